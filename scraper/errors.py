@@ -1,0 +1,69 @@
+"""One exception tree for the whole package.
+
+Lower-level errors (httpx, sqlite3, psycopg, selectolax, tomllib) are translated at the module
+boundary with ``raise ... from exc``, so callers only ever catch these::
+
+    ScraperError
+    ├── ConfigError            bad setting, flag, file or key; names what was wrong
+    ├── FetchError             the fetcher could not be set up (per-URL problems are results, not raises)
+    ├── ExtractionError        the extractor refused an input (too large, too deep) or failed on it
+    ├── DiscoveryError         a feed or sitemap could not be parsed
+    └── StorageError           the database refused or failed
+        ├── SchemaError        the database's schema is one this version does not know; run `db migrate`
+        ├── StaleClaimError    a worker's lease expired and another claim now owns the URL (fencing)
+        └── LockedError        another `scraper run` holds the run lock
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DiscoveryError",
+    "ExtractionError",
+    "FetchError",
+    "LockedError",
+    "SchemaError",
+    "ScraperError",
+    "StaleClaimError",
+    "StorageError",
+]
+
+
+class ScraperError(Exception):
+    """Base of every error scraper raises on purpose."""
+
+
+class ConfigError(ScraperError):
+    """A setting, flag, config file or key is invalid. The message names it."""
+
+
+class FetchError(ScraperError):
+    """The fetcher could not be set up. Per-URL failures are FetchResults, never raised."""
+
+
+class ExtractionError(ScraperError):
+    """The extractor refused an input (too large, too deeply nested) or failed on it."""
+
+
+class DiscoveryError(ScraperError):
+    """A feed, sitemap or section page could not be turned into article URLs."""
+
+
+class StorageError(ScraperError):
+    """The store (SQLite or PostgreSQL) refused or failed an operation."""
+
+
+class SchemaError(StorageError):
+    """The database holds a schema version this release does not know."""
+
+
+class StaleClaimError(StorageError):
+    """A late result was refused because the URL was claimed again since (fencing token)."""
+
+
+class LockedError(StorageError):
+    """Another run holds the run lock. ``holder`` describes it (pid, host, start time)."""
+
+    def __init__(self, message: str, holder: str = "") -> None:
+        super().__init__(message)
+        self.holder = holder
