@@ -169,6 +169,7 @@ class RawPage:
     url: str
     final_url: str | None
     html: bytes
+    encoding: str | None = None  # the charset the fetcher decoded `html` with (header or sniffed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,569 @@
+"""The command line: each command builds `Settings`, calls one library function and maps the result to
+output and an exit status. No business logic lives here.
+
+Exit statuses (DESIGN.md): 0 all done or skipped by policy, 1 some URLs failed, 2 usage or configuration
+error, 75 (EX_TEMPFAIL) when another `scraper run` holds the lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import click
+
+from ._version import __version__
+from .config import Settings, SettingsOverrides, load_settings
+from .errors import ConfigError, LockedError, SchemaError, ScraperError
+
+if TYPE_CHECKING:
+    from .models import Document, Outcome, StoreStatus
+    from .pipeline import GetRow
+
+__all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # some URLs (or files) failed
+EXIT_USAGE = 2  # bad flag, setting or config file
+EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h: what cron wrappers read as "try again later"
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+# ─── entry point ───────────────────────────────────────────────────────────────────────────────────────
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]) and return the exit status."""
+    try:
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="scraper", standalone_mode=False
+        )
+    except click.exceptions.Abort:
+        click.echo("scraper: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _reports_errors(command: Callable[P, int]) -> Callable[P, int]:
+    """Turn the package's errors into a message on stderr and the documented exit status."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> int:
+        try:
+            return command(*args, **kwargs)
+        except LockedError as exc:
+            click.echo(f"scraper: {exc}", err=True)
+            return EXIT_LOCKED
+        except (ConfigError, SchemaError) as exc:
+            click.echo(f"scraper: {exc}", err=True)
+            return EXIT_USAGE
+        except ScraperError as exc:
+            click.echo(f"scraper: error: {exc}", err=True)
+            return EXIT_FAILED
+        except KeyboardInterrupt:
+            click.echo("scraper: interrupted", err=True)
+            return EXIT_INTERRUPTED
+
+    return wrapper
+
+
+# ─── shared options ────────────────────────────────────────────────────────────────────────────────────
+
+
+def _config_options(command: Callable[P, T]) -> Callable[P, T]:
+    command = click.option(
+        "--log-format",
+        type=click.Choice(["text", "json"]),
+        default=None,
+        help="Logs on stderr as plain text or as JSON lines (for cron and log shippers).",
+    )(command)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Settings file (TOML). Default: ./scraper.toml when present.",
+    )(command)
+
+
+def _db_option(command: Callable[P, T]) -> Callable[P, T]:
+    return click.option(
+        "--db", default=None, metavar="PATH_OR_DSN", help="SQLite file or postgresql:// DSN."
+    )(command)
+
+
+def _fetch_options(command: Callable[P, T]) -> Callable[P, T]:
+    options = [
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Seconds for one attempt as a whole, connect to last byte."),
+        click.option("--max-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+                     help="Largest decoded body; a bigger one fails whole."),
+        click.option("--concurrency", type=click.IntRange(min=1), default=None,
+                     help="Requests in flight at once, over all hosts."),
+        click.option("--delay", type=click.FloatRange(min=0), default=None,
+                     help="Minimum seconds between two requests to one host."),
+        click.option("--user-agent", default=None, help="User-Agent header sent with every request."),
+        click.option("--allow-private", is_flag=True, default=None,
+                     help="Allow loopback and private addresses (intranets, tests)."),
+        click.option("--no-robots", is_flag=True, default=None, help="Do not read or obey robots.txt."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _settings(
+    config_path: str | None,
+    *,
+    log_format: str | None = None,
+    db: str | None = None,
+    timeout: float | None = None,
+    max_size: int | None = None,
+    concurrency: int | None = None,
+    delay: float | None = None,
+    user_agent: str | None = None,
+    allow_private: bool | None = None,
+    no_robots: bool | None = None,
+    **other_flags: Any,
+) -> Settings:
+    """Settings: defaults < config file < SCRAPER_* environment < these flags. Also sets up logging."""
+    overrides = SettingsOverrides(
+        db=db,
+        timeout=timeout,
+        max_size=max_size,
+        concurrency=concurrency,
+        delay=delay,
+        user_agent=user_agent,
+        allow_private=allow_private,
+        respect_robots=False if no_robots else None,
+        log_format=log_format,
+        **other_flags,  # sources, include/exclude, limit: named as SettingsOverrides names them
+    )
+    settings = load_settings(config_path, os.environ, overrides)
+    _configure_logging(settings.log_format, settings.log_level)
+    return settings
+
+
+# ─── logging and progress ──────────────────────────────────────────────────────────────────────────────
+
+
+class _JsonLines(logging.Formatter):
+    """One JSON object per log record, for cron mail filters and log shippers."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _configure_logging(log_format: str, level: str) -> None:
+    logger = logging.getLogger("scraper")
+    for handler in [h for h in logger.handlers if getattr(h, "_scraper_cli", False)]:
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler._scraper_cli = True  # type: ignore[attr-defined]  # marks ours, so a second main() replaces it
+    if log_format == "json":
+        handler.setFormatter(_JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
+
+
+class _ProgressBar:
+    """A rich progress display on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task("discovering", total=None)
+        self._new = 0
+        self._counts: Counter[str] = Counter()
+
+    def discovered(self, new_urls: int) -> None:
+        self._new = new_urls
+        self._progress.update(self._task, description=f"{new_urls} new URLs, crawling")
+
+    def outcome(self, outcome: Outcome) -> None:
+        self._counts[outcome.kind.value] += 1
+        done = ", ".join(f"{n} {kind}" for kind, n in sorted(self._counts.items()))
+        self._progress.update(self._task, description=f"{self._new} new URLs; {done}")
+
+    def __enter__(self) -> _ProgressBar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+
+# ─── the commands ──────────────────────────────────────────────────────────────────────────────────────
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="scraper")
+def cli() -> None:
+    """Fetch web pages, strip the boilerplate, keep the article text.
+
+    \b
+    Examples:
+      scraper get https://example.com/news/some-story
+      scraper run --feed https://example.com/feed.xml --db news.db
+      scraper export --format jsonl -o articles.jsonl
+    """
+
+
+@cli.command(name="run")
+@_config_options
+@_db_option
+@click.option("--url", "urls", multiple=True, metavar="URL", help="A page to fetch (repeatable).")
+@click.option("--urls", "url_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="A file of URLs, one per line (repeatable).")  # fmt: skip
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS, Atom or JSON feed (repeatable).")
+@click.option("--sitemap", "sitemaps", multiple=True, metavar="URL", help="A sitemap or sitemap index.")
+@click.option(
+    "--page", "pages", multiple=True, metavar="URL", help="A home or section page to take links from."
+)
+@click.option("--include", multiple=True, metavar="REGEX",
+              help="Discovered links must match one of these (repeatable).")  # fmt: skip
+@click.option("--exclude", multiple=True, metavar="REGEX", help="Discovered links matching this are dropped.")
+@_fetch_options
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after this many URLs.")
+@click.option(
+    "--report", type=click.Choice(["json"]), default=None, help="Print the run report as JSON on stdout."
+)
+@_reports_errors
+def run_command(config_path: str | None, report: str | None, **flags: Any) -> int:
+    """Discover new articles, fetch, extract and store them (the cron job).
+
+    Only new URLs and those due for a re-check are fetched. One summary line goes to stderr; the exit
+    status is 0 when nothing failed, 1 when some URLs failed, 2 for a configuration error and 75 when
+    another run still holds the lock.
+
+    \b
+    Examples:
+      scraper run --config scraper.toml
+      scraper run --feed https://example.com/feed.xml --db news.db --report json
+      0 * * * *  cd /srv/news && scraper run --log-format json
+    """
+    from . import pipeline
+    from ._lock import default_lock_path, run_lock
+    from .storage import open_store
+
+    settings = _settings(config_path, **flags)
+    with (
+        run_lock(default_lock_path(settings.db, settings.run.lock_file)),
+        closing(open_store(settings.db)) as store,
+        _progress_sink() as progress,
+    ):
+        result = asyncio.run(pipeline.run(settings, store, progress=progress))
+    click.echo(result.summary_line(), err=True)
+    if report == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    return result.exit_status
+
+
+@cli.command(name="get")
+@click.argument("urls", nargs=-1, metavar="URL...")
+@click.option("-i", "--input-file", type=click.File("r", encoding="utf-8"), default=None,
+              help="Also read URLs from this file, one per line ('-' for standard input).")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True)
+@_config_options
+@_fetch_options
+@_reports_errors
+def get_command(
+    urls: tuple[str, ...], input_file: IO[str] | None, fmt: str, config_path: str | None, **flags: Any
+) -> int:
+    """Fetch each URL, extract its article and print it, in input order.
+
+    With --format json: one JSON object per line, per input, with the Document fields plus `status` and
+    `final_url`; a failure has `error: {kind, message}`, a skip `skipped`. Exit status 1 when some URL
+    failed (an invalid URL included), 0 otherwise.
+
+    \b
+    Examples:
+      scraper get https://example.com/news/some-story
+      scraper get --format json -i urls.txt > articles.jsonl
+      cat urls.txt | scraper get -i - --delay 0.5
+    """
+    from .pipeline import get_urls
+
+    if not urls and input_file is None:
+        raise click.UsageError("give at least one URL, or -i FILE")
+    settings = _settings(config_path, **flags)
+
+    async def print_rows() -> int:
+        failed = 0
+        async for row in get_urls(_inputs(urls, input_file), settings):
+            failed += row.failed
+            _print_row(row, fmt)
+        return failed
+
+    return EXIT_FAILED if asyncio.run(print_rows()) else EXIT_OK
+
+
+def _inputs(urls: Iterable[str], stream: IO[str] | None) -> Iterator[str]:
+    yield from urls
+    if stream is not None:
+        for line in stream:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                yield line
+
+
+def _print_row(row: GetRow, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
+    elif row.error is not None:
+        click.echo(f"scraper: {row.url}: {row.error.kind}: {row.error.message}", err=True)
+    elif row.document is None:
+        click.echo(f"scraper: {row.url}: skipped ({row.skipped})", err=True)
+    else:
+        click.echo(row.document.text + "\n")
+
+
+@cli.command(name="extract")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...|-")
+@click.option("--url", default=None, help="The page's URL, to resolve links and fill `url` and `hostname`.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt", show_default=True
+)
+@_reports_errors
+def extract_command(files: tuple[str, ...], url: str | None, fmt: str) -> int:
+    """Extract the article of saved HTML files ('-' reads standard input) and print it.
+
+    A file that cannot be read or extracted is named on stderr, the others still print, and the exit
+    status is 1.
+
+    \b
+    Examples:
+      scraper extract page.html
+      scraper extract --format json --url https://example.com/a page.html
+      curl -s https://example.com/a | scraper extract - --format markdown
+    """
+    from .extract import extract
+    from .pipeline import document_to_markdown
+
+    failed = 0
+    for name in files:
+        try:
+            html = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            click.echo(f"scraper: cannot read {name}: {exc.strerror or exc}", err=True)
+            failed += 1
+            continue
+        try:
+            document = extract(html, url)
+        except ScraperError as exc:
+            click.echo(f"scraper: {name}: {exc}", err=True)
+            failed += 1
+            continue
+        click.echo(_render_document(document, name, fmt, document_to_markdown))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _render_document(document: Document, name: str, fmt: str, markdown: Callable[[Document], str]) -> str:
+    if fmt == "json":
+        return json.dumps({**document.to_dict(), "file": name}, ensure_ascii=False)
+    if fmt == "markdown":
+        return markdown(document)
+    return document.text + "\n"
+
+
+@cli.command(name="export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "txt", "markdown"]), required=True)
+@click.option("--since", default=None, metavar="DATE", help="Only documents fetched since (ISO 8601).")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="PATH",
+    help="File for jsonl/csv (default: stdout); folder for txt/markdown (a file per article).",
+)
+@_config_options
+@_db_option
+@_reports_errors
+def export_command(
+    fmt: str, since: str | None, output: str | None, config_path: str | None, **flags: Any
+) -> int:
+    """Write the latest version of every stored article.
+
+    \b
+    Examples:
+      scraper export --format jsonl -o articles.jsonl
+      scraper export --format csv --since 2026-01-01 > january.csv
+      scraper export --format markdown -o articles/
+    """
+    from .pipeline import export
+    from .storage import open_store
+
+    since_time = _parse_since(since)
+    settings = _settings(config_path, **flags)
+    with closing(open_store(settings.db)) as store:
+        count = export(store, fmt, since_time, Path(output) if output and output != "-" else None)
+    click.echo(f"scraper export: {count} documents", err=True)
+    return EXIT_OK
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date", param_hint="--since") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@cli.command(name="status")
+@click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True)
+@_config_options
+@_db_option
+@_reports_errors
+def status_command(fmt: str, config_path: str | None, **flags: Any) -> int:
+    """Show URLs by state, failures by reason and the last runs.
+
+    \b
+    Examples:
+      scraper status
+      scraper status --db news.db --format json
+    """
+    from .storage import open_store
+
+    settings = _settings(config_path, **flags)
+    with closing(open_store(settings.db)) as store:
+        status = store.status()
+    click.echo(_status_json(status) if fmt == "json" else _status_text(status))
+    return EXIT_OK
+
+
+def _status_json(status: StoreStatus) -> str:
+    return json.dumps(
+        {
+            "by_state": dict(status.by_state),
+            "failures_by_reason": dict(status.failures_by_reason),
+            "documents": status.documents,
+            "versions": status.versions,
+            "last_runs": [run.to_dict() for run in status.last_runs],
+        },
+        ensure_ascii=False,
+    )
+
+
+def _status_text(status: StoreStatus) -> str:
+    lines = ["URLs by state:"]
+    lines += [f"  {state:<10} {count}" for state, count in sorted(status.by_state.items())] or ["  (none)"]
+    if status.failures_by_reason:
+        lines.append("Failures by reason:")
+        lines += [f"  {reason:<18} {n}" for reason, n in sorted(status.failures_by_reason.items())]
+    lines.append(f"Documents: {status.documents} ({status.versions} versions)")
+    if status.last_runs:
+        lines.append("Last runs:")
+        for run in status.last_runs:
+            when = run.started_at.isoformat(timespec="seconds") if run.started_at else "?"
+            lines.append(f"  {when}  {run.summary_line()}")
+    return "\n".join(lines)
+
+
+@cli.command(name="reextract")
+@_config_options
+@_db_option
+@_reports_errors
+def reextract_command(config_path: str | None, **flags: Any) -> int:
+    """Run the extractor again over the stored raw HTML; a new version only where the text changed.
+
+    \b
+    Example:
+      scraper reextract --db news.db
+    """
+    from .pipeline import reextract
+    from .storage import open_store
+
+    settings = _settings(config_path, **flags)
+    with closing(open_store(settings.db)) as store:
+        report = reextract(store, workers=settings.run.workers)
+    click.echo(report.summary_line(), err=True)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+@cli.group(name="db", context_settings=CONTEXT_SETTINGS)
+def db_group() -> None:
+    """Database maintenance.
+
+    \b
+    Example:
+      scraper db migrate --db news.db
+    """
+
+
+@db_group.command(name="migrate")
+@_config_options
+@_db_option
+@_reports_errors
+def migrate_command(config_path: str | None, **flags: Any) -> int:
+    """Create the database schema, or upgrade it to this version's.
+
+    \b
+    Example:
+      scraper db migrate --db postgresql://scraper@db.internal/news
+    """
+    from .storage import migrate_database
+
+    settings = _settings(config_path, **flags)
+    migration = migrate_database(settings.db)
+    if migration.changed:
+        click.echo(
+            f"scraper db: schema upgraded from version {migration.before} to {migration.after}", err=True
+        )
+    else:
+        click.echo(f"scraper db: schema already at version {migration.after}", err=True)
+    return EXIT_OK
+
+
+# ─── helpers ───────────────────────────────────────────────────────────────────────────────────────────
+
+
+class _NoProgress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+
+def _progress_sink() -> _ProgressBar | _NoProgress:
+    """A progress bar on a terminal; nothing for cron, pipes and files."""
+    return _ProgressBar() if sys.stderr.isatty() else _NoProgress()

@@ -1,0 +1,526 @@
+"""Feeds, sitemaps and section pages → article URLs. Nothing here fetches: callers pass bytes in.
+
+Public functions::
+
+    parse_feed(data, base_url) -> list[str]              RSS, Atom (feedparser) and JSON Feed
+    parse_sitemap(data, base_url) -> SitemapResult       urlset, sitemapindex, news sitemaps, gzip, plain text
+    links_from_page(html, base_url, include, exclude) -> list[str]   article links of a home or section page
+    normalise_url(url) -> str | None                     canonical form used as the frontier key
+    filter_urls(urls, include, exclude) -> list[str]     include/exclude regular expressions
+    read_url_file(path) -> list[str]                     one URL per line, ``#`` comments
+
+Every returned list is normalised (see `normalise_url`), free of duplicates and in document order,
+except `read_url_file`, which returns the lines as written so that an invalid one can be reported.
+
+XML safety: feeds and sitemaps come from strangers. Before any XML parser builds anything, the bytes are
+checked with defusedxml, which refuses entity declarations (billion laughs, quadratic blow-up) and
+external references; sitemaps may not even carry a DTD. Gzipped bodies are inflated with a bound, and
+every input is size-capped, so a hostile server costs at most `MAX_XML_BYTES` of memory.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as safe_etree
+import feedparser
+from defusedxml import DefusedXmlException
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .errors import ConfigError, DiscoveryError
+
+__all__ = [
+    "MAX_SITEMAP_URLS",
+    "MAX_XML_BYTES",
+    "SitemapResult",
+    "filter_urls",
+    "links_from_page",
+    "normalise_url",
+    "parse_feed",
+    "parse_sitemap",
+    "read_url_file",
+]
+
+log = logging.getLogger(__name__)
+
+# The sitemap protocol caps one file at 50 MB uncompressed and 50,000 URLs; feeds are far smaller.
+# Anything beyond is refused (size) or cut (count) rather than trusted.
+MAX_XML_BYTES = 50 * 1024 * 1024
+MAX_SITEMAP_URLS = 50_000
+# Longer URLs are almost always session or tracking junk; the sitemap protocol allows 2,048 characters.
+MAX_URL_LENGTH = 4096
+# Size of each inflate step: bounds the memory held beyond the cap while checking it.
+_INFLATE_CHUNK = 1024 * 1024
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Query parameters that only tell a site where a click came from: dropping them makes two links to the
+# same article one frontier entry. Prefixes end with "_"; the rest are whole names.
+_TRACKING_PREFIXES = ("utm_",)
+_TRACKING_NAMES = frozenset(
+    {"fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl"}
+)
+# Characters left as they are in a path and a query: RFC 3986 unreserved, sub-delims, ":" "@" "/" and "%"
+# (an existing escape is kept, never escaped twice).
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_HOST_RE = re.compile(r"^[a-z0-9_.-]+$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# Characters never escaped in a path or query (_PATH_SAFE and _QUERY_SAFE minus "%", plus alphanumerics).
+_PLAIN_RE = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=._~-]*")
+_STRAY_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ESCAPE_RE = re.compile(r"%[0-9a-f]{2}", re.IGNORECASE)
+
+# Path segments that name listing pages, not articles (tag, author, category, search, account pages).
+_LISTING_SEGMENTS = frozenset(
+    {
+        "about",
+        "account",
+        "archive",
+        "archives",
+        "author",
+        "authors",
+        "categories",
+        "category",
+        "contact",
+        "cookies",
+        "feed",
+        "feeds",
+        "login",
+        "logout",
+        "newsletter",
+        "newsletters",
+        "page",
+        "privacy",
+        "profile",
+        "register",
+        "rss",
+        "search",
+        "section",
+        "sections",
+        "signin",
+        "signup",
+        "subscribe",
+        "tag",
+        "tags",
+        "terms",
+        "topic",
+        "topics",
+        "user",
+        "users",
+        "wp-admin",
+        "wp-login.php",
+    }
+)
+# Segments a listing page has after its listing word ("/tag/<name>"), counting the word itself.
+_LISTING_TAIL = 2
+# File types that are never article pages.
+_NON_PAGE_SUFFIXES = (
+    ".7z", ".avi", ".css", ".csv", ".doc", ".docx", ".gif", ".gz", ".ico", ".jpeg", ".jpg", ".js",
+    ".json", ".m4a", ".mov", ".mp3", ".mp4", ".ogg", ".pdf", ".png", ".ppt", ".rss", ".svg", ".tar",
+    ".txt", ".wav", ".webm", ".webp", ".xls", ".xlsx", ".xml", ".zip",
+)  # fmt: skip
+# An article slug names its story in words: "storm-hits-the-coast" has at least this many of them.
+_MIN_SLUG_WORDS = 3
+# ...or carries an id: a run of digits this long (CMS ids, "/2024/05/12/" dates count via _DATE_PATH_RE).
+_MIN_ID_DIGITS = 5
+_DATE_PATH_RE = re.compile(r"/(19|20)\d\d/(0?[1-9]|1[0-2])(/(0?[1-9]|[12]\d|3[01]))?(/|$)")
+_SLUG_WORD_RE = re.compile(r"[^\W_]+")
+# Links inside these elements are site navigation, not content listings.
+_NAVIGATION_TAGS = frozenset({"nav", "header", "footer"})
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapResult:
+    """What one sitemap file lists: page URLs (`urlset`) and child sitemaps (`sitemapindex`)."""
+
+    urls: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+
+
+# --- URLs ---------------------------------------------------------------------------------------
+
+
+def normalise_url(url: str) -> str | None:
+    """The canonical form of an http(s) URL, or None when it is not one.
+
+    Lower-cases scheme and host, drops the default port, the fragment and tracking parameters
+    (``utm_*``, ``fbclid``, ``gclid`` ...), percent-encodes what must be encoded, and gives an empty
+    path as ``/``. The order of the remaining query parameters is kept: some servers depend on it.
+    """
+    # As browsers do (WHATWG URL): tabs and newlines vanish, inner spaces are escaped below.
+    url = url.strip().replace("\t", "").replace("\n", "").replace("\r", "")
+    if not url or len(url) > MAX_URL_LENGTH or _CONTROL_RE.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # bad port, unbalanced IPv6 brackets
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = _normalise_host(parts.hostname)
+    if host is None:
+        return None
+    netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{userinfo}@{netloc}"
+    path = _remove_dot_segments(_escape(parts.path, _PATH_SAFE)) or "/"
+    query = _strip_tracking(_escape(parts.query, _QUERY_SAFE))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _escape(text: str, safe: str) -> str:
+    """Percent-encode what must be, once: a stray "%" becomes "%25", existing escapes get upper-case hex."""
+    if "%" not in text and _PLAIN_RE.fullmatch(text):
+        return text  # the common case, and the hot path for a 50,000-URL sitemap
+    text = _STRAY_PERCENT_RE.sub("%25", text)
+    return _ESCAPE_RE.sub(lambda m: m.group(0).upper(), quote(text, safe=safe))
+
+
+def _remove_dot_segments(path: str) -> str:
+    # RFC 3986 section 5.2.4: "/a/./b/../c" is "/a/c". Rare in links, so only done when present.
+    segments = path.split("/")
+    if "." not in segments and ".." not in segments:
+        return path
+    output: list[str] = []
+    for segment in segments[1:]:
+        if segment == "..":
+            if output:
+                output.pop()
+        elif segment != ".":
+            output.append(segment)
+    trailing = "/" if segments[-1] in (".", "..") else ""
+    return "/" + "/".join(output) + trailing
+
+
+def _normalise_host(hostname: str) -> str | None:
+    host = hostname.lower().rstrip(".")
+    if ":" in host:  # an IPv6 literal; urlsplit removed its brackets
+        return f"[{host}]" if re.fullmatch(r"[0-9a-f:.]+", host) else None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return host if _HOST_RE.match(host) and ".." not in host else None
+
+
+def _strip_tracking(query: str) -> str:
+    # Split by hand rather than parse_qsl + urlencode, which would re-encode the values we keep.
+    kept = []
+    for pair in query.split("&"):
+        name = pair.split("=", 1)[0].lower()
+        if not pair or name in _TRACKING_NAMES or name.startswith(_TRACKING_PREFIXES):
+            continue
+        kept.append(pair)
+    return "&".join(kept)
+
+
+def _unique_normalised(urls: Iterable[str], base_url: str) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for raw in urls:
+        raw = raw.strip()
+        if not raw:
+            continue  # urljoin would turn an empty entry into the base URL itself
+        url = normalise_url(raw if raw.startswith(("http://", "https://")) else urljoin(base_url, raw))
+        if url is not None and url not in seen:
+            seen.add(url)
+            result.append(url)
+    return result
+
+
+def _compile(patterns: Sequence[str]) -> list[re.Pattern[str]]:
+    try:
+        return [re.compile(pattern) for pattern in patterns]
+    except re.error as exc:
+        raise ConfigError(f"invalid regular expression {exc.pattern!r}: {exc}") from exc
+
+
+def filter_urls(urls: Iterable[str], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[str]:
+    """Keep URLs matching any `include` pattern (all when there is none) and no `exclude` pattern.
+
+    Patterns are Python regular expressions searched anywhere in the URL (``re.search``).
+    """
+    wanted, unwanted = _compile(include), _compile(exclude)
+    return [url for url in urls if _passes(url, wanted, unwanted)]
+
+
+def _passes(url: str, wanted: list[re.Pattern[str]], unwanted: list[re.Pattern[str]]) -> bool:
+    if wanted and not any(p.search(url) for p in wanted):
+        return False
+    return not any(p.search(url) for p in unwanted)
+
+
+def read_url_file(path: str | Path) -> list[str]:
+    """The URLs of a text file, one per line; blank lines and lines starting with ``#`` are skipped.
+
+    Lines are returned stripped but not normalised, so an invalid one can be reported as such.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: URL file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read URL file: {exc}") from exc
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+# --- safe XML -----------------------------------------------------------------------------------
+
+
+def _bounded_body(data: bytes, what: str) -> bytes:
+    """`data`, inflated when gzipped, refused when larger than MAX_XML_BYTES either way."""
+    if len(data) > MAX_XML_BYTES:
+        raise DiscoveryError(f"{what} is larger than {MAX_XML_BYTES} bytes")
+    if not data.startswith(_GZIP_MAGIC):
+        return data
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    out = bytearray()
+    pending = data
+    try:
+        while pending and not inflater.eof:
+            # max_length keeps each step small, so a bomb is caught one chunk past the cap.
+            out += inflater.decompress(pending, _INFLATE_CHUNK)
+            pending = inflater.unconsumed_tail
+            if len(out) > MAX_XML_BYTES:
+                raise DiscoveryError(f"{what} inflates to more than {MAX_XML_BYTES} bytes")
+    except zlib.error as exc:
+        raise DiscoveryError(f"{what}: broken gzip data: {exc}") from exc
+    if not inflater.eof:
+        raise DiscoveryError(f"{what}: gzip data cut short")
+    return bytes(out)
+
+
+def _safe_events(data: bytes, *, forbid_dtd: bool) -> Iterator[Element]:
+    """Elements of an XML document as they close; entity declarations and external references refused."""
+    try:
+        for _, element in safe_etree.iterparse(
+            io.BytesIO(data),
+            events=("end",),
+            forbid_dtd=forbid_dtd,
+            forbid_entities=True,
+            forbid_external=True,
+        ):
+            yield element
+    except DefusedXmlException as exc:
+        raise DiscoveryError(f"unsafe XML refused: {exc}") from exc
+
+
+def _local_name(tag: object) -> str:
+    # Namespaces are ignored: sitemaps in the wild use wrong or missing ones.
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+# --- sitemaps -----------------------------------------------------------------------------------
+
+_LOC_RE = re.compile(rb"<(?:\w+:)?loc>\s*(.*?)\s*</(?:\w+:)?loc>", re.DOTALL | re.IGNORECASE)
+
+
+def parse_sitemap(data: bytes, base_url: str) -> SitemapResult:
+    """The page URLs and child sitemaps listed by a sitemap (XML, gzipped XML or plain text).
+
+    Handles ``urlset`` (including Google News and image sitemaps: only each ``<url>``'s own ``<loc>``
+    counts) and ``sitemapindex``. At most MAX_SITEMAP_URLS entries are kept. Malformed XML falls back
+    to collecting ``<loc>`` elements, as search engines do; unsafe XML raises DiscoveryError.
+    """
+    body = _bounded_body(data, "sitemap").lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not body:
+        return SitemapResult()
+    if not body.startswith(b"<"):
+        # The protocol also allows a plain text file of URLs, one per line.
+        lines = body.decode("utf-8", "replace").splitlines()
+        return SitemapResult(urls=tuple(_capped(_unique_normalised(lines, base_url), base_url)))
+    pages: list[str] = []
+    children: list[str] = []
+    try:
+        for element in _safe_events(body, forbid_dtd=True):
+            _collect_sitemap_entry(element, pages, children)
+    except ParseError as exc:
+        log.info("malformed sitemap %s (%s): collecting <loc> elements instead", base_url, exc)
+        pages, children = _regex_sitemap(body)
+    return SitemapResult(
+        urls=tuple(_capped(_unique_normalised(pages, base_url), base_url)),
+        sitemaps=tuple(_capped(_unique_normalised(children, base_url), base_url)),
+    )
+
+
+def _collect_sitemap_entry(element: Element, pages: list[str], children: list[str]) -> None:
+    name = _local_name(element.tag)
+    if name not in ("url", "sitemap"):
+        return
+    for child in element:
+        if _local_name(child.tag) == "loc" and child.text:
+            (pages if name == "url" else children).append(child.text)
+            break
+    element.clear()  # keep memory flat on 50,000-entry files
+
+
+def _regex_sitemap(body: bytes) -> tuple[list[str], list[str]]:
+    if b"<!entity" in body.lower():
+        raise DiscoveryError("unsafe XML refused: entity declaration in a malformed sitemap")
+    locs = [unescape(m.group(1).decode("utf-8", "replace")) for m in _LOC_RE.finditer(body)]
+    is_index = re.search(rb"<(\w+:)?sitemapindex[\s>]", body, re.IGNORECASE) is not None
+    return ([], locs) if is_index else (locs, [])
+
+
+def _capped(urls: list[str], base_url: str) -> list[str]:
+    if len(urls) > MAX_SITEMAP_URLS:
+        log.warning("%s lists %d URLs; keeping the first %d", base_url, len(urls), MAX_SITEMAP_URLS)
+        return urls[:MAX_SITEMAP_URLS]
+    return urls
+
+
+# --- feeds --------------------------------------------------------------------------------------
+
+
+def parse_feed(data: bytes, base_url: str) -> list[str]:
+    """The article URLs of an RSS, Atom or JSON feed, in feed order.
+
+    Unsafe XML (entity declarations, external references) raises DiscoveryError; a body that is no
+    feed at all also raises DiscoveryError, while an empty feed gives an empty list.
+    """
+    body = _bounded_body(data, "feed").lstrip(b"\xef\xbb\xbf \t\r\n")
+    if body.startswith(b"{"):
+        return _unique_normalised(_json_feed_links(body), base_url)
+    _check_feed_xml(body)
+    # A stream, never bytes or str: feedparser would take those for a file name or a URL to fetch.
+    parsed = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
+    if not parsed.entries and not parsed.get("version"):
+        reason = parsed.get("bozo_exception") or "no RSS, Atom or JSON Feed document"
+        raise DiscoveryError(f"not a feed: {reason}")
+    feed_base = parsed.feed.get("link") if isinstance(parsed.feed.get("link"), str) else None
+    links = [_entry_link(entry) for entry in parsed.entries]
+    return _unique_normalised((link for link in links if link), urljoin(base_url, feed_base or ""))
+
+
+def _check_feed_xml(body: bytes) -> None:
+    """Refuse entity tricks before feedparser sees the bytes; malformed feeds go on to its loose parser."""
+    try:
+        for _ in _safe_events(body, forbid_dtd=False):
+            pass
+    except ParseError:
+        # Malformed: defusedxml stopped early, so look for a declaration in the raw bytes too.
+        if b"<!entity" in body.lower():
+            raise DiscoveryError("unsafe XML refused: entity declaration in a malformed feed") from None
+
+
+def _entry_link(entry: Any) -> str | None:
+    link = entry.get("link")
+    if isinstance(link, str) and link:
+        return link
+    for candidate in entry.get("links", ()):
+        if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
+            return str(candidate["href"])
+    guid = entry.get("id")  # an RSS guid is often the permalink
+    return guid if isinstance(guid, str) and guid.startswith(("http://", "https://")) else None
+
+
+def _json_feed_links(body: bytes) -> list[str]:
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise DiscoveryError(f"not a JSON feed: {exc}") from exc
+    items = document.get("items") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise DiscoveryError("not a JSON feed: no items list")
+    links = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("url") or item.get("external_url")
+        if isinstance(link, str):
+            links.append(link)
+    return links
+
+
+# --- section and home pages ---------------------------------------------------------------------
+
+
+def links_from_page(
+    html: str, base_url: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[str]:
+    """Same-site links of a home or section page that look like articles, in page order.
+
+    A link qualifies when it stays on the page's site (same host, ``www.`` aside), is not in a
+    ``<nav>``, ``<header>`` or ``<footer>``, is not a file or a listing page (tag, author, category,
+    search, pagination ...) and its path looks like an article: a slug of several words, a long id or a
+    date. A link matching an `include` pattern needs no slug, id or date (the user vouches for it);
+    `exclude` patterns drop links whatever they look like.
+    """
+    wanted, unwanted = _compile(include), _compile(exclude)
+    tree = LexborHTMLParser(html)
+    base = _document_base(tree, base_url)
+    page = normalise_url(base_url)
+    site = _site_of(base)
+    candidates = []
+    for anchor in tree.css("a[href]"):
+        href = anchor.attributes.get("href") or ""
+        if href.startswith(("#", "javascript:", "mailto:", "tel:")) or _in_navigation(anchor):
+            continue
+        url = normalise_url(urljoin(base, href))
+        if url is None or url == page or _site_of(url) != site or not _passes(url, [], unwanted):
+            continue
+        path = urlsplit(url).path
+        if _is_listing_or_file(path):
+            continue
+        if (wanted and any(p.search(url) for p in wanted)) or (not wanted and _looks_like_article(path)):
+            candidates.append(url)
+    return list(dict.fromkeys(candidates))
+
+
+def _document_base(tree: LexborHTMLParser, base_url: str) -> str:
+    node = tree.css_first("base[href]")
+    href = node.attributes.get("href") if node is not None else None
+    return urljoin(base_url, href) if href else base_url
+
+
+def _site_of(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def _in_navigation(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in _NAVIGATION_TAGS or parent.attributes.get("role") == "navigation":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _is_listing_or_file(path: str) -> bool:
+    segments = [s.lower() for s in path.split("/") if s]
+    if not segments or segments[-1].endswith(_NON_PAGE_SUFFIXES):
+        return True  # the home page, or a file
+    # "/tag/storm", "/author/jane-doe/", "/world/page/2": a listing word and at most one segment after
+    # it. Deeper paths ("/archive/2023/11/some-story") are articles filed under such a word.
+    listing = [i for i, segment in enumerate(segments) if segment in _LISTING_SEGMENTS]
+    return bool(listing) and len(segments) - listing[-1] <= _LISTING_TAIL
+
+
+def _looks_like_article(path: str) -> bool:
+    segments = [s for s in path.split("/") if s]
+    last = re.sub(r"\.s?html?$|\.php$|\.aspx?$", "", segments[-1].lower())
+    if len(_SLUG_WORD_RE.findall(last)) >= _MIN_SLUG_WORDS and not last.isdigit():
+        return True
+    if re.search(rf"\d{{{_MIN_ID_DIGITS},}}", path):
+        return True
+    # A date in the path with something after it: /2024/05/some-story, not the archive /2024/05/.
+    match = _DATE_PATH_RE.search(path)
+    return match is not None and len(path[match.end() :].strip("/")) > 0

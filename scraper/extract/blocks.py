@@ -1,0 +1,301 @@
+"""One pass over the DOM: visible text cut into blocks, each with its link share and container path.
+
+Later stages work on these blocks alone (no DOM mutation, no second walk): body.py scores containers
+from the blocks' paths and drops the blocks of link-dense containers.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborNode
+
+from . import rules
+
+__all__ = ["Block", "BlockKind", "collect_blocks", "visible_chars"]
+
+_STYLE_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+
+
+class BlockKind(enum.Enum):
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"
+    LIST_ITEM = "list_item"
+    ROW = "row"  # a table row, cells joined by rules.CELL_SEPARATOR
+    PRE = "pre"
+    CAPTION = "caption"  # <figcaption>
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of text between two block boundaries.
+
+    `path` holds the ids of the block-level elements around it, outermost first; `chars` counts
+    non-space characters, `link_chars` those inside <a>.
+    """
+
+    text: str
+    kind: BlockKind
+    chars: int
+    link_chars: int
+    path: tuple[int, ...]
+    level: int = 0  # heading level, 1-6
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+def _kind_of(tag: str) -> tuple[BlockKind, int]:
+    if tag in rules.HEADING_TAGS:
+        return BlockKind.HEADING, int(tag[1])
+    if tag in rules.LIST_ITEM_TAGS:
+        return BlockKind.LIST_ITEM, 0
+    if tag == "tr":
+        return BlockKind.ROW, 0
+    if tag == "pre":
+        return BlockKind.PRE, 0
+    return BlockKind.PARAGRAPH, 0
+
+
+class Clutter(enum.IntEnum):
+    """How sure a tag or attribute is that an element is not body: decides how it may be a wrapper."""
+
+    NONE = 0
+    WEAK = 1  # furniture tag, or a word like "sidebar" / "widget": also a wrapper when it holds prose
+    HIDDEN = 2  # hidden by attribute or style: kept only when it is a long run of prose (streamed SSR
+    # chunks, paywalled bodies revealed by script); menus, modals and templates are short or linked
+    GATED = 3  # a paywall wrapper: the article itself when long prose, else the barrier with its offers
+    STRONG = 4  # a non-content landmark, or a word like "share" / "related" / "comments"
+
+
+def _clutter(furniture: bool, attributes: dict[str, str | None]) -> Clutter:
+    if "hidden" in attributes or attributes.get("aria-hidden") == "true":
+        return Clutter.HIDDEN
+    style = attributes.get("style")
+    if style and _STYLE_HIDDEN_RE.search(style.lower()):
+        return Clutter.HIDDEN
+    role = attributes.get("role")
+    if role and role.lower() in rules.SKIP_ROLES:
+        return Clutter.STRONG
+    names = " ".join(value for key in ("class", "id") if (value := attributes.get(key)))
+    by_name = _clutter_of_names(names) if names else Clutter.NONE
+    return max(by_name, Clutter.WEAK if furniture else Clutter.NONE)
+
+
+@functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
+def _clutter_of_names(names: str) -> Clutter:
+    if rules.CLUTTER_WORD_RE.search(rules.squeezed(names)) is None:
+        return Clutter.NONE  # most class names: no clutter word anywhere, no need to tokenise
+    if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):
+        return Clutter.STRONG
+    tokens = rules.attribute_tokens(names)
+    if not rules.STRONG_CLUTTER_TOKENS.isdisjoint(tokens):
+        return Clutter.STRONG
+    if not rules.GATED_TOKENS.isdisjoint(tokens):
+        return Clutter.GATED
+    if rules.WEAK_CLUTTER_TOKENS.isdisjoint(tokens):
+        return Clutter.NONE
+    # In BEM names ("story__meta") the block part names the component, the element part this element:
+    # only the element part may claim content.
+    elements = " ".join(name.rpartition("__")[2] for name in names.split())
+    return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(rules.attribute_tokens(elements)) else Clutter.NONE
+
+
+def _visible_chars(text: str) -> int:
+    return len(text) - sum(text.count(space) for space in " \n\t\r")
+
+
+def _link_chars(node: LexborNode) -> int:
+    return sum(_visible_chars(anchor.text()) for anchor in node.css("a"))
+
+
+_LINE_BREAK = "\n"  # a <br>; outside <pre> the newlines of text become spaces, so only <br> makes one
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+
+
+def _link_chars_of(parts: list[str], in_links: list[bool]) -> int:
+    # Outside <pre> a text part's only ASCII whitespace is spaces (see _Collector.text).
+    return sum(len(part) - part.count(" ") for part, linked in zip(parts, in_links, strict=True) if linked)
+
+
+def _non_space_len(text: str) -> int:
+    return len(text) - text.count(" ") - text.count("\n")
+
+
+def _text_of(parts: list[str]) -> str:
+    """The text of a block's parts: spaces collapsed; one <br> kept as a line break."""
+    raw = "".join(parts)
+    if _LINE_BREAK not in raw:
+        return " ".join(raw.split())
+    lines = "\n".join(" ".join(line.split()) for line in raw.split(_LINE_BREAK))
+    return _BLANK_LINES_RE.sub("\n\n", lines).strip("\n")
+
+
+def _without_cell_separators(parts: list[str]) -> list[str]:
+    """A layout table's cell text: the separators between cells become spaces."""
+    return [" " if part == rules.CELL_SEPARATOR else part for part in parts]
+
+
+def _br_paragraphs(parts: list[str], in_links: list[bool]) -> Iterator[tuple[list[str], list[bool]]]:
+    """The parts split where two or more <br> follow each other (spaces between them allowed)."""
+    start, breaks = 0, 0
+    for index, part in enumerate(parts):
+        if part == _LINE_BREAK:
+            breaks += 1
+        elif not part.isspace():
+            if breaks >= 2 and index > start:
+                yield parts[start:index], in_links[start:index]
+                start = index
+            breaks = 0
+    yield parts[start:], in_links[start:]
+
+
+class _Collector:
+    """The walk's state: open block elements, the text of the current block, its link text."""
+
+    def __init__(self, page_chars: int) -> None:
+        self.blocks: list[Block] = []
+        self.path: list[int] = []
+        self.kinds: list[tuple[BlockKind, int]] = [(BlockKind.PARAGRAPH, 0)]
+        self.parts: list[str] = []
+        self.in_links: list[bool] = []  # one per part: inside <a>?
+        self.anchor_depth = 0
+        self.pre_depth = 0
+        self.caption_depth = 0  # inside <figcaption>: every block there is a caption
+        self.sectioning_depth = 0  # inside <article>/<main>/<section>: a <header> there heads that part
+        self.page_chars = page_chars
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        parts, in_links = self.parts, self.in_links
+        self.parts, self.in_links = [], []
+        kind, level = self.kinds[-1]
+        if self.caption_depth:
+            kind = BlockKind.CAPTION
+        if kind is BlockKind.PRE:
+            self._emit("".join(parts).strip("\n"), kind, level, _link_chars_of(parts, in_links))
+            return
+        if kind is BlockKind.ROW:
+            text = _text_of(parts).strip(" |")
+            if len(text) <= rules.MAX_TABLE_ROW_CHARS:
+                self._emit(text.replace("\n", " "), kind, level, _link_chars_of(parts, in_links))
+                return
+            kind = BlockKind.PARAGRAPH  # a layout table's cell holds prose, not data
+            parts = _without_cell_separators(parts)
+        # Two <br> in a row (old hand-written pages) start a new paragraph: each becomes its own block, so
+        # a run of links (a "<< Previous | Home | Next >>" line) is judged apart from the prose before it.
+        for run_parts, run_links in _br_paragraphs(parts, in_links):
+            self._emit(_text_of(run_parts), kind, level, _link_chars_of(run_parts, run_links))
+
+    def _emit(self, text: str, kind: BlockKind, level: int, link_chars: int) -> None:
+        if text and not text.isspace():
+            self.blocks.append(Block(text, kind, _non_space_len(text), link_chars, tuple(self.path), level))
+
+    def skips(self, node: LexborNode, tag: str) -> bool:
+        if tag in rules.SKIP_TAGS:
+            return True
+        attributes = node.attributes
+        furniture = tag in rules.FURNITURE_TAGS and not (
+            self.sectioning_depth and tag in rules.SECTION_FURNITURE_TAGS
+        )
+        clutter = (
+            _clutter(furniture, attributes) if attributes else (Clutter.WEAK if furniture else Clutter.NONE)
+        )
+        if clutter is Clutter.NONE or (clutter is Clutter.WEAK and self.caption_depth):
+            return False  # "caption-title", "credit" inside a caption are the caption itself
+        chars = _visible_chars(node.text())
+        if clutter is Clutter.HIDDEN or clutter is Clutter.GATED:
+            least = rules.MIN_HIDDEN_PROSE_CHARS if clutter is Clutter.HIDDEN else rules.MIN_GATED_PROSE_CHARS
+            if chars < least:
+                return True
+            return _link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars
+        # A wrapper that merely carries a furniture tag or a clutter word keeps its content.
+        if chars >= self.page_chars * rules.WRAPPER_TEXT_SHARE:
+            return False
+        if clutter is Clutter.STRONG or chars < self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE:
+            return True
+        return chars - _link_chars(node) < self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
+
+    def text(self, value: str) -> None:
+        if not self.parts and not self.pre_depth and value.isspace():
+            return  # indentation between tags: most text nodes of a page
+        if not self.pre_depth:
+            value = value.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+        self.parts.append(value)
+        self.in_links.append(self.anchor_depth > 0)
+
+
+def visible_chars(node: LexborNode) -> int:
+    """Non-space characters of the text under `node` (scripts and styles must be stripped first)."""
+    return _visible_chars(node.text())
+
+
+def collect_blocks(root: LexborNode, page_chars: int | None = None) -> list[Block]:
+    """Cut the visible text under `root` into blocks, skipping clutter subtrees.
+
+    Depth-first without recursion (pages nest thousands of levels deep); a skipped element's subtree is
+    never entered.
+    """
+    collector = _Collector(visible_chars(root) if page_chars is None else page_chars)
+    collector.path.append(root.mem_id)  # the root is a container too: a bare page's body is all of it
+    stack: list[Iterator[LexborNode]] = [root.iter(include_text=True)]
+    open_tags: list[str] = []  # one per iterator on the stack but the root's
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            if open_tags:
+                _exit(collector, open_tags.pop())
+            continue
+        if node.is_text_node:
+            collector.text(node.text_content or "")
+            continue
+        tag = node.tag or ""
+        if node.is_comment_node or tag.startswith("_") or collector.skips(node, tag):
+            continue
+        _enter(collector, node, tag)
+        if node.first_child is not None:
+            stack.append(node.iter(include_text=True))
+            open_tags.append(tag)
+        else:
+            _exit(collector, tag)
+    collector.flush()
+    return collector.blocks
+
+
+def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
+    if tag in rules.BLOCK_TAGS:
+        collector.flush()
+        collector.path.append(node.mem_id)
+        collector.kinds.append(_kind_of(tag))
+        collector.pre_depth += tag == "pre"
+        collector.caption_depth += tag == "figcaption"
+        collector.sectioning_depth += tag in rules.SECTIONING_TAGS
+    elif tag == "br":
+        collector.parts.append(_LINE_BREAK)
+        collector.in_links.append(False)
+    elif tag == "a":
+        collector.anchor_depth += 1
+    elif tag in rules.CELL_TAGS:
+        collector.parts.append(rules.CELL_SEPARATOR)
+        collector.in_links.append(False)
+    elif tag == "img":
+        return
+
+
+def _exit(collector: _Collector, tag: str) -> None:
+    if tag in rules.BLOCK_TAGS:
+        collector.flush()
+        collector.path.pop()
+        collector.kinds.pop()
+        collector.pre_depth -= tag == "pre"
+        collector.caption_depth -= tag == "figcaption"
+        collector.sectioning_depth -= tag in rules.SECTIONING_TAGS
+    elif tag == "a":
+        collector.anchor_depth -= 1

@@ -1,0 +1,435 @@
+"""Find the article body among the blocks, clean it, and serialise it to text.
+
+The body is the container whose blocks hold the most prose once menus, headline lists and other short
+or link-heavy text are counted against it. Inside it, blocks of link-dense containers (related-headline
+lists, "more from" rails, tag lists) are dropped by structure, not by wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from . import rules
+from .blocks import Block, BlockKind
+
+__all__ = ["BodyChoice", "BodyText", "clean_body", "find_body", "headline_keys", "serialise"]
+
+_WORD_RE = re.compile(r"\w+")
+_TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class BodyText:
+    """The chosen blocks, and whether the choice looked trustworthy."""
+
+    blocks: tuple[Block, ...]
+    prose_chars: int
+    listing: bool = False  # the page is a list of teasers (a section front): empty text is right
+    page_chars: int = 0  # visible characters of the whole page
+
+
+@dataclass(slots=True)
+class _Totals:
+    chars: int = 0
+    link_chars: int = 0
+    blocks: int = 0
+    prose_chars: int = 0  # own (unlinked) characters of prose blocks
+    sentences: int = 0  # blocks that read as running text (see _is_sentence)
+    non_items: int = 0  # blocks that are neither headings, list items nor table rows
+    headline_links: int = 0  # headline-sized blocks that are (nearly) all link
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+def _is_prose(block: Block) -> bool:
+    return (
+        block.kind is not BlockKind.HEADING
+        and block.chars - block.link_chars >= rules.MIN_PROSE_CHARS
+        and block.link_density <= rules.MAX_PROSE_LINK_DENSITY
+    )
+
+
+def _is_sentence(block: Block) -> bool:
+    """Running text ends like a sentence or runs long; headlines and labels do neither."""
+    text = block.text.rstrip()
+    return len(text) >= rules.MIN_UNPUNCTUATED_SENTENCE_CHARS or text.endswith(rules.SENTENCE_ENDINGS)
+
+
+def _is_teaser(block: Block, totals: Mapping[int, _Totals]) -> bool:
+    """A cut-off excerpt ("..." / "…") next to a link: the teaser of another article."""
+    if not block.text.rstrip().endswith(rules.ELLIPSES):
+        return False
+    return block.link_chars > 0 or any(totals[container].link_chars for container in block.path[-2:])
+
+
+def _weight(block: Block) -> float:
+    """Prose counts for the body, short and linked text against it; headings are neutral."""
+    if _is_prose(block):
+        return float(block.chars - block.link_chars)
+    if block.kind is BlockKind.HEADING and block.link_chars == 0:
+        return 0.0
+    return _junk_weight(block)
+
+
+def _junk_weight(block: Block) -> float:
+    own = block.chars - block.link_chars
+    return -min(rules.MAX_BLOCK_PENALTY, rules.JUNK_WEIGHT * own + rules.LINK_WEIGHT * block.link_chars)
+
+
+def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
+    totals: dict[int, _Totals] = defaultdict(_Totals)
+    for block in blocks:
+        sentence = block.kind is not BlockKind.HEADING and _is_sentence(block)
+        non_item = block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
+        prose_chars = block.chars - block.link_chars if _is_prose(block) else 0
+        headline_link = _is_headline_link(block)
+        for container in block.path:
+            entry = totals[container]
+            entry.chars += block.chars
+            entry.link_chars += block.link_chars
+            entry.blocks += 1
+            entry.prose_chars += prose_chars
+            entry.sentences += sentence
+            entry.non_items += non_item
+            entry.headline_links += headline_link
+    return totals
+
+
+def _is_headline_link(block: Block) -> bool:
+    return (
+        block.chars >= rules.MIN_HEADLINE_LINK_CHARS and block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
+    )
+
+
+def _teaser_cards(blocks: Sequence[Block], totals: Mapping[int, _Totals]) -> frozenset[int]:
+    """Containers that are teaser cards: one linked headline plus a summary, a date or "Read more",
+    with at least MIN_TEASER_CARDS such siblings (a section front, a "More stories" grid)."""
+    parents: dict[int, int | None] = {}
+    for block in blocks:
+        for depth, container in enumerate(block.path):
+            parents.setdefault(container, block.path[depth - 1] if depth else None)
+    cards: dict[int, list[int]] = defaultdict(list)
+    for container, parent in parents.items():
+        entry = totals[container]
+        if (
+            parent is not None
+            and entry.headline_links == 1
+            and 2 <= entry.blocks <= rules.MAX_TEASER_CARD_BLOCKS
+            and entry.prose_chars <= rules.MAX_TEASER_SUMMARY_CHARS
+            and totals[parent].headline_links >= rules.MIN_TEASER_CARDS
+        ):
+            cards[parent].append(container)
+    return frozenset(
+        card for siblings in cards.values() if len(siblings) >= rules.MIN_TEASER_CARDS for card in siblings
+    )
+
+
+def _subtree_scores(blocks: Sequence[Block], cards: frozenset[int]) -> dict[int, float]:
+    """Each container's score: its own blocks' weights plus its children's, each child capped below.
+
+    The cap makes a list of fifty links inside the body cost no more than a short menu: the body is the
+    container with the most prose, not the one with the fewest links.
+    """
+    scores: dict[int, float] = defaultdict(float)
+    parents: dict[int, int | None] = {}  # insertion order: document order, outer before inner
+    depths: dict[int, int] = {}
+    for block in blocks:
+        if not block.path:
+            continue
+        scores[block.path[-1]] += (
+            _junk_weight(block) if cards and not cards.isdisjoint(block.path) else _weight(block)
+        )
+        for depth, container in enumerate(block.path):
+            if container not in parents:
+                parents[container] = block.path[depth - 1] if depth else None
+                depths[container] = depth
+    for container in sorted(parents, key=depths.__getitem__, reverse=True):
+        parent = parents[container]
+        if parent is None:
+            continue
+        scores[parent] += max(scores[container], -rules.MAX_CHILD_PENALTY)
+    return {container: scores[container] for container in parents}
+
+
+def _one_paragraph_of_many(container: int, root: int, totals: Mapping[int, _Totals]) -> bool:
+    entry = totals[container]
+    return entry.blocks == 1 and entry.prose_chars < rules.MIN_BODY_PROSE_SHARE * totals[root].prose_chars
+
+
+@dataclass(frozen=True, slots=True)
+class BodyChoice:
+    """The chosen container's blocks, with what cleaning needs to know about the containers."""
+
+    blocks: tuple[Block, ...]
+    body_id: int | None
+    totals: Mapping[int, _Totals]
+    cards: frozenset[int]  # teaser cards (see _teaser_cards)
+    listing: bool  # teaser cards hold most of the page's prose
+
+
+def find_body(blocks: Sequence[Block]) -> BodyChoice:
+    """The blocks of the best-scoring container, narrowed to where its prose is."""
+    totals = _container_totals(blocks)
+    cards = _teaser_cards(blocks, totals)
+    best: int | None = None
+    best_score = 0.0
+    scores = _subtree_scores(blocks, cards)
+    root = next(iter(scores), None)
+    for container, score in scores.items():
+        # Strictly greater: of equal scores the outer container (seen first) wins, so a body split
+        # over sibling <div>s is not cut to one of them.
+        if container != root and score > best_score:
+            best, best_score = container, score
+    # The page root is the body only of a bare fragment: the best below it is one paragraph among several.
+    if (
+        root is not None
+        and scores[root] > best_score
+        and (best is None or _one_paragraph_of_many(best, root, totals))
+    ):
+        best = root
+    page_prose = totals[root].prose_chars if root is not None else 0
+    card_prose = sum(totals[card].prose_chars for card in cards)
+    listing = card_prose > rules.MIN_LISTING_PROSE_SHARE * page_prose
+    if best is None:
+        return BodyChoice((), None, totals, cards, listing)
+    best = _narrowed(best, totals, blocks)
+    return BodyChoice(tuple(block for block in blocks if best in block.path), best, totals, cards, listing)
+
+
+def _narrowed(best: int, totals: Mapping[int, _Totals], blocks: Sequence[Block]) -> int:
+    """The innermost container inside `best` that still holds nearly all of its prose: a side column or a
+    byline box beside the article adds a little prose to the outer wrapper, not to the article."""
+    threshold = rules.NARROW_PROSE_SHARE * totals[best].prose_chars
+    narrowest, narrowest_depth = best, -1
+    for block in blocks:
+        if best not in block.path:
+            continue
+        start = block.path.index(best) + 1
+        for depth, container in enumerate(block.path[start:], start):
+            if depth > narrowest_depth and totals[container].prose_chars >= threshold:
+                narrowest, narrowest_depth = container, depth
+    return narrowest
+
+
+def _normalised(text: str) -> str:
+    return " ".join(_WORD_RE.findall(text.lower()))
+
+
+def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
+    """The headline in every form a body may repeat it: the metadata title, its parts around a
+    " - Site name" separator, and the text of every <h1> on the page (normalised words)."""
+    keys = {
+        _normalised(block.text) for block in blocks if block.kind is BlockKind.HEADING and block.level == 1
+    }
+    if title:
+        keys.add(_normalised(title))
+        keys.update(_normalised(part) for part in _TITLE_SEPARATOR_RE.split(title))
+    keys.discard("")
+    return frozenset(key for key in keys if len(key) >= rules.MIN_HEADLINE_CHARS)
+
+
+def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id: int) -> int | None:
+    """The outermost container inside the body that is a headline list or a rail, if any."""
+    inside = False
+    for container in block.path:
+        if container == body_id:
+            inside = True
+            continue
+        if not inside:
+            continue
+        entry = totals[container]
+        if (
+            entry.chars >= rules.MIN_CONTAINER_CHARS
+            and entry.link_density > rules.MAX_CONTAINER_LINK_DENSITY
+            and entry.prose_chars <= rules.MAX_PROSE_SHARE_OF_LINK_LIST * entry.chars
+        ):
+            return container
+        if entry.blocks >= rules.MIN_RAIL_BLOCKS and not entry.sentences and entry.non_items:
+            return container  # a rail of short items (headline, label, author) that are not a list
+    return None
+
+
+def _introduces_list(block: Block | None) -> bool:
+    """ "Patches sent for review:" announces the link list after it as part of the body."""
+    return block is not None and block.kind is not BlockKind.HEADING and block.text.rstrip().endswith(":")
+
+
+def _is_interface_text(block: Block) -> bool:
+    """Player controls, ad labels, counters, close buttons, "enable JavaScript" notices."""
+    text = block.text
+    if len(text) < rules.MAX_INTERFACE_LINE_CHARS and rules.INTERFACE_LINE_RE.match(text.lower()) is not None:
+        return True
+    return len(text) < rules.MAX_SCRIPT_NOTICE_CHARS and rules.SCRIPT_NOTICE_RE.search(text) is not None
+
+
+def clean_body(
+    choice: BodyChoice, titles: frozenset[str], page_chars: int = 0, author: str | None = None
+) -> BodyText:
+    """Drop headline lists, interface text, the repeated title and standfirst, orphan headings, and the
+    author's bio and the site's footer line after the body.
+
+    `titles` are the page's headline as written (see headline_keys); a body block equal to one is dropped.
+    `author` is the byline's name, from the metadata.
+    """
+    if choice.body_id is None:
+        return BodyText((), 0, choice.listing, page_chars)
+    totals, body_id, cards = choice.totals, choice.body_id, choice.cards
+    longest_title = max(map(len, titles), default=0)
+    kept: list[Block] = []
+    verdicts: dict[int, bool] = {}  # boilerplate container -> kept because a sentence announced it
+    previous: Block | None = None
+    for block in choice.blocks:
+        if cards and not cards.isdisjoint(block.path):
+            continue
+        container = _boilerplate_container(block, totals, body_id)
+        if container is not None:
+            if container not in verdicts:
+                verdicts[container] = _introduces_list(previous)
+            if not verdicts[container]:
+                continue
+        elif (
+            block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
+            and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
+            and not _introduces_list(previous)
+        ):
+            continue
+        previous = block
+        if _is_interface_text(block) or _is_teaser(block, totals):
+            continue
+        if len(block.text) <= 2 * longest_title and _normalised(block.text) in titles:
+            continue
+        kept.append(block)
+    kept = _drop_captions(kept)
+    kept = _drop_repeats(kept)
+    kept = _drop_pull_quotes(kept)
+    kept = _drop_lead_in(kept)
+    kept = _drop_closing_boxes(kept, author)
+    kept = _drop_lead_out(kept)
+    kept = _drop_orphan_headings(kept)
+    prose = sum(block.chars for block in kept if _is_prose(block))
+    return BodyText(tuple(kept), prose, choice.listing, page_chars)
+
+
+def _drop_captions(blocks: list[Block]) -> list[Block]:
+    """Captions go, unless they carry the page (a gallery told in its captions)."""
+    captions = sum(block.chars for block in blocks if block.kind is BlockKind.CAPTION)
+    if not captions:
+        return blocks
+    prose = sum(block.chars - block.link_chars for block in blocks if _is_prose(block))
+    if captions >= rules.MAX_CAPTION_SHARE_TO_DROP * prose:
+        return blocks
+    return [block for block in blocks if block.kind is not BlockKind.CAPTION]
+
+
+def _drop_repeats(blocks: list[Block]) -> list[Block]:
+    """Of blocks repeated word for word (standfirst, headline), keep the last copy: the one in the body."""
+    last_index: dict[str, int] = {}
+    keys = [block.text for block in blocks]
+    for index, key in enumerate(keys):
+        if len(key) >= rules.MIN_DUPLICATE_CHARS:
+            last_index[key] = index
+    return [
+        block
+        for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
+        if len(key) < rules.MIN_DUPLICATE_CHARS or last_index[key] == index
+    ]
+
+
+def _drop_pull_quotes(blocks: list[Block]) -> list[Block]:
+    """A short block whose words all stand inside a longer block is a pull quote or a teaser of it."""
+    keys = [_normalised(block.text) for block in blocks]
+    haystack = "\n".join(keys)  # a key found twice here stands in itself and inside another block
+    return [
+        block
+        for block, key in zip(blocks, keys, strict=True)
+        if block.kind is not BlockKind.PARAGRAPH
+        or not (
+            rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS and haystack.count(key) > 1
+        )
+    ]
+
+
+def _drop_lead_in(blocks: list[Block]) -> list[Block]:
+    """Before the first prose: the page's <h1> headline, datelines, bylines, kickers and labels."""
+    for index, block in enumerate(blocks):
+        if _is_prose(block):
+            lead_in = [b for b in blocks[:index] if not _is_lead_in_line(b)]
+            return lead_in + blocks[index:]
+    return blocks
+
+
+def _drop_lead_out(blocks: list[Block]) -> list[Block]:
+    """After the last prose: labels and headings that are not sentences ("Newsletter", "Related", a
+    site name, player text). Lists, tables and sentences there stay: they may end the article."""
+    for index in range(len(blocks) - 1, -1, -1):
+        if _is_prose(blocks[index]):
+            tail = [b for b in blocks[index + 1 :] if not _is_lead_out_line(b)]
+            return blocks[: index + 1] + tail
+    return blocks
+
+
+_AUTHOR_SEPARATOR_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
+
+
+def _drop_closing_boxes(blocks: list[Block], author: str | None) -> list[Block]:
+    """At the very end: the author's bio box and the site's copyright line, one after the other."""
+    names = [_normalised(name) for name in _AUTHOR_SEPARATOR_RE.split(author or "")]
+    names = [name for name in names if " " in name]  # a full name; one word ("Staff") opens sentences
+    end = len(blocks)
+    while end > 1 and (_is_footer_line(blocks[end - 1]) or _is_author_bio(blocks[end - 1], names)):
+        end -= 1
+    return blocks[:end]
+
+
+def _is_footer_line(block: Block) -> bool:
+    return (
+        len(block.text) <= rules.MAX_FOOTER_LINE_CHARS
+        and rules.COPYRIGHT_LINE_RE.search(block.text) is not None
+    )
+
+
+def _is_author_bio(block: Block, names: Sequence[str]) -> bool:
+    if block.kind is not BlockKind.PARAGRAPH or len(block.text) > rules.MAX_AUTHOR_BIO_CHARS:
+        return False
+    opening = _normalised(block.text)
+    return any(opening.startswith(name + " ") for name in names)
+
+
+def _is_lead_out_line(block: Block) -> bool:
+    return block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not _is_sentence(block)
+
+
+def _is_lead_in_line(block: Block) -> bool:
+    if block.kind is BlockKind.HEADING:
+        return block.level == 1
+    return block.kind is BlockKind.PARAGRAPH and block.chars < rules.MIN_PROSE_CHARS
+
+
+def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
+    """A heading with nothing of its own after it titled something that was dropped ("Related")."""
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        if block.kind is BlockKind.HEADING:
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if following is None or (following.kind is BlockKind.HEADING and following.level <= block.level):
+                continue
+        kept.append(block)
+    return kept
+
+
+def serialise(blocks: Sequence[Block]) -> str:
+    """Paragraphs apart by a blank line; list items and table rows of one run on consecutive lines."""
+    pieces: list[str] = []
+    previous: Block | None = None
+    for block in blocks:
+        if previous is not None:
+            same_run = block.kind is previous.kind and block.kind in (BlockKind.LIST_ITEM, BlockKind.ROW)
+            pieces.append("\n" if same_run else "\n\n")
+        pieces.append(block.text)
+        previous = block
+    return "".join(pieces)

@@ -1,0 +1,306 @@
+"""The extractor's rules, as data: tag sets, class/id token patterns and tuning constants.
+
+Nothing here names a site. Class and id tokens only *help*: pages with hashed CSS-in-JS class names are
+carried by structure and text statistics (link density, block length) in body.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+# ---------------------------------------------------------------- tags
+
+# Never text a reader sees as article prose: skipped with their whole subtree.
+SKIP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "svg", "math", "canvas", "iframe", "object", "embed",
+        "button", "input", "select", "option", "textarea", "audio", "video", "source", "track", "map",
+        "dialog", "head", "title", "meta", "link",
+    }
+)  # fmt: skip
+
+# Stripped from the tree before the walk (after metadata has read JSON-LD from <script>).
+CODE_TAGS = frozenset({"script", "style", "noscript", "template"})
+
+# Page furniture by HTML5 semantics. Skipped like class/id clutter: only when it is not most of the page
+# (some sites wrap everything in <header> or <aside>).
+FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "menu"})
+# ... but a <header> inside <article>, <main> or <section> heads that part (a live blog entry's title and
+# time), as HTML defines it; the headline and byline it may hold are dropped by the body rules instead.
+SECTIONING_TAGS = frozenset({"article", "main", "section"})
+SECTION_FURNITURE_TAGS = frozenset({"header"})
+
+# Elements that break text into blocks. Everything else (span, a, em, strong, td ...) is inline.
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol", "li",
+        "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot", "tr",
+        "caption", "blockquote", "pre", "figure", "figcaption", "address", "hr", "details", "summary",
+        "center", "body", "form", "fieldset", "menu", "hgroup", "picture",
+    }
+)  # fmt: skip
+
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+LIST_ITEM_TAGS = frozenset({"li", "dt", "dd"})
+CELL_TAGS = frozenset({"td", "th"})
+CELL_SEPARATOR = " | "
+# A table row longer than this is a layout table's cell holding prose (old hand-written pages), not data.
+MAX_TABLE_ROW_CHARS = 300
+
+# ARIA landmarks and widgets that are never the article body.
+SKIP_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "menu", "menubar",
+     "toolbar", "search", "tablist", "button", "tooltip", "alert"}
+)  # fmt: skip
+
+# ---------------------------------------------------------------- class / id tokens
+
+# Strong clutter words: these blocks are clutter even inside an "article-content" wrapper.
+# Several languages; matched as whole tokens (class names split at - _ space and camelCase), plural 's'.
+STRONG_CLUTTER_TOKENS = frozenset(
+    {
+        # sharing and social
+        "share", "sharing", "sharebar", "social", "sns", "sociallinks", "addthis", "sharethis",
+        "compartir", "partager", "teilen", "condividi", "compartilhar", "delen", "udostepnij",
+        # related / rails
+        "related", "relacionados", "relacionadas", "relacionado", "similar", "recommended",
+        "recommendation", "recirculation", "recirc", "trending", "popular", "mostread", "mostpopular",
+        "morestories", "readmore", "readnext", "outbrain", "taboola", "zergnet", "lies", "aussi",
+        "verwandt", "meistgelesen", "correlati", "leiatambem", "tambem", "vertambien",
+        # newsletter, subscription, consent
+        "sharedaddy", "likes", "likebox", "reactions",
+        "newsletter", "newsletters", "subscribe", "subscription", "signup", "optin", "cookie", "cookies",
+        "consent", "gdpr", "cmp", "abonnement", "login", "signin", "register", "registration", "barrier",
+        # legal lines, disclosures, ratings and calls to action
+        "terms", "legal", "disclaimer", "disclosure", "affiliate", "copyright", "rating", "ratings",
+        "votes", "cta", "calltoaction",
+        # ads
+        "ad", "ads", "advert", "advertisement", "advertising", "adslot", "adunit", "adsense", "dfp",
+        "gpt", "sponsor", "sponsored", "promo", "promotion", "werbung", "anzeige", "publicidad",
+        "publicite", "pubblicita", "reklama", "banner",
+        # comments, bios, tags
+        "comment", "comments", "disqus", "respond", "reply", "replies", "bio", "authorbio", "tags",
+        "taglist", "tagcloud", "keywords", "breadcrumb", "breadcrumbs",
+        # hidden text and widgets
+        "sronly", "screenreader", "visuallyhidden", "popup", "lightbox", "toast", "print", "skip",
+        "skiplink", "playlist",
+    }
+)  # fmt: skip
+
+# Weak clutter words: clutter unless the same element also says it is content.
+WEAK_CLUTTER_TOKENS = frozenset(
+    {
+        "nav", "navbar", "navigation", "menu", "sidebar", "widget", "widgets", "footer", "header",
+        "masthead", "toolbar", "pagination", "pager", "byline", "author", "meta", "topbar", "subnav",
+        "rail", "aside", "secondary", "dateline", "timestamp", "credit", "credits", "caption", "audio",
+        "video", "modal", "overlay",
+    }
+)  # fmt: skip
+
+# A paywall wrapper either holds the article (sent whole, hidden by script) or is the barrier itself
+# (offers, prices): kept only when it holds MIN_GATED_PROSE_CHARS of text nearly free of links.
+GATED_TOKENS = frozenset({"paywall", "regwall", "piano", "metered", "premium"})
+MIN_GATED_PROSE_CHARS = 800
+
+# Whole class names that hide an element (CSS frameworks); matched exactly, since a token such as
+# "hidden" also appears in layout classes like "overflow-hidden".
+HIDDEN_CLASSES = frozenset(
+    {"hidden", "is-hidden", "d-none", "hide", "sr-only", "visually-hidden", "visuallyhidden",
+     "screen-reader-text", "screen-reader-only", "invisible", "u-hidden"}
+)  # fmt: skip
+
+CONTENT_TOKENS = frozenset(
+    {"content", "article", "body", "main", "entry", "story", "post", "text", "prose", "articlebody"}
+)
+
+# A cheap first test: any clutter word inside the lower-cased name with separators squeezed out
+# ("most-read" -> "mostread"). Every name attribute_tokens could match passes it; most names do not.
+_SEPARATORS_RE = re.compile(r"[^a-z0-9]+")
+
+
+def squeezed(value: str) -> str:
+    return _SEPARATORS_RE.sub("", value.lower())
+
+
+CLUTTER_WORD_RE = re.compile(
+    "|".join(
+        sorted(
+            {
+                squeezed(word)
+                for word in STRONG_CLUTTER_TOKENS | WEAK_CLUTTER_TOKENS | GATED_TOKENS | HIDDEN_CLASSES
+            },
+            key=len,
+            reverse=True,
+        )
+    )
+)
+
+_CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
+_TOKEN_SPLIT_RE = re.compile(r"[^a-z0-9]+")
+
+
+# A class name opening with one of these states a setting, not what the element is: "no-share",
+# "has-sidebar", "with-comments" sit on article wrappers. Such names give no tokens.
+MODIFIER_WORDS = frozenset({"no", "has", "with", "without", "hide", "show", "enable", "disable", "allow"})
+
+
+def attribute_tokens(value: str) -> set[str]:
+    """'article__shareBar js-ad' -> {'article', 'share', 'bar', 'sharebar', 'js', 'ad'}.
+
+    Joined neighbours ('share' + 'bar') are added too, so 'share-bar' and 'sharebar' match alike.
+    """
+    tokens: set[str] = set()
+    for name in value.split():
+        words = [word for word in _TOKEN_SPLIT_RE.split(_CAMEL_RE.sub(r"\1 \2", name).lower()) if word]
+        if not words or words[0] in MODIFIER_WORDS:
+            continue
+        tokens.update(words)
+        tokens.update(a + b for a, b in itertools.pairwise(words))
+        tokens.add("".join(words[-3:]))  # "call-to-action", "read-next-box": phrases of three words
+        tokens.update(word[:-1] for word in words if len(word) > 3 and word.endswith("s"))
+    return tokens
+
+
+# ---------------------------------------------------------------- text rules
+
+# A whole block that is only one of these is interface text, not prose (player controls, ad labels,
+# modal buttons, share prompts). Lower-cased, whitespace-normalised, several languages.
+_INTERFACE_WORDS = (
+    "close", "advertisement", "advertisements", "ad", "ads", "sponsored", "anzeige", "werbung",
+    "publicidad", "publicité", "pubblicità", "реклама", "إعلان", "إغلاق", "广告", "share", "share this",
+    "share this article", "tweet", "email", "print", "copy link", "link copied", "listen",
+    "listen to this article", "play", "pause", "read more", "continue reading", "more", "loading",
+    "subscribe", "sign up", "follow us", "skip to content", "skip to main content", "back to top",
+    "scroll to continue with content", "story continues below advertisement",
+)  # fmt: skip
+# Atomic groups and possessive runs, longest phrase first: no backtracking blow-up on long digit runs.
+_INTERFACE_ALTERNATIVES = "|".join(
+    re.escape(word) for word in sorted(_INTERFACE_WORDS, key=len, reverse=True)
+)
+# Gallery counters ("3 of 12") in several languages.
+_COUNTER = r"\d++\s*+(?:of|von|de|di|sur|из|من)\s*+\d++"
+INTERFACE_LINE_RE = re.compile(
+    rf"^(?:(?>{_INTERFACE_ALTERNATIVES}|{_COUNTER}|[\d:./]++|[×✕✖x+\-–|•·])[\s.…]*+)+$"
+)
+# A notice that the page needs JavaScript (players, embeds, comment widgets), in several languages.
+SCRIPT_NOTICE_RE = re.compile(
+    r"\b(?:enable|turn on|activate|aktivieren|activa|activez|abilita|ative)\b.{0,60}\bjavascript\b"
+    r"|\bjavascript\b.{0,40}\b(?:required|disabled|enabled|aktiviert|desactivado|désactivé|necessario)\b",
+    re.IGNORECASE,
+)
+MAX_SCRIPT_NOTICE_CHARS = 200
+
+# Only blocks shorter than this are tested: interface text is a few words.
+MAX_INTERFACE_LINE_CHARS = 80
+
+
+# ---------------------------------------------------------------- tuning
+
+# A class/id/furniture match is not dropped when it holds at least this share of the page's text:
+# then it is a wrapper (e.g. <body class="has-sidebar">, a site wrapping everything in <header>).
+WRAPPER_TEXT_SHARE = 0.5
+# A weak match (furniture tag, "widget", "sidebar") is a wrapper already when this share of the page's
+# text is its own (not in links): menus and sidebars are mostly links, a "widget Blog" post is not.
+WEAK_WRAPPER_TEXT_SHARE = 0.25
+
+# A hidden element (hidden attribute, aria-hidden, display:none) is skipped unless it holds at least this
+# much text, nearly none of it in links: React/Next.js stream the article into hidden chunks that script
+# moves into place, some sites reveal a paywalled body by script; hidden menus and modals are linked or short.
+MIN_HIDDEN_PROSE_CHARS = 300
+
+# Prose: a block with at least this many characters outside links counts as body text when scoring.
+# Shorter blocks are datelines, buttons, labels and menu entries (Readability uses 25 for <p>).
+MIN_PROSE_CHARS = 40
+
+# Above this share of link text a block or container is navigation or a headline list, not prose.
+MAX_PROSE_LINK_DENSITY = 0.35
+MAX_CONTAINER_LINK_DENSITY = 0.5
+
+# Short or link-heavy blocks pull a candidate's score down by this much per character, so a container
+# that adds only menus and headline lists to the body loses against the body itself.
+JUNK_WEIGHT = 0.6
+LINK_WEIGHT = 1.2
+# ... but no single block costs more than this: junk is many small blocks (menus, headline lists), while
+# one long paragraph full of inline links (hover cards repeating names) is still body.
+MAX_BLOCK_PENALTY = 80.0
+# ... and no child container costs its parent more than this: a list of fifty links inside the body, or
+# a sidebar beside it, is one piece of junk, not fifty.
+MAX_CHILD_PENALTY = 150.0
+
+# A block this link-dense is dropped from the body unless it has this much text of its own.
+MIN_OWN_CHARS_OF_LINKED_BLOCK = 80
+
+# A container link-dense enough to drop must hold at least this much text: a lone linked phrase inside a
+# body paragraph's own <div> is judged by the paragraph rule instead.
+MIN_CONTAINER_CHARS = 60
+# ... and it must be (nearly) all links and labels: a <main> holding the body and a long related list
+# is link-dense on the whole, but a fifth of its text is prose.
+MAX_PROSE_SHARE_OF_LINK_LIST = 0.2
+
+# Running text: a block ending in one of these, or at least this long without one. Headlines and labels
+# ("AUTO NEWS", "Jane Doe") are short and end without punctuation.
+SENTENCE_ENDINGS = (".", "!", "?", "…", ":", ";", '"', "”", "’", "»", "。", "！", "？", "؟", "۔", ")")
+MIN_UNPUNCTUATED_SENTENCE_CHARS = 150
+ELLIPSES = ("...", "…", "[…]", "[...]", "(...)")
+
+# A container inside the body with at least this many blocks and no running text at all, not being a
+# list or table, is a rail of headlines, labels and names ("Recent articles" cards).
+MIN_RAIL_BLOCKS = 4
+
+# The page root (<body>) is chosen as the body only when the best container below it is one paragraph
+# holding less than this share of the prose: a bare fragment of paragraphs, not a page with an article.
+MIN_BODY_PROSE_SHARE = 0.5
+
+# A headline (or a part of "<title> - Site name") shorter than this is a site name or a section label, not
+# a headline; body text equal to it is not dropped as "the repeated title".
+MIN_HEADLINE_CHARS = 20
+
+# Image captions and credits are not the story (both datasets label them outside the body: +0.3 points
+# F1 on scrapinghub when dropped), unless they are most of it: a photo gallery whose captions tell it.
+# They are dropped when they hold less than this share of the body's prose.
+MAX_CAPTION_SHARE_TO_DROP = 0.5
+
+# Inside the best container, the innermost one holding at least this share of its prose is the body: what
+# the wrapper adds beyond it (a side column of notices, a byline box) is not article.
+NARROW_PROSE_SHARE = 0.9
+
+# Teaser cards: a container with one headline-sized link (at least this many characters, so "Read more"
+# is not one) and a few blocks more (summary, date, "Read more"), with at least MIN_TEASER_CARDS siblings
+# alike. A section front or a "More stories" grid, even when the summaries read like prose.
+MIN_HEADLINE_LINK_CHARS = 20
+MAX_TEASER_CARD_BLOCKS = 4
+# ... and a summary of at most this much prose: a listicle's linked item heading comes with paragraphs.
+MAX_TEASER_SUMMARY_CHARS = 150
+MIN_TEASER_CARDS = 3
+# When teaser cards hold more than this share of the page's prose, the page is a listing (a section
+# front): an empty body is the right answer, and the fallback is not asked for a second opinion.
+MIN_LISTING_PROSE_SHARE = 0.5
+
+# An author bio box after the body opens with the author's name ("Jane Doe covers climate from Lima.
+# More about Jane Doe"); a closing paragraph that long or shorter, opening with the byline's name, is one.
+MAX_AUTHOR_BIO_CHARS = 400
+# The site's footer line ("© 2009 Jane Doe. Best viewed in ...", "Copyright 2024 Site. All rights
+# reserved."), when the page has no <footer> and it ends the body's container: dropped when it is the last
+# block and no longer than this.
+MAX_FOOTER_LINE_CHARS = 300
+COPYRIGHT_LINE_RE = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
+
+# A repeated block this long is a repeated standfirst or headline: only its last copy stays.
+MIN_DUPLICATE_CHARS = 30
+# A block up to this long whose words all appear inside a longer body block is a pull quote: dropped.
+MAX_PULL_QUOTE_CHARS = 300
+
+# Below this many characters of own text, the own result is "clearly unreliable" and the fallback
+# (trafilatura) is asked; above it, the fallback's cost is not worth paying.
+FALLBACK_BELOW_CHARS = 200
+# ... on pages with at least this much visible text: below it (a login page, an error page) there is no
+# article the own extractor could have missed, and the fallback would pass off forms as one.
+FALLBACK_MIN_PAGE_CHARS = 800
+# ... and its answer is taken only when it has this many times the words, plus this many more: a page that
+# is short by nature (a brief, a caption gallery) keeps the own result and layout.
+FALLBACK_GAIN = 1.5
+FALLBACK_MIN_EXTRA_WORDS = 30
+# ... and it is never asked about pages larger than this: trafilatura (lxml plus Python passes) takes
+# seconds on multi-megabyte pages, the own extractor stays linear. Article pages are far smaller.
+FALLBACK_MAX_HTML_CHARS = 3_000_000

@@ -1,0 +1,86 @@
+"""Storage: `open_store(dsn)` picks the backend; the `Store` protocol is all callers see.
+
+A brand-new database (no scraper schema at all) gets the current schema when it is opened, so
+`scraper run` on a fresh machine needs no set-up step. An existing database is never changed behind the
+operator's back: one at an older or unknown version is refused with a `SchemaError` naming the fix,
+`scraper db migrate` (`migrate_database` here), which the operator runs once, when no older worker is
+still using the database.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..errors import ConfigError
+from ._schema import SchemaMigration
+from .base import SCHEMA_VERSION, Store
+from .sqlite import SQLiteStore
+
+__all__ = ["SCHEMA_VERSION", "SchemaMigration", "Store", "migrate_database", "open_store"]
+
+_SQLITE_PREFIX = "sqlite:///"
+_POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+POSTGRES_INSTALL_HINT = "pip install 'scraper[postgres]'"
+
+
+def open_store(dsn: str) -> Store:
+    """The store `dsn` names, ready to use: a SQLite path (or `sqlite:///path`), or a
+    `postgresql://` / `postgres://` DSN.
+
+    Creates the schema in an empty database; raises SchemaError for a database at another version,
+    ConfigError for a DSN no backend takes, StorageError when the database cannot be opened.
+    """
+    store = _connect(dsn)
+    try:
+        if store.schema_version() == 0:
+            store.migrate()
+        store.check_schema()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def migrate_database(dsn: str) -> SchemaMigration:
+    """`scraper db migrate`: create or upgrade the schema of the database `dsn` names."""
+    store = _connect(dsn)
+    try:
+        before = store.schema_version()
+        after = store.migrate()
+    finally:
+        store.close()
+    return SchemaMigration(before=before, after=after)
+
+
+class _Backend(Store, Protocol):
+    """What both backends offer beyond the protocol, for `open_store` and `migrate_database`."""
+
+    def schema_version(self) -> int: ...
+
+
+def _connect(dsn: str) -> _Backend:
+    """The backend for `dsn`, opened, its schema not yet checked."""
+    dsn = dsn.strip()
+    if not dsn:
+        raise ConfigError("db: empty database path or DSN")
+    if dsn.startswith(_POSTGRES_PREFIXES):
+        return _connect_postgres(dsn)
+    if "://" in dsn and not dsn.startswith(_SQLITE_PREFIX):
+        scheme = dsn.split("://", 1)[0]
+        raise ConfigError(
+            f"db: unknown database scheme {scheme!r}; use a SQLite path, sqlite:///PATH or postgresql://..."
+        )
+    path = dsn.removeprefix(_SQLITE_PREFIX)
+    if not path:
+        raise ConfigError(f"db: {dsn!r} names no SQLite file")
+    return SQLiteStore(path)
+
+
+def _connect_postgres(dsn: str) -> _Backend:
+    try:
+        from .postgres import PostgresStore
+    except ImportError as exc:
+        raise ConfigError(
+            f"db: a PostgreSQL DSN needs psycopg 3, which is not installed: {POSTGRES_INSTALL_HINT}"
+        ) from exc
+    return PostgresStore(dsn)

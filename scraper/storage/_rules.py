@@ -1,0 +1,231 @@
+"""What `save` and `release_expired` do to a URL row: pure decisions, shared by both backends.
+
+Keeping the state machine here, away from SQL, is what gives SQLite and PostgreSQL the same semantics;
+each backend only carries out a `Decision` inside its own transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from ..config import RunSettings
+from ..models import Claim, Document, FetchResult, FetchStatus, Outcome, OutcomeKind, RunReport, Validators
+from ._clean import clean_document, clean_optional, clean_text, text_hash
+
+__all__ = [
+    "COMPRESSION_LEVEL",
+    "DOCUMENT_COLUMNS",
+    "DUPLICATE",
+    "EPOCH",
+    "LEASE_EXPIRED",
+    "Decision",
+    "PageBlob",
+    "PendingDocument",
+    "UrlUpdate",
+    "decide",
+    "failure_retry_at",
+    "host_of",
+    "report_from_json",
+    "report_to_json",
+    "require_aware",
+    "run_finished_at",
+]
+
+# A host never reserved yet is allowed from the beginning of time. A fixed instant rather than the
+# enqueue time: workers on machines whose clocks differ slightly must not wait for each other.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DUPLICATE = "duplicate"
+# zlib level for raw HTML: 6 is zlib's default, most of the gain of 9 at a fraction of the time.
+COMPRESSION_LEVEL = 6
+# The Document fields kept as columns of `documents`, in this order in both backends. Listed, not
+# derived from the dataclass: a field added to Document needs a migration before it can be stored.
+DOCUMENT_COLUMNS = (
+    "url",
+    "canonical_url",
+    "title",
+    "author",
+    "date",
+    "sitename",
+    "hostname",
+    "language",
+    "description",
+    "text",
+)
+LEASE_EXPIRED = "lease_expired"
+NO_DOCUMENT = "extraction"
+
+
+@dataclass(frozen=True, slots=True)
+class PageBlob:
+    """A fetched page as the `pages` table keeps it: compressed bytes and the charset to read them."""
+
+    compressed: bytes
+    encoding: str | None
+    final_url: str | None
+
+    @classmethod
+    def of(cls, fetch: FetchResult) -> PageBlob:
+        final_url = clean_optional(fetch.final_url)
+        if fetch.content:
+            encoding = clean_optional(fetch.encoding)
+            return cls(zlib.compress(fetch.content, COMPRESSION_LEVEL), encoding, final_url)
+        # Only decoded text came back: keep it as UTF-8 and say so.
+        text = clean_text(fetch.text or "").encode("utf-8")
+        return cls(zlib.compress(text, COMPRESSION_LEVEL), "utf-8", final_url)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlUpdate:
+    """The new values of a URL row's frontier columns after a save."""
+
+    state: str
+    reason: str | None
+    message: str | None
+    attempts: int
+    next_attempt_at: datetime | None  # None: never due again (failed for good)
+    last_status: int | None
+    validators: Validators | None  # None: keep the stored validators
+    canonical_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDocument:
+    """A cleaned document the backend still has to compare with the latest version."""
+
+    document: Document
+    text_hash: str
+    dedup_key: str  # canonical URL, or the URL itself: the same key means the same article
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    update: UrlUpdate
+    outcome: Outcome
+    pending: PendingDocument | None = None  # set for an OK fetch with a document
+
+    def unchanged(self) -> Decision:
+        """The text equals the latest version: nothing new stored."""
+        return dataclasses.replace(
+            self, outcome=dataclasses.replace(self.outcome, kind=OutcomeKind.UNCHANGED), pending=None
+        )
+
+    def duplicate(self) -> Decision:
+        """The article is already stored under another URL: keep it once, skip this one.
+
+        The validators are not kept, so the next check fetches the page whole and judges it again.
+        """
+        update = dataclasses.replace(self.update, state="skipped", reason=DUPLICATE, validators=None)
+        outcome = dataclasses.replace(self.outcome, kind=OutcomeKind.SKIPPED, reason=DUPLICATE)
+        return Decision(update=update, outcome=outcome, pending=None)
+
+
+def require_aware(moment: datetime) -> datetime:
+    """`moment` in UTC; a naive datetime is a programming error the store refuses to guess about."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"store times must be timezone-aware, got naive {moment!r}")
+    return moment.astimezone(UTC)
+
+
+def host_of(url: str) -> str:
+    """The host politeness is counted against: lower-case, without port or credentials."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # e.g. an invalid IPv6 literal: such a URL fails at fetch time, per URL
+        return ""
+
+
+def decide(
+    claim: Claim, fetch: FetchResult, document: Document | None, *, now: datetime, policy: RunSettings
+) -> Decision:
+    """The row update and Outcome for one fetched page, before the version and duplicate checks."""
+    recheck_at = now + timedelta(seconds=policy.recheck_after)
+    if fetch.status is FetchStatus.OK and document is not None:
+        return _stored(claim, fetch, document, recheck_at)
+    if fetch.status is FetchStatus.NOT_MODIFIED:
+        update = _done(fetch, recheck_at, validators=fetch.validators or None)
+        return Decision(update, Outcome(claim.url, OutcomeKind.UNCHANGED))
+    if fetch.status is FetchStatus.SKIPPED:
+        reason = clean_optional(fetch.skip_reason) or "skipped"
+        update = UrlUpdate("skipped", reason, None, 0, recheck_at, fetch.http_status, None)
+        return Decision(update, Outcome(claim.url, OutcomeKind.SKIPPED, reason=reason))
+    if fetch.status is FetchStatus.DEFERRED:
+        # Without a time from the server, wait as for a first failure: retrying at once would loop.
+        retry_at = (
+            require_aware(fetch.retry_at) if fetch.retry_at else now + timedelta(seconds=policy.retry_after)
+        )
+        update = UrlUpdate("pending", "deferred", None, claim.attempts, retry_at, fetch.http_status, None)
+        return Decision(update, Outcome(claim.url, OutcomeKind.DEFERRED, reason="deferred"))
+    return _failed(claim, fetch, now=now, policy=policy)
+
+
+def failure_retry_at(attempts: int, *, now: datetime, policy: RunSettings) -> datetime | None:
+    """When a URL that has failed `attempts` times in a row is due again; None once they are used up."""
+    if attempts >= policy.max_attempts:
+        return None
+    return now + timedelta(seconds=policy.retry_after * 2 ** (attempts - 1))
+
+
+def _stored(claim: Claim, fetch: FetchResult, document: Document, recheck_at: datetime) -> Decision:
+    cleaned = clean_document(document)
+    canonical = cleaned.canonical_url or None
+    pending = PendingDocument(cleaned, text_hash(cleaned.text), dedup_key=canonical or clean_text(claim.url))
+    update = dataclasses.replace(
+        _done(fetch, recheck_at, validators=fetch.validators), canonical_url=canonical
+    )
+    return Decision(update, Outcome(claim.url, OutcomeKind.STORED), pending)
+
+
+def _done(fetch: FetchResult, recheck_at: datetime, *, validators: Validators | None) -> UrlUpdate:
+    return UrlUpdate("done", None, None, 0, recheck_at, fetch.http_status, validators)
+
+
+def _failed(claim: Claim, fetch: FetchResult, *, now: datetime, policy: RunSettings) -> Decision:
+    if fetch.status is FetchStatus.OK:  # fetched, but the extractor gave nothing to store
+        kind, message = NO_DOCUMENT, "no document extracted"
+    elif fetch.error is not None:
+        kind, message = fetch.error.kind, fetch.error.message
+    else:
+        kind, message = "unknown", f"fetch ended {fetch.status.value} without an error"
+    attempts = claim.attempts + 1
+    update = UrlUpdate(
+        "failed",
+        clean_optional(kind),
+        clean_optional(message),
+        attempts,
+        failure_retry_at(attempts, now=now, policy=policy),
+        fetch.http_status,
+        None,
+    )
+    return Decision(update, Outcome(claim.url, OutcomeKind.FAILED, reason=kind, message=message))
+
+
+def report_to_json(report: RunReport) -> str:
+    return json.dumps(report.to_dict(), sort_keys=True)
+
+
+def report_from_json(data: str) -> RunReport:
+    """A RunReport back from `report_to_json`; fields a later release adds are ignored."""
+    fields = json.loads(data)
+    started_at = fields.get("started_at")
+    return RunReport(
+        stored=int(fields.get("stored", 0)),
+        unchanged=int(fields.get("unchanged", 0)),
+        skipped={str(k): int(v) for k, v in fields.get("skipped", {}).items()},
+        deferred=int(fields.get("deferred", 0)),
+        failed={str(k): int(v) for k, v in fields.get("failed", {}).items()},
+        discovered=int(fields.get("discovered", 0)),
+        elapsed=float(fields.get("elapsed", 0.0)),
+        started_at=datetime.fromisoformat(started_at) if started_at else None,
+    )
+
+
+def run_finished_at(report: RunReport) -> datetime:
+    """When a run ended: its start plus its elapsed time, or now for a report without a start."""
+    if report.started_at is None:
+        return datetime.now(UTC)
+    return require_aware(report.started_at) + timedelta(seconds=report.elapsed)

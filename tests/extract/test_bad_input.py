@@ -1,0 +1,283 @@
+"""Bad input: every case returns a Document (empty text where there is nothing) or raises ExtractionError,
+within a bounded time (pytest-timeout markers, no timing assertions).
+
+Also the input guard itself: size limit, nesting flattened before parsing, attributes capped.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.errors import ExtractionError
+from scraper.extract import extract
+from scraper.extract.guard import (
+    MAX_ATTRIBUTES,
+    MAX_DEPTH,
+    MAX_HTML_CHARS,
+    UNCHECKED_DEPTH_LIMIT,
+    check_input,
+)
+from scraper.models import Document
+
+PARAGRAPH = (
+    "<p>The council met on Tuesday to discuss the new bridge, which has been delayed twice since the "
+    "first plans were drawn up, and agreed to publish the engineers' report next month.</p>\n"
+)
+ARTICLE = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Bridge delayed | Town News</title>"
+    "</head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Bridge delayed</h1>"
+    f"{PARAGRAPH * 6}</article><footer>© Town News</footer></body></html>"
+)
+
+
+def extract_or_refuse(html: str | bytes) -> Document | None:
+    """The contract under test: a Document, or ExtractionError (None here); anything else fails."""
+    try:
+        document = extract(html, url="https://example.org/page")
+    except ExtractionError:
+        return None
+    assert isinstance(document, Document)
+    assert isinstance(document.text, str)
+    return document
+
+
+def tree_depth(html: str) -> int:
+    """Deepest element nesting, walked without recursion."""
+    root = LexborHTMLParser(html).root
+    deepest = 0
+    stack: list[tuple[LexborNode, int]] = [(root, 1)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        child = node.child
+        while child is not None:
+            if child.tag != "-text":
+                stack.append((child, depth + 1))
+            child = child.next
+    return deepest
+
+
+# --- the extractor's contract ---------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("html", ["", " \n\t ", b"", b"   \r\n"])
+def test_empty_and_whitespace_give_an_empty_document(html: str | bytes) -> None:
+    document = extract_or_refuse(html)
+    assert document is not None
+    assert document.text == ""
+
+
+@pytest.mark.timeout(30)
+def test_plain_text_is_not_a_crash() -> None:
+    extract_or_refuse("Just a line of text, no markup at all.\nAnd a second line.")
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+        + bytes(range(256)) * 40,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)) * 40,
+    ],
+)
+def test_binary_served_as_html_gives_no_text(data: bytes) -> None:
+    document = extract_or_refuse(data)
+    assert document is None or document.text == ""
+
+
+@pytest.mark.timeout(30)
+def test_invalid_utf8_and_nul_bytes() -> None:
+    broken = ARTICLE.encode().replace(b"council", b"c\xffo\xc3u\x00ncil").replace(b"bridge", b"br\x00idge")
+    document = extract_or_refuse(broken)
+    assert document is not None
+    assert "\x00" not in document.text
+    assert "engineers' report" in document.text
+
+
+@pytest.mark.timeout(60)
+def test_a_20_mb_page() -> None:
+    repeats = 20_000_000 // len(PARAGRAPH)
+    html = ARTICLE.replace("</article>", PARAGRAPH * repeats + "</article>")
+    assert len(html) >= 20_000_000
+    extract_or_refuse(html)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("tag", ["div", "span", "table", "ul"])
+def test_100_000_levels_of_nesting(tag: str) -> None:
+    html = f"<html><body>{f'<{tag}>' * 100_000}deep text{f'</{tag}>' * 100_000}</body></html>"
+    extract_or_refuse(html)
+
+
+@pytest.mark.timeout(30)
+def test_100_000_unclosed_block_tags() -> None:
+    extract_or_refuse("<html><body>" + "<div class='item'><a href='/x'>link</a> text" * 100_000)
+
+
+@pytest.mark.timeout(30)
+def test_10_000_attributes_on_one_element() -> None:
+    attributes = " ".join(f'data-a{i}="{i}"' for i in range(10_000))
+    extract_or_refuse(ARTICLE.replace("<article>", f"<article {attributes}>"))
+
+
+@pytest.mark.timeout(30)
+def test_oversized_input_is_refused_with_extraction_error() -> None:
+    with pytest.raises(ExtractionError):
+        extract("<p>" + "x" * MAX_HTML_CHARS + "</p>")
+
+
+def mutate(html: str, rng: random.Random) -> str:
+    """Cut, duplicate, swap and inject slices: the damage real pages show (truncation, bad joins)."""
+    text = html
+    for _ in range(rng.randint(1, 8)):
+        start = rng.randrange(len(text) + 1)
+        end = min(len(text), start + rng.randint(0, 200))
+        action = rng.randrange(5)
+        if action == 0:
+            text = text[:start] + text[end:]
+        elif action == 1:
+            text = text[:end] + text[start:end] * rng.randint(1, 50) + text[end:]
+        elif action == 2:
+            text = (
+                text[:start]
+                + rng.choice(["<", ">", '"', "<!--", "</", "<script>", "&#", "\x00", "<svg>"])
+                + text[start:]
+            )
+        elif action == 3:
+            text = text[: rng.randrange(len(text) + 1)]
+        else:
+            middle = rng.randrange(len(text) + 1)
+            text = text[middle:] + text[:middle]
+    return text
+
+
+HTML_PIECES = st.sampled_from(
+    [
+        "<div>",
+        "</div>",
+        "<p>",
+        "</p>",
+        "<a href='x'>",
+        "</a>",
+        "<table>",
+        "<tr>",
+        "<td>",
+        "<li>",
+        "<ul>",
+        "<script>",
+        "</script>",
+        "<style>",
+        "<!--",
+        "-->",
+        "<h1>",
+        "</h1>",
+        "<br>",
+        "<img src=x>",
+        "<title>",
+        "<meta charset='utf-16'>",
+        '<script type="application/ld+json">{"@type":"Article",',
+        "<svg><g>",
+        "<math>",
+        "<template>",
+        "<select><option>",
+        "&amp;",
+        "&#0;",
+        "\x00",
+        "\ufeff",
+        "word ",
+        "By Jane Doe",
+        "March 5, 2024",
+        "<time datetime='2024-13-45'>",
+        "\ud7ff",
+        "<",
+        ">",
+        '"',
+        "'",
+        "=",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(HTML_PIECES, max_size=120))
+def test_random_html_never_raises_anything_else(pieces: list[str]) -> None:
+    extract_or_refuse("".join(pieces))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=2**32))
+def test_mutated_html_never_raises_anything_else(seed: int) -> None:
+    rng = random.Random(seed)
+    mutated = mutate(ARTICLE, rng)
+    extract_or_refuse(mutated)
+    extract_or_refuse(mutated.encode("utf-8", "surrogatepass"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=4096))
+def test_random_bytes_never_raise_anything_else(data: bytes) -> None:
+    extract_or_refuse(data)
+
+
+# --- the guard ------------------------------------------------------------------------------------------
+
+
+def test_guard_leaves_ordinary_pages_untouched() -> None:
+    assert check_input(ARTICLE) is ARTICLE
+
+
+def test_guard_refuses_input_over_the_limit() -> None:
+    with pytest.raises(ExtractionError, match="exceeds"):
+        check_input(" " * (MAX_HTML_CHARS + 1))
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div>" * 100_000 + "deep text" + "</div>" * 100_000,
+        "<section class='a'>" * 20_000 + "deep text",
+        "<ul><li>" * 50_000 + "deep text",
+        "</div>" * 50_000 + "<div>" * 50_000 + "deep text",
+    ],
+)
+def test_guard_flattens_deep_nesting_and_keeps_the_text(html: str) -> None:
+    guarded = check_input(html)
+    assert "deep text" in LexborHTMLParser(guarded).text()
+    assert tree_depth(guarded) <= 2 * MAX_DEPTH + 8  # <ul><li> pairs: li does not count, ul does
+
+
+def test_guard_keeps_nesting_just_under_the_limit() -> None:
+    html = "<div>" * (MAX_DEPTH - 2) + "x" + "</div>" * (MAX_DEPTH - 2)
+    assert tree_depth(check_input(html)) == tree_depth(html)
+
+
+def test_guard_checks_nesting_between_the_limits_exactly() -> None:
+    """Past UNCHECKED_DEPTH_LIMIT the page is always scanned, and flattened to MAX_DEPTH."""
+    depth = UNCHECKED_DEPTH_LIMIT + 100
+    guarded = check_input("<div>" * depth + "x" + "</div>" * depth)
+    assert tree_depth(guarded) <= MAX_DEPTH + 4
+
+
+def test_guard_caps_attributes_per_element() -> None:
+    attributes = " ".join(f'data-a{i}="{i}"' for i in range(10_000))
+    guarded = check_input(f"<html><body><div id=keep {attributes}>kept text</div></body></html>")
+    node = LexborHTMLParser(guarded).css_first("div")
+    assert node is not None
+    assert len(node.attributes) == MAX_ATTRIBUTES
+    assert node.attributes["id"] == "keep"
+    assert node.text() == "kept text"
+
+
+def test_guard_does_not_count_tags_inside_scripts_and_comments() -> None:
+    fake = "<div>" * (UNCHECKED_DEPTH_LIMIT * 2)
+    html = f"<html><body><script>var s = '{fake}';</script><!-- {fake} --><p>text</p></body></html>"
+    guarded = check_input(html)
+    assert fake in guarded  # script and comment kept as they were

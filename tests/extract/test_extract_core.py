@@ -1,0 +1,356 @@
+"""The extractor core on small hand-written pages: what the body keeps and what it drops."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scraper.errors import ExtractionError
+from scraper.extract import extract
+from scraper.extract.blocks import BlockKind, collect_blocks
+from scraper.extract.rules import attribute_tokens
+
+BODY = [
+    "The city council voted on Tuesday to expand the network of protected bicycle lanes downtown.",
+    "Supporters said the plan, which costs about four million dollars, would make streets safer.",
+    "Opponents argued that removing parking spaces would hurt the small shops along Main Street.",
+    "The first new lanes are expected to open next spring, according to the transport office.",
+]
+
+RELATED = [
+    "Mayor announces a new plan to repair every pothole in the city before the winter arrives",
+    "Local bakery wins national award for its sourdough bread after twenty years in business",
+    "School board delays its decision on the new start times until the end of the month",
+    "Heavy rain floods several basements on the east side as the river rises again tonight",
+    "Police search for the owner of a parrot found sitting on a bus stop shelter downtown",
+]
+
+
+def page(article: str, *, title: str = "Council backs bike lanes", extra: str = "", lang: str = "en") -> str:
+    return f"""<!doctype html><html lang="{lang}"><head><title>{title}</title></head><body>
+<header><a href="/">Daily Courier</a><nav><a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
+<main>{article}</main>{extra}
+<footer><p>Copyright 2026 Daily Courier. All rights reserved. Terms of use and privacy.</p></footer>
+</body></html>"""
+
+
+def paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{text}</p>" for text in texts)
+
+
+def related_list(texts: list[str]) -> str:
+    items = "".join(f'<li><a href="/story/{n}"><h3>{text}</h3></a></li>' for n, text in enumerate(texts))
+    return f"<section><h2>Related Articles</h2><ul>{items}</ul></section>"
+
+
+def test_keeps_every_body_paragraph_first_included_in_order() -> None:
+    text = extract(page(f"<article><h1>Council backs bike lanes</h1>{paragraphs(BODY)}</article>")).text
+    assert text.split("\n\n") == BODY
+
+
+def test_drops_related_headline_list_inside_the_article() -> None:
+    html = page(f"<article>{paragraphs(BODY)}{related_list(RELATED)}</article>")
+    text = extract(html).text
+    assert text.split("\n\n") == BODY
+    assert "Related Articles" not in text
+
+
+def test_drops_unlinked_headline_rail_but_keeps_body_lists() -> None:
+    cards = "".join(
+        f"<div><div>NEWS</div><h3>{headline}</h3><div>Jane Doe</div></div>" for headline in RELATED
+    )
+    body = paragraphs(BODY[:2]) + "<ul><li>red lanes</li><li>green lanes</li></ul>" + paragraphs(BODY[2:])
+    text = extract(page(f"<article>{body}<div><h2>Recent</h2>{cards}</div></article>")).text
+    assert "red lanes\ngreen lanes" in text
+    assert all(headline not in text for headline in RELATED)
+    assert "Jane Doe" not in text
+
+
+def test_headings_and_list_items_stand_on_their_own_lines() -> None:
+    article = (
+        f"<article><p>{BODY[0]}</p><h2>What changes</h2><ul><li>Wider lanes on <b>Main</b> Street</li>"
+        f"<li>New signals</li></ul><p>{BODY[1]}</p></article>"
+    )
+    text = extract(page(article)).text
+    assert text == f"{BODY[0]}\n\nWhat changes\n\nWider lanes on Main Street\nNew signals\n\n{BODY[1]}"
+
+
+def test_repeated_title_and_standfirst_dropped() -> None:
+    standfirst = "Expansion of the network approved after a long and heated public debate on Tuesday."
+    article = (
+        f"<div><h1>Council backs bike lanes</h1><p>{standfirst}</p></div>"
+        f"<article><h2>Council backs bike lanes</h2>{paragraphs(BODY[:2])}<p>{standfirst}</p>"
+        f"{paragraphs(BODY[2:])}</article>"
+    )
+    text = extract(page(article)).text
+    assert "Council backs bike lanes" not in text
+    assert text.count(standfirst) == 1
+    assert text.startswith(BODY[0])
+
+
+def test_player_controls_modal_buttons_and_newsletter_dropped() -> None:
+    article = (
+        f"<article>{paragraphs(BODY)}"
+        '<div class="newsletter-box"><h3>Newsletter</h3>'
+        "<p>Get the best stories in your inbox every morning.</p></div>"
+        '<div class="audio"><span>0:00</span><span>0:00</span><div role="button">Close</div></div>'
+        "<div><span>×</span></div><div>Advertisement</div></article>"
+    )
+    text = extract(page(article)).text
+    assert text.split("\n\n") == BODY
+
+
+def test_share_bar_cookie_banner_and_comments_dropped() -> None:
+    extra = (
+        '<div id="cookie-consent"><p>We use cookies to improve your experience on our website, accept?</p>'
+        '</div><section class="comments"><p>Great article, I completely agree with every word here!</p>'
+        "</section>"
+    )
+    share_bar = '<div class="share-bar"><a href="#">Facebook</a> <a href="#">X</a></div>'
+    article = f"<article>{share_bar}{paragraphs(BODY)}</article>"
+    text = extract(page(article, extra=extra)).text
+    assert text.split("\n\n") == BODY
+
+
+def test_teasers_with_cut_off_excerpts_dropped() -> None:
+    teasers = "".join(
+        f'<div><a href="/s/{n}">{headline}</a><p>{BODY[n % 4][:60]}...</p></div>'
+        for n, headline in enumerate(RELATED)
+    )
+    text = extract(page(f"<article>{paragraphs(BODY)}</article><div>{teasers}</div>")).text
+    assert text.split("\n\n") == BODY
+
+
+def test_link_list_announced_by_the_body_is_kept() -> None:
+    links = "".join(f'<li><a href="/patch/{n}">{headline}</a></li>' for n, headline in enumerate(RELATED))
+    article = f"<article>{paragraphs(BODY[:2])}<p>These patches were sent for review:</p><ul>{links}</ul>"
+    article += paragraphs(BODY[2:]) + "</article>"
+    text = extract(page(article)).text
+    assert all(headline in text for headline in RELATED)
+    assert text.startswith(BODY[0]) and text.endswith(BODY[3])
+
+
+def test_right_to_left_page() -> None:
+    arabic = [
+        "أعلنت الحكومة يوم الثلاثاء عن خطة جديدة لتوسيع شبكة النقل العام في العاصمة خلال العام المقبل.",
+        "وقال الوزير إن المشروع سيكلف نحو أربعة ملايين دولار وسيخدم آلاف الركاب كل يوم، وفق البيان.",
+        "ومن المتوقع أن تبدأ الأعمال في الربيع المقبل بعد الانتهاء من الدراسات الفنية اللازمة للمشروع.",
+    ]
+    related = "".join(f'<li><a href="/a/{n}">{line[:50]}</a></li>' for n, line in enumerate(arabic * 2))
+    article = f'<article dir="rtl"><h1>خطة النقل</h1>{paragraphs(arabic)}'
+    article += f"<h2>مقالات ذات صلة</h2><ul>{related}</ul></article>"
+    text = extract(page(article, title="خطة النقل", lang="ar")).text
+    assert text.split("\n\n") == arabic
+
+
+def test_hashed_class_names_without_semantic_tags() -> None:
+    menu = "".join(f'<div class="css-1q2w3e"><a href="/{n}">Section {n}</a></div>' for n in range(12))
+    body = "".join(f'<div class="css-9x8y7z"><span>{text}</span></div>' for text in BODY)
+    rail = "".join(f'<div class="css-5t6y7u"><a href="/r/{n}">{h}</a></div>' for n, h in enumerate(RELATED))
+    html = (
+        f'<html><body><div class="css-a1"><div class="css-b2">{menu}</div>'
+        f'<div class="css-c3"><div class="css-d4">{body}</div><div class="css-e5">{rail}</div></div></div>'
+        "</body></html>"
+    )
+    assert extract(html).text.split("\n\n") == BODY
+
+
+def test_table_rows_kept_with_cells_separated() -> None:
+    table = (
+        "<table><tr><th>Street</th><th>Length</th></tr><tr><td>Main</td><td>2 km</td></tr>"
+        "<tr><td>Oak</td><td>1 km</td></tr></table>"
+    )
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{table}{paragraphs(BODY[2:])}</article>")).text
+    assert "Street | Length\nMain | 2 km\nOak | 1 km" in text
+
+
+def test_blockquote_and_first_paragraph_of_a_bare_page() -> None:
+    html = f"<p>{BODY[0]}</p><blockquote>{BODY[1]}</blockquote><p>{BODY[2]}</p>"
+    assert extract(html).text.split("\n\n") == BODY[:3]
+
+
+def test_bytes_input_decoded_and_url_kept() -> None:
+    html = page(f"<article>{paragraphs(BODY)}</article>").encode("utf-8")
+    document = extract(html, url="https://example.org/news/bikes")
+    assert document.text.split("\n\n") == BODY
+    assert document.url == "https://example.org/news/bikes"
+    assert document.hostname == "example.org"
+
+
+@pytest.mark.parametrize(
+    "html", ["", "   \n\t", b"", b"\x00\x00\x00", "just some words", b"%PDF-1.7\n%\xe2\xe3"]
+)
+def test_empty_and_non_html_input_gives_a_document(html: str | bytes) -> None:
+    document = extract(html)
+    assert isinstance(document.text, str)
+    assert len(document.text) < 50
+
+
+def test_class_tokens_split_camel_case_and_joined_neighbours() -> None:
+    tokens = attribute_tokens("article__shareBar js-ad")
+    assert {"share", "bar", "sharebar", "ad", "article"} <= tokens
+    assert "hidden" not in attribute_tokens("overflow-visible")
+
+
+def test_blocks_know_their_kind_and_links() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(
+        '<body><h2>Head</h2><p>Some <a href="/x">linked</a> words</p><ul><li>One</li></ul></body>'
+    )
+    assert tree.body is not None
+    blocks = collect_blocks(tree.body)
+    assert [(b.kind, b.text) for b in blocks] == [
+        (BlockKind.HEADING, "Head"),
+        (BlockKind.PARAGRAPH, "Some linked words"),
+        (BlockKind.LIST_ITEM, "One"),
+    ]
+    assert blocks[1].link_chars == len("linked")
+
+
+HTML_PIECES = st.sampled_from(
+    ["<div>", "</div>", "<p>", "</p>", "<a href='x'>", "</a>", "<ul><li>", "<table><tr><td>", "<script>",
+     "<!--", "-->", "<br>", "<h2>", "</h2>", "&amp;", "&#0;", "\x00", "<article class='share'>", "<", ">"]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(HTML_PIECES, st.text(max_size=30)), max_size=60))
+def test_random_html_never_raises_anything_but_extraction_error(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    for data in (html, html.encode("utf-8", errors="surrogatepass")):
+        try:
+            document = extract(data)
+        except ExtractionError:
+            continue
+        assert isinstance(document.text, str)
+
+
+def test_news_page_like_the_seed() -> None:
+    """The page the project exists for: body buried among title twice, standfirst, player, related list."""
+    title = "US Sanctions North Korea Over Malicious Cyber Activity"
+    standfirst = "North Korea deploys thousands of tech workers abroad, a Treasury Department statement said."
+    body = [BODY[0], BODY[1], standfirst, BODY[2], BODY[3]]
+    headlines = [f"{headline} ({n % 7})" for n, headline in enumerate(RELATED * 10)]
+    related = "".join(f'<div class="c-x1"><a href="/n/{n}">{h}</a></div>' for n, h in enumerate(headlines))
+    html = f"""<html><head><title>{title}</title></head><body>
+    <div class="top"><div>Arab Press</div><div>بالشعب و للشعب</div><div>Saturday, Mar 21, 2026</div></div>
+    <h1>{title}</h1><p class="lead">{standfirst}</p>
+    <article><h1>{title}</h1>{paragraphs(body)}
+      <div class="nl"><span>Newsletter</span></div>
+      <h2>Related Articles</h2><div>Arab Press</div>
+      <div class="jw"><span>0:00</span><span>0:00</span><span>Close</span></div>
+      <div>{related}</div>
+    </article><div class="modal-x"><span>×</span></div></body></html>"""
+    text = extract(html).text
+    assert text.split("\n\n") == body
+
+
+def test_side_column_beside_the_article_is_left_out() -> None:
+    more = [
+        "Cyclists who attended the meeting applauded when the final count was read out by the clerk.",
+        "Business owners said they would ask the council to phase the work in over several months.",
+        "A consultant hired by the city estimated that traffic delays would last about two weeks.",
+        "The council will review the results of the first year before approving any further lanes.",
+    ]
+    body = BODY + more
+    notices = "<h3>Public notices</h3><p>Road closure on the bypass from 5 to 9 May, for resurfacing.</p>"
+    html = (
+        f'<html><body><div class="wrap"><div class="col-a">{paragraphs(body)}</div>'
+        f'<div class="col-b">{notices}</div></div></body></html>'
+    )
+    assert extract(html).text.split("\n\n") == body
+
+
+def test_captions_dropped_beside_prose_but_kept_when_they_are_the_gallery() -> None:
+    caption = "<figcaption>The new lanes on Main Street. Photo: J. Doe/Agency</figcaption>"
+    figure = f'<figure><img src="a.jpg">{caption}</figure>'
+    article_text = extract(
+        page(f"<article>{paragraphs(BODY[:2])}{figure}{paragraphs(BODY[2:])}</article>")
+    ).text
+    assert article_text.split("\n\n") == BODY
+
+    captions = "".join(
+        f'<figure><img src="{n}.jpg"><figcaption><span>{n + 1} of 4</span><p>{text}</p></figcaption></figure>'
+        for n, text in enumerate(BODY)
+    )
+    gallery_text = extract(page(f"<article><p>{BODY[0]}</p>{captions}</article>")).text
+    assert all(text in gallery_text for text in BODY)
+    assert "1 of 4" not in gallery_text
+
+
+def test_live_blog_entry_headers_kept_but_site_header_dropped() -> None:
+    entries = "".join(
+        f"<article><header><time>10.0{n}</time><h2>Update number {n} on the storm</h2></header>"
+        f"<p>{text}</p></article>"
+        for n, text in enumerate(BODY)
+    )
+    text = extract(page(f"<section>{entries}</section>")).text
+    assert "Update number 0 on the storm" in text and "Update number 3 on the storm" in text
+    assert all(body in text for body in BODY)
+    assert "Daily Courier" not in text
+
+
+def test_pull_quote_repeating_a_sentence_is_dropped() -> None:
+    quote = "<blockquote>“costs about four million dollars, would make streets safer”</blockquote>"
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{quote}{paragraphs(BODY[2:])}</article>")).text
+    assert text.split("\n\n") == BODY
+
+
+def test_settings_classes_do_not_hide_the_body() -> None:
+    """ "no-share" / "has-sidebar" describe a wrapper's options, not share bars or sidebars."""
+    related = "".join(f'<li><a href="/{n}">{h}</a></li>' for n, h in enumerate(RELATED * 4))
+    article = f'<div class="entry-content no-share has-sidebar">{paragraphs(BODY)}</div><ul>{related}</ul>'
+    assert extract(page(article)).text.split("\n\n") == BODY
+
+
+def test_section_front_of_teasers_gives_no_article() -> None:
+    cards = "".join(
+        f'<div class="card"><h2><a href="/story/{n}">{headline}</a></h2><p>{BODY[n % 4][:70]}…</p>'
+        f'<a href="/story/{n}">Read more</a><span>4 min read</span></div>'
+        for n, headline in enumerate(RELATED)
+    )
+    document = extract(page(f'<div class="grid">{cards}</div>'))
+    assert all(headline not in document.text for headline in RELATED)
+    assert "Read more" not in document.text
+
+
+def test_double_line_breaks_make_paragraphs_in_a_layout_table() -> None:
+    cell = "<br><br>\n".join(BODY)
+    html = (
+        '<html><body><table><tr><td><a href="/">Home</a><br><a href="/radios">Radios</a></td></tr>'
+        f"<tr><td><font>{cell}</font></td></tr></table></body></html>"
+    )
+    assert extract(html).text.split("\n\n") == BODY
+
+
+def test_fallback_asked_only_for_article_sized_pages_with_nearly_no_prose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    extractor = importlib.import_module("scraper.extract")  # the module, not the function it exports
+
+    asked: list[str] = []
+
+    def fake_fallback(html: str, url: str | None) -> str:
+        asked.append(html)
+        return " ".join(BODY * 3)
+
+    monkeypatch.setattr(extractor, "fallback_text", fake_fallback)
+    login = (
+        '<html><body><form><input name="email"><button>Sign in</button></form><p>Forgot it?</p></body></html>'
+    )
+    assert extract(login).text == ""
+    assert not asked  # too little text on the page for an article to have been missed
+
+    menu = "".join(f'<li><a href="/s/{n}">{headline}</a></li>' for n, headline in enumerate(RELATED * 3))
+    hidden_body = f'<div class="comments">{paragraphs(BODY)}</div>'  # the own rules skip it
+    text = extract(f"<html><body><ul>{menu}</ul>{hidden_body}</body></html>").text
+    assert len(asked) == 1
+    assert text == " ".join(BODY * 3)
+
+    asked.clear()
+    assert extract(page(f"<article>{paragraphs(BODY)}</article>")).text.split("\n\n") == BODY
+    assert not asked  # enough prose of its own

@@ -1,0 +1,295 @@
+"""Page metadata: JSON-LD, OpenGraph, <meta>, microdata and the page itself, in order of trust."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.metadata import MAX_JSON_LD_CHARS, Metadata, extract_metadata, normalise_date
+
+
+def read(html: str, url: str | None = "https://news.example.org/world/story") -> Metadata:
+    return extract_metadata(LexborHTMLParser(html), url)
+
+
+def page(head: str = "", body: str = "", lang: str = "en") -> str:
+    return f'<!doctype html><html lang="{lang}"><head>{head}</head><body>{body}</body></html>'
+
+
+def json_ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+YOAST_GRAPH = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {"@type": "WebSite", "@id": "https://example.org/#website", "name": "The Example Times"},
+        {"@type": "Organization", "@id": "https://example.org/#org", "name": "Example Media Group"},
+        {
+            "@type": ["Article", "NewsArticle"],
+            "headline": "Rivers rise after a week of rain",
+            "author": {"@id": "https://example.org/#/schema/person/1"},
+            "publisher": {"@id": "https://example.org/#org"},
+            "datePublished": "2024-03-05T08:30:00+01:00",
+            "inLanguage": "en-GB",
+        },
+        {"@type": "Person", "@id": "https://example.org/#/schema/person/1", "name": "Jane Doe"},
+    ],
+}
+
+
+def test_json_ld_graph_with_id_references() -> None:
+    meta = read(page(json_ld(YOAST_GRAPH) + "<title>Rivers rise | The Example Times</title>"))
+    assert meta.title == "Rivers rise after a week of rain"
+    assert meta.author == "Jane Doe"
+    assert meta.date == "2024-03-05T08:30:00+01:00"
+    assert meta.sitename == "The Example Times"
+
+
+def test_json_ld_authors_as_strings_objects_and_lists() -> None:
+    data = [
+        {"@type": "BreadcrumbList", "itemListElement": []},
+        {
+            "@type": "BlogPosting",
+            "headline": "Ten years of gardening",
+            "author": ["By Ann Smith", {"@type": "Person", "name": "Bob Jones"}, {"name": "Ann Smith"}],
+            "datePublished": "2023-11-02",
+            "publisher": {"@type": "Organization", "name": "Garden Weekly"},
+        },
+    ]
+    meta = read(page(json_ld(data)))
+    assert meta.author == "Ann Smith; Bob Jones"
+    assert meta.date == "2023-11-02"
+    assert meta.sitename == "Garden Weekly"
+
+
+def test_organisation_author_gives_way_to_a_byline() -> None:
+    data = {
+        "@type": "NewsArticle",
+        "headline": "Budget passes",
+        "author": {"@type": "Organization", "name": "Wire"},
+    }
+    body = "<article><h1>Budget passes</h1><p class='meta'>By Maria Lopez</p><p>Story.</p></article>"
+    assert read(page(json_ld(data), body)).author == "Maria Lopez"
+    assert read(page(json_ld(data), "<h1>Budget passes</h1>")).author == "Wire"
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        '{"@type": "NewsArticle", "headline": "Broken", ',  # truncated
+        '<!-- {"@type": "NewsArticle" -->',
+        "",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[" * 2000,  # deep enough to hit recursion limits
+        '{"@type": null, "author": [null, 3, {"name": ["x"]}], "datePublished": {"nested": true}}',
+        '"just a string"',
+        '{"@graph": "not a list", "@type": ["Article", 7]}',
+    ],
+)
+def test_malformed_json_ld_never_crashes(script: str) -> None:
+    html = page(f'<script type="application/ld+json">{script}</script><title>Fallback title</title>')
+    assert read(html).title == "Fallback title"
+
+
+def test_damaged_but_readable_json_ld_is_read() -> None:
+    script = """<!--
+    {"@type": "NewsArticle", "headline": "Commas everywhere", "author": {"name": "Sam Lee",},
+     "datePublished": "2022-01-09",}
+    -->"""
+    meta = read(page(f'<script type="application/ld+json">{script}</script>'))
+    assert (meta.title, meta.author, meta.date) == ("Commas everywhere", "Sam Lee", "2022-01-09")
+
+
+def test_oversized_json_ld_is_skipped() -> None:
+    padding = "x" * MAX_JSON_LD_CHARS
+    data = {"@type": "NewsArticle", "headline": "Too big to read", "description": padding}
+    assert read(page(json_ld(data) + "<title>From the title</title>")).title == "From the title"
+
+
+def test_opengraph_and_article_properties() -> None:
+    head = """
+    <meta property="og:title" content="Storm closes schools">
+    <meta property="og:site_name" content="Daily Planet">
+    <meta property="og:locale" content="pt_BR">
+    <meta property="og:description" content="Classes are cancelled on Friday.">
+    <meta property="article:published_time" content="2024-10-11T06:05:00Z">
+    <meta property="og:url" content="https://dailyplanet.example/storm">
+    """
+    meta = read(page(head, lang=""), url=None)
+    assert meta.title == "Storm closes schools"
+    assert meta.sitename == "Daily Planet"
+    assert meta.language == "pt-br"
+    assert meta.description == "Classes are cancelled on Friday."
+    assert meta.date == "2024-10-11T06:05:00+00:00"
+    assert meta.canonical_url == "https://dailyplanet.example/storm"
+    assert meta.hostname == "dailyplanet.example"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("By Jane Doe", "Jane Doe"),
+        ("Von Hans Müller", "Hans Müller"),
+        ("Par Marie Curie", "Marie Curie"),
+        ("Por Ana García y Luis Gómez", "Ana García; Luis Gómez"),
+        ("Ann Smith and Bob Jones", "Ann Smith; Bob Jones"),
+        ("Genevieve Carlton, Ph.D.", "Genevieve Carlton, Ph.D."),
+        ("https://facebook.com/janedoe", None),
+        ("jane@example.org", None),
+        ("admin", None),
+    ],
+)
+def test_meta_author_is_cleaned(content: str, expected: str | None) -> None:
+    assert read(page(f'<meta name="author" content="{content}">')).author == expected
+
+
+def test_repeated_citation_authors_are_joined() -> None:
+    head = (
+        '<meta name="citation_author" content="Ada Lovelace">'
+        '<meta name="citation_author" content="Alan Turing">'
+    )
+    assert read(page(head)).author == "Ada Lovelace; Alan Turing"
+
+
+def test_title_loses_its_site_suffix() -> None:
+    head = (
+        "<title>Storm closes schools | Daily Planet</title>"
+        '<meta property="og:site_name" content="Daily Planet">'
+    )
+    meta = read(page(head))
+    assert meta.title == "Storm closes schools"
+    assert meta.sitename == "Daily Planet"
+
+
+def test_sitename_from_title_suffix_when_nothing_else_names_the_site() -> None:
+    assert read(page("<title>Storm closes schools – Daily Planet</title>")).sitename == "Daily Planet"
+
+
+def test_confirmed_h1_is_the_headline_and_a_logo_h1_is_not() -> None:
+    head = '<meta property="og:title" content="Schools closed Friday as storm nears | Daily Planet">'
+    body = "<h1>Daily Planet</h1><article><h1>Storm closes schools on Friday</h1></article>"
+    assert read(page(head, body)).title == "Storm closes schools on Friday"
+    logo_only = "<h1><a href='/'>Planet</a></h1><p>Text</p>"
+    assert read(page('<meta property="og:title" content="Storm closes schools">', logo_only)).title == (
+        "Storm closes schools"
+    )
+
+
+def test_byline_and_date_lines_under_the_headline() -> None:
+    body = """<header><nav><a href="/">Home</a></nav></header><article>
+      <h1>Storm closes schools</h1><div class="meta"><span>By</span> <a href="/a/jd">Jane Doe</a>
+      <span>Updated: March 5, 2024</span></div><p>Schools in the county will close on Friday.</p></article>
+      <aside><h3>Related</h3><p>By Someone Else</p><p>January 1, 2020</p></aside>"""
+    meta = read(page("<title>Storm closes schools</title>", body))
+    assert meta.author == "Jane Doe"
+    assert meta.date == "2024-03-05"
+
+
+def test_microdata_and_time_elements() -> None:
+    body = """<article><h1>Market day</h1>
+      <span itemprop="author" itemscope><span itemprop="name">Kim Park</span></span>
+      <time itemprop="datePublished" datetime="2021-06-30">yesterday</time><p>Body.</p></article>"""
+    meta = read(page("", body))
+    assert meta.author == "Kim Park"
+    assert meta.date == "2021-06-30"
+
+
+def test_date_from_url_path_only_as_last_resort() -> None:
+    assert read(page(), url="https://blog.example.com/2019/07/14/summer/").date == "2019-07-14"
+    assert read(page(), url="https://blog.example.com/products/2019/sku-0714").date is None
+
+
+def test_no_date_invented_from_unrelated_numbers() -> None:
+    body = "<h1>Census</h1><p>In 2019, 12 of 13 towns grew; call 2024 03 05 or 555-2024-0305.</p>"
+    assert read(page("", body), url="https://example.org/census").date is None
+
+
+def test_canonical_is_absolutised_and_gives_the_hostname() -> None:
+    head = '<link rel="canonical" href="/world/2024/storm.html">'
+    meta = read(page(head), url="https://www.news.example.org/amp/storm")
+    assert meta.canonical_url == "https://www.news.example.org/world/2024/storm.html"
+    assert meta.hostname == "www.news.example.org"
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"), [("en-US", "en-us"), ("DE", "de"), ("pt_BR", "pt-br"), ("", None), ("12", None)]
+)
+def test_language_is_normalised(declared: str, expected: str | None) -> None:
+    assert read(page(lang=declared)).language == expected
+
+
+def test_empty_page_has_no_metadata() -> None:
+    meta = read("", url=None)
+    assert meta == Metadata()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-03-05T10:00:00Z", "2024-03-05T10:00:00+00:00"),
+        ("2024-03-05T10:00:00-0500", "2024-03-05T10:00:00-05:00"),
+        ("2024-03-05T10:00:00", "2024-03-05"),
+        ("2024-03-05", "2024-03-05"),
+        ("20240305", "2024-03-05"),
+        ("Tue, 05 Mar 2024 10:00:00 GMT", "2024-03-05"),
+        ("March 5th, 2024", "2024-03-05"),
+        ("5 mars 2024", "2024-03-05"),
+        ("31/12/2024", "2024-12-31"),
+        ("12/31/2024", "2024-12-31"),
+        ("2024-02-30", None),
+        ("1850-01-01", None),
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_normalise_date(raw: str, expected: str | None) -> None:
+    assert normalise_date(raw) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    script=st.text(alphabet='{}[]":,@ abcdeAtypgrhN0123-TZ<!->\\', max_size=300),
+    meta_content=st.text(max_size=80),
+)
+def test_metadata_never_raises_on_arbitrary_values(script: str, meta_content: str) -> None:
+    content = meta_content.replace('"', "&quot;")
+    head = (
+        f'<script type="application/ld+json">{script}</script>'
+        f'<meta name="author" content="{content}">'
+        f'<meta property="article:published_time" content="{content}">'
+    )
+    meta = read(page(head, f"<h1>{content}</h1><p>By {content}</p>"))
+    assert meta.date is None or meta.date[:4].isdigit()
+
+
+@pytest.mark.parametrize("url", [None, "", "http://[broken/2024/01/02/", "not a url", "ftp://example.org/x"])
+def test_malformed_urls_never_crash(url: str | None) -> None:
+    head = '<link rel="canonical" href="http://[::1"><meta property="og:url" content="https://[bad">'
+    meta = read(page(head, "<h1>Headline</h1>"), url=url)
+    assert meta.title == "Headline"
+    assert meta.canonical_url is None
+
+
+def test_name_printed_beside_the_date_without_by() -> None:
+    body = """<h1>Why cheap hosting costs more</h1><div class="meta"><span>Dec. 19, 2025</span> ·
+      <span>Niko Matsakis</span></div><nav><a>Home</a></nav><p>Long article text follows here.</p>"""
+    meta = read(page("<title>Why cheap hosting costs more</title>", body))
+    assert meta.author == "Niko Matsakis"
+    assert meta.date == "2025-12-19"
+
+
+def test_single_word_pen_name_after_by_but_not_words_that_start_like_by() -> None:
+    assert read(page("", "<h1>Notes</h1><p>by</p><p>ibby</p><p>Some text.</p>")).author == "ibby"
+    assert read(page("", "<h1>Notes</h1><p>Partners</p><p>Parking</p><p>Dining</p>")).author is None
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [("بقلم: سارة أحمد", "سارة أحمد"), ("מאת דנה כהן", "דנה כהן"), ("Von Jonas Weber", "Jonas Weber")],
+)
+def test_bylines_in_other_scripts(byline: str, expected: str) -> None:
+    assert read(page("", f"<h1>Headline</h1><p>{byline}</p><p>Body text.</p>")).author == expected

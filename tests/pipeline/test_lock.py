@@ -1,0 +1,85 @@
+"""The run lock: a kernel lock that names its holder and dies with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from scraper._lock import default_lock_path, run_lock
+from scraper.errors import ConfigError, LockedError
+
+HOLDER_SCRIPT = """
+import sys, time
+from pathlib import Path
+from scraper._lock import run_lock
+with run_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_the_lock_lives_beside_a_sqlite_file_and_nowhere_for_postgresql(tmp_path: Path) -> None:
+    assert default_lock_path(str(tmp_path / "news.db")) == tmp_path / "news.db.lock"
+    assert default_lock_path(f"sqlite:///{tmp_path}/news.db") == tmp_path / "news.db.lock"
+    assert default_lock_path("postgresql://scraper@db/news") is None
+    assert default_lock_path("postgresql://scraper@db/news", "/run/scraper.lock") == Path("/run/scraper.lock")
+
+
+def test_a_second_holder_is_refused_and_told_who_holds_it(tmp_path: Path) -> None:
+    path = tmp_path / "news.db.lock"
+    started = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    with run_lock(path, now=started), pytest.raises(LockedError) as refused, run_lock(path):
+        pass  # pragma: no cover - never reached
+
+    assert f"pid {os.getpid()}" in refused.value.holder
+    assert "2026-05-01T09:30:00+00:00" in refused.value.holder
+    assert str(path) in str(refused.value)
+
+
+def test_the_lock_is_free_again_after_the_block(tmp_path: Path) -> None:
+    path = tmp_path / "news.db.lock"
+    with run_lock(path):
+        pass
+    with run_lock(path):
+        assert path.exists()
+
+
+def test_a_lock_held_by_a_killed_process_is_free_again(tmp_path: Path) -> None:
+    path = tmp_path / "news.db.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER_SCRIPT, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(LockedError, match=f"pid {holder.pid}"), run_lock(path):
+            pass  # pragma: no cover - never reached
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+
+    with run_lock(path):  # no stale PID file to clean up: the kernel dropped the lock with the process
+        assert f"pid {os.getpid()}" in path.read_text()
+
+
+def test_a_symlink_at_the_lock_path_is_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    path = tmp_path / "news.db.lock"
+    path.symlink_to(victim)
+
+    with pytest.raises(ConfigError, match="lock file"), run_lock(path):
+        pass  # pragma: no cover - never reached
+    assert victim.read_text() == "keep me"
+
+
+def test_without_a_path_there_is_no_lock() -> None:
+    entered = []
+    with run_lock(None), run_lock(None):  # PostgreSQL: many runs side by side are the point
+        entered.append(True)
+    assert entered == [True]

@@ -1,0 +1,325 @@
+"""The command line through `main([...])`: output, exit statuses and error messages.
+
+Network commands run against the fake news site on 127.0.0.1 (hence --allow-private).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scraper._lock import default_lock_path, run_lock
+from scraper.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli, main
+from tests.fake_site import ArticleKind, FakeSite
+
+LOCAL = ["--allow-private", "--delay", "0"]
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[FakeSite]:
+    with FakeSite(articles=20, hosts=1, slow=0) as fake:
+        yield fake
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No scraper.toml or SCRAPER_* variable of the machine leaks into a test."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("SCRAPER_"):
+            monkeypatch.delenv(name)
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(args)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def article_text(site: FakeSite, url: str) -> str:
+    return "\n\n".join(site.site_of(url).paragraphs(site.slug_of(url)))
+
+
+# ─── help ──────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["run"], ["get"], ["extract"], ["export"], ["status"], ["reextract"], ["db", "migrate"]]
+)
+def test_every_command_has_help_with_an_example(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run([*command, "--help"], capsys)
+    assert status == EXIT_OK
+    assert "Example" in out
+    assert "scraper " in out.split("Example", 1)[1]
+
+
+def test_every_command_is_covered_by_the_help_test() -> None:
+    commands = {name for name in cli.commands if name != "db"} | {"db migrate"}
+    assert commands == {"run", "get", "extract", "export", "status", "reextract", "db migrate"}
+
+
+def test_an_unknown_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["get", "--no-such-flag", "https://example.com/"], capsys)
+    assert status == EXIT_USAGE
+    assert "--no-such-flag" in err
+
+
+# ─── scraper get ───────────────────────────────────────────────────────────────────────────────────────
+
+
+def test_get_json_has_one_row_per_input_in_input_order(
+    site: FakeSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = site.urls_of(ArticleKind.OK)[0]
+    missing = site.urls_of(ArticleKind.MISSING_404)[0]
+    private = site.urls_of(ArticleKind.PRIVATE)[0]
+    pdf = site.urls_of(ArticleKind.FILE)[0]
+    inputs = [missing, "not a url", article, private, pdf]
+
+    status, out, _ = run(["get", "--format", "json", *LOCAL, *inputs], capsys)
+
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert status == EXIT_FAILED
+    assert [row["url"] for row in rows] == inputs
+    assert rows[0]["error"]["kind"] == "http_status" and rows[0]["status"] == 404
+    assert rows[1]["error"]["kind"] == "invalid_url" and rows[1]["status"] is None
+    assert rows[2]["text"] == article_text(site, article)
+    assert (rows[2]["status"], rows[2]["final_url"], rows[2]["canonical_url"]) == (200, article, article)
+    assert "error" not in rows[2] and "skipped" not in rows[2]
+    assert rows[3]["skipped"] == "robots"
+    assert rows[4]["skipped"] == "not_html"
+
+
+def test_get_text_prints_the_article_and_exits_0(site: FakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    article = site.urls_of(ArticleKind.OK)[1]
+
+    status, out, _ = run(["get", *LOCAL, article], capsys)
+
+    assert status == EXIT_OK
+    assert out.strip() == article_text(site, article)
+
+
+def test_get_reads_urls_from_standard_input(
+    site: FakeSite, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    urls = site.urls_of(ArticleKind.OK)[2:4]
+    monkeypatch.setattr("sys.stdin", io.StringIO("# a comment\n\n" + "\n".join(urls) + "\n"))
+
+    status, out, _ = run(["get", "-i", "-", "--format", "json", *LOCAL], capsys)
+
+    assert status == EXIT_OK
+    assert [json.loads(line)["url"] for line in out.splitlines()] == urls
+
+
+def test_get_without_urls_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["get"], capsys)
+    assert status == EXIT_USAGE
+    assert "URL" in err
+
+
+def test_get_refuses_loopback_unless_allowed(site: FakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["get", "--format", "json", site.urls_of(ArticleKind.OK)[0]], capsys)
+    assert status == EXIT_FAILED
+    assert json.loads(out)["error"]["kind"] == "blocked_address"
+
+
+# ─── scraper extract ───────────────────────────────────────────────────────────────────────────────────
+
+
+def write_page(folder: Path, name: str, title: str, body: str) -> Path:
+    path = folder / name
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    path.write_text(
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paragraphs}"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    return path
+
+
+LONG_PARAGRAPH = (
+    "The harbour authority confirmed on Tuesday that the old lighthouse will be restored over the coming "
+    "two years, after a survey found the tower sound but its lantern room badly corroded by salt."
+)
+
+
+def test_extract_prints_each_file_and_names_the_one_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = write_page(tmp_path, "first.html", "First", LONG_PARAGRAPH)
+    second = write_page(tmp_path, "second.html", "Second", LONG_PARAGRAPH.replace("Tuesday", "Friday"))
+    missing = tmp_path / "missing.html"
+
+    status, out, err = run(["extract", str(first), str(missing), str(second)], capsys)
+
+    assert status == EXIT_FAILED
+    assert "Tuesday" in out and "Friday" in out
+    assert out.index("Tuesday") < out.index("Friday")
+    assert str(missing) in err
+    assert "first.html" not in err and "second.html" not in err
+
+
+def test_extract_json_and_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = write_page(tmp_path, "page.html", "Lighthouse saved", LONG_PARAGRAPH)
+
+    status, out, _ = run(
+        ["extract", "--format", "json", "--url", "https://port.example/news/a", str(page)], capsys
+    )
+    row = json.loads(out)
+    assert status == EXIT_OK
+    assert (row["url"], row["title"], row["file"]) == (
+        "https://port.example/news/a",
+        "Lighthouse saved",
+        str(page),
+    )
+    assert LONG_PARAGRAPH in row["text"]
+
+    status, out, _ = run(["extract", "--format", "markdown", str(page)], capsys)
+    assert status == EXIT_OK
+    assert out.startswith("# Lighthouse saved\n")
+    assert LONG_PARAGRAPH in out
+
+
+def test_extract_reads_standard_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = write_page(tmp_path, "page.html", "Stdin", LONG_PARAGRAPH)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(page.read_bytes())))
+
+    status, out, _ = run(["extract", "-"], capsys)
+
+    assert status == EXIT_OK
+    assert LONG_PARAGRAPH in out
+
+
+# ─── scraper run, export, status, reextract, db migrate ────────────────────────────────────────────────
+
+
+def test_the_store_commands_work_together(
+    site: FakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "news.db")
+    urls = site.urls_of(ArticleKind.OK)[:4]
+    failing = site.urls_of(ArticleKind.ERROR_500)[0]
+    url_flags = [flag for url in [*urls, failing] for flag in ("--url", url)]
+
+    status, out, err = run(["run", "--db", db, *LOCAL, *url_flags, "--report", "json"], capsys)
+    report = json.loads(out)
+    assert status == EXIT_FAILED
+    assert (report["stored"], report["failed"]) == (4, {"http_status": 1})
+    assert err.strip().splitlines()[-1] == err.strip()  # one summary line, nothing else, for cron
+    assert err.startswith(
+        "scraper run: 4 stored, 0 unchanged, 0 skipped, 0 deferred, 1 failed (http_status 1)"
+    )
+
+    status, out, _ = run(["export", "--db", db, "--format", "jsonl"], capsys)
+    exported = [json.loads(line) for line in out.splitlines()]
+    assert status == EXIT_OK
+    assert {row["url"]: row["text"] for row in exported} == {url: article_text(site, url) for url in urls}
+
+    status, out, _ = run(["status", "--db", db, "--format", "json"], capsys)
+    counts = json.loads(out)
+    assert status == EXIT_OK
+    assert (counts["by_state"], counts["failures_by_reason"]) == (
+        {"done": 4, "failed": 1},
+        {"http_status": 1},
+    )
+    assert (counts["documents"], counts["versions"], counts["last_runs"][0]["stored"]) == (4, 4, 4)
+
+    status, out, _ = run(["status", "--db", db], capsys)
+    assert "done" in out and "http_status" in out and "4 stored" in out
+
+    status, _, err = run(["reextract", "--db", db], capsys)
+    assert status == EXIT_OK
+    assert err.startswith("scraper reextract: 4 pages, 0 changed, 4 unchanged, 0 failed")
+
+    status, _, err = run(["db", "migrate", "--db", db], capsys)
+    assert status == EXIT_OK
+    assert "already at version" in err
+
+
+def test_export_txt_writes_one_file_per_article(
+    site: FakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "news.db")
+    urls = site.urls_of(ArticleKind.OK)[:2]
+    assert run(["run", "--db", db, *LOCAL, "--url", urls[0], "--url", urls[1]], capsys)[0] == EXIT_OK
+
+    status, _, err = run(["export", "--db", db, "--format", "txt", "-o", str(tmp_path / "out")], capsys)
+
+    assert status == EXIT_OK
+    assert "2 documents" in err
+    bodies = sorted(path.read_text(encoding="utf-8") for path in (tmp_path / "out").iterdir())
+    assert all(any(article_text(site, url) in body for body in bodies) for url in urls)
+
+
+def test_a_bad_since_date_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(
+        ["export", "--db", str(tmp_path / "x.db"), "--format", "csv", "--since", "soon"], capsys
+    )
+    assert status == EXIT_USAGE
+    assert "--since" in err
+
+
+def test_run_exits_75_naming_the_holder_when_another_run_holds_the_lock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "news.db")
+    with run_lock(default_lock_path(db)):
+        status, _, err = run(["run", "--db", db, "--url", "https://news.example/a"], capsys)
+    assert status == EXIT_LOCKED
+    assert f"pid {os.getpid()}" in err
+
+
+def test_a_bad_config_file_is_exit_2_naming_the_key_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "scraper.toml"
+    config.write_text('db = "news.db"\n\n[fetch]\ntimeout = "fast"\n', encoding="utf-8")
+
+    status, out, err = run(["run", "--config", str(config)], capsys)
+
+    assert (status, out) == (EXIT_USAGE, "")
+    assert "scraper.toml:4" in err and "fetch.timeout" in err
+
+
+def test_a_missing_config_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["status", "--config", str(tmp_path / "nowhere.toml")], capsys)
+    assert status == EXIT_USAGE
+    assert "nowhere.toml" in err
+
+
+def test_logs_can_be_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "news.db")
+
+    status, _, err = run(["run", "--db", db, "--log-format", "json", "--url", "not a url"], capsys)
+
+    *logs, summary = err.strip().splitlines()
+    assert status == EXIT_OK
+    assert summary.startswith("scraper run: 0 stored")
+    records = [json.loads(line) for line in logs]
+    assert any(r["level"] == "warning" and "not a url" in r["message"] for r in records)
+
+
+def test_a_terminal_gets_a_progress_display_and_still_the_summary(
+    site: FakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    urls = site.urls_of(ArticleKind.OK)[:2]
+
+    status, _, err = run(
+        ["run", "--db", str(tmp_path / "t.db"), *LOCAL, "--url", urls[0], "--url", urls[1]], capsys
+    )
+
+    assert status == EXIT_OK
+    assert "new URLs" in err  # the progress display was drawn
+    last_line = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err).strip().splitlines()[-1]
+    assert last_line.startswith("scraper run: 2 stored")  # the display is gone, the summary stays

@@ -1,0 +1,361 @@
+"""load_settings: defaults < scraper.toml < SCRAPER_* environment < flags; errors name key, file and line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from scraper.config import (
+    FetchSettings,
+    RunSettings,
+    Settings,
+    SettingsOverrides,
+    Sources,
+    env_variables,
+    load_settings,
+)
+from scraper.errors import ConfigError
+
+FULL_EXAMPLE = """\
+# The README's example: every table, most keys.
+db = "data/scraper.db"
+
+[sources]
+urls = ["https://example.com/news/2024/05/a-story"]
+url_files = ["urls.txt"]
+feeds = ["https://example.com/feed.xml"]
+sitemaps = ["https://example.com/sitemap.xml"]
+pages = ["https://example.com/news/"]
+include = ["/news/"]
+exclude = ["/video/", "/live/"]
+
+[fetch]
+timeout = 20
+connect_timeout = "5s"
+read_timeout = 15.5
+max_size = "5MiB"
+concurrency = 8
+per_host_concurrency = 1
+delay = "2s"
+attempts = 4
+backoff = 1
+max_retry_after = "2m"
+max_redirects = 5
+user_agent = "examplebot/1.0 (+https://example.com/bot)"
+respect_robots = true
+allow_private = false
+proxy = "http://proxy.internal:3128"
+
+[run]
+recheck_after = "7d"
+retry_after = "30m"
+max_attempts = 6
+lease = "10m"
+batch_size = 16
+workers = 2
+limit = 1000
+lock_file = "run.lock"
+
+[log]
+format = "json"
+level = "warning"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "scraper.toml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def config_error(config: str | None, env: dict[str, str] | None = None, **overrides: object) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, env or {}, SettingsOverrides(**overrides))  # type: ignore[arg-type]
+    return str(info.value)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No ./scraper.toml from the repository (or anywhere) leaks in unless a test writes one.
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+
+
+def test_defaults_without_file_env_or_flags() -> None:
+    assert load_settings(None, {}, SettingsOverrides()) == Settings()
+
+
+def test_full_example_is_read_into_every_field(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, FULL_EXAMPLE), {}, SettingsOverrides())
+    assert settings.db == str(tmp_path / "data" / "scraper.db")
+    assert settings.sources == Sources(
+        urls=("https://example.com/news/2024/05/a-story",),
+        url_files=(str(tmp_path / "urls.txt"),),
+        feeds=("https://example.com/feed.xml",),
+        sitemaps=("https://example.com/sitemap.xml",),
+        pages=("https://example.com/news/",),
+        include=("/news/",),
+        exclude=("/video/", "/live/"),
+    )
+    assert settings.fetch == FetchSettings(
+        timeout=20.0,
+        connect_timeout=5.0,
+        read_timeout=15.5,
+        max_size=5 * 1024 * 1024,
+        concurrency=8,
+        per_host_concurrency=1,
+        delay=2.0,
+        attempts=4,
+        backoff=1.0,
+        max_retry_after=120.0,
+        max_redirects=5,
+        user_agent="examplebot/1.0 (+https://example.com/bot)",
+        respect_robots=True,
+        allow_private=False,
+        proxy="http://proxy.internal:3128",
+    )
+    assert settings.run == RunSettings(
+        recheck_after=7 * 86400.0,
+        retry_after=1800.0,
+        max_attempts=6,
+        lease=600.0,
+        batch_size=16,
+        workers=2,
+        limit=1000,
+        lock_file=str(tmp_path / "run.lock"),
+    )
+    assert (settings.log_format, settings.log_level) == ("json", "warning")
+
+
+def test_every_settings_field_has_a_key() -> None:
+    # A field added to the dataclasses without a key would be unreachable from file, env and flags;
+    # the full example sets every field, and test_full_example_is_read_into_every_field reads them back.
+    for section in (FetchSettings, Sources, RunSettings):
+        for item in fields(section):
+            assert f"\n{item.name} = " in FULL_EXAMPLE, item.name
+
+
+def test_precedence_file_then_env_then_flags(tmp_path: Path) -> None:
+    path = write(tmp_path, "[fetch]\ntimeout = 20\ndelay = 3\nattempts = 2\n")
+    env = {"SCRAPER_TIMEOUT": "15", "SCRAPER_DELAY": "0.5"}
+    settings = load_settings(path, env, SettingsOverrides(timeout=5.0))
+    assert settings.fetch.timeout == 5.0  # flag beats env and file
+    assert settings.fetch.delay == 0.5  # env beats file
+    assert settings.fetch.attempts == 2  # file beats default
+    assert settings.fetch.concurrency == FetchSettings().concurrency
+
+
+def test_env_variables_cover_scalar_settings_and_parse_strings() -> None:
+    env = {
+        "SCRAPER_DB": "postgresql://postgres@127.0.0.1:5432/test",
+        "SCRAPER_USER_AGENT": "bot/2",
+        "SCRAPER_MAX_SIZE": "1MB",
+        "SCRAPER_RESPECT_ROBOTS": "no",
+        "SCRAPER_ALLOW_PRIVATE": "1",
+        "SCRAPER_RECHECK_AFTER": "12h",
+        "SCRAPER_LIMIT": "5",
+        "SCRAPER_LOG_FORMAT": "JSON",
+        "SCRAPER_TEST_POSTGRES": "postgresql://elsewhere/x",  # not ours: ignored
+        "PATH": "/usr/bin",
+    }
+    settings = load_settings(None, env, SettingsOverrides())
+    assert settings.db == "postgresql://postgres@127.0.0.1:5432/test"
+    assert settings.fetch.user_agent == "bot/2"
+    assert settings.fetch.max_size == 1_000_000
+    assert settings.fetch.respect_robots is False
+    assert settings.fetch.allow_private is True
+    assert settings.run.recheck_after == 43200.0
+    assert settings.run.limit == 5
+    assert settings.log_format == "json"
+    assert env_variables()["SCRAPER_TIMEOUT"] == "fetch.timeout"
+    assert env_variables()["SCRAPER_LOG_LEVEL"] == "log.level"
+
+
+def test_flag_sources_replace_the_file_sources_as_a_whole(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL_EXAMPLE)
+    settings = load_settings(path, {}, SettingsOverrides(urls=("https://one-off.example/x",)))
+    assert settings.sources.urls == ("https://one-off.example/x",)
+    assert settings.sources.feeds == ()
+    assert settings.sources.sitemaps == ()
+    assert settings.sources.include == ("/news/",)  # patterns are not sources: kept
+    unchanged = load_settings(path, {}, SettingsOverrides(exclude=("/sport/",)))
+    assert unchanged.sources.feeds == ("https://example.com/feed.xml",)
+    assert unchanged.sources.exclude == ("/sport/",)
+
+
+def test_flag_urls_are_passed_through_unvetted() -> None:
+    # `scraper get`/`run` report a bad URL as that URL's failure, not as a usage error.
+    settings = load_settings(None, {}, SettingsOverrides(urls=("not a url",)))
+    assert settings.sources.urls == ("not a url",)
+
+
+def test_flag_values_are_validated_and_named() -> None:
+    assert config_error(None, concurrency=0) == "--concurrency: expected a whole number >= 1, got 0"
+    assert config_error(None, log_format="xml") == '--log-format: expected "text" or "json", got "xml"'
+    assert config_error(None, include=("(",)).startswith("--include: expected a valid regular expression")
+
+
+def test_bad_value_names_file_line_and_key(tmp_path: Path) -> None:
+    path = write(tmp_path, '# comment\n\n[fetch]\nconcurrency = 4\ntimeout = "fast"\n')
+    message = config_error(path)
+    assert message.startswith(
+        f'{path}:5: fetch.timeout: expected a number > 0 (seconds, or a duration such as "90s"'
+    )
+    assert message.endswith('got "fast"')
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        (
+            "[fetch]\ndelay = -1\n",
+            2,
+            'fetch.delay: expected a number >= 0 (seconds, or a duration such as "90s"',
+        ),
+        ("[fetch]\nattempts = 2.5\n", 2, "fetch.attempts: expected a whole number >= 1, got 2.5"),
+        ("[fetch]\nrespect_robots = 1\n", 2, "fetch.respect_robots: expected true or false, got 1"),
+        ("[fetch]\nconcurrency = true\n", 2, "fetch.concurrency: expected a whole number >= 1, got true"),
+        ('[fetch]\nmax_size = "lots"\n', 2, "fetch.max_size: expected a size in bytes > 0"),
+        ('[log]\nformat = "xml"\n', 2, 'log.format: expected "text" or "json", got "xml"'),
+        ('db = "mysql://x/y"\n', 1, 'db: expected a SQLite file path or a "postgresql://" DSN'),
+        ('[run]\nrecheck_after = "7 days"\n', 2, "run.recheck_after: expected a number > 0"),
+        (
+            '[sources]\nfeeds = "https://x.example/feed"\n',
+            2,
+            'sources.feeds: expected a list of strings, got "https',
+        ),
+        # Dotted keys at the top level and quoted keys are found too.
+        ("fetch.timeout = 0\n", 1, "fetch.timeout: expected a number > 0"),
+        ('[fetch]\n"timeout" = 0\n', 2, "fetch.timeout: expected a number > 0"),
+        # An inline table: the line of the table's key.
+        ("[run]\nlimit = 3\n\nfetch = 1\n", 4, "run.fetch: unknown key"),
+    ],
+)
+def test_bad_values_are_located(tmp_path: Path, text: str, line: int, fragment: str) -> None:
+    path = write(tmp_path, text)
+    assert config_error(path).startswith(f"{path}:{line}: {fragment}")
+
+
+def test_bad_list_element_names_its_index_and_line(tmp_path: Path) -> None:
+    text = '[sources]\nurls = [\n  "https://example.com/a",\n  "ftp://example.com/b",\n]\n'
+    path = write(tmp_path, text)
+    assert (
+        config_error(path)
+        == f'{path}:4: sources.urls[1]: expected an http:// or https:// URL, got "ftp://example.com/b"'
+    )
+
+
+def test_same_key_in_two_tables_is_located_in_the_right_one(tmp_path: Path) -> None:
+    # "timeout" would be found in [fetch] by a search that ignores tables.
+    text = "[fetch]\ntimeout = 3\n\n[run]\nlease = 5\ntimeout = 9\n"
+    path = write(tmp_path, text)
+    assert config_error(path).startswith(f"{path}:6: run.timeout: unknown key; did you mean fetch.timeout?")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "expected"),
+    [
+        ("[fetch]\ntimout = 3\n", 2, "fetch.timout: unknown key; did you mean fetch.timeout?"),
+        ("[fetch]\nuseragent = 'x'\n", 2, "fetch.useragent: unknown key; did you mean fetch.user_agent?"),
+        ("\ntimeout = 3\n", 2, "timeout: unknown key; did you mean fetch.timeout?"),
+        ("[fecth]\ntimeout = 3\n", 1, "unknown table [fecth]; did you mean [fetch]?"),
+        ("[log]\nformat = 'text'\ncolour = 'red'\n", 3, "log.colour: unknown key"),
+        ("fetch = 3\n", 1, "fetch: expected a table [fetch]"),
+    ],
+)
+def test_unknown_keys_are_refused_with_a_suggestion(
+    tmp_path: Path, text: str, line: int, expected: str
+) -> None:
+    path = write(tmp_path, text)
+    assert config_error(path) == f"{path}:{line}: {expected}"
+
+
+def test_toml_syntax_error_gives_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[fetch]\ntimeout = 3\ndelay = \n")
+    message = config_error(path)
+    assert message.startswith(f"{path}:3: invalid TOML: ")
+
+
+def test_missing_config_file_names_the_path(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere" / "scraper.toml")
+    assert config_error(missing) == f"{missing}: config file not found"
+
+
+def test_config_file_from_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "[fetch]\nattempts = 7\n", name="elsewhere.toml")
+    assert load_settings(None, {"SCRAPER_CONFIG": path}, SettingsOverrides()).fetch.attempts == 7
+    assert config_error(None, {"SCRAPER_CONFIG": path + ".missing"}).endswith("config file not found")
+
+
+def test_scraper_toml_in_current_directory_is_read(tmp_path: Path) -> None:
+    write(tmp_path / "cwd", "[fetch]\nattempts = 9\n")
+    assert load_settings(None, {}, SettingsOverrides()).fetch.attempts == 9
+
+
+def test_bad_env_value_names_the_variable() -> None:
+    message = config_error(None, {"SCRAPER_TIMEOUT": "fast"})
+    assert message.startswith("environment variable SCRAPER_TIMEOUT: expected a number > 0")
+    assert message.endswith('got "fast"')
+    assert config_error(None, {"SCRAPER_ALLOW_PRIVATE": "maybe"}) == (
+        'environment variable SCRAPER_ALLOW_PRIVATE: expected true or false, got "maybe"'
+    )
+
+
+def test_absolute_paths_and_dsn_are_not_rebased(tmp_path: Path) -> None:
+    text = 'db = "postgresql://postgres@127.0.0.1/test"\n[sources]\nurl_files = ["/srv/urls.txt"]\n'
+    settings = load_settings(write(tmp_path, text), {}, SettingsOverrides())
+    assert settings.db == "postgresql://postgres@127.0.0.1/test"
+    assert settings.sources.url_files == ("/srv/urls.txt",)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("90", 90.0),
+        ("90s", 90.0),
+        ("30m", 1800.0),
+        ("1.5h", 5400.0),
+        ("7d", 604800.0),
+        ("250ms", 0.25),
+        ("1w", 604800.0),
+    ],
+)
+def test_durations(value: str, seconds: float) -> None:
+    assert (
+        load_settings(None, {"SCRAPER_RECHECK_AFTER": value}, SettingsOverrides()).run.recheck_after
+        == seconds
+    )
+
+
+def test_every_override_field_maps_to_a_key() -> None:
+    # Each flag value reaches Settings: give them all and read them back.
+    overrides = SettingsOverrides(
+        db="x.db", timeout=1.0, connect_timeout=1.0, read_timeout=1.0, max_size=10, concurrency=2,
+        per_host_concurrency=1, delay=0.0, attempts=1, user_agent="ua", respect_robots=False,
+        allow_private=True, proxy="http://p:1", urls=("u",), url_files=("f",), feeds=("fe",),
+        sitemaps=("s",), pages=("p",), include=("i",), exclude=("e",), recheck_after=60.0, limit=3,
+        workers=1, lock_file="l", log_format="json", log_level="debug",
+    )  # fmt: skip
+    settings = load_settings(None, {}, overrides)
+    assert settings.db == "x.db"
+    assert settings.fetch.max_size == 10 and settings.fetch.respect_robots is False
+    assert settings.sources.pages == ("p",) and settings.sources.url_files == ("f",)
+    assert settings.run.limit == 3 and settings.run.lock_file == "l" and settings.run.recheck_after == 60.0
+    assert (settings.log_format, settings.log_level) == ("json", "debug")
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "config.md"
+
+
+def test_documented_example_loads_and_table_lists_every_env_variable(tmp_path: Path) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    settings = load_settings(write(tmp_path, example), {}, SettingsOverrides())
+    assert settings.sources.feeds == ("https://example.com/feed.xml",)
+    assert settings.run.recheck_after == 7 * 86400.0
+    documented = set(re.findall(r"`(SCRAPER_[A-Z_]+)`", text))
+    assert documented >= set(env_variables())
