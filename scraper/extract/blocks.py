@@ -106,6 +106,13 @@ def _clutter_of_names(names: str) -> Clutter:
     return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(rules.attribute_tokens(elements)) else Clutter.NONE
 
 
+def _is_legal_fine_print(node: LexborNode, tag: str) -> bool:
+    if tag == "font" and (node.attributes.get("size") or "").strip() not in rules.FINE_PRINT_FONT_SIZES:
+        return False
+    text = node.text()
+    return len(text) <= rules.MAX_FINE_PRINT_CHARS and rules.COPYRIGHT_LINE_RE.search(text) is not None
+
+
 def _visible_chars(text: str) -> int:
     return len(text) - sum(text.count(space) for space in " \n\t\r")
 
@@ -199,6 +206,8 @@ class _Collector:
 
     def skips(self, node: LexborNode, tag: str) -> bool:
         if tag in rules.SKIP_TAGS:
+            return True
+        if tag in rules.FINE_PRINT_TAGS and _is_legal_fine_print(node, tag):
             return True
         attributes = node.attributes
         furniture = tag in rules.FURNITURE_TAGS and not (

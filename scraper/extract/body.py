@@ -271,7 +271,7 @@ def clean_body(
     choice: BodyChoice, titles: frozenset[str], page_chars: int = 0, author: str | None = None
 ) -> BodyText:
     """Drop headline lists, interface text, the repeated title and standfirst, orphan headings, and the
-    author's bio and the site's footer line after the body.
+    author's bio box after the body.
 
     `titles` are the page's headline as written (see headline_keys); a body block equal to one is dropped.
     `author` is the byline's name, from the metadata.
@@ -308,7 +308,7 @@ def clean_body(
     kept = _drop_repeats(kept)
     kept = _drop_pull_quotes(kept)
     kept = _drop_lead_in(kept)
-    kept = _drop_closing_boxes(kept, author)
+    kept = _drop_author_bio(kept, author)
     kept = _drop_lead_out(kept)
     kept = _drop_orphan_headings(kept)
     prose = sum(block.chars for block in kept if _is_prose(block))
@@ -376,21 +376,14 @@ def _drop_lead_out(blocks: list[Block]) -> list[Block]:
 _AUTHOR_SEPARATOR_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 
 
-def _drop_closing_boxes(blocks: list[Block], author: str | None) -> list[Block]:
-    """At the very end: the author's bio box and the site's copyright line, one after the other."""
+def _drop_author_bio(blocks: list[Block], author: str | None) -> list[Block]:
+    """At the very end: the author's bio box (a short paragraph opening with the byline's name)."""
     names = [_normalised(name) for name in _AUTHOR_SEPARATOR_RE.split(author or "")]
     names = [name for name in names if " " in name]  # a full name; one word ("Staff") opens sentences
     end = len(blocks)
-    while end > 1 and (_is_footer_line(blocks[end - 1]) or _is_author_bio(blocks[end - 1], names)):
+    while end > 1 and _is_author_bio(blocks[end - 1], names):
         end -= 1
     return blocks[:end]
-
-
-def _is_footer_line(block: Block) -> bool:
-    return (
-        len(block.text) <= rules.MAX_FOOTER_LINE_CHARS
-        and rules.COPYRIGHT_LINE_RE.search(block.text) is not None
-    )
 
 
 def _is_author_bio(block: Block, names: Sequence[str]) -> bool:

@@ -280,10 +280,12 @@ MIN_LISTING_PROSE_SHARE = 0.5
 # An author bio box after the body opens with the author's name ("Jane Doe covers climate from Lima.
 # More about Jane Doe"); a closing paragraph that long or shorter, opening with the byline's name, is one.
 MAX_AUTHOR_BIO_CHARS = 400
-# The site's footer line ("© 2009 Jane Doe. Best viewed in ...", "Copyright 2024 Site. All rights
-# reserved."), when the page has no <footer> and it ends the body's container: dropped when it is the last
-# block and no longer than this.
-MAX_FOOTER_LINE_CHARS = 300
+# Fine print (<small>, <font size="1">) that carries a copyright mark is the site's legal line ("© 2009 Jane
+# Doe. Best viewed in ..."), on pages with no <footer> element. A copyright line in body type is kept: both
+# datasets label a wire service's "© 2019 Associated Press. All rights reserved." as part of the article.
+FINE_PRINT_TAGS = frozenset({"small", "font"})
+FINE_PRINT_FONT_SIZES = frozenset({"1", "-1", "-2", "-3"})
+MAX_FINE_PRINT_CHARS = 300
 COPYRIGHT_LINE_RE = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|\ball rights reserved\b", re.IGNORECASE)
 
 # A repeated block this long is a repeated standfirst or headline: only its last copy stays.
