@@ -10,12 +10,16 @@
 Every host is its own ThreadingHTTPServer on its own port (port 0: the kernel picks), so per-host
 politeness can be measured at the server. `hostnames=("a.test", "b.test")` puts those names in the
 generated URLs instead of 127.0.0.1; map them to 127.0.0.1 with the Fetcher's resolver injection.
+`addresses=("127.0.0.2", "127.0.0.3")` binds each host to its own loopback address instead, and names it
+in the URLs: hosts that a `scraper run` subprocess (no resolver to inject) and the store, which counts
+politeness per host name without the port, tell apart.
 
 Each host serves: ``/`` (latest articles), ``/<section>/`` (all of a section), article pages,
 ``/amp/...`` twins with a canonical link, ``/tag/x/`` and ``/author/x/`` listings, ``/feed.xml`` (RSS),
 ``/sitemap_index.xml`` → ``/sitemaps/articles-1.xml``, ``/sitemaps/articles-2.xml.gz`` (gzipped),
 ``/sitemaps/news.xml`` (Google News), and ``/robots.txt`` (disallows ``/private/``). Every 200 carries
-an ETag; a matching If-None-Match gets 304.
+an ETag; a matching If-None-Match gets 304. A RESET article gets no answer: the connection is reset
+(logged with status 0).
 
 `FakeSite.datasets(...)` serves the shared evaluation pages instead (see `DatasetSite`).
 """
@@ -23,6 +27,9 @@ an ETag; a matching If-None-Match gets 304.
 from __future__ import annotations
 
 import itertools
+import os
+import socket
+import struct
 import threading
 import time
 from collections import Counter
@@ -137,6 +144,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, response: Response, *, head: bool) -> int:
         if response.delay:
             time.sleep(response.delay)
+        if response.reset:
+            self._reset()
+            return 0
         etag = response.etag
         not_modified = response.status == 200 and etag in _etags(self.headers.get("If-None-Match"))
         status = 304 if not_modified else response.status
@@ -152,6 +162,13 @@ class _Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(body)
         return status
+
+    def _reset(self) -> None:
+        """Drop the connection with a TCP RST: SO_LINGER 0, then close the descriptor itself (closing the
+        socket object would wait for the handler's file objects, and the server's shutdown sends a FIN)."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        os.close(self.connection.detach())
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # tests read stats(), not a log on stderr
@@ -188,18 +205,24 @@ class FakeSite:
         amp: int = 3,
         slow_seconds: float = 1.0,
         latency: float = 0.0,
+        reset: int = 0,
+        addresses: Sequence[str] | None = None,
     ) -> None:
         """`articles` and each special count are per host; article ids are unique over all hosts.
 
         `slow_seconds` is how long SLOW articles take; `latency` is added to every article page (not to
-        feeds, sitemaps or listings), so that a run lasts long enough to be killed halfway.
+        feeds, sitemaps or listings), so that a run lasts long enough to be killed halfway. `reset` is
+        the number of RESET articles per host; `addresses` the loopback address of each host.
         """
         if hostnames is not None and len(hostnames) != hosts:
             raise ValueError("give one host name per host")
-        self._servers = [_start_server() for _ in range(hosts)]
+        if addresses is not None and (len(addresses) != hosts or hostnames is not None):
+            raise ValueError("give one address per host, and no host names with them")
+        binds = list(addresses) if addresses is not None else ["127.0.0.1"] * hosts
+        self._servers = [_start_server(address) for address in binds]
         self.sites: list[NewsSite] = []
         for index, server in enumerate(self._servers):
-            name = hostnames[index] if hostnames else "127.0.0.1"
+            name = hostnames[index] if hostnames else binds[index]
             site = NewsSite(
                 f"http://{name}:{server.server_address[1]}",
                 articles=articles,
@@ -213,6 +236,7 @@ class FakeSite:
                 amp=amp,
                 slow_seconds=slow_seconds,
                 latency=latency,
+                reset=reset,
             )
             server.content = site
             self.sites.append(site)
@@ -378,7 +402,7 @@ class DatasetFakeSite(FakeSite):
         return [(site.url(page.path), page) for site in self.dataset_sites for page in site.pages]
 
 
-def _start_server() -> _HostServer:
-    server = _HostServer(("127.0.0.1", 0), _Handler)
+def _start_server(address: str = "127.0.0.1") -> _HostServer:
+    server = _HostServer((address, 0), _Handler)
     server.recorder = _Recorder()
     return server

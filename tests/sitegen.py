@@ -7,7 +7,8 @@ more" list and a newsletter box *inside* the article body, tags, related stories
 a footer — so extraction is exercised, not just fetching.
 
 Some articles misbehave on purpose (`ArticleKind`): always 500, 404, slow, disallowed by robots.txt,
-a second URL (AMP) whose canonical link points at the first, and a PDF. `bump_version(slug)` changes
+a connection reset instead of an answer, a second URL (AMP) whose canonical link points at the first,
+and a PDF. `bump_version(slug)` changes
 an article's text, hence its ETag; unchanged pages answer If-None-Match with 304.
 
 `DatasetSite` serves the pages of ``../shared/datasets/{scrapinghub,wcxb-dev}`` (read when requested,
@@ -98,6 +99,7 @@ class ArticleKind(enum.Enum):
     SLOW = "slow"  # answers after `slow_seconds`, then normally
     PRIVATE = "private"  # under /private/, which robots.txt disallows
     FILE = "file"  # a PDF: not HTML
+    RESET = "reset"  # the server resets the connection instead of answering
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,7 @@ class Response:
     content_type: str = "text/html; charset=utf-8"
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds the server waits before answering
+    reset: bool = False  # no answer at all: the server resets the connection (status and body unused)
 
     @property
     def etag(self) -> str:
@@ -161,6 +164,7 @@ class NewsSite:
         amp: int = 3,
         slow_seconds: float = 1.0,
         latency: float = 0.0,
+        reset: int = 0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.seed = seed
@@ -172,6 +176,7 @@ class NewsSite:
             + [ArticleKind.SLOW] * slow
             + [ArticleKind.PRIVATE] * private
             + [ArticleKind.FILE] * files
+            + [ArticleKind.RESET] * reset
         )
         if len(specials) + amp > articles:
             raise ValueError("more special articles than articles")
@@ -270,6 +275,8 @@ class NewsSite:
             return _not_found()
         if article.kind is ArticleKind.FILE:
             return Response(200, _fake_pdf(article.title), content_type="application/pdf")
+        if article.kind is ArticleKind.RESET:
+            return Response(0, reset=True)
         delay = self.slow_seconds if article.kind is ArticleKind.SLOW else 0.0
         return Response(200, self._article_html(article, amp=amp).encode(), delay=delay + self.latency)
 

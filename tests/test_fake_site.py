@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -191,6 +192,20 @@ def test_stats_count_requests_and_concurrency_per_host(client: httpx.Client) -> 
         assert gap is not None and gap >= 0
         fresh.reset_stats()
         assert fresh.stats()[0].requests == ()
+
+
+def test_reset_articles_get_a_connection_reset_and_hosts_their_own_address(client: httpx.Client) -> None:
+    addresses = ("127.0.0.2", "127.0.0.3")
+    with FakeSite(articles=20, hosts=2, amp=0, reset=1, addresses=addresses) as fresh:
+        assert [urlsplit(url).hostname for url in fresh.base_urls] == list(addresses)
+        resets = fresh.urls_of(ArticleKind.RESET)
+        assert len(resets) == 2
+        for url in resets:
+            with pytest.raises(httpx.ReadError, match="reset"):
+                client.get(url)
+        assert client.get(fresh.urls_of(ArticleKind.OK)[0]).status_code == 200  # the server lives on
+        logged = [(r.path, r.status) for host in fresh.stats() for r in host.requests]
+        assert [status for path, status in logged if fresh.base_urls[0] + path in resets] == [0]
 
 
 def test_head_and_unknown_paths(site: FakeSite, client: httpx.Client) -> None:

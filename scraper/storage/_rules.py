@@ -58,6 +58,9 @@ DOCUMENT_COLUMNS = (
 )
 LEASE_EXPIRED = "lease_expired"
 NO_DOCUMENT = "extraction"
+# Skips that say "not now" rather than "never": robots.txt answered 5xx or not at all, so the host is
+# skipped for this run only (RFC 9309). Such a URL is due again after `retry_after`, not `recheck_after`.
+TRANSIENT_SKIP_REASONS = frozenset({"robots_unavailable"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,12 @@ def decide(
     if fetch.status is FetchStatus.NOT_MODIFIED:
         update = _done(fetch, recheck_at, validators=fetch.validators or None)
         return Decision(update, Outcome(claim.url, OutcomeKind.UNCHANGED))
+    if fetch.status is FetchStatus.SKIPPED and fetch.skip_reason in TRANSIENT_SKIP_REASONS:
+        retry_at = now + timedelta(seconds=policy.retry_after)
+        update = UrlUpdate(
+            "pending", fetch.skip_reason, None, claim.attempts, retry_at, fetch.http_status, None
+        )
+        return Decision(update, Outcome(claim.url, OutcomeKind.DEFERRED, reason=fetch.skip_reason))
     if fetch.status is FetchStatus.SKIPPED:
         reason = clean_optional(fetch.skip_reason) or "skipped"
         update = UrlUpdate("skipped", reason, None, 0, recheck_at, fetch.http_status, None)

@@ -206,6 +206,18 @@ def test_skipped_fetch_is_rechecked_later(store: Store) -> None:
     assert len(claim_all(store, later(POLICY.recheck_after))) == 1
 
 
+def test_robots_txt_unavailable_is_retried_at_the_next_runs_not_after_the_recheck(store: Store) -> None:
+    store.enqueue(["http://a.test/1"], source="s", now=T0)
+    claim = claim_one(store)
+    skipped = FetchResult(claim.url, FetchStatus.SKIPPED, skip_reason="robots_unavailable")
+    outcome = store.save(claim, skipped, None, now=T0, policy=POLICY)
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.DEFERRED, "robots_unavailable")
+    assert store.status().by_state == {"pending": 1}
+    assert POLICY.retry_after < POLICY.recheck_after
+    assert claim_all(store, later(POLICY.retry_after - 1)) == []
+    assert claim_one(store, later(POLICY.retry_after)).attempts == 0
+
+
 def test_deferred_fetch_waits_until_retry_at_without_counting_an_attempt(store: Store) -> None:
     store.enqueue(["http://a.test/1"], source="s", now=T0)
     claim = claim_one(store)
