@@ -86,6 +86,7 @@ from .politeness import HostSchedule, RetryAction, RetryPolicy, RobotsRules
 __all__ = [
     "Accept",
     "Fetcher",
+    "HostGate",
     "Resolver",
     "is_public_address",
     "parse_numeric_host",
@@ -97,6 +98,19 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], Awaitable[list[str]]]
 """Maps a host name to its addresses (as strings), like getaddrinfo. Injected by tests and benches."""
 Accept = Literal["html", "xml"]
+
+
+class HostGate(Protocol):
+    """Politeness shared with other processes: `scraper run` workers on one store.
+
+    Before each request (robots.txt, redirects and retries included), once this process's own limits let
+    it go, the Fetcher awaits `take_turn(url)`: it returns when a request to the URL's host may start, with
+    the host held for this request. The call it returns ends the turn once the request has gone out,
+    given the delay the host's next request must wait (the configured delay, or robots.txt's Crawl-delay).
+    """
+
+    async def take_turn(self, url: str) -> Callable[[float], None]: ...
+
 
 # Encodings we can undo with bounded memory; nothing else is advertised.
 _ACCEPT_ENCODING = "gzip, deflate, br, zstd"
@@ -589,7 +603,8 @@ class Fetcher:
 
     `transport` replaces the guarded httpx transport (tests: httpx.MockTransport / respx); numeric hosts are
     still checked, names are then the transport's business. `resolver` maps host names to addresses for
-    the guarded transport (tests and benches map ``a.test`` to 127.0.0.1). `clock`/`sleep` (monotonic
+    the guarded transport (tests and benches map ``a.test`` to 127.0.0.1). `host_gate` shares the per-host
+    delay with other processes (see `HostGate`). `clock`/`sleep` (monotonic
     seconds) drive the politeness waits and backoff, `now` the wall clock for Retry-After and `retry_at`,
     `random` the backoff jitter. `headers` are sent with every request (Authorization and Cookie only to the
     first URL's origin).
@@ -606,6 +621,7 @@ class Fetcher:
         now: Callable[[], datetime] = _utc_now,
         random: Callable[[], float] | None = None,
         headers: Mapping[str, str] | None = None,
+        host_gate: HostGate | None = None,
     ) -> None:
         if settings.concurrency < 1 or settings.per_host_concurrency < 1 or settings.attempts < 1:
             raise FetchError("concurrency, per_host_concurrency and attempts must be at least 1")
@@ -616,6 +632,7 @@ class Fetcher:
         self._sleep = sleep
         self._now = now
         self._extra_headers = {k.lower(): v for k, v in (headers or {}).items()}
+        self._host_gate = host_gate
         self._schedule = HostSchedule(delay=settings.delay, per_host=settings.per_host_concurrency)
         retry = RetryPolicy(settings.attempts, settings.backoff, settings.max_retry_after)
         if random is not None:
@@ -883,28 +900,32 @@ class Fetcher:
     async def _polite_exchange(
         self, target: httpx.URL, headers: Mapping[str, str], rules: _BodyRules
     ) -> _Exchange:
-        host = _host_key(target)
-        async with self._polite_slot(host) as request_sent:
+        async with self._polite_slot(target) as request_sent:
             return await self._exchange(target, headers, rules, request_sent)
 
     @contextlib.asynccontextmanager
-    async def _polite_slot(self, host: str) -> AsyncIterator[Callable[[], None]]:
+    async def _polite_slot(self, target: httpx.URL) -> AsyncIterator[Callable[[], None]]:
         """Wait for a per-host slot, the host's turn and a global slot; yield the call that ends the turn.
 
         The turn is held until the request has gone out (`request_sent`, called from httpcore's trace hook
         once the request head is written, or at the latest when the exchange ends), and the delay counts
-        from then: a slow connect cannot bunch two requests together at the server."""
+        from then: a slow connect cannot bunch two requests together at the server. With a `HostGate`, the
+        host's shared turn is taken last, when nothing else can hold the request back, and ended likewise."""
+        host = _host_key(target)
         host_slots = self._host_slots.setdefault(host, asyncio.Semaphore(self._settings.per_host_concurrency))
         host_turn = self._host_turns.setdefault(host, asyncio.Lock())
         async with host_slots:
             await host_turn.acquire()
             turn_held = True
+            end_shared_turn: Callable[[float], None] | None = None
 
             def request_sent() -> None:
                 nonlocal turn_held
                 if turn_held:
                     turn_held = False
                     self._schedule.started(host, self._clock())
+                    if end_shared_turn is not None:
+                        end_shared_turn(self._schedule.delay_for(host))
                     host_turn.release()
 
             try:
@@ -915,6 +936,8 @@ class Fetcher:
                 host_turn.release()
                 raise
             try:
+                if self._host_gate is not None:
+                    end_shared_turn = await self._host_gate.take_turn(str(target))
                 yield request_sent
             finally:
                 request_sent()  # a request that failed early may still have reached the server

@@ -37,14 +37,14 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from . import discover
 from .config import FetchSettings, Settings, Sources
-from .errors import ConfigError, ExtractionError, StaleClaimError
+from .errors import ConfigError, ExtractionError, StaleClaimError, StorageError
 from .models import (
     Claim,
     Document,
@@ -59,6 +59,9 @@ from .models import (
     Validators,
 )
 from .storage.base import Store
+
+if TYPE_CHECKING:
+    from .fetch import HostGate
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -85,10 +88,6 @@ EXPORT_FORMATS = ("jsonl", "csv", "txt", "markdown")
 # How long the claim loop sleeps when the store has nothing due for us right now. Short enough that a host
 # whose delay just ran out is served promptly, long enough not to hammer the database with empty claims.
 CLAIM_POLL_INTERVAL = 0.1
-# Seconds of empty claims, beyond the host delay, before a run with nothing in flight ends. On PostgreSQL
-# an empty claim can be another worker's claim transaction holding the rows for a moment (SKIP LOCKED);
-# a few polls tell that from a frontier with nothing due.
-IDLE_GRACE = 0.3
 # Claimed URLs waiting for a fetch slot, per fetch slot. A small backlog keeps every slot busy between
 # two claims; a large one would hold leases on URLs that are nowhere near being fetched.
 CLAIM_BACKLOG_PER_SLOT = 1
@@ -103,6 +102,8 @@ REEXTRACT_WINDOW_PER_WORKER = 4
 MAX_SITEMAPS_PER_SOURCE = 1000
 # Longest file name stem `export` writes; 255 bytes is the usual file-system limit and UTF-8 takes up to 4.
 EXPORT_NAME_MAX_CHARS = 60
+# Shortest wait between two asks for a host's turn held by another worker (see _StoreHostGate).
+MIN_HOST_TURN_POLL = 0.01
 # How often an extraction process checks that its run is still alive; it exits this long after a kill -9.
 PARENT_CHECK_INTERVAL = 0.5
 WARM_UP_HTML = "<html><head><title>warm</title></head><body><article><p>Warm up.</p></article></body></html>"
@@ -143,11 +144,50 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _default_fetcher_factory(settings: FetchSettings) -> AbstractAsyncContextManager[PageFetcher]:
+def _default_fetcher_factory(
+    settings: FetchSettings, host_gate: HostGate | None = None
+) -> AbstractAsyncContextManager[PageFetcher]:
     from .fetch import Fetcher  # imported late: httpx stays out of `scraper extract` and `export`
 
-    fetcher: AbstractAsyncContextManager[PageFetcher] = Fetcher(settings)
+    fetcher: AbstractAsyncContextManager[PageFetcher] = Fetcher(settings, host_gate=host_gate)
     return fetcher
+
+
+class _StoreHostGate:
+    """The fetcher's `HostGate` on the store: each request takes its host's turn in the database, so every
+    worker sharing the store keeps the per-host delay together, at the moment requests go out.
+
+    A claim alone cannot do that: the claimed URL is fetched some time later (after others waiting in this
+    worker, after robots.txt), and its retries and robots.txt request are not claimed at all.
+    """
+
+    def __init__(self, store: Store, clock: Callable[[], datetime], settings: FetchSettings) -> None:
+        self._store = store
+        self._clock = clock
+        # A turn is held from just before the request until its head is written, which the attempt's
+        # timeout bounds; a worker killed meanwhile blocks the host no longer than that.
+        self._hold = timedelta(seconds=settings.timeout)
+        # A turn held by another worker ends within milliseconds, and the host is not due before one
+        # delay after that: asking again after one delay costs a query per delay, not a busy loop.
+        self._poll = max(settings.delay, MIN_HOST_TURN_POLL)
+
+    async def take_turn(self, url: str) -> Callable[[float], None]:
+        while True:
+            now = self._clock()
+            held_until = now + self._hold
+            wait = self._store.take_host_turn(url, now=now, held_until=held_until)
+            if wait <= 0:
+                break
+            await asyncio.sleep(min(wait, self._poll))
+
+        def end(delay: float) -> None:
+            next_allowed = self._clock() + timedelta(seconds=delay)
+            try:
+                self._store.end_host_turn(url, held_until=held_until, next_allowed=next_allowed)
+            except StorageError as exc:  # the request is out; the turn ends by itself when its hold does
+                log.warning("could not end the host turn of %s: %s", url, exc)
+
+        return end
 
 
 def _default_extractor() -> Extractor:
@@ -355,6 +395,8 @@ class _Run:
     sink: ProgressSink
     worker: str
     clock: Callable[[], datetime]
+    claim_delay: float  # the host delay each claim reserves; 0 when the fetcher keeps it per request
+    per_host_claims: int | None  # URLs of one host claimed at once over all workers; None: no cap
     tally: _Tally = field(default_factory=_Tally)
     # Bounded by the claim loop, which claims only while `in_flight` is under its capacity: a put never
     # waits, so the loop can also watch for the end of the run and for a fatal error.
@@ -389,6 +431,17 @@ async def run(
     started_at = clock()
     began = time.monotonic()
     factory = fetcher_factory or _default_fetcher_factory
+    # On a store many workers share, the per-host delay is kept where requests go out: scraper's fetcher
+    # takes each host's turn in the store, so all workers keep it together, and claims then reserve no
+    # delay of their own (the same delay twice would halve the pace). A run alone on its store (SQLite),
+    # or with another fetcher, is paced by its claims and its fetcher, as one process needs.
+    paced_per_request = store.shared and fetcher_factory is None and settings.fetch.delay > 0
+    if paced_per_request:
+        gate = _StoreHostGate(store, clock, settings.fetch)
+
+        def factory(fetch_settings: FetchSettings) -> AbstractAsyncContextManager[PageFetcher]:
+            return _default_fetcher_factory(fetch_settings, gate)
+
     with ExtractionPool(extractor or _default_extractor(), workers=settings.run.workers) as pool:
         async with factory(settings.fetch) as fetcher:
             state = _Run(
@@ -399,6 +452,11 @@ async def run(
                 sink=progress or _NullSink(),
                 worker=worker or default_worker_name(),
                 clock=clock,
+                claim_delay=0.0 if paced_per_request else settings.fetch.delay,
+                # Requests to a URL are made only while it is claimed: capping a host's claims caps its
+                # requests in flight over all workers, which no worker's own limit can. Alone on its
+                # store, the fetcher's limit is enough, and more claims per host keep extraction busy.
+                per_host_claims=settings.fetch.per_host_concurrency if store.shared else None,
             )
             state.tally.discovered = await _discover(state)
             state.sink.discovered(state.tally.discovered)
@@ -430,18 +488,16 @@ async def _crawl(state: _Run) -> None:
 
 
 async def _claim_loop(state: _Run, *, capacity: int) -> None:
-    """Claim while there is room, until the store has had nothing due for one whole host delay.
+    """Claim while there is room, until nothing is in flight and the store has nothing due.
 
-    The store hands out at most one URL per host per `host_delay`, so an empty claim may only mean that
-    every due host is waiting for its slot. Once a full delay (and a short grace) has passed since our
-    last claim, every slot we reserved is free again: an empty claim then means nothing is due, and the
-    run is over.
+    An empty claim may only mean that every due host is busy: waiting for its next slot, or holding as
+    many claims as `per_host_concurrency` allows (other workers' too, on a shared store), or locked by
+    another worker's claim for a moment (SKIP LOCKED). So the run ends only when the store says no URL is
+    due at all; until then it polls, and takes its share as hosts come free.
     """
     run_settings = state.settings.run
-    host_delay = state.settings.fetch.delay
     limit = run_settings.limit
     claimed = 0
-    last_claim = time.monotonic()
     next_release = time.monotonic()
     while state.fatal is None and (limit is None or claimed < limit):
         if time.monotonic() >= next_release:
@@ -459,10 +515,10 @@ async def _claim_loop(state: _Run, *, capacity: int) -> None:
                 limit=wanted,
                 now=state.clock(),
                 lease=run_settings.lease,
-                host_delay=host_delay,
+                host_delay=state.claim_delay,
+                per_host=state.per_host_claims,
             )
             if claims:
-                last_claim = time.monotonic()
                 claimed += len(claims)
                 came_back = _seen_before(state, claims)
                 state.in_flight += len(claims)
@@ -474,7 +530,7 @@ async def _claim_loop(state: _Run, *, capacity: int) -> None:
                     log.info("a URL came due again during this run; no more claims in this run")
                     break
                 continue
-            if state.in_flight == 0 and time.monotonic() - last_claim > host_delay + IDLE_GRACE:
+            if state.in_flight == 0 and not state.store.has_due(state.clock()):
                 return
         state.progressed.clear()
         with contextlib.suppress(TimeoutError):

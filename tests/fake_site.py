@@ -30,6 +30,7 @@ import itertools
 import os
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import Counter
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 from urllib.parse import urlsplit
 
 from tests.sitegen import DATASETS_ROOT, ArticleKind, DatasetPage, DatasetSite, NewsSite, Response
@@ -185,6 +186,13 @@ class _HostServer(ThreadingHTTPServer):
     request_queue_size = 128  # the default backlog of 5 refuses connections under a bench's load
     content: SiteContent
     recorder: _Recorder
+
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        # A client that went away mid-request (a worker killed by a test, a reset connection) is part of
+        # the tests; its traceback would land in whichever test's captured stderr is current.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class FakeSite:

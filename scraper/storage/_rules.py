@@ -23,6 +23,8 @@ __all__ = [
     "DUPLICATE",
     "EPOCH",
     "LEASE_EXPIRED",
+    "MIN_TURN_WAIT",
+    "NO_PER_HOST_CAP",
     "Decision",
     "PageBlob",
     "PendingDocument",
@@ -30,10 +32,12 @@ __all__ = [
     "decide",
     "failure_retry_at",
     "host_of",
+    "per_host_cap",
     "report_from_json",
     "report_to_json",
     "require_aware",
     "run_finished_at",
+    "turn_wait",
 ]
 
 # A host never reserved yet is allowed from the beginning of time. A fixed instant rather than the
@@ -57,6 +61,9 @@ DOCUMENT_COLUMNS = (
     "text",
 )
 LEASE_EXPIRED = "lease_expired"
+NO_PER_HOST_CAP = 2**31 - 1  # fits a PostgreSQL integer and a SQLite one
+# A waiter that finds a host's turn ending right now asks again after this, not at once.
+MIN_TURN_WAIT = 0.001
 NO_DOCUMENT = "extraction"
 # Skips that say "not now" rather than "never": robots.txt answered 5xx or not at all, so the host is
 # skipped for this run only (RFC 9309). Such a URL is due again after `retry_after`, not `recheck_after`.
@@ -132,6 +139,16 @@ def require_aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"store times must be timezone-aware, got naive {moment!r}")
     return moment.astimezone(UTC)
+
+
+def per_host_cap(per_host: int | None) -> int:
+    """`claim`'s limit of URLs claimed at once per host, as a number SQL compares with (None: none)."""
+    return NO_PER_HOST_CAP if per_host is None else per_host
+
+
+def turn_wait(next_allowed: datetime, now: datetime) -> float:
+    """Seconds until a host's turn may be taken; never 0, which `take_host_turn` keeps for "taken"."""
+    return max((next_allowed - now).total_seconds(), MIN_TURN_WAIT)
 
 
 def host_of(url: str) -> str:

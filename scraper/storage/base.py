@@ -8,6 +8,11 @@ The store is also the frontier. Each URL row has a state::
 
 A claim carries a fencing token; `save` with a token that is no longer the URL's current one raises
 `StaleClaimError`, so a worker whose lease expired cannot overwrite a newer result.
+
+On a `shared` store, politeness towards a host is kept in the store too, for workers in many processes:
+`claim` with `per_host` bounds the URLs of a host claimed at once (hence its requests in flight), and each
+request takes the host's turn (`take_host_turn` ... `end_host_turn` once it has gone out), so that request
+starts to a host are `fetch.delay` apart over all workers, retries and robots.txt included.
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ SCHEMA_VERSION = 1
 class Store(Protocol):
     """What the pipeline and the CLI need of a database. All times are timezone-aware UTC."""
 
+    @property
+    def shared(self) -> bool:
+        """True when workers in other processes claim from this frontier at the same time (PostgreSQL):
+        per-host politeness must then be kept in the store. A SQLite file has one run at a time (the run
+        lock), whose own fetcher keeps it."""
+
     def migrate(self) -> int:
         """Create or upgrade the schema; return the schema version now in place."""
 
@@ -37,10 +48,33 @@ class Store(Protocol):
         """Add URLs not yet known as pending; return how many were new."""
 
     def claim(
-        self, *, worker: str, limit: int, now: datetime, lease: float, host_delay: float
+        self,
+        *,
+        worker: str,
+        limit: int,
+        now: datetime,
+        lease: float,
+        host_delay: float,
+        per_host: int | None = None,
     ) -> list[Claim]:
         """Claim up to `limit` due URLs, at most one per host whose next allowed time has come,
-        and reserve that host's next slot (now + host_delay) in the same transaction."""
+        and reserve that host's next slot (now + host_delay, never earlier than already reserved) in
+        the same transaction. With `per_host`, a host that already has that many URLs claimed (by any
+        worker, until they are saved or their leases released) gives none: every request to a URL is
+        made while it is claimed, so this bounds the requests in flight to a host over all workers."""
+
+    def has_due(self, now: datetime) -> bool:
+        """Whether some URL not claimed is due at `now`, whatever its host's next slot or claims: an
+        empty `claim` may only mean that every due host is busy."""
+
+    def take_host_turn(self, url: str, *, now: datetime, held_until: datetime) -> float:
+        """Take the turn of `url`'s host for one request, shared by every worker of the store: when the
+        host's next allowed time has come, hold the host until `held_until` (or until `end_host_turn`)
+        and return 0; else return the seconds (> 0) until its next allowed time."""
+
+    def end_host_turn(self, url: str, *, held_until: datetime, next_allowed: datetime) -> None:
+        """The request of a turn taken with `held_until` has gone out: the host's next request may start
+        at `next_allowed`. Does nothing when that turn expired and was taken over meanwhile."""
 
     def save(
         self,

@@ -1,10 +1,12 @@
 """The PostgreSQL store: many workers on many machines share one frontier, one politeness, one store.
 
 Claims lock rows with `FOR UPDATE SKIP LOCKED`, so workers never wait on each other and never get the
-same URL. Politeness lives in the `hosts` table: a claim locks the host row, takes that host's first due
-URL and moves the host's `next_allowed_at` forward in the same transaction, so N workers together keep
-the per-host delay one worker would. Times are `timestamptz`, passed in by the caller (`now`), so every
-decision uses the same clock as the tests and as the SQLite store.
+same URL. Politeness lives in the `hosts` table: a claim locks the host row and takes that host's first due
+URL only while the host has fewer than `per_host` URLs claimed, which bounds its requests in flight over
+all workers; each request then takes the host's turn (`next_allowed_at` held until the request has gone
+out, then moved to that moment plus the delay), so N workers together keep the per-host delay one
+worker would, retries and robots.txt included. Times are `timestamptz`, passed in by the caller (`now`),
+so every decision uses the same clock as the tests and as the SQLite store.
 
 What the database needs: PostgreSQL 10 or later (identity columns, SKIP LOCKED), no extension; a role
 that may create tables in its schema for `scraper db migrate` (or a fresh database's first open), then
@@ -143,9 +145,22 @@ _CLAIM_CANDIDATES = """
         ORDER BY u.next_attempt_at, u.id LIMIT 1
     ) AS first
     WHERE h.next_allowed_at <= %(now)s
+        AND h.host NOT IN (
+            SELECT c.host FROM urls c WHERE c.state = 'claimed'
+            GROUP BY c.host HAVING count(*) >= %(per_host)s
+        )
     ORDER BY first.next_attempt_at, first.id
     LIMIT %(limit)s
     FOR UPDATE OF h SKIP LOCKED
+"""
+
+# The per-host count again, once the host rows are locked. The count above is of the statement's
+# snapshot: when another worker's claim of the host commits between that snapshot and our lock,
+# PostgreSQL re-checks the locked row but not the subquery. Every claim of a host locks its row, so a
+# statement started after our lock sees every claim made before it.
+_FULL_HOSTS = """
+    SELECT host FROM urls WHERE state = 'claimed' AND host = ANY(%(hosts)s)
+    GROUP BY host HAVING count(*) >= %(per_host)s
 """
 
 # The state test is repeated here on purpose: under READ COMMITTED, PostgreSQL re-checks an UPDATE's
@@ -174,6 +189,8 @@ def _utc(moment: datetime) -> datetime:
 class PostgresStore:
     """A `Store` in a PostgreSQL database. Safe to share between threads (calls are serialised);
     open one per process, or per worker thread to claim in parallel."""
+
+    shared = True  # workers on many machines claim from one frontier
 
     def __init__(self, dsn: str) -> None:
         self._dsn = dsn
@@ -221,11 +238,16 @@ class PostgresStore:
     def migrate(self) -> int:
         with self._transaction() as db:
             db.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK_KEY,))
-            found = self._schema_version(db)
+            # Create the table before reading the version, not after. A worker that looked before another
+            # created the schema, then waited here for its lock, still has "no such table" in its session's
+            # catalog cache: an advisory lock does not refresh it, so to_regclass would say 0 again and the
+            # migration would run twice (duplicate key in schema_version). The DDL locks the schema, which
+            # makes the backend read the catalog changes committed meanwhile.
             db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version "
                 "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
             )
+            found = self._schema_version(db)
             for migration in migrations_to_apply(found, MIGRATIONS, where=self._where):
                 for statement in migration.statements:
                     db.execute(statement)
@@ -264,14 +286,28 @@ class PostgresStore:
         return added
 
     def claim(
-        self, *, worker: str, limit: int, now: datetime, lease: float, host_delay: float
+        self,
+        *,
+        worker: str,
+        limit: int,
+        now: datetime,
+        lease: float,
+        host_delay: float,
+        per_host: int | None = None,
     ) -> list[Claim]:
         if limit <= 0:
             return []
         now = _rules.require_aware(now)
         lease_expires = now + timedelta(seconds=lease)
+        cap = _rules.per_host_cap(per_host)
         with self._transaction() as db:
-            candidates = db.execute(_CLAIM_CANDIDATES, {"now": now, "limit": limit}).fetchall()
+            candidates = db.execute(
+                _CLAIM_CANDIDATES, {"now": now, "limit": limit, "per_host": cap}
+            ).fetchall()
+            if candidates and per_host is not None:
+                full = db.execute(_FULL_HOSTS, {"hosts": [row[0] for row in candidates], "per_host": cap})
+                full_hosts = {row[0] for row in full}
+                candidates = [row for row in candidates if row[0] not in full_hosts]
             if not candidates:
                 return []
             rows = db.execute(
@@ -284,8 +320,10 @@ class PostgresStore:
                 },
             ).fetchall()
             hosts = sorted({row[2] for row in rows})
+            # greatest(): a claim never moves a host's next slot earlier (a turn held by a request, or
+            # a longer delay reserved by another worker, stays).
             db.execute(
-                "UPDATE hosts SET next_allowed_at = %s WHERE host = ANY(%s)",
+                "UPDATE hosts SET next_allowed_at = greatest(next_allowed_at, %s) WHERE host = ANY(%s)",
                 (now + timedelta(seconds=host_delay), hosts),
             )
         rows.sort(key=lambda row: (row[7], row[0]))
@@ -301,6 +339,45 @@ class PostgresStore:
             )
             for row in rows
         ]
+
+    def has_due(self, now: datetime) -> bool:
+        with self._transaction() as db:
+            # Host by host, as the claim walks the due index: one probe per host, never a scan of every
+            # URL that is done.
+            row = db.execute(
+                "SELECT EXISTS (SELECT 1 FROM hosts h WHERE EXISTS (SELECT 1 FROM urls u "
+                "WHERE u.host = h.host AND u.state <> 'claimed' AND u.next_attempt_at <= %s))",
+                (_rules.require_aware(now),),
+            ).fetchone()
+        return bool(row and row[0])
+
+    def take_host_turn(self, url: str, *, now: datetime, held_until: datetime) -> float:
+        host = _rules.host_of(url)
+        now = _rules.require_aware(now)
+        with self._transaction() as db:
+            # One statement: of workers asking at once, the row lock lets exactly one take the turn. A host
+            # not enqueued yet (a redirect's target) gets its row here.
+            taken = db.execute(
+                "INSERT INTO hosts (host, next_allowed_at) VALUES (%(host)s, %(held)s) "
+                "ON CONFLICT (host) DO UPDATE SET next_allowed_at = excluded.next_allowed_at "
+                "WHERE hosts.next_allowed_at <= %(now)s RETURNING host",
+                {"host": host, "held": _rules.require_aware(held_until), "now": now},
+            ).fetchone()
+            if taken is not None:
+                return 0.0
+            row = db.execute("SELECT next_allowed_at FROM hosts WHERE host = %s", (host,)).fetchone()
+        return _rules.turn_wait(_utc(row[0]) if row else now, now)
+
+    def end_host_turn(self, url: str, *, held_until: datetime, next_allowed: datetime) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE hosts SET next_allowed_at = %s WHERE host = %s AND next_allowed_at = %s",
+                (
+                    _rules.require_aware(next_allowed),
+                    _rules.host_of(url),
+                    _rules.require_aware(held_until),
+                ),
+            )
 
     def release_expired(self, now: datetime, policy: RunSettings) -> int:
         with self._transaction() as db:

@@ -141,6 +141,8 @@ def _placeholders(count: int) -> str:
 class SQLiteStore:
     """A `Store` in one SQLite file. Safe to share between threads (calls are serialised)."""
 
+    shared = False  # one `scraper run` at a time: the run lock
+
     def __init__(self, path: str, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = path
         self._where = f"SQLite database {path}"
@@ -262,14 +264,22 @@ class SQLiteStore:
         return added
 
     def claim(
-        self, *, worker: str, limit: int, now: datetime, lease: float, host_delay: float
+        self,
+        *,
+        worker: str,
+        limit: int,
+        now: datetime,
+        lease: float,
+        host_delay: float,
+        per_host: int | None = None,
     ) -> list[Claim]:
         if limit <= 0:
             return []
         at = _ts(now)
         lease_expires = _rules.require_aware(now) + timedelta(seconds=lease)
         with self._write() as db:
-            # The first due URL of each host whose next slot has come, the earliest due first.
+            # The first due URL of each host whose next slot has come and which has fewer than
+            # `per_host` URLs claimed, the earliest due first. The write lock makes the count exact.
             picked = db.execute(
                 """
                 SELECT u.id FROM (
@@ -277,10 +287,12 @@ class SQLiteStore:
                             WHERE u.host = h.host AND u.state <> 'claimed' AND u.next_attempt_at <= :now
                             ORDER BY u.next_attempt_at, u.id LIMIT 1) AS url_id
                     FROM hosts h WHERE h.next_allowed_at <= :now
+                        AND (SELECT count(*) FROM urls c WHERE c.host = h.host AND c.state = 'claimed')
+                            < :per_host
                 ) AS firsts JOIN urls u ON u.id = firsts.url_id
                 ORDER BY u.next_attempt_at, u.id LIMIT :limit
                 """,
-                {"now": at, "limit": limit},
+                {"now": at, "limit": limit, "per_host": _rules.per_host_cap(per_host)},
             ).fetchall()
             ids = [row[0] for row in picked]
             if not ids:
@@ -297,8 +309,11 @@ class SQLiteStore:
             ).fetchall()
             next_allowed = _ts(_rules.require_aware(now) + timedelta(seconds=host_delay))
             hosts = sorted({row[2] for row in rows})
+            # max(): a claim never moves a host's next slot earlier (a turn held by a request, or a
+            # longer delay reserved by another worker, stays).
             db.execute(
-                f"UPDATE hosts SET next_allowed_at = ? WHERE host IN ({_placeholders(len(hosts))})",
+                f"UPDATE hosts SET next_allowed_at = max(next_allowed_at, ?) "
+                f"WHERE host IN ({_placeholders(len(hosts))})",
                 (next_allowed, *hosts),
             )
         return [
@@ -313,6 +328,36 @@ class SQLiteStore:
             )
             for row in rows
         ]
+
+    def has_due(self, now: datetime) -> bool:
+        with self._read() as db:
+            row = db.execute(
+                "SELECT EXISTS (SELECT 1 FROM hosts h WHERE EXISTS (SELECT 1 FROM urls u "
+                "WHERE u.host = h.host AND u.state <> 'claimed' AND u.next_attempt_at <= ?))",
+                (_ts(now),),
+            ).fetchone()
+        return bool(row[0])
+
+    def take_host_turn(self, url: str, *, now: datetime, held_until: datetime) -> float:
+        host = _rules.host_of(url)
+        with self._write() as db:
+            row = db.execute("SELECT next_allowed_at FROM hosts WHERE host = ?", (host,)).fetchone()
+            if row is not None and row[0] > _ts(now):
+                return _rules.turn_wait(_dt(row[0]), now)
+            # A host not enqueued yet (a redirect's target) gets its row here.
+            db.execute(
+                "INSERT INTO hosts (host, next_allowed_at) VALUES (?, ?) "
+                "ON CONFLICT (host) DO UPDATE SET next_allowed_at = excluded.next_allowed_at",
+                (host, _ts(held_until)),
+            )
+        return 0.0
+
+    def end_host_turn(self, url: str, *, held_until: datetime, next_allowed: datetime) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE hosts SET next_allowed_at = ? WHERE host = ? AND next_allowed_at = ?",
+                (_ts(next_allowed), _rules.host_of(url), _ts(held_until)),
+            )
 
     def release_expired(self, now: datetime, policy: RunSettings) -> int:
         with self._write() as db:

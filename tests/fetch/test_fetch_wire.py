@@ -451,6 +451,62 @@ def test_per_host_concurrency_and_delay_hold_at_the_server() -> None:
     assert server.max_in_flight_total <= concurrency
 
 
+class RecordingGate:
+    """A HostGate that records each turn: how many requests the server had seen when it was taken, and
+    the delay it was ended with. Each turn is held for `hold` seconds first, as when another worker has
+    the host."""
+
+    def __init__(self, server: RawServer, hold: float) -> None:
+        self.server = server
+        self.hold = hold
+        self.events: list[tuple[str, str, float]] = []
+
+    async def take_turn(self, url: str) -> Callable[[float], None]:
+        path = "/" + url.split("/", 3)[3]
+        self.events.append(("take", path, len(self.server.requests)))
+        await asyncio.sleep(self.hold)
+
+        def end(delay: float) -> None:
+            self.events.append(("end", path, delay))
+
+        return end
+
+
+def test_every_request_waits_for_the_shared_host_turn_and_ends_it_with_the_delay() -> None:
+    answers = iter([500, 500, 200])
+
+    async def flaky(request: Request, writer: Writer) -> bool:
+        return await respond(writer, next(answers), HTML)
+
+    routes = {
+        "/robots.txt": robots("User-agent: *\nCrawl-delay: 0.1\n"),
+        "/flaky": flaky,
+        "/page": page(HTML),
+    }
+    settings = replace(ROBOTS_SETTINGS, delay=0.05, attempts=3, backoff=0.01)
+
+    async def go() -> tuple[RecordingGate, RawServer, list[FetchResult]]:
+        async with RawServer(routes) as server:
+            gate = RecordingGate(server, hold=0.2)
+            async with Fetcher(settings, host_gate=gate) as fetcher:
+                results = [await fetcher.fetch(server.url(path)) for path in ("/flaky", "/page")]
+            return gate, server, results
+
+    gate, server, results = run(go())
+    assert all(r.ok for r in results)
+    paths = [r.path for r in server.requests]
+    assert paths == ["/robots.txt", "/flaky", "/flaky", "/flaky", "/page"]  # robots.txt and retries too
+    takes = [(path, seen) for kind, path, seen in gate.events if kind == "take"]
+    ends = [(path, delay) for kind, path, delay in gate.events if kind == "end"]
+    # The n-th turn was taken when the server had seen n-1 requests: none went out before its turn.
+    assert takes == [(path, n) for n, path in enumerate(paths)]
+    assert [kind for kind, _, _ in gate.events] == ["take", "end"] * len(paths)  # one turn at a time
+    # Ended with the delay the host's next request must keep: robots.txt's Crawl-delay once it is known.
+    assert ends == [("/robots.txt", 0.05)] + [(path, 0.1) for path in paths[1:]]
+    # Each waited for its turn (held 0.2 s here), not only for this process's own delay.
+    assert all(b.arrived - a.arrived >= 0.2 - 0.02 for a, b in itertools.pairwise(server.requests))
+
+
 def test_socket_level_connect_failure_is_reported() -> None:
     async def go() -> FetchResult:
         async with RawServer({}) as server:

@@ -238,9 +238,14 @@ def postgres_dsn() -> Iterator[str]:
 @pytest.mark.postgres
 def test_two_runs_on_postgresql_share_the_work_without_doing_any_twice(postgres_dsn: str) -> None:
     assert main(["db", "migrate", "--db", postgres_dsn]) == 0
-    with FakeSite(articles=40, hosts=2, latency=0.2) as pg_site:  # slow enough for both to get a share
+    # Slow enough for both to get a share. The workers share each host's 2 requests in flight: two hosts
+    # the store tells apart (their own addresses), and one fetch slot (with one claim waiting) per worker,
+    # so that neither can hold every slot of the site.
+    addresses = ("127.0.0.2", "127.0.0.3")
+    with FakeSite(articles=40, hosts=2, latency=0.2, addresses=addresses) as pg_site:
         sources = [flag for url in pg_site.sitemap_urls for flag in ("--sitemap", url)]
-        args = ["run", "--db", postgres_dsn, "--allow-private", "--delay", "0", "--report", "json", *sources]
+        args = ["run", "--db", postgres_dsn, "--allow-private", "--delay", "0", "--concurrency", "1"]
+        args += ["--report", "json", *sources]
         runs = [
             subprocess.Popen(
                 [sys.executable, "-m", "scraper", *args],

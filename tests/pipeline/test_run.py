@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -214,6 +215,49 @@ def test_a_host_waiting_for_its_delay_is_served_before_the_run_ends(store: SQLit
     report = crawl(settings, store, fetcher)
 
     assert report.stored == 3  # one URL per host per delay: the run waited for the slot, twice
+
+
+class SharedSQLiteStore(SQLiteStore):
+    """A SQLite store that says other workers claim from it too, as a PostgreSQL store does."""
+
+    shared = True
+
+
+def test_a_run_waits_for_a_host_at_its_claim_cap_instead_of_ending(tmp_path: Path) -> None:
+    # Another worker holds a URL of the host, as many as per_host_concurrency allows, and dies: its lease
+    # runs out. Until then every claim of this run comes back empty, yet the host's other URL is due:
+    # the run waits, takes the dead worker's URL back once its lease is released, and does both.
+    store = SharedSQLiteStore(str(tmp_path / "shared.db"))
+    store.migrate()
+    urls = [f"{SITE}/story-number-{n}" for n in range(2)]
+    store.enqueue(urls, source="test", now=datetime.now(UTC))
+    [held] = store.claim(worker="dead", limit=1, now=datetime.now(UTC), lease=0.5, host_delay=0.0)
+    fetcher = FakeFetcher({url: ok(url, article_html("S", f"Text {n}.")) for n, url in enumerate(urls)})
+    settings = replace(
+        settings_for(Sources(), lease=1.0), fetch=FetchSettings(delay=0.0, per_host_concurrency=1)
+    )
+    try:
+        report = crawl(settings, store, fetcher)
+    finally:
+        store.close()
+
+    assert report.stored == 2
+    assert [call[0] for call in fetcher.calls][-1] == held.url  # the held URL came last, once released
+    assert fetcher.max_in_flight == 1
+
+
+def test_a_run_alone_on_its_store_waits_for_a_host_whose_turn_is_held(store: SQLiteStore) -> None:
+    # The host's turn is held (by a worker that died holding it) for a second: every claim comes
+    # back empty meanwhile, yet a URL is due, so the run waits instead of ending with it undone.
+    url = f"{SITE}/only-story"
+    now = datetime.now(UTC)
+    store.enqueue([url], source="test", now=now)
+    store.take_host_turn(url, now=now, held_until=now + timedelta(seconds=1.0))
+    fetcher = FakeFetcher({url: ok(url, article_html("S", "Text."))})
+
+    report = crawl(settings_for(Sources()), store, fetcher)
+
+    assert report.stored == 1
 
 
 class StaleOnce:

@@ -1,7 +1,7 @@
 """Issue 5 acceptance: eight `scraper run` workers share one PostgreSQL frontier while some are killed.
 
 Eight real `scraper run` processes, as eight machines would run them, crawl a local fake news site of
-2,000 articles on 20 hosts (each host on its own loopback address, so the store tells them apart), 10%
+2,000 articles on 25 hosts (each host on its own loopback address, so the store tells them apart), 10%
 of them faulty (500, 404, connection reset, slow, robots-disallowed, not HTML). Every worker seeds the
 frontier from the same URL file, as every machine of a deployment would. A few workers are killed with
 SIGKILL at random moments and replaced; once the survivors are done and the killed workers' leases have
@@ -19,6 +19,9 @@ expired, one clean run finishes the leftovers. Then, from the database and from 
 
 from __future__ import annotations
 
+import gc
+import itertools
+import json
 import os
 import random
 import signal
@@ -28,6 +31,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -38,36 +42,41 @@ import pytest
 from psycopg import sql
 
 from scraper.pipeline import CLAIM_BACKLOG_PER_SLOT
-from tests.fake_site import ArticleKind, FakeSite
+from tests.fake_site import ArticleKind, FakeSite, HostStats
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 POSTGRES_DSN = os.environ.get("SCRAPER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-HOSTS = 20
-ARTICLES_PER_HOST = 100  # 2,000 articles in all
-# 10 faulty articles per host of 100: the 10% of injected faults.
-FAULTS = {"failing": 2, "missing": 2, "reset": 2, "slow": 2, "private": 1, "files": 1}
+HOSTS = 25
+ARTICLES_PER_HOST = 80  # 2,000 articles in all
+# Faulty articles per host of 80, 8 in all: the 10% of injected faults.
+FAILING, MISSING, RESET, SLOW, PRIVATE, FILES = 2, 1, 2, 1, 1, 1
 AMP_PER_HOST = 1  # a second URL of one article per host: the same article, to be stored once
 WORKERS = 8
 KILLS = 3
 # Politeness the workers must keep together. Every article page takes LATENCY at the server, longer than
 # DELAY, so one worker alone would already overlap requests to a host: both limits are reached, not
-# merely unneeded. DELAY x URLs per host (about 20 s) is the least the crawl can take.
-DELAY = 0.2
+# merely unneeded. DELAY x requests per host (about 45 s) is the least the crawl can take. Under this
+# load the server's threads log a request up to some 15 ms late (they wait for a CPU); 5% of a shorter
+# delay would not cover that.
+DELAY = 0.5
 PER_HOST = 2
-LATENCY = 0.25
+LATENCY = 0.6
 SLOW_SECONDS = 1.0
 ATTEMPTS = 3  # fetch.attempts: a 500 or a reset is tried this often within one claim
 CONCURRENCY = 4  # fetch.concurrency of each worker: a backlog of claims it can work off well within LEASE
 # Short, so the claims of killed workers come back soon; long enough for a healthy worker to finish
 # what it claimed (a slow page with its latency, a 500 with its retries) well within it.
 LEASE = 6.0
+# An attempt's deadline; also how long a worker killed while holding a host's turn blocks that host.
+TIMEOUT = 5.0
 # Server-side times are taken by handler threads of this (busy) process: allow 5% of scheduling noise.
 TOLERANCE = 0.05
-DEADLINE = 170.0  # seconds for the whole crawl; it takes about a minute on two cores
+DEADLINE = 170.0  # seconds for the whole crawl; it takes about 80 s on two cores
 POLL = 0.05
+WORKER_NICENESS = 10
 LIVE_CLAIMS = "SELECT count(*) FROM urls WHERE state = 'claimed' AND lease_expires_at >= now()"
 
 # The final state of each kind of URL: (state, reason). AMP twins and their originals are checked apart.
@@ -139,6 +148,41 @@ class Worker:
     def stderr(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def finished_its_run(self) -> None:
+        """It exited as a run that went to its end does (exit 1: the injected faults failed), with its
+        report on stdout: a worker that failed to start (say, on a fresh database) has none."""
+        assert self.process.returncode in (0, 1), self.stderr()
+        report = self.log.with_suffix(".stdout").read_text(encoding="utf-8")
+        assert "stored" in json.loads(report), self.stderr()
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What every worker is started with: one database, one settings file, one URL list."""
+
+    folder: Path
+    dsn: str
+    config: Path
+    url_file: Path
+
+    def start(self, name: str) -> Worker:
+        """A real `scraper run`, as each machine of a deployment starts it; output to files (a pipe left
+        unread would block a chatty worker)."""
+        log = self.folder / f"{name}.stderr"
+        env = {key: value for key, value in os.environ.items() if not key.startswith("SCRAPER_")}
+        command = [
+            *(sys.executable, "-m", "scraper", "run", "--config", str(self.config), "--db", self.dsn),
+            *("--urls", str(self.url_file), "--allow-private", "--delay", str(DELAY), "--report", "json"),
+        ]
+        with log.open("wb") as err, log.with_suffix(".stdout").open("wb") as out:
+            process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=err)
+        # The server's clock measures the gaps: at the same priority as eight busy workers on two cores,
+        # its threads would see some requests tens of milliseconds late. Workers give way to it (their
+        # extraction processes, started later, inherit this); a late client never shortens a gap at the
+        # server, so this hides nothing.
+        os.setpriority(os.PRIO_PROCESS, process.pid, WORKER_NICENESS)
+        return Worker(name, process, log)
+
 
 def write_config(folder: Path) -> Path:
     """The settings that have no command-line flag."""
@@ -150,7 +194,7 @@ per_host_concurrency = {PER_HOST}
 concurrency = {CONCURRENCY}
 attempts = {ATTEMPTS}
 backoff = "0.05s"
-timeout = "10s"
+timeout = "{TIMEOUT}s"
 
 [run]
 lease = "{LEASE}s"
@@ -159,20 +203,6 @@ workers = 1
         encoding="utf-8",
     )
     return config
-
-
-def start_worker(name: str, folder: Path, dsn: str, config: Path, url_file: Path) -> Worker:
-    """A real `scraper run`, as each machine of a deployment starts it; output to files (a pipe left
-    unread would block a chatty worker)."""
-    log = folder / f"{name}.stderr"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SCRAPER_")}
-    command = [
-        *(sys.executable, "-m", "scraper", "run", "--config", str(config), "--db", dsn),
-        *("--urls", str(url_file), "--allow-private", "--delay", str(DELAY), "--report", "json"),
-    ]
-    with log.open("wb") as err, (folder / f"{name}.stdout").open("wb") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=err)
-    return Worker(name, process, log)
 
 
 def wait_for(condition: Callable[[], bool], deadline: float, what: str) -> None:
@@ -185,6 +215,46 @@ def stored_or_all_done(dsn: str, articles: int, workers: list[Worker]) -> bool:
     """`articles` are stored, or no worker is left running to store them."""
     stored = count(dsn, "SELECT count(*) FROM documents")
     return stored >= articles or all(worker.process.poll() is not None for worker in workers)
+
+
+def crawl_with_kills(deployment: Deployment, rng: random.Random, articles: int) -> list[str]:
+    """Run WORKERS workers to the end, killing KILLS of them at random moments and starting a replacement
+    for each, then one clean run once the killed workers' leases have expired; return who was killed."""
+    deadline = time.monotonic() + DEADLINE
+    started = [deployment.start(f"w{n}") for n in range(WORKERS)]
+    running, killed = list(started), []
+    try:
+        # A random moment: when a random share of the articles is stored. A random victim among the live.
+        for share in sorted(rng.uniform(0.1, 0.8) for _ in range(KILLS)):
+            target = int(share * articles)
+            wait_for(
+                partial(stored_or_all_done, deployment.dsn, target, running), deadline, f"{target} stored"
+            )
+            live = [worker for worker in running if worker.process.poll() is None]
+            if not live:
+                break
+            victim = rng.choice(live)
+            victim.process.send_signal(signal.SIGKILL)
+            victim.process.wait()
+            killed.append(victim.name)
+            print(f"killed {victim.name} at {target} stored articles")
+            started.append(deployment.start(f"r{len(killed)}"))
+            running = [worker for worker in running if worker is not victim] + [started[-1]]
+        for worker in running:
+            worker.process.wait(timeout=max(1.0, deadline - time.monotonic()))
+            worker.finished_its_run()
+        # Claims of a killed worker come back when their leases expire; the survivors may have ended by
+        # then. One clean run finishes them, as the next cron run would.
+        wait_for(lambda: count(deployment.dsn, LIVE_CLAIMS) == 0, deadline, "the leases to expire")
+        started.append(deployment.start("final"))
+        started[-1].process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        started[-1].finished_its_run()
+    finally:
+        for worker in started:
+            if worker.process.poll() is None:
+                worker.process.kill()
+                worker.process.wait()
+    return killed
 
 
 # ─── the test ──────────────────────────────────────────────────────────────────────────────────────────
@@ -200,136 +270,126 @@ def site() -> Iterator[FakeSite]:
         amp=AMP_PER_HOST,
         latency=LATENCY,
         slow_seconds=SLOW_SECONDS,
-        **FAULTS,
+        failing=FAILING,
+        missing=MISSING,
+        reset=RESET,
+        slow=SLOW,
+        private=PRIVATE,
+        files=FILES,
     ) as fake:
         yield fake
 
 
-def kind_of_urls(site: FakeSite) -> dict[str, ArticleKind]:
-    return {url: kind for kind in ArticleKind for url in site.urls_of(kind)}
-
-
 def test_killed_workers_lose_nothing_store_nothing_twice_and_stay_polite(
-    site: FakeSite, postgres_dsn: str, tmp_path: Path, record_property: pytest.RecordProperty
+    site: FakeSite, postgres_dsn: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    kinds = kind_of_urls(site)
+    kinds = {url: kind for kind in ArticleKind for url in site.urls_of(kind)}
     assert len(kinds) == HOSTS * ARTICLES_PER_HOST
-    faulty = [url for url, kind in kinds.items() if kind is not ArticleKind.OK]
-    assert len(faulty) == len(kinds) // 10
-    amp_twins = dict(zip(site.amp_urls, (canonical_of(site, url) for url in site.amp_urls), strict=True))
-    all_urls = [*kinds, *amp_twins]
+    assert sum(kind is not ArticleKind.OK for kind in kinds.values()) == len(kinds) // 10
+    twins = {amp: original_of(site, amp) for amp in site.amp_urls}
+    urls = [*kinds, *twins]
     seed = int(os.environ.get("SCRAPER_TEST_SEED", time.time_ns() % 1_000_000))
-    print(f"kill schedule seed: {seed} (SCRAPER_TEST_SEED={seed} repeats it)")
+    print(f"\nkill schedule seed: {seed} (SCRAPER_TEST_SEED={seed} repeats it)")
     rng = random.Random(seed)
-    rng.shuffle(all_urls)  # a list as a deployment would have it: hosts mixed
+    rng.shuffle(urls)  # the list as a deployment would have it: hosts mixed
     url_file = tmp_path / "urls.txt"
-    url_file.write_text("\n".join(all_urls) + "\n", encoding="utf-8")
-    config = write_config(tmp_path)
-    stored_articles = len(site.urls_of(ArticleKind.OK, ArticleKind.SLOW))
+    url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    deployment = Deployment(tmp_path, postgres_dsn, write_config(tmp_path), url_file)
+    articles = len(site.urls_of(ArticleKind.OK, ArticleKind.SLOW))
 
-    deadline = time.monotonic() + DEADLINE
-    started = [start_worker(f"w{n}", tmp_path, postgres_dsn, config, url_file) for n in range(WORKERS)]
-    workers, killed = list(started), []
-    try:
-        # Kill at random moments: when a random share of the articles is stored, a random live worker.
-        for share in sorted(rng.uniform(0.1, 0.8) for _ in range(KILLS)):
-            target = int(share * stored_articles)
-            wait_for(partial(stored_or_all_done, postgres_dsn, target, workers), deadline, f"{target} stored")
-            live = [w for w in workers if w.process.poll() is None]
-            if not live:
-                break
-            victim = rng.choice(live)
-            victim.process.send_signal(signal.SIGKILL)
-            victim.process.wait()
-            killed.append(victim)
-            print(f"killed {victim.name} at {target} stored articles")
-            replacement = start_worker(f"r{len(killed)}", tmp_path, postgres_dsn, config, url_file)
-            workers = [w for w in workers if w is not victim] + [replacement]
-            started.append(replacement)
-        for worker in workers:
-            worker.process.wait(timeout=max(1.0, deadline - time.monotonic()))
-            assert worker.process.returncode in (0, 1), worker.stderr()
+    with no_garbage_collection():
+        killed = crawl_with_kills(deployment, rng, articles)
 
-        # The killed workers' claims come back once their leases have expired; one clean run then
-        # finishes them, as the next cron run would.
-        wait_for(
-            lambda: count(postgres_dsn, LIVE_CLAIMS) == 0, deadline, "the leases of killed workers to expire"
-        )
-        final = start_worker("final", tmp_path, postgres_dsn, config, url_file)
-        started.append(final)
-        final.process.wait(timeout=max(1.0, deadline - time.monotonic()))
-        assert final.process.returncode in (0, 1), final.stderr()
-    finally:
-        for worker in started:
-            if worker.process.poll() is None:
-                worker.process.kill()
-                worker.process.wait()
-    assert len(killed) == KILLS, "the workers finished before every kill was done: make the site slower"
-
-    # ── no URL lost: each in the final state of its kind ──
+    assert len(killed) == KILLS, "the workers were done before every kill: make the crawl longer"
     with psycopg.connect(postgres_dsn, autocommit=True) as db:
-        rows = {
+        states = {
             url: (state, reason) for url, state, reason in db.execute("SELECT url, state, reason FROM urls")
         }
         documents = db.execute(
-            "SELECT u.url, d.version, d.canonical_url, d.text FROM documents d JOIN urls u ON u.id = d.url_id"
+            "SELECT u.url, d.version, coalesce(d.canonical_url, u.url), d.text "
+            "FROM documents d JOIN urls u ON u.id = d.url_id"
         ).fetchall()
-    assert sorted(rows) == sorted(all_urls)
+
+    # No URL lost: each in the final state of its kind; of an AMP twin and its original, one stores the
+    # article and the other is its duplicate (whichever came first).
+    assert sorted(states) == sorted(urls)
+    originals = set(twins.values())
     wrong = {
-        url: (kinds[url], rows[url])
-        for url in kinds
-        if url not in amp_twins.values() and rows[url] != FINAL_STATES[kinds[url]]
+        url: (kind, states[url])
+        for url, kind in kinds.items()
+        if url not in originals and states[url] != FINAL_STATES[kind]
     }
     assert not wrong, wrong
-    for twin, original in amp_twins.items():  # one of the two stores the article, the other is its duplicate
-        assert sorted([rows[twin], rows[original]]) == [("done", None), ("skipped", "duplicate")]
+    for twin, original in twins.items():
+        assert sorted([states[twin], states[original]]) == [("done", None), ("skipped", "duplicate")]
 
-    # ── no article stored twice: one document, version 1, per URL and per canonical URL ──
-    per_url = Counter(url for url, *_ in documents)
-    per_canonical = Counter(canonical or url for url, _, canonical, _ in documents)
-    assert [url for url, n in per_url.items() if n > 1] == []
-    assert [key for key, n in per_canonical.items() if n > 1] == []
-    assert {version for _, version, _, _ in documents} == {1}
-    expected_texts = {
+    # No article stored twice: one document, version 1, per URL and per canonical URL, with its text.
+    assert [url for url, n in Counter(row[0] for row in documents).items() if n > 1] == []
+    assert [key for key, n in Counter(row[2] for row in documents).items() if n > 1] == []
+    assert {row[1] for row in documents} == {1}
+    assert {key: text for _, _, key, text in documents} == {
         url: "\n\n".join(site.article_paragraphs(url))
         for url in site.urls_of(ArticleKind.OK, ArticleKind.SLOW)
     }
-    assert {canonical or url: text for url, _, canonical, text in documents} == expected_texts
 
-    # ── fetched more than once: only what killed workers held may be fetched again ──
+    # Fetched more than once: robots.txt kept by every worker; beyond that, only URLs a killed worker held
+    # (its fetch slots and their backlog) may be fetched again. A healthy worker's lease never ran out.
     gets = site.request_counts()
-    extra = {url: gets[url] - EXPECTED_GETS[kinds.get(url, ArticleKind.OK)] for url in all_urls}
+    assert [url for url in site.urls_of(ArticleKind.PRIVATE) if gets[url]] == []
+    extra = {url: gets[url] - EXPECTED_GETS[kinds.get(url, ArticleKind.OK)] for url in urls}
+    assert [url for url, n in extra.items() if n < 0] == []
     refetched = {url: n for url, n in extra.items() if n > 0}
-    assert not [url for url, n in extra.items() if n < 0 and kinds.get(url) is not ArticleKind.PRIVATE]
     print(f"URLs fetched more than once: {len(refetched)} ({sum(refetched.values())} extra requests)")
-    record_property("urls_fetched_more_than_once", len(refetched))
-    record_property("extra_requests", sum(refetched.values()))
-    claims_per_worker = CONCURRENCY * (1 + CLAIM_BACKLOG_PER_SLOT)
-    assert len(refetched) <= KILLS * claims_per_worker, refetched
+    # Recorded with the test's result (pytest --junitxml keeps them), as the measure of the work redone.
+    request.node.user_properties += [
+        ("urls_fetched_more_than_once", len(refetched)),
+        ("extra_requests", sum(refetched.values())),
+    ]
+    assert len(refetched) <= len(killed) * CONCURRENCY * (1 + CLAIM_BACKLOG_PER_SLOT), refetched
 
-    # ── politeness at the server, all workers together ──
+    # Politeness at the server, all workers together, robots.txt included.
     hosts = site.stats()
-    gaps = [host.min_gap(exclude=()) for host in hosts]
-    concurrency = [host.max_in_flight for host in hosts]
-    print(
-        f"per host: shortest gap {min(g for g in gaps if g is not None):.4f}s (delay {DELAY}s), "
-        f"most in flight {max(concurrency)} (limit {PER_HOST})"
+    gaps = {host.base_url: host.min_gap(exclude=()) or 0.0 for host in hosts}
+    tightest = min(hosts, key=lambda host: gaps[host.base_url])
+    in_flight = {host.base_url: host.max_in_flight for host in hosts}
+    print(f"per host: most in flight {max(in_flight.values())} (limit {PER_HOST})")
+    print(f"per host: closest starts {closest_starts(tightest)}")
+    request.node.user_properties += [
+        ("min_gap_seconds", min(gaps.values())),
+        ("max_in_flight_per_host", max(in_flight.values())),
+    ]
+    assert [closest_starts(host) for host in hosts if gaps[host.base_url] < DELAY * (1 - TOLERANCE)] == []
+    assert max(in_flight.values()) <= PER_HOST, in_flight
+    # Reached, not merely unneeded: otherwise the checks above would pass for any scheduler.
+    assert max(in_flight.values()) == PER_HOST
+    assert min(gaps.values()) < DELAY * 1.5
+
+
+@contextmanager
+def no_garbage_collection() -> Iterator[None]:
+    """The site's request log is the instrument, and its clock is this process's. A full collection of
+    this process's heap (the whole test session's, by now) stops every server thread for a tenth of a
+    second or more; requests arriving meanwhile are logged together, as if they had been sent together.
+    Reference counting still frees what the crawl's few minutes leave behind."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def closest_starts(host: HostStats) -> str:
+    """The two requests whose starts were closest at the server, for messages."""
+    by_start = sorted(host.requests, key=lambda r: r.started)
+    first, second = min(itertools.pairwise(by_start), key=lambda pair: pair[1].started - pair[0].started)
+    return (
+        f"{host.base_url}: {second.started - first.started:.4f}s between {first.path} ({first.status}, "
+        f"took {first.finished - first.started:.3f}s) and {second.path} ({second.status}, "
+        f"took {second.finished - second.started:.3f}s)"
     )
-    record_property("min_gap_seconds", min(g for g in gaps if g is not None))
-    record_property("max_in_flight_per_host", max(concurrency))
-    too_close = {
-        h.base_url: g
-        for h, g in zip(hosts, gaps, strict=True)
-        if g is not None and g < DELAY * (1 - TOLERANCE)
-    }
-    assert not too_close, too_close
-    assert max(concurrency) <= PER_HOST, dict(zip(site.base_urls, concurrency, strict=True))
-    # Reached, not merely unneeded: otherwise the two checks above would pass for any scheduler.
-    assert max(concurrency) == PER_HOST
-    assert min(g for g in gaps if g is not None) < DELAY * 1.5
 
 
-def canonical_of(site: FakeSite, amp_url: str) -> str:
-    """The article an AMP twin is a second URL of: the same path without /amp."""
+def original_of(site: FakeSite, amp_url: str) -> str:
+    """The first URL of the article an AMP twin is a second URL of: the same path without /amp."""
     base = site.site_of(amp_url).base_url
     return base + amp_url.removeprefix(base).removeprefix("/amp")

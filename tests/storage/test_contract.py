@@ -116,6 +116,71 @@ def test_claim_respects_limit_and_skips_claimed_urls(store: Store) -> None:
     assert store.status().by_state == {"claimed": 5}
 
 
+def test_claim_keeps_per_host_urls_of_a_host_claimed_at_most(store: Store) -> None:
+    def claim_capped(at: datetime = T0) -> list[Claim]:
+        return store.claim(worker="w", limit=10, now=at, lease=LEASE, host_delay=0.0, per_host=2)
+
+    store.enqueue([f"http://a.test/{i}" for i in range(5)] + ["http://b.test/1"], source="s", now=T0)
+    claims = claim_capped() + claim_capped() + claim_capped()
+    assert Counter(c.host for c in claims) == {"a.test": 2, "b.test": 1}
+    # Saved, a URL no longer counts: the host has room for one more. A lease given back frees one too.
+    store.save(claims[0], fetched(claims[0]), article(claims[0], "text"), now=T0, policy=POLICY)
+    assert [c.host for c in claim_capped()] == ["a.test"]
+    assert claim_capped() == []
+    store.release_expired(later(LEASE + 1), POLICY)
+    assert Counter(c.host for c in claim_capped(later(LEASE + 1))) == {"a.test": 1, "b.test": 1}
+
+
+def test_has_due_sees_due_urls_whatever_their_host_slot(store: Store) -> None:
+    assert not store.has_due(T0)
+    store.enqueue(["http://a.test/1"], source="s", now=later(5))
+    assert not store.has_due(T0)  # not due before it was seen
+    assert store.has_due(later(5))
+    claim = claim_one(store, later(5))
+    assert not store.has_due(later(5))  # claimed: not due, though not done either
+    store.save(claim, failed(claim), None, now=later(5), policy=POLICY)
+    assert not store.has_due(later(5 + POLICY.retry_after - 1))
+    assert store.has_due(later(5 + POLICY.retry_after))
+    store.enqueue(["http://a.test/2"], source="s", now=later(6))
+    store.take_host_turn("http://a.test/2", now=later(6), held_until=later(60))
+    assert store.has_due(later(6))  # the host is busy, yet a URL is due: a run must wait, not end
+
+
+def test_a_host_turn_is_held_until_ended_or_expired_and_ends_at_the_next_slot(store: Store) -> None:
+    url, other_host = "http://a.test:8080/1", "http://b.test/1"
+    store.enqueue([url], source="s", now=T0)
+    held = later(30)
+    assert store.take_host_turn(url, now=T0, held_until=held) == 0
+    # Held: another worker waits, whichever URL or port of the host it asks for; other hosts are free.
+    assert store.take_host_turn(
+        "http://a.test/robots.txt", now=later(1), held_until=later(31)
+    ) == pytest.approx(29)
+    assert store.take_host_turn(other_host, now=later(1), held_until=later(31)) == 0  # not enqueued: added
+    # Ended when the request went out: the next request may start one delay after that, not before.
+    store.end_host_turn(url, held_until=held, next_allowed=later(2.5))
+    assert store.take_host_turn(url, now=later(2), held_until=later(32)) == pytest.approx(0.5)
+    assert store.claim(worker="w", limit=5, now=later(2), lease=LEASE, host_delay=0.0) == []
+    assert store.take_host_turn(url, now=later(2.5), held_until=later(32.5)) == 0
+    # A holder that dies never ends its turn: it expires, another takes over, and the late end of the
+    # first changes nothing.
+    assert store.take_host_turn(url, now=later(32), held_until=later(62)) == pytest.approx(0.5)
+    assert store.take_host_turn(url, now=later(32.5), held_until=later(62.5)) == 0
+    store.end_host_turn(url, held_until=later(32.5), next_allowed=later(33))
+    assert store.take_host_turn(url, now=later(33), held_until=later(63)) == pytest.approx(29.5)
+    store.end_host_turn(url, held_until=later(62.5), next_allowed=later(34))
+    assert store.take_host_turn(url, now=later(34), held_until=later(64)) == 0
+
+
+def test_a_claim_never_moves_a_host_slot_earlier(store: Store) -> None:
+    store.enqueue(["http://a.test/1", "http://a.test/2"], source="s", now=T0)
+    assert store.take_host_turn("http://a.test/1", now=T0, held_until=later(30)) == 0
+    store.end_host_turn("http://a.test/1", held_until=later(30), next_allowed=later(1))
+    assert len(store.claim(worker="w", limit=5, now=later(1), lease=LEASE, host_delay=0.0)) == 1
+    store.take_host_turn("http://a.test/1", now=later(1), held_until=later(31))
+    assert store.claim(worker="w", limit=5, now=later(2), lease=LEASE, host_delay=0.0) == []  # turn held
+    assert store.take_host_turn("http://a.test/2", now=later(2), held_until=later(32)) == pytest.approx(29)
+
+
 def test_save_with_a_stale_token_raises_and_writes_nothing(store: Store) -> None:
     store.enqueue(["http://a.test/1"], source="s", now=T0)
     stale = claim_one(store)
@@ -378,6 +443,38 @@ def test_fresh_database_gets_the_schema_and_migrate_is_idempotent(backend: Backe
     backend.open().close()
 
 
+@pytest.mark.postgres
+def test_workers_opening_a_fresh_database_together_all_find_the_schema(postgres_backend: Backend) -> None:
+    # As `open_store` does on each of many workers started at once: look, find no schema, migrate. All
+    # look before any migrates, so all but the first wait for its migration and must then see it.
+    from scraper.storage.postgres import PostgresStore
+
+    stores = [PostgresStore(postgres_backend.dsn) for _ in range(4)]
+    looked = threading.Barrier(len(stores))
+    versions: list[int] = []
+    errors: list[BaseException] = []
+
+    def open_like_a_worker(store: PostgresStore) -> None:
+        try:
+            assert store.schema_version() == 0
+            looked.wait()
+            versions.append(store.migrate())
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_like_a_worker, args=(store,)) for store in stores]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        for store in stores:
+            store.close()
+    assert not errors, errors
+    assert versions == [1] * len(stores)
+
+
 def test_database_at_an_unknown_version_is_refused(backend: Backend) -> None:
     backend.open().close()
     backend.execute(
@@ -394,7 +491,9 @@ def test_database_at_an_unknown_version_is_refused(backend: Backend) -> None:
 # -- many workers ---------------------------------------------------------------------------------
 
 
-def run_claimers(backend: Backend, workers: int, *, host_delay: float) -> list[Claim]:
+def run_claimers(
+    backend: Backend, workers: int, *, host_delay: float, per_host: int | None = None
+) -> list[Claim]:
     """`workers` threads, each with its own connection, claiming at the same instant until none is left."""
     claims: list[Claim] = []
     errors: list[BaseException] = []
@@ -405,7 +504,9 @@ def run_claimers(backend: Backend, workers: int, *, host_delay: float) -> list[C
         store = backend.open()
         try:
             start.wait()
-            while got := store.claim(worker=name, limit=4, now=T0, lease=LEASE, host_delay=host_delay):
+            while got := store.claim(
+                worker=name, limit=4, now=T0, lease=LEASE, host_delay=host_delay, per_host=per_host
+            ):
                 with guard:
                     claims.extend(got)
         except BaseException as exc:  # reported by the main thread
@@ -436,6 +537,36 @@ def test_concurrent_claimers_share_the_per_host_delay(backend: Backend, store: S
     claims = run_claimers(backend, 4, host_delay=30.0)
     # At one instant, with a 30 s delay, all workers together get exactly one URL of each host.
     assert Counter(c.host for c in claims) == {f"h{i}.test": 1 for i in range(10)}
+
+
+def test_concurrent_claimers_keep_the_per_host_cap_together(backend: Backend, store: Store) -> None:
+    urls = [f"http://h{i % 10}.test/{i}" for i in range(100)]
+    store.enqueue(urls, source="s", now=T0)
+    claims = run_claimers(backend, 4, host_delay=0.0, per_host=3)
+    # Nothing is saved, so the claims stop at the cap: exactly 3 per host over all workers, never more.
+    assert Counter(c.host for c in claims) == {f"h{i}.test": 3 for i in range(10)}
+
+
+def test_concurrent_workers_take_a_host_turn_one_at_a_time(backend: Backend, store: Store) -> None:
+    store.enqueue(["http://a.test/1"], source="s", now=T0)
+    workers = 6
+    start = threading.Barrier(workers)
+    taken: list[float] = []
+
+    def take() -> None:
+        worker_store = backend.open()
+        try:
+            start.wait()
+            taken.append(worker_store.take_host_turn("http://a.test/1", now=T0, held_until=later(10)))
+        finally:
+            worker_store.close()
+
+    threads = [threading.Thread(target=take) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(taken) == [0.0] + [pytest.approx(10.0)] * (workers - 1)
 
 
 def test_concurrent_saves_of_one_article_store_it_once(backend: Backend, store: Store) -> None:
