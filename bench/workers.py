@@ -46,8 +46,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg  # noqa: E402
+from crawl import _tree_rss_mb  # noqa: E402  (one RSS-of-a-process-tree reader for both benches)
 from psycopg import sql  # noqa: E402
 
 from tests.fake_site import FakeSite, HostStats  # noqa: E402
@@ -59,22 +61,6 @@ RATE_WINDOW = 1.0  # seconds: "requests per second to one host" is counted over 
 
 
 # --- measuring processes ----------------------------------------------------------------------------------
-
-
-def _tree_rss_mb(root: int) -> float:
-    """RSS of a process and all its descendants, in MB (0 once it is gone)."""
-    total_kb, pending = 0, [root]
-    while pending:
-        pid = pending.pop()
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                pending += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return total_kb / 1024
 
 
 @dataclass
