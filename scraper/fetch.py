@@ -133,7 +133,9 @@ _ROBOTS_MAX_REDIRECTS = 5
 _FETCH_MANY_WINDOW = 1024
 _KEEPALIVE_EXPIRY = 5.0  # seconds; servers commonly close idle connections after 5-15 s
 # Connection pools of hosts not in use kept open (a few sockets each) before the least recent are closed.
-_MIN_IDLE_POOLS = 64
+# A crawl over many hosts comes back to each within seconds, and a new connection (TCP and TLS handshakes)
+# costs more than an idle socket; 256 stays well inside the common limit of 1024 open files.
+_MIN_IDLE_POOLS = 256
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -351,12 +353,15 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         key = (request.url.raw_scheme, request.url.raw_host, request.url.port)
         pool = self._pools.get(key)
+        is_new = pool is None
         if pool is None:
             pool = self._pools[key] = self._make()
-            await self._close_idle_pools()
         self._pools.move_to_end(key)
+        # In use before the first await, so that no concurrent eviction can take this pool.
         self._in_use[key] = self._in_use.get(key, 0) + 1
         try:
+            if is_new:
+                await self._close_idle_pools()
             response = await pool.handle_async_request(request)
         except BaseException:
             self._release(key)
@@ -376,8 +381,14 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
 
     async def _close_idle_pools(self) -> None:
         idle = [key for key in self._pools if key not in self._in_use]
-        for key in idle[: max(0, len(idle) - self._max_idle_pools)]:
-            await self._pools.pop(key).aclose()
+        # All taken out of the table before the first await: requests arriving while they close neither
+        # get a closing pool nor pick the same pools to close again.
+        evicted = [self._pools.pop(key) for key in idle[: max(0, len(idle) - self._max_idle_pools)]]
+        for pool in evicted:
+            try:
+                await pool.aclose()
+            except Exception:  # an idle pool that fails to close must not fail the request that evicted it
+                logger.debug("closing an idle connection pool failed", exc_info=True)
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), OrderedDict()
@@ -773,8 +784,10 @@ class Fetcher:
         if numeric is not None:
             if not self._settings.allow_private and not is_public_address(numeric):
                 raise _Failure("blocked_address", f"{host} is the non-public address {numeric}")
-            target = target.copy_with(host=str(numeric))  # 2130706433, 0x7f.1 ... as the address they are
-        return target.copy_with(fragment=None)
+            if str(numeric) != host:  # 2130706433, 0x7f.1 ... as the address they are
+                target = target.copy_with(host=str(numeric))
+        # Each copy parses the URL again (a good part of the CPU a request costs): only when needed.
+        return target.copy_with(fragment=None) if target.fragment else target
 
     def _redirect_target(self, current: httpx.URL, location: str) -> httpx.URL:
         try:

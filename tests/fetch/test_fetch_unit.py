@@ -477,11 +477,48 @@ def test_idle_host_pools_are_closed_beyond_the_limit() -> None:
 
     async def go() -> _PerHostTransport:
         transport = _PerHostTransport(FakePool, max_idle_pools=2)
-        for host in ("a", "b", "c", "d"):
+        for host in ("a", "b", "c", "d", "e"):
             response = await transport.handle_async_request(httpx.Request("GET", f"https://{host}.example/"))
             await response.aclose()
         return transport
 
     transport = run(go())
     assert closed == ["a.example", "b.example"]  # least recently used first
-    assert len(transport._pools) == 2
+    assert len(transport._pools) == 3  # two idle and the one whose request made the others go
+
+
+def test_concurrent_new_hosts_never_close_the_same_pool_twice() -> None:
+    closed: list[str] = []
+
+    class SlowClosingPool(httpx.AsyncHTTPTransport):
+        def __init__(self) -> None:
+            self.host = ""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            self.host = request.url.host
+            return httpx.Response(200, stream=httpx.ByteStream(b"ok"))
+
+        async def aclose(self) -> None:
+            await asyncio.sleep(0.01)  # closing sockets lets other requests run meanwhile
+            closed.append(self.host)
+
+    async def get(transport: _PerHostTransport, host: str) -> httpx.Response:
+        return await transport.handle_async_request(httpx.Request("GET", f"https://{host}.example/"))
+
+    async def go() -> _PerHostTransport:
+        transport = _PerHostTransport(SlowClosingPool, max_idle_pools=2)
+        held = [await get(transport, f"h{i}") for i in range(5)]  # five pools in use: none closable
+        for response in held:
+            await response.aclose()  # now five idle pools, three over the limit
+        for response in await asyncio.gather(get(transport, "x"), get(transport, "y")):
+            await response.aclose()
+        return transport
+
+    transport = run(go())
+    assert closed == ["h0.example", "h1.example", "h2.example"]
+    assert sorted(key[1].decode() for key in transport._pools) == [
+        "h3.example",
+        "h4.example",
+        "x.example",
+        "y.example",
+    ]
