@@ -1,0 +1,564 @@
+"""The flows both SQL backends share, written once: `SQLStore` carries them out, a backend fills in the rest.
+
+The base owns every flow that is the same on SQLite and PostgreSQL: saving a page (fencing check, decision,
+document and version, raw page, row update), versions, the shared frontier statements (due check, end of a
+host's turn, lease release), migrations, reading and status. A backend supplies only what differs: its
+transactions (and the translation of its driver's errors into StorageError), its `Dialect` (placeholders,
+row locks, casts, DDL), how a time goes into and comes out of the database, and the steps whose SQL is
+its own: enqueueing a chunk of URLs, picking the URLs of a claim, and taking a host's turn.
+
+Decisions that are not SQL at all stay in `_rules`; this module only runs them against a database.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from ..config import RunSettings
+from ..errors import StaleClaimError, StorageError
+from ..models import (
+    Claim,
+    Document,
+    FetchResult,
+    Outcome,
+    OutcomeKind,
+    RawPage,
+    RunReport,
+    StoredDocument,
+    StoreStatus,
+    Validators,
+)
+from . import _rules
+from ._clean import clean_document, clean_text, text_hash
+from ._schema import Migration, check_version, migrations_to_apply
+from .base import SCHEMA_VERSION
+
+__all__ = ["ClaimRequest", "Connection", "Dialect", "SQLStore"]
+
+# URLs per transaction by `enqueue`: big enough to be fast, small enough not to hold locks for long while a
+# run is saving pages. Each chunk is sorted, so concurrent enqueues lock in one order and cannot deadlock.
+ENQUEUE_CHUNK = 1000
+# Rows read per query by the iterators, so 100,000 documents never sit in memory at once.
+PAGE_SIZE = 500
+# Runs shown by `status`.
+LAST_RUNS = 5
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the shared flows use (sqlite3 and psycopg alike)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """The part of a DB-API connection the shared flows use: `execute` returning its cursor."""
+
+    def execute(self, query: str, params: Sequence[Any] | Mapping[str, Any] = ..., /) -> Cursor: ...
+
+
+DB = TypeVar("DB", bound=Connection)
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What a backend's SQL differs in; the statements of the shared flows are made from it, so that
+    their text is written once and the two backends cannot drift apart."""
+
+    param: str  # positional placeholder
+    named: str  # named placeholder, `{}` standing for the name
+    lock_row: str  # appended to a SELECT whose rows must stay locked until the transaction ends
+    report_param: str  # placeholder of a run report (JSON text) going in
+    report_text: str  # the run report column read back as JSON text
+    schema_table_exists: str  # one row whose first value is true when `schema_version` exists
+    time_type: str  # column type of a timestamp
+    earliest: object  # as a database value: before every stored `created_at`
+    migrations: tuple[Migration, ...]
+
+    def _params(self, count: int) -> str:
+        return ", ".join([self.param] * count)
+
+    @property
+    def create_schema_version(self) -> str:
+        return (
+            "CREATE TABLE IF NOT EXISTS schema_version "
+            f"(version INTEGER PRIMARY KEY, applied_at {self.time_type} NOT NULL)"
+        )
+
+    @property
+    def insert_schema_version(self) -> str:
+        return f"INSERT INTO schema_version (version, applied_at) VALUES ({self._params(2)})"
+
+    @property
+    def has_due(self) -> str:
+        # Host by host, as the claim walks the due index: one probe per host, never a scan of every URL
+        # that is done.
+        return (
+            "SELECT EXISTS (SELECT 1 FROM hosts h WHERE EXISTS (SELECT 1 FROM urls u "
+            f"WHERE u.host = h.host AND u.state <> 'claimed' AND u.next_attempt_at <= {self.param}))"
+        )
+
+    @property
+    def end_host_turn(self) -> str:
+        p = self.param
+        return f"UPDATE hosts SET next_allowed_at = {p} WHERE host = {p} AND next_allowed_at = {p}"
+
+    @property
+    def release_expired(self) -> str:
+        cap, now, reason = (self.named.format(name) for name in ("max", "now", "reason"))
+        return f"""
+            UPDATE urls SET
+                attempts = attempts + 1,
+                state = CASE WHEN attempts + 1 >= {cap} THEN 'failed' ELSE 'pending' END,
+                next_attempt_at = CASE WHEN attempts + 1 >= {cap} THEN NULL ELSE {now} END,
+                reason = {reason},
+                message = 'the lease expired before its worker saved a result',
+                lease_expires_at = NULL,
+                claimed_by = NULL
+            WHERE state = 'claimed' AND lease_expires_at < {now}
+            """
+
+    @property
+    def check_current(self) -> str:
+        # Locked where the dialect can: a concurrent release_expired or claim of this URL waits until the
+        # save is done.
+        return f"SELECT state, token FROM urls WHERE id = {self.param}{self.lock_row}"
+
+    @property
+    def url_exists(self) -> str:
+        # Locked where the dialect can: a save of the same URL running now cannot pick the same version.
+        return f"SELECT 1 FROM urls WHERE id = {self.param}{self.lock_row}"
+
+    @property
+    def claim_canonical(self) -> str:
+        # A concurrent insert of the same key blocks here until the other transaction ends, then
+        # conflicts: the article is owned by exactly one URL.
+        return f"INSERT INTO canonicals (key, url_id) VALUES ({self._params(2)}) ON CONFLICT (key) DO NOTHING"
+
+    @property
+    def canonical_owner(self) -> str:
+        return f"SELECT url_id FROM canonicals WHERE key = {self.param}"
+
+    @property
+    def latest_version(self) -> str:
+        return (
+            f"SELECT version, text_hash FROM documents WHERE url_id = {self.param} "
+            "ORDER BY version DESC LIMIT 1"
+        )
+
+    @property
+    def insert_version(self) -> str:
+        columns = ", ".join(_rules.DOCUMENT_COLUMNS)
+        values = self._params(len(_rules.DOCUMENT_COLUMNS) + 5)
+        return (
+            f"INSERT INTO documents (url_id, version, {columns}, text_hash, fetched_at, created_at) "
+            f"VALUES ({values})"
+        )
+
+    @property
+    def store_page(self) -> str:
+        return f"""
+            INSERT INTO pages (url_id, final_url, encoding, html, fetched_at) VALUES ({self._params(5)})
+            ON CONFLICT (url_id) DO UPDATE SET final_url = excluded.final_url,
+                encoding = excluded.encoding, html = excluded.html, fetched_at = excluded.fetched_at
+            """
+
+    @property
+    def apply_update(self) -> str:
+        p = self.param
+        return f"""
+            UPDATE urls SET state = {p}, reason = {p}, message = {p}, attempts = {p}, next_attempt_at = {p},
+                lease_expires_at = NULL, claimed_by = NULL, last_status = {p}, last_fetched = {p},
+                etag = CASE WHEN {p} THEN etag ELSE {p} END,
+                last_modified = CASE WHEN {p} THEN last_modified ELSE {p} END,
+                canonical_url = coalesce({p}, canonical_url)
+            WHERE id = {p}
+            """
+
+    @property
+    def page_fetched_at(self) -> str:
+        return f"SELECT fetched_at FROM pages WHERE url_id = {self.param}"
+
+    @property
+    def record_run(self) -> str:
+        values = f"{self._params(2)}, {self.report_param}"
+        return f"INSERT INTO runs (started_at, finished_at, report) VALUES ({values})"
+
+    @property
+    def documents(self) -> str:
+        columns = ", ".join("d." + column for column in _rules.DOCUMENT_COLUMNS)
+        return f"""
+            SELECT d.id, d.created_at, d.url_id, u.url, d.version, d.fetched_at, {columns}
+            FROM documents d JOIN urls u ON u.id = d.url_id
+            WHERE d.version = (SELECT max(version) FROM documents l WHERE l.url_id = d.url_id)
+                AND (d.created_at, d.id) > ({self._params(2)})
+            ORDER BY d.created_at, d.id LIMIT {self.param}
+            """
+
+    @property
+    def raw_pages(self) -> str:
+        p = self.param
+        return (
+            "SELECT p.url_id, u.url, p.final_url, p.encoding, p.html FROM pages p "
+            f"JOIN urls u ON u.id = p.url_id WHERE p.url_id > {p} ORDER BY p.url_id LIMIT {p}"
+        )
+
+    @property
+    def last_runs(self) -> str:
+        return f"SELECT {self.report_text} FROM runs ORDER BY id DESC LIMIT {self.param}"
+
+
+_SCHEMA_VERSION = "SELECT max(version) FROM schema_version"
+_COUNT_BY_STATE = "SELECT state, count(*) FROM urls GROUP BY state"
+_COUNT_FAILURES = "SELECT coalesce(reason, 'unknown'), count(*) FROM urls WHERE state = 'failed' GROUP BY 1"
+_COUNT_DOCUMENTS = "SELECT count(DISTINCT url_id), count(*) FROM documents"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRequest:
+    """One `claim` call, its times checked, for the backend's own claim statements."""
+
+    worker: str
+    limit: int
+    now: datetime
+    lease_expires: datetime
+    host_delay: float
+    per_host: int | None
+
+    @property
+    def per_host_cap(self) -> int:
+        return _rules.per_host_cap(self.per_host)
+
+    @property
+    def next_allowed(self) -> datetime:
+        """The next slot of a host a URL is claimed of."""
+        return self.now + timedelta(seconds=self.host_delay)
+
+
+class SQLStore(ABC, Generic[DB]):
+    """A `Store` on a SQL database reached through `DB` connections; see the module docstring."""
+
+    dialect: ClassVar[Dialect]
+
+    def __init__(self, where: str) -> None:
+        self._where = where  # names the database in messages
+        self._lock = threading.RLock()
+
+    # -- what a backend supplies ------------------------------------------------------------------
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[DB]:
+        """One write transaction, committed on success, rolled back on any error; driver errors come
+        out as StorageError."""
+
+    @abstractmethod
+    def _read(self) -> AbstractContextManager[DB]:
+        """A transaction that only reads; driver errors come out as StorageError."""
+
+    @staticmethod
+    @abstractmethod
+    def _to_db(moment: datetime) -> object:
+        """`moment` as the database stores it; ValueError for a naive datetime."""
+
+    @staticmethod
+    @abstractmethod
+    def _from_db(value: Any) -> datetime:
+        """A time the database returned, in UTC."""
+
+    @abstractmethod
+    def _serialise_migrations(self, db: DB) -> None:
+        """Make concurrent `migrate` calls run one after the other."""
+
+    @abstractmethod
+    def _insert_urls(self, db: DB, urls: list[str], *, source: str, seen: datetime) -> int:
+        """Add the URLs not yet known, and their hosts; return how many URLs were new."""
+
+    @abstractmethod
+    def _claim_rows(self, db: DB, request: ClaimRequest) -> list[Any]:
+        """Claim URLs and reserve their hosts' next slots. Rows are (id, url, host, token, attempts,
+        etag, last_modified, ...) in the order the URLs were due."""
+
+    # -- schema -----------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        """The version of the schema in the database, 0 when scraper never created one."""
+        with self._read() as db:
+            return self._schema_version(db)
+
+    def _schema_version(self, db: DB) -> int:
+        row = db.execute(self.dialect.schema_table_exists).fetchone()
+        if row is None or not row[0]:
+            return 0
+        row = db.execute(_SCHEMA_VERSION).fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def migrate(self) -> int:
+        with self._write() as db:
+            self._serialise_migrations(db)
+            # Create the table before reading the version, not after. On PostgreSQL a worker that looked
+            # before another created the schema, then waited for its lock, still has "no such table" in its
+            # session's catalog cache: a lock does not refresh it, so it would read 0 again and run the
+            # migration twice (duplicate key in schema_version). The DDL locks the schema, which makes the
+            # backend read the catalog changes committed meanwhile.
+            db.execute(self.dialect.create_schema_version)
+            found = self._schema_version(db)
+            for migration in migrations_to_apply(found, self.dialect.migrations, where=self._where):
+                for statement in migration.statements:
+                    db.execute(statement)
+                db.execute(
+                    self.dialect.insert_schema_version,
+                    (migration.version, self._to_db(datetime.now(UTC))),
+                )
+            return max(found, SCHEMA_VERSION)
+
+    def check_schema(self) -> None:
+        check_version(self.schema_version(), where=self._where)
+
+    # -- frontier ---------------------------------------------------------------------------------
+
+    def enqueue(self, urls: Iterable[str], *, source: str, now: datetime) -> int:
+        seen = _rules.require_aware(now)
+        added = 0
+        batch_source = clean_text(source)
+        iterator = iter(url for url in (clean_text(url).strip() for url in urls) if url)
+        while chunk := sorted(set(islice(iterator, ENQUEUE_CHUNK))):
+            with self._write() as db:
+                added += self._insert_urls(db, chunk, source=batch_source, seen=seen)
+        return added
+
+    def claim(
+        self,
+        *,
+        worker: str,
+        limit: int,
+        now: datetime,
+        lease: float,
+        host_delay: float,
+        per_host: int | None = None,
+    ) -> list[Claim]:
+        if limit <= 0:
+            return []
+        now = _rules.require_aware(now)
+        lease_expires = now + timedelta(seconds=lease)
+        request = ClaimRequest(clean_text(worker), limit, now, lease_expires, host_delay, per_host)
+        with self._write() as db:
+            rows = self._claim_rows(db, request)
+        return [_claim_of(row, lease_expires) for row in rows]
+
+    def has_due(self, now: datetime) -> bool:
+        with self._read() as db:
+            row = db.execute(self.dialect.has_due, (self._to_db(now),)).fetchone()
+        return bool(row and row[0])
+
+    def end_host_turn(self, url: str, *, held_until: datetime, next_allowed: datetime) -> None:
+        with self._write() as db:
+            db.execute(
+                self.dialect.end_host_turn,
+                (self._to_db(next_allowed), _rules.host_of(url), self._to_db(held_until)),
+            )
+
+    def release_expired(self, now: datetime, policy: RunSettings) -> int:
+        with self._write() as db:
+            cursor = db.execute(
+                self.dialect.release_expired,
+                {"max": policy.max_attempts, "now": self._to_db(now), "reason": _rules.LEASE_EXPIRED},
+            )
+            return cursor.rowcount
+
+    # -- results ----------------------------------------------------------------------------------
+
+    def save(
+        self,
+        claim: Claim,
+        fetch: FetchResult,
+        document: Document | None,
+        *,
+        now: datetime,
+        policy: RunSettings,
+    ) -> Outcome:
+        now = _rules.require_aware(now)
+        with self._write() as db:
+            self._check_current(db, claim)
+            decision = _rules.decide(claim, fetch, document, now=now, policy=policy)
+            if decision.pending is not None:
+                decision = self._store_document(db, claim.url_id, decision, now=now)
+                if decision.outcome.kind is not OutcomeKind.SKIPPED:
+                    self._store_page(db, claim.url_id, fetch, now=now)
+            self._apply(db, claim.url_id, decision.update, now=now)
+        return decision.outcome
+
+    def _check_current(self, db: DB, claim: Claim) -> None:
+        row = db.execute(self.dialect.check_current, (claim.url_id,)).fetchone()
+        if row is None:
+            raise StorageError(f"{self._where}: no URL with id {claim.url_id} ({claim.url})")
+        state, token = row
+        if state != "claimed" or token != claim.token:
+            raise StaleClaimError(
+                f"{claim.url}: claim {claim.token} is no longer current (state {state}, token {token}); "
+                "its result was dropped"
+            )
+
+    def _store_document(
+        self, db: DB, url_id: int, decision: _rules.Decision, *, now: datetime
+    ) -> _rules.Decision:
+        pending = decision.pending
+        assert pending is not None
+        db.execute(self.dialect.claim_canonical, (pending.dedup_key, url_id))
+        row = db.execute(self.dialect.canonical_owner, (pending.dedup_key,)).fetchone()
+        if row is None or row[0] != url_id:
+            return decision.duplicate()
+        if not self._insert_version(db, url_id, pending, fetched_at=now, created_at=now):
+            return decision.unchanged()
+        return decision
+
+    def _insert_version(
+        self,
+        db: DB,
+        url_id: int,
+        pending: _rules.PendingDocument,
+        *,
+        fetched_at: datetime,
+        created_at: datetime,
+    ) -> bool:
+        latest = db.execute(self.dialect.latest_version, (url_id,)).fetchone()
+        if latest is not None and latest[1] == pending.text_hash:
+            return False
+        version = 1 if latest is None else latest[0] + 1
+        document = pending.document
+        db.execute(
+            self.dialect.insert_version,
+            (
+                url_id,
+                version,
+                *(getattr(document, column) for column in _rules.DOCUMENT_COLUMNS),
+                pending.text_hash,
+                self._to_db(fetched_at),
+                self._to_db(created_at),
+            ),
+        )
+        return True
+
+    def _store_page(self, db: DB, url_id: int, fetch: FetchResult, *, now: datetime) -> None:
+        page = _rules.PageBlob.of(fetch)
+        db.execute(
+            self.dialect.store_page,
+            (url_id, page.final_url, page.encoding, page.compressed, self._to_db(now)),
+        )
+
+    def _apply(self, db: DB, url_id: int, update: _rules.UrlUpdate, *, now: datetime) -> None:
+        keep_validators = update.validators is None
+        validators = update.validators or Validators()
+        db.execute(
+            self.dialect.apply_update,
+            (
+                update.state,
+                update.reason,
+                update.message,
+                update.attempts,
+                self._to_db_or_none(update.next_attempt_at),
+                update.last_status,
+                self._to_db(now),
+                keep_validators,
+                validators.etag and clean_text(validators.etag),
+                keep_validators,
+                validators.last_modified and clean_text(validators.last_modified),
+                update.canonical_url,
+                url_id,
+            ),
+        )
+
+    def add_version(self, url_id: int, document: Document, *, now: datetime) -> bool:
+        cleaned = clean_document(document)
+        dedup_key = cleaned.canonical_url or cleaned.url or ""
+        pending = _rules.PendingDocument(cleaned, text_hash(cleaned.text), dedup_key)
+        with self._write() as db:
+            if db.execute(self.dialect.url_exists, (url_id,)).fetchone() is None:
+                raise StorageError(f"{self._where}: no URL with id {url_id}")
+            page = db.execute(self.dialect.page_fetched_at, (url_id,)).fetchone()
+            # The version's text comes from HTML fetched back then: keep that fetch time.
+            fetched_at = self._from_db(page[0]) if page else now
+            return self._insert_version(db, url_id, pending, fetched_at=fetched_at, created_at=now)
+
+    def record_run(self, report: RunReport) -> None:
+        with self._write() as db:
+            db.execute(
+                self.dialect.record_run,
+                (
+                    self._to_db_or_none(report.started_at),
+                    self._to_db(_rules.run_finished_at(report)),
+                    _rules.report_to_json(report),
+                ),
+            )
+
+    def _to_db_or_none(self, moment: datetime | None) -> object:
+        return None if moment is None else self._to_db(moment)
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
+        after = (self._to_db(since) if since else self.dialect.earliest, 0)
+        query = self.dialect.documents
+        while True:
+            with self._read() as db:
+                rows = db.execute(query, (*after, PAGE_SIZE)).fetchall()
+            yield from (self._stored_document(row[2:]) for row in rows)
+            if len(rows) < PAGE_SIZE:
+                return
+            after = (rows[-1][1], rows[-1][0])
+
+    def _stored_document(self, row: Sequence[Any]) -> StoredDocument:
+        url_id, url, version, fetched_at, *fields = row
+        document = Document(**dict(zip(_rules.DOCUMENT_COLUMNS, fields, strict=True)))
+        return StoredDocument(
+            url_id=url_id, url=url, version=version, fetched_at=self._from_db(fetched_at), document=document
+        )
+
+    def raw_pages(self) -> Iterator[RawPage]:
+        after = 0
+        while True:
+            with self._read() as db:
+                rows = db.execute(self.dialect.raw_pages, (after, PAGE_SIZE)).fetchall()
+            for url_id, url, final_url, encoding, html in rows:
+                yield RawPage(url_id, url, final_url, zlib.decompress(html), encoding=encoding)
+            if len(rows) < PAGE_SIZE:
+                return
+            after = rows[-1][0]
+
+    def status(self) -> StoreStatus:
+        with self._read() as db:
+            by_state = {row[0]: row[1] for row in db.execute(_COUNT_BY_STATE).fetchall()}
+            failures = {row[0]: row[1] for row in db.execute(_COUNT_FAILURES).fetchall()}
+            counts = db.execute(_COUNT_DOCUMENTS).fetchone()
+            runs = db.execute(self.dialect.last_runs, (LAST_RUNS,)).fetchall()
+        documents, versions = counts if counts else (0, 0)
+        return StoreStatus(
+            by_state=by_state,
+            failures_by_reason=failures,
+            documents=documents,
+            versions=versions,
+            last_runs=tuple(_rules.report_from_json(row[0]) for row in runs),
+        )
+
+
+def _claim_of(row: Sequence[Any], lease_expires: datetime) -> Claim:
+    return Claim(
+        url_id=row[0],
+        url=row[1],
+        host=row[2],
+        token=row[3],
+        attempts=row[4],
+        validators=Validators(etag=row[5], last_modified=row[6]),
+        lease_expires=lease_expires,
+    )
