@@ -148,6 +148,10 @@ def normalise_encoding(label: str) -> str | None:
         return None
     if not getattr(info, "_is_text_encoding", True):  # base64, rot13, zlib ...: labels, not charsets
         return None
+    try:
+        info.decode(b"<")
+    except (UnicodeError, ValueError, TypeError):  # Python's "undefined" codec refuses everything
+        return None
     name = info.name
     # Python's lookup also maps labels to itself that browsers treat as cp1252 ("latin_1" etc.).
     return _WHATWG_ALIASES.get(name, "cp1252" if name == "iso8859-1" else name)

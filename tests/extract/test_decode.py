@@ -70,6 +70,8 @@ def test_unknown_or_non_text_labels_are_ignored() -> None:
     assert normalise_encoding("base64") is None
     assert normalise_encoding("rot13") is None
     assert normalise_encoding("utf-7") is None  # refused by browsers: a script-injection vector
+    assert normalise_encoding("undefined") is None  # a Python codec that refuses every byte
+    assert decode_html(b"<p>caf\xc3\xa9</p>", declared="UNDEFINED").text == "<p>café</p>"
 
 
 def test_strict_utf8_is_taken_without_a_declaration() -> None:
