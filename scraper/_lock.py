@@ -10,10 +10,12 @@ the store's leases keep them from doing the same work twice.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +27,10 @@ __all__ = ["default_lock_path", "run_lock"]
 
 LOCK_SUFFIX = ".lock"
 HOLDER_READ_LIMIT = 4096  # the holder line is short; never read an arbitrary file whole
+# A run that has just taken the lock writes its line a moment later; a run refused in that moment waits
+# this long for the line before it reports an unknown holder.
+HOLDER_WAIT = 0.5
+HOLDER_POLL = 0.01
 
 
 def default_lock_path(db: str, lock_file: str | None = None) -> Path | None:
@@ -57,10 +63,13 @@ def run_lock(path: Path | None, *, now: datetime | None = None) -> Iterator[None
         except OSError as exc:
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise ConfigError(f"cannot lock {path}: {exc.strerror}") from exc
-            holder = _read_holder(fd) or "unknown holder"
+            holder = _await_holder(fd) or "unknown holder"
             raise LockedError(f"another scraper run holds {path} ({holder}); try later", holder) from None
         _write_holder(fd, now or datetime.now(UTC))
-        yield
+        try:
+            yield
+        finally:
+            _clear_holder(fd)
     finally:
         os.close(fd)  # closing the descriptor releases the flock
 
@@ -76,8 +85,23 @@ def _open_lock_file(path: Path) -> int:
 
 def _write_holder(fd: int, started: datetime) -> None:
     line = f"pid {os.getpid()} on {socket.gethostname()} since {started.isoformat(timespec='seconds')}\n"
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, line.encode(), 0)
+    data = line.encode()
+    # Written, then cut to length: a reader never sees the file empty or half of an old line after it.
+    os.pwrite(fd, data, 0)
+    os.ftruncate(fd, len(data))
+
+
+def _clear_holder(fd: int) -> None:
+    """A run that ends leaves no line behind, so no later refusal names a run that is over."""
+    with contextlib.suppress(OSError):  # the lock is released all the same; the next holder overwrites
+        os.ftruncate(fd, 0)
+
+
+def _await_holder(fd: int) -> str:
+    deadline = time.monotonic() + HOLDER_WAIT
+    while not (holder := _read_holder(fd)) and time.monotonic() < deadline:
+        time.sleep(HOLDER_POLL)
+    return holder
 
 
 def _read_holder(fd: int) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +42,29 @@ def test_a_second_holder_is_refused_and_told_who_holds_it(tmp_path: Path) -> Non
     assert f"pid {os.getpid()}" in refused.value.holder
     assert "2026-05-01T09:30:00+00:00" in refused.value.holder
     assert str(path) in str(refused.value)
+
+
+def test_a_run_refused_just_after_the_lock_was_taken_still_learns_the_holder(tmp_path: Path) -> None:
+    path = tmp_path / "news.db.lock"
+    # The moment between another run's flock and its holder line: the lock is held, the file still empty.
+    taken = os.open(path, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(taken, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    late_line = threading.Timer(0.05, os.pwrite, (taken, b"pid 4242 on elsewhere since 2026-05-01\n", 0))
+    late_line.start()
+    try:
+        with pytest.raises(LockedError) as refused, run_lock(path):
+            pass  # pragma: no cover - never reached
+    finally:
+        late_line.join()
+        os.close(taken)
+    assert refused.value.holder == "pid 4242 on elsewhere since 2026-05-01"
+
+
+def test_a_finished_run_leaves_no_holder_line(tmp_path: Path) -> None:
+    path = tmp_path / "news.db.lock"
+    with run_lock(path):
+        assert path.read_text().startswith(f"pid {os.getpid()} ")
+    assert path.read_text() == ""
 
 
 def test_the_lock_is_free_again_after_the_block(tmp_path: Path) -> None:
