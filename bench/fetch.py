@@ -25,7 +25,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import hashlib
 import json
+import math
 import multiprocessing as mp
 import resource
 import sys
@@ -33,6 +35,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -55,6 +58,27 @@ def make_page(size_kb: int) -> bytes:
     return (head + body + "</article><footer>Footer</footer></body></html>").encode()
 
 
+@dataclass(frozen=True)
+class Latency:
+    """The server's time to first byte for each page.
+
+    `sigma` 0 gives every page the median; above 0 the times are log-normal around the median, as measured
+    response times of real web servers are (most answers quick, a long tail of slow ones). Each page's time
+    is a function of its path alone, so every fetcher meets the very same slow pages whatever order it
+    asks in.
+    """
+
+    median: float
+    sigma: float
+
+    def for_path(self, path: bytes) -> float:
+        if not self.median or not self.sigma:
+            return self.median
+        digest = int.from_bytes(hashlib.blake2b(path, digest_size=8).digest(), "big")
+        quantile = (digest + 0.5) / 2**64
+        return self.median * math.exp(self.sigma * NormalDist().inv_cdf(quantile))
+
+
 @dataclass
 class SiteStats:
     requests: int = 0
@@ -64,7 +88,7 @@ class SiteStats:
     last_arrival: dict[str, float] = field(default_factory=dict)
 
 
-async def _serve_site(hosts: int, page: bytes, latency: float, conn: Connection) -> None:
+async def _serve_site(hosts: int, page: bytes, latency: Latency, conn: Connection) -> None:
     stats = SiteStats()
     compressed = gzip.compress(page, 6)
 
@@ -90,8 +114,9 @@ async def _serve_site(hosts: int, page: bytes, latency: float, conn: Connection)
                 stats.max_in_flight_per_host = max(stats.max_in_flight_per_host, stats.in_flight[host])
                 gzip_ok = b"gzip" in request.lower().split(b"accept-encoding:", 1)[-1].split(b"\r\n", 1)[0]
                 body = compressed if gzip_ok else page
-                if latency:
-                    await asyncio.sleep(latency)  # a real server's time to first byte
+                wait = latency.for_path(request.split(b" ", 2)[1])
+                if wait:
+                    await asyncio.sleep(wait)  # a real server's time to first byte
                 writer.write(head(len(body), "gzip" if gzip_ok else None) + body)
                 await writer.drain()
                 stats.in_flight[host] -= 1
@@ -112,7 +137,7 @@ async def _serve_site(hosts: int, page: bytes, latency: float, conn: Connection)
     )
 
 
-def site_process(hosts: int, page_kb: int, latency: float, conn: Connection) -> None:
+def site_process(hosts: int, page_kb: int, latency: Latency, conn: Connection) -> None:
     asyncio.run(_serve_site(hosts, make_page(page_kb), latency, conn))
 
 
@@ -219,13 +244,13 @@ def client_process(urls: list[str], run: Run, conn: Connection) -> None:
 def measure(run: Run, args: argparse.Namespace) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     site_end, site_child = ctx.Pipe()
-    site_args = (args.hosts, args.page_kb, args.latency_ms / 1000, site_child)
+    site_args = (args.hosts, args.page_kb, Latency(args.latency_ms / 1000, args.latency_sigma), site_child)
     site = ctx.Process(target=site_process, args=site_args)
     site.start()
     addresses = site_end.recv()
-    # Hosts interleaved, as a crawl of many sites would be; page i goes to host i mod hosts.
     urls = [
-        f"http://{host}:{port}/article/{i}" for i, (host, port) in enumerate(_cycle(addresses, args.pages))
+        f"http://{host}:{port}/article/{i}"
+        for i, (host, port) in enumerate(_spread(addresses, args.pages, args.skew))
     ]
     client_end, client_child = ctx.Pipe()
     client = ctx.Process(target=client_process, args=(urls, run, client_child))
@@ -240,8 +265,22 @@ def measure(run: Run, args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def _cycle(items: list[Any], count: int) -> list[Any]:
-    return [items[i % len(items)] for i in range(count)]
+def _spread(hosts: list[Any], count: int, skew: float) -> list[Any]:
+    """Which host each page is on: hosts interleaved, as a crawl of many sites would be.
+
+    With `skew` 0 every host has the same number of pages; above 0 host k has a share proportional to
+    1 / k**skew (Zipf), as when a few big sites have most of the new articles.
+    """
+    weights = [1 / (rank + 1) ** skew for rank in range(len(hosts))]
+    shares = [count * weight / sum(weights) for weight in weights]
+    placed = [0] * len(hosts)
+    spread = []
+    for _ in range(count):
+        # Next page to the host furthest behind its share: deterministic, interleaved, exact totals.
+        behind = max(range(len(hosts)), key=lambda k: shares[k] - placed[k])
+        placed[behind] += 1
+        spread.append(hosts[behind])
+    return spread
 
 
 def trafilatura_default_threads() -> int:
@@ -257,7 +296,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=0.1, help="seconds between requests to one host")
     parser.add_argument("--concurrency", type=int, default=16, help="scraper's requests in flight overall")
     parser.add_argument("--page-kb", type=int, default=30)
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="server delay before each response")
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="server's median delay before each response"
+    )
+    parser.add_argument(
+        "--latency-sigma",
+        type=float,
+        default=0.0,
+        help="spread of the server's delays (log-normal sigma; 0 = every response waits the median)",
+    )
+    parser.add_argument(
+        "--skew", type=float, default=0.0, help="pages per host ~ 1/rank**skew (0 = the same for every host)"
+    )
     parser.add_argument("--only", choices=sorted(FETCHERS), help="run one fetcher only")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args(argv)
@@ -275,7 +325,8 @@ def main(argv: list[str] | None = None) -> None:
     results = [measure(run, args) for run in runs]
     print(
         f"{args.pages} pages, {args.hosts} hosts on loopback, {args.page_kb} KiB page (gzip), "
-        f"server latency {args.latency_ms:g} ms; same politeness: delay {args.delay:g}s per host, "
+        f"server latency median {args.latency_ms:g} ms sigma {args.latency_sigma:g}, "
+        f"host skew {args.skew:g}; same politeness: delay {args.delay:g}s per host, "
         f"1 in flight per host; scraper concurrency {args.concurrency}, trafilatura threads as labelled "
         f"({default_threads} = its CLI default here)"
     )
