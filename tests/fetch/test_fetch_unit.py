@@ -461,36 +461,10 @@ def test_fetch_many_reads_its_input_lazily() -> None:
     assert run(go()) <= 1025  # the window, not the whole input
 
 
-def test_idle_host_pools_are_closed_beyond_the_limit() -> None:
-    closed: list[str] = []
+def recording_pools(closed: list[str]) -> Callable[[], httpx.AsyncHTTPTransport]:
+    """A factory of host pools that answer 200 and append their host to `closed` when closed."""
 
-    class FakePool(httpx.AsyncHTTPTransport):
-        def __init__(self) -> None:
-            self.host = ""
-
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            self.host = request.url.host
-            return httpx.Response(200, stream=httpx.ByteStream(b"ok"))
-
-        async def aclose(self) -> None:
-            closed.append(self.host)
-
-    async def go() -> _PerHostTransport:
-        transport = _PerHostTransport(FakePool, max_idle_pools=2)
-        for host in ("a", "b", "c", "d", "e"):
-            response = await transport.handle_async_request(httpx.Request("GET", f"https://{host}.example/"))
-            await response.aclose()
-        return transport
-
-    transport = run(go())
-    assert closed == ["a.example", "b.example"]  # least recently used first
-    assert len(transport._pools) == 3  # two idle and the one whose request made the others go
-
-
-def test_concurrent_new_hosts_never_close_the_same_pool_twice() -> None:
-    closed: list[str] = []
-
-    class SlowClosingPool(httpx.AsyncHTTPTransport):
+    class RecordingPool(httpx.AsyncHTTPTransport):
         def __init__(self) -> None:
             self.host = ""
 
@@ -502,15 +476,37 @@ def test_concurrent_new_hosts_never_close_the_same_pool_twice() -> None:
             await asyncio.sleep(0.01)  # closing sockets lets other requests run meanwhile
             closed.append(self.host)
 
-    async def get(transport: _PerHostTransport, host: str) -> httpx.Response:
-        return await transport.handle_async_request(httpx.Request("GET", f"https://{host}.example/"))
+    return RecordingPool
+
+
+async def get_via(transport: _PerHostTransport, host: str) -> httpx.Response:
+    return await transport.handle_async_request(httpx.Request("GET", f"https://{host}.example/"))
+
+
+def test_idle_host_pools_are_closed_beyond_the_limit() -> None:
+    closed: list[str] = []
 
     async def go() -> _PerHostTransport:
-        transport = _PerHostTransport(SlowClosingPool, max_idle_pools=2)
-        held = [await get(transport, f"h{i}") for i in range(5)]  # five pools in use: none closable
+        transport = _PerHostTransport(recording_pools(closed), max_idle_pools=2)
+        for host in ("a", "b", "c", "d", "e"):
+            response = await get_via(transport, host)
+            await response.aclose()
+        return transport
+
+    transport = run(go())
+    assert closed == ["a.example", "b.example"]  # least recently used first
+    assert len(transport._pools) == 3  # two idle and the one whose request made the others go
+
+
+def test_concurrent_new_hosts_never_close_the_same_pool_twice() -> None:
+    closed: list[str] = []
+
+    async def go() -> _PerHostTransport:
+        transport = _PerHostTransport(recording_pools(closed), max_idle_pools=2)
+        held = [await get_via(transport, f"h{i}") for i in range(5)]  # five pools in use: none closable
         for response in held:
             await response.aclose()  # now five idle pools, three over the limit
-        for response in await asyncio.gather(get(transport, "x"), get(transport, "y")):
+        for response in await asyncio.gather(get_via(transport, "x"), get_via(transport, "y")):
             await response.aclose()
         return transport
 
