@@ -1,7 +1,9 @@
 """One pass over the DOM: visible text cut into blocks, each with its link share and container path.
 
 Later stages work on these blocks alone (no DOM mutation, no second walk): body.py scores containers
-from the blocks' paths and drops the blocks of link-dense containers.
+from the blocks' paths and drops the blocks of link-dense containers. Clutter is skipped during the walk,
+except small elements whose clutter words only name a layout piece ("widget"): their blocks are marked
+deferred, for body.py to decide once it knows where the body is.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from selectolax.lexbor import LexborNode
 
 from . import rules
 
-__all__ = ["Block", "BlockKind", "collect_blocks", "visible_chars"]
+__all__ = ["Block", "BlockKind", "Deferral", "collect_blocks", "visible_chars"]
 
 _STYLE_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
@@ -28,6 +30,28 @@ class BlockKind(enum.Enum):
     ROW = "row"  # a table row, cells joined by rules.CELL_SEPARATOR
     PRE = "pre"
     CAPTION = "caption"  # <figcaption>
+
+
+class Entry(enum.Enum):
+    """What the walk does with an element."""
+
+    ENTER = "enter"
+    SKIP = "skip"  # with its whole subtree
+    DEFER_SHORT = "defer_short"  # enter, its blocks marked Deferral.SHORT
+    DEFER_PROSE = "defer_prose"  # enter, its blocks marked Deferral.PROSE
+
+
+class Deferral(enum.Enum):
+    """A block inside a small element whose weak clutter words name only a layout piece ("widget"): page
+    builders wrap every paragraph in one, sidebars too. Decided once the body is known (body.find_body);
+    the outermost such element sets it."""
+
+    NONE = "none"
+    SHORT = "short"  # the element holds little prose of its own: body only where widgets are the layout
+    PROSE = "prose"  # the element holds prose: kept when it lies inside the body
+
+
+_DEFERRAL_OF_ENTRY = {Entry.DEFER_SHORT: Deferral.SHORT, Entry.DEFER_PROSE: Deferral.PROSE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +68,7 @@ class Block:
     link_chars: int
     path: tuple[int, ...]
     level: int = 0  # heading level, 1-6
+    deferral: Deferral = Deferral.NONE
 
     @property
     def link_density(self) -> float:
@@ -82,9 +107,20 @@ def _clutter(furniture: bool, attributes: dict[str, str | None]) -> Clutter:
     role = attributes.get("role")
     if role and role.lower() in rules.SKIP_ROLES:
         return Clutter.STRONG
-    names = " ".join(value for key in ("class", "id") if (value := attributes.get(key)))
+    names = _names(attributes)
     by_name = _clutter_of_names(names) if names else Clutter.NONE
     return max(by_name, Clutter.WEAK if furniture else Clutter.NONE)
+
+
+def _names(attributes: dict[str, str | None]) -> str:
+    return " ".join(value for key in ("class", "id") if (value := attributes.get(key)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_only_layout(names: str) -> bool:
+    """The weak clutter words in `names` all name layout ("widget"), none a kind of clutter ("caption")."""
+    weak = rules.WEAK_CLUTTER_TOKENS & rules.attribute_tokens(names)
+    return bool(weak) and weak <= rules.LAYOUT_TOKENS
 
 
 @functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
@@ -175,6 +211,7 @@ class _Collector:
         self.pre_depth = 0
         self.caption_depth = 0  # inside <figcaption>: every block there is a caption
         self.sectioning_depth = 0  # inside <article>/<main>/<section>: a <header> there heads that part
+        self.deferrals: list[Deferral] = []  # one per open element entered deferred, outermost first
         self.page_chars = page_chars
 
     def flush(self) -> None:
@@ -202,13 +239,15 @@ class _Collector:
 
     def _emit(self, text: str, kind: BlockKind, level: int, link_chars: int) -> None:
         if text and not text.isspace():
-            self.blocks.append(Block(text, kind, _non_space_len(text), link_chars, tuple(self.path), level))
+            deferral = self.deferrals[0] if self.deferrals else Deferral.NONE
+            block = Block(text, kind, _non_space_len(text), link_chars, tuple(self.path), level, deferral)
+            self.blocks.append(block)
 
-    def skips(self, node: LexborNode, tag: str) -> bool:
+    def entry(self, node: LexborNode, tag: str) -> Entry:
         if tag in rules.SKIP_TAGS:
-            return True
+            return Entry.SKIP
         if tag in rules.FINE_PRINT_TAGS and _is_legal_fine_print(node, tag):
-            return True
+            return Entry.SKIP
         attributes = node.attributes
         furniture = tag in rules.FURNITURE_TAGS and not (
             self.sectioning_depth and tag in rules.SECTION_FURNITURE_TAGS
@@ -217,19 +256,29 @@ class _Collector:
             _clutter(furniture, attributes) if attributes else (Clutter.WEAK if furniture else Clutter.NONE)
         )
         if clutter is Clutter.NONE or (clutter is Clutter.WEAK and self.caption_depth):
-            return False  # "caption-title", "credit" inside a caption are the caption itself
+            return Entry.ENTER  # "caption-title", "credit" inside a caption are the caption itself
         chars = _visible_chars(node.text())
         if clutter is Clutter.HIDDEN or clutter is Clutter.GATED:
             least = rules.MIN_HIDDEN_PROSE_CHARS if clutter is Clutter.HIDDEN else rules.MIN_GATED_PROSE_CHARS
-            if chars < least:
-                return True
-            return _link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars
+            if chars < least or _link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars:
+                return Entry.SKIP
+            return Entry.ENTER
         # A wrapper that merely carries a furniture tag or a clutter word keeps its content.
         if chars >= self.page_chars * rules.WRAPPER_TEXT_SHARE:
-            return False
-        if clutter is Clutter.STRONG or chars < self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE:
-            return True
-        return chars - _link_chars(node) < self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
+            return Entry.ENTER
+        if clutter is Clutter.STRONG:
+            return Entry.SKIP
+        own_chars = chars - _link_chars(node)
+        if chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE and (
+            own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
+        ):
+            return Entry.ENTER
+        if furniture or not _names_only_layout(_names(attributes)):
+            return Entry.SKIP
+        prose = own_chars >= rules.MIN_DEFERRED_PROSE_CHARS and (
+            own_chars >= (1 - rules.MAX_PROSE_LINK_DENSITY) * chars
+        )
+        return Entry.DEFER_PROSE if prose else Entry.DEFER_SHORT
 
     def text(self, value: str) -> None:
         if not self.parts and not self.pre_depth and value.isspace():
@@ -254,26 +303,33 @@ def collect_blocks(root: LexborNode, page_chars: int | None = None) -> list[Bloc
     collector = _Collector(visible_chars(root) if page_chars is None else page_chars)
     collector.path.append(root.mem_id)  # the root is a container too: a bare page's body is all of it
     stack: list[Iterator[LexborNode]] = [root.iter(include_text=True)]
-    open_tags: list[str] = []  # one per iterator on the stack but the root's
+    open_tags: list[tuple[str, bool]] = []  # (tag, deferred?) per iterator on the stack but the root's
     while stack:
         node = next(stack[-1], None)
         if node is None:
             stack.pop()
             if open_tags:
-                _exit(collector, open_tags.pop())
+                _exit(collector, *open_tags.pop())
             continue
         if node.is_text_node:
             collector.text(node.text_content or "")
             continue
         tag = node.tag or ""
-        if node.is_comment_node or tag.startswith("_") or collector.skips(node, tag):
+        if node.is_comment_node or tag.startswith("_"):
             continue
+        entry = collector.entry(node, tag)
+        if entry is Entry.SKIP:
+            continue
+        deferred = entry in _DEFERRAL_OF_ENTRY
+        if deferred:
+            collector.flush()  # the text before it is not deferred
+            collector.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
         _enter(collector, node, tag)
         if node.first_child is not None:
             stack.append(node.iter(include_text=True))
-            open_tags.append(tag)
+            open_tags.append((tag, deferred))
         else:
-            _exit(collector, tag)
+            _exit(collector, tag, deferred)
     collector.flush()
     return collector.blocks
 
@@ -298,7 +354,10 @@ def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
         return
 
 
-def _exit(collector: _Collector, tag: str) -> None:
+def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
+    if deferred:
+        collector.flush()  # its last text is deferred, what follows is not
+        collector.deferrals.pop()
     if tag in rules.BLOCK_TAGS:
         collector.flush()
         collector.path.pop()

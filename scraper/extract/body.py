@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from . import rules
-from .blocks import Block, BlockKind
+from .blocks import Block, BlockKind, Deferral
 
 __all__ = ["BodyChoice", "BodyText", "clean_body", "find_body", "headline_keys", "serialise"]
 
@@ -172,8 +172,16 @@ class BodyChoice:
     listing: bool  # teaser cards hold most of the page's prose
 
 
-def find_body(blocks: Sequence[Block]) -> BodyChoice:
-    """The blocks of the best-scoring container, narrowed to where its prose is."""
+def find_body(all_blocks: Sequence[Block]) -> BodyChoice:
+    """The blocks of the best-scoring container, narrowed to where its prose is.
+
+    Deferred blocks (inside small "widget" elements) take no part in the choice, and those with prose of
+    their own are kept when they lie inside the body; but where most of the page's prose is deferred, the
+    widgets are the page's layout, and every block counts as any other."""
+    settled = [block for block in all_blocks if block.deferral is Deferral.NONE]
+    widgets_are_layout = _prose_chars(settled) < _prose_chars(all_blocks) - _prose_chars(settled)
+    blocks = all_blocks if widgets_are_layout else settled
+    kept = all_blocks if widgets_are_layout else [b for b in all_blocks if b.deferral is not Deferral.SHORT]
     totals = _container_totals(blocks)
     cards = _teaser_cards(blocks, totals)
     best: int | None = None
@@ -198,7 +206,14 @@ def find_body(blocks: Sequence[Block]) -> BodyChoice:
     if best is None:
         return BodyChoice((), None, totals, cards, listing)
     best = _narrowed(best, totals, blocks)
-    return BodyChoice(tuple(block for block in blocks if best in block.path), best, totals, cards, listing)
+    chosen = tuple(block for block in kept if best in block.path)
+    if len(kept) > len(blocks):
+        totals = _container_totals(kept)  # cleaning judges the kept deferred blocks' containers too
+    return BodyChoice(chosen, best, totals, cards, listing)
+
+
+def _prose_chars(blocks: Sequence[Block]) -> int:
+    return sum(block.chars - block.link_chars for block in blocks if _is_prose(block))
 
 
 def _narrowed(best: int, totals: Mapping[int, _Totals], blocks: Sequence[Block]) -> int:

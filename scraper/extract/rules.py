@@ -180,8 +180,13 @@ _INTERFACE_ALTERNATIVES = "|".join(
 )
 # Gallery counters ("3 of 12") in several languages.
 _COUNTER = r"\d++\s*+(?:of|von|de|di|sur|из|من)\s*+\d++"
+# Reading-time labels ("6 min read", "Lesezeit: 4 Min.", "5 minutos de lectura").
+_READING_TIME = (
+    r"\d++\s*+(?:min(?:ute)?s?\.?\s*+read|min(?:utos?)?\.?\s*+de\s++lec?tura|min\.?\s*+de\s++lecture)"
+    r"|lesezeit:?\s*+\d++\s*+min(?:uten)?\.?"
+)
 INTERFACE_LINE_RE = re.compile(
-    rf"^(?:(?>{_INTERFACE_ALTERNATIVES}|{_COUNTER}|[\d:./]++|[×✕✖x+\-–|•·])[\s.…]*+)+$"
+    rf"^(?:(?>{_READING_TIME}|{_INTERFACE_ALTERNATIVES}|{_COUNTER}|[\d:./]++|[×✕✖x+\-–|•·])[\s.…]*+)+$"
 )
 # A notice that the page needs JavaScript (players, embeds, comment widgets), in several languages.
 SCRIPT_NOTICE_RE = re.compile(
@@ -203,6 +208,13 @@ WRAPPER_TEXT_SHARE = 0.5
 # A weak match (furniture tag, "widget", "sidebar") is a wrapper already when this share of the page's
 # text is its own (not in links): menus and sidebars are mostly links, a "widget Blog" post is not.
 WEAK_WRAPPER_TEXT_SHARE = 0.25
+# A smaller weak match with at least this much text of its own, nearly none of it in links, may be body
+# wrapped by a page builder ("elementor-widget", "ck-widget", "product-widget" reviews): its blocks are left
+# out of choosing the body and kept when they lie inside the body chosen.
+MIN_DEFERRED_PROSE_CHARS = 200
+# ... when its weak words name only a layout piece, not a kind of clutter: captions, credits, bylines and
+# sidebars carry prose too, but not the article's.
+LAYOUT_TOKENS = frozenset({"widget", "widgets", "header"})
 
 # A hidden element (hidden attribute, aria-hidden, display:none) is skipped unless it holds at least this
 # much text, nearly none of it in links: React/Next.js stream the article into hidden chunks that script

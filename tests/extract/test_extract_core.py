@@ -294,6 +294,44 @@ def test_live_blog_entry_headers_kept_but_site_header_dropped() -> None:
     assert "Daily Courier" not in text
 
 
+def test_prose_in_page_builder_widgets_is_kept_inside_the_body_only() -> None:
+    def widget(texts: list[str]) -> str:
+        return f'<div class="elementor-widget-container">{paragraphs(texts)}</div>'
+
+    review = (
+        "Our pick among the lanes: the Main Street stretch is wide, separated by a curb, and lit at night."
+        " Riders we asked said it was the first route in town they would trust with their children,"
+        " and two of them said they had sold their second car since it opened."
+    )
+    about = (
+        "The Daily Courier has covered the valley since 1921. We are an independent newsroom funded by"
+        " readers and local businesses, and we publish every weekday morning and on Saturdays."
+    )
+    caption = (
+        "Cyclists ride along the new protected lane on Main Street on Tuesday morning, a day after the"
+        " council vote, while a delivery van waits at the loading bay beside the curb. Photo by J. Doe."
+    )
+    article = (
+        f"<article>{paragraphs(BODY[:2])}{widget([review])}"
+        f'<div class="image-caption">{caption}</div>{paragraphs(BODY[2:])}</article>'
+    )
+    sidebar = f'<div class="sidebar-column">{widget([about])}</div>'
+    text = extract(page(article, extra=sidebar)).text
+
+    assert text.split("\n\n") == [*BODY[:2], review, *BODY[2:]]  # in the body, in its place
+    assert about not in text  # the same kind of widget beside the body stays out
+    assert caption not in text  # weak words that name clutter ("caption") are not deferred
+
+
+@pytest.mark.parametrize(
+    "label", ["6 min read", "12 mins read", "5 minute read", "Lesezeit: 4 Min.", "5 minutos de lectura"]
+)
+def test_reading_time_labels_are_interface_text(label: str) -> None:
+    article = f"<article>{paragraphs(BODY[:2])}<p>{label}</p>{paragraphs(BODY[2:])}</article>"
+    text = extract(page(article)).text
+    assert text.split("\n\n") == BODY
+
+
 def test_pull_quote_repeating_a_sentence_is_dropped() -> None:
     quote = "<blockquote>“costs about four million dollars, would make streets safer”</blockquote>"
     text = extract(page(f"<article>{paragraphs(BODY[:2])}{quote}{paragraphs(BODY[2:])}</article>")).text
