@@ -77,7 +77,7 @@ class RunSettings:
     recheck_after: float = 7 * 24 * 3600.0  # seconds before a stored page is fetched again
     retry_after: float = 3600.0  # first wait before a failed URL is retried; doubles
     max_attempts: int = 5  # failed runs of a URL before it stays failed
-    lease: float = 300.0  # seconds a claimed URL belongs to one worker
+    lease: float = 300.0  # seconds a dead worker's claims last; a live worker renews its own
     batch_size: int = 32  # URLs claimed at once
     workers: int = 0  # extraction processes; 0 = one per core
     limit: int | None = None  # stop after this many URLs (None = all due)

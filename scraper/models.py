@@ -139,7 +139,8 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A URL handed to one worker until `lease_expires`. `token` fences late writes."""
+    """A URL handed to one worker until `lease_expires` (the first lease: the worker renews it in the store
+    while it works on the URL). `token` fences late writes."""
 
     url_id: int
     url: str

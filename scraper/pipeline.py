@@ -94,6 +94,11 @@ CLAIM_BACKLOG_PER_SLOT = 1
 # Expired leases (of crashed workers) are returned to the frontier this often during a long run, as a
 # share of the lease: well before a healthy worker's claims could be mistaken for dead ones.
 RELEASE_EXPIRED_SHARE_OF_LEASE = 0.5
+# The leases of the URLs a run still works on are renewed this often, as a share of the lease: a page may
+# take longer than a lease (timeouts times attempts, Retry-After, a host's delay), and two renewals can be
+# missed (a slow database, a busy event loop) before the lease runs out and the URL is released as a dead
+# worker's.
+RENEW_SHARE_OF_LEASE = 1 / 3
 # Pages handed to the extraction processes at once by `reextract`, per process: enough to keep each busy,
 # few enough that memory stays flat over a large store.
 REEXTRACT_WINDOW_PER_WORKER = 4
@@ -401,10 +406,15 @@ class _Run:
     # Bounded by the claim loop, which claims only while `in_flight` is under its capacity: a put never
     # waits, so the loop can also watch for the end of the run and for a fatal error.
     queue: asyncio.Queue[Claim | None] = field(default_factory=asyncio.Queue)
-    in_flight: int = 0  # claimed and not yet saved
+    # Claimed and not yet saved or given up (queued, fetching, extracting, saving): their leases are renewed.
+    held: set[Claim] = field(default_factory=set)
     handled: set[int] = field(default_factory=set)  # url ids claimed in this run: a few MB per 100,000
     progressed: asyncio.Event = field(default_factory=asyncio.Event)
     fatal: BaseException | None = None
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.held)
 
     def record(self, outcome: Outcome) -> None:
         if outcome.kind is OutcomeKind.FAILED:
@@ -470,21 +480,56 @@ async def run(
 async def _crawl(state: _Run) -> None:
     """Claim due URLs in batches and feed them to `concurrency` fetch tasks until nothing is due."""
     slots = max(1, state.settings.fetch.concurrency)
-    tasks = [asyncio.create_task(_fetch_loop(state)) for _ in range(slots)]
-    try:
-        await _claim_loop(state, capacity=slots * (1 + CLAIM_BACKLOG_PER_SLOT))
-    except BaseException:
-        # Interrupted (or the store failed to claim): stop at once. Claimed URLs come back when their
-        # leases expire; nothing half-done was saved.
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-    for _ in tasks:
-        state.queue.put_nowait(None)
-    await asyncio.gather(*tasks)
+    async with _renewing_leases(state):
+        tasks = [asyncio.create_task(_fetch_loop(state)) for _ in range(slots)]
+        try:
+            await _claim_loop(state, capacity=slots * (1 + CLAIM_BACKLOG_PER_SLOT))
+        except BaseException:
+            # Interrupted (or the store failed to claim): stop at once. Claimed URLs come back when their
+            # leases expire; nothing half-done was saved.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        for _ in tasks:
+            state.queue.put_nowait(None)
+        await asyncio.gather(*tasks)
     if state.fatal is not None:
         raise state.fatal
+
+
+@contextlib.asynccontextmanager
+async def _renewing_leases(state: _Run) -> AsyncIterator[None]:
+    """Renew the leases of the claims the run holds, in the background, for as long as the block runs."""
+    heartbeat = asyncio.create_task(_renew_loop(state))
+    try:
+        yield
+    finally:
+        heartbeat.cancel()
+        await asyncio.gather(heartbeat, return_exceptions=True)
+
+
+async def _renew_loop(state: _Run) -> None:
+    """Every share of the lease, renew the held claims' leases, so that a page slower than the lease is
+    not released as a dead worker's, fetched again and its first result dropped as stale."""
+    lease = state.settings.run.lease
+    while True:
+        await asyncio.sleep(lease * RENEW_SHARE_OF_LEASE)
+        claims = list(state.held)
+        if not claims:
+            continue
+        try:
+            renewed = state.store.renew_leases(claims, now=state.clock(), lease=lease)
+        except Exception as exc:
+            # As a failed save in a fetch task: stop claiming, let the URLs in flight finish, then raise it.
+            log.error("the run stops: cannot renew the leases of its claimed URLs: %s", exc)
+            state.fatal = exc
+            state.progressed.set()
+            return
+        if renewed < len(claims):
+            # Released before a renewal came (the event loop or the database stalled for a lease); their
+            # saves will be refused as stale.
+            log.info("%d of %d claimed URLs were no longer ours to renew", len(claims) - renewed, len(claims))
 
 
 async def _claim_loop(state: _Run, *, capacity: int) -> None:
@@ -521,7 +566,7 @@ async def _claim_loop(state: _Run, *, capacity: int) -> None:
             if claims:
                 claimed += len(claims)
                 came_back = _seen_before(state, claims)
-                state.in_flight += len(claims)
+                state.held.update(claims)
                 for claim in claims:
                     state.queue.put_nowait(claim)
                 if came_back:
@@ -567,7 +612,7 @@ async def _fetch_loop(state: _Run) -> None:
             log.error("the run stops: %s", exc)
             state.fatal = exc
         finally:
-            state.in_flight -= 1
+            state.held.discard(claim)
             state.progressed.set()
 
 

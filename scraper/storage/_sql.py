@@ -2,10 +2,10 @@
 
 The base owns every flow that is the same on SQLite and PostgreSQL: saving a page (fencing check, decision,
 document and version, raw page, row update), versions, the shared frontier statements (due check, end of a
-host's turn, lease release), migrations, reading and status. A backend supplies only what differs: its
-transactions (and the translation of its driver's errors into StorageError), its `Dialect` (placeholders,
-row locks, casts, DDL), how a time goes into and comes out of the database, and the steps whose SQL is
-its own: enqueueing a chunk of URLs, picking the URLs of a claim, and taking a host's turn.
+host's turn, lease renewal and release), migrations, reading and status. A backend supplies only what
+differs: its transactions (and the translation of its driver's errors into StorageError), its `Dialect`
+(placeholders, row locks, casts, DDL), how a time goes into and comes out of the database, and the steps
+whose SQL is its own: enqueueing a chunk of URLs, picking the URLs of a claim, and taking a host's turn.
 
 Decisions that are not SQL at all stay in `_rules`; this module only runs them against a database.
 """
@@ -80,6 +80,7 @@ class Dialect:
     param: str  # positional placeholder
     named: str  # named placeholder, `{}` standing for the name
     lock_row: str  # appended to a SELECT whose rows must stay locked until the transaction ends
+    lock_free_rows: str  # ... whose rows are locked, passing over those another transaction holds
     report_param: str  # placeholder of a run report (JSON text) going in
     report_text: str  # the run report column read back as JSON text
     schema_table_exists: str  # one row whose first value is true when `schema_version` exists
@@ -117,6 +118,8 @@ class Dialect:
 
     @property
     def release_expired(self) -> str:
+        # Rows a renewal, claim or save holds right now are passed over, not waited for: they are in use,
+        # and a release taking expired rows in another order than a late renewal could deadlock with it.
         cap, now, reason = (self.named.format(name) for name in ("max", "now", "reason"))
         return f"""
             UPDATE urls SET
@@ -127,8 +130,18 @@ class Dialect:
                 message = 'the lease expired before its worker saved a result',
                 lease_expires_at = NULL,
                 claimed_by = NULL
-            WHERE state = 'claimed' AND lease_expires_at < {now}
+            WHERE id IN (
+                SELECT id FROM urls WHERE state = 'claimed' AND lease_expires_at < {now}{self.lock_free_rows}
+            )
             """
+
+    @property
+    def renew_lease(self) -> str:
+        # The state and token test makes a stale claim a no-op: a URL released or claimed again keeps the
+        # lease its current holder has. PostgreSQL re-checks it against a release or claim committed
+        # while this waited for the row lock.
+        p = self.param
+        return f"UPDATE urls SET lease_expires_at = {p} WHERE id = {p} AND state = 'claimed' AND token = {p}"
 
     @property
     def check_current(self) -> str:
@@ -376,6 +389,19 @@ class SQLStore(ABC, Generic[DB]):
                 {"max": policy.max_attempts, "now": self._to_db(now), "reason": _rules.LEASE_EXPIRED},
             )
             return cursor.rowcount
+
+    def renew_leases(self, claims: Sequence[Claim], *, now: datetime, lease: float) -> int:
+        lease_expires = self._to_db(_rules.require_aware(now) + timedelta(seconds=lease))
+        if not claims:
+            return 0
+        renewed = 0
+        with self._write() as db:
+            # In id order, as every renewal takes its rows: two workers' renewals never wait on each other
+            # in a cycle.
+            for claim in sorted(claims, key=lambda claim: claim.url_id):
+                cursor = db.execute(self.dialect.renew_lease, (lease_expires, claim.url_id, claim.token))
+                renewed += cursor.rowcount
+        return renewed
 
     # -- results ----------------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ The store is also the frontier. Each URL row has a state::
        └── lease expires ─┘◀── due for re-check ─┘ (failed: retried on a schedule, up to max_attempts)
 
 A claim carries a fencing token; `save` with a token that is no longer the URL's current one raises
-`StaleClaimError`, so a worker whose lease expired cannot overwrite a newer result.
+`StaleClaimError`, so a worker whose lease expired cannot overwrite a newer result. A worker still busy with
+its claims renews their leases (`renew_leases`), so only a dead worker's claims ever expire.
 
 On a `shared` store, politeness towards a host is kept in the store too, for workers in many processes:
 `claim` with `per_host` bounds the URLs of a host claimed at once (hence its requests in flight), and each
@@ -17,7 +18,7 @@ starts to a host are `fetch.delay` apart over all workers, retries and robots.tx
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -91,6 +92,13 @@ class Store(Protocol):
 
     def release_expired(self, now: datetime, policy: RunSettings) -> int:
         """Return expired claims to pending (or failed after max_attempts); return how many."""
+
+    def renew_leases(self, claims: Sequence[Claim], *, now: datetime, lease: float) -> int:
+        """Extend to `now + lease` the lease of each of `claims` that is still current (the URL is claimed
+        with that claim's token, even if its lease has run out but was not released yet), in one
+        transaction; return how many were renewed. A claim no longer current (released, claimed again,
+        saved) is left as it is: its holder learns that at `save`. The claims' own `lease_expires` are
+        not updated. An empty `claims` touches no database."""
 
     def documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
         """Latest version of every stored document, oldest first."""

@@ -172,6 +172,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         param="%s",
         named="%({})s",
         lock_row=" FOR UPDATE",
+        lock_free_rows=" FOR UPDATE SKIP LOCKED",
         report_param="%s::jsonb",
         report_text="report::text",
         schema_table_exists="SELECT to_regclass('schema_version') IS NOT NULL",

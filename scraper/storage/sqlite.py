@@ -115,6 +115,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         param="?",
         named=":{}",
         lock_row="",  # BEGIN IMMEDIATE has locked the whole database for writing already
+        lock_free_rows="",
         report_param="?",
         report_text="report",
         schema_table_exists="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",

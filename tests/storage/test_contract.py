@@ -225,6 +225,65 @@ def test_expired_leases_go_back_to_pending_then_fail_after_max_attempts(store: S
     assert claim_all(store, later(10**8)) == []  # exhausted: never due again
 
 
+def test_a_renewed_lease_is_not_released_after_the_first_and_the_claim_still_saves(store: Store) -> None:
+    store.enqueue(["http://a.test/1"], source="s", now=T0)
+    claim = claim_one(store)
+    assert store.renew_leases([claim], now=later(LEASE - 1), lease=LEASE) == 1
+
+    assert store.release_expired(later(LEASE + 1), POLICY) == 0  # the first lease is over, the renewed not
+    assert store.release_expired(later(2 * LEASE - 1), POLICY) == 0
+    assert store.status().by_state == {"claimed": 1}
+    outcome = store.save(
+        claim, fetched(claim), article(claim, "slow"), now=later(2 * LEASE - 1), policy=POLICY
+    )
+    assert outcome.kind is OutcomeKind.STORED
+    assert [d.document.text for d in store.documents()] == ["slow"]
+
+
+def test_a_renewed_lease_still_expires(store: Store) -> None:
+    store.enqueue(["http://a.test/1"], source="s", now=T0)
+    claim = claim_one(store)
+    store.renew_leases([claim], now=later(10), lease=LEASE)
+    assert store.release_expired(later(10 + LEASE + 1), POLICY) == 1
+
+
+def test_renewing_a_stale_claim_changes_nothing(store: Store) -> None:
+    store.enqueue(["http://a.test/1"], source="s", now=T0)
+    stale = claim_one(store)
+    assert store.release_expired(later(LEASE + 1), POLICY) == 1
+    assert store.renew_leases([stale], now=later(LEASE + 1), lease=LEASE) == 0  # released
+    assert store.status().by_state == {"pending": 1}
+    current = claim_one(store, later(LEASE + 2))
+
+    assert store.renew_leases([stale], now=later(LEASE + 3), lease=100 * LEASE) == 0  # claimed again
+    # The new holder's lease still ends when its claim said.
+    assert store.release_expired(current.lease_expires, POLICY) == 0
+    assert store.release_expired(current.lease_expires + timedelta(seconds=1), POLICY) == 1
+    with pytest.raises(StaleClaimError):
+        store.save(stale, fetched(stale), article(stale, "late"), now=later(LEASE + 4), policy=POLICY)
+
+
+def test_renewal_counts_only_the_claims_still_current(store: Store) -> None:
+    store.enqueue(["http://a.test/1", "http://b.test/1"], source="s", now=T0)
+    saved, held = claim_all(store)
+    store.save(saved, fetched(saved), article(saved, "done"), now=later(1), policy=POLICY)
+
+    assert store.renew_leases([saved, held], now=later(LEASE - 1), lease=LEASE) == 1
+    assert store.release_expired(later(LEASE + 1), POLICY) == 0
+    assert store.status().by_state == {"done": 1, "claimed": 1}
+
+
+def test_renewing_no_claims_touches_no_database(backend: Backend) -> None:
+    store = backend.open()
+    store.enqueue(["http://a.test/1"], source="s", now=T0)
+    claim = claim_one(store)
+    store.close()
+
+    assert store.renew_leases([], now=T0, lease=LEASE) == 0  # a closed store would fail any query
+    with pytest.raises(StorageError):
+        store.renew_leases([claim], now=T0, lease=LEASE)
+
+
 def test_failed_fetch_is_retried_with_doubling_delay_until_max_attempts(store: Store) -> None:
     store.enqueue(["http://a.test/1"], source="s", now=T0)
     at = T0
@@ -430,6 +489,8 @@ def test_status_counts_states_failures_and_last_runs(store: Store) -> None:
 def test_naive_times_are_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         store.enqueue(["http://a.test/"], source="s", now=datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.renew_leases([], now=datetime(2026, 1, 1), lease=LEASE)
 
 
 # -- schema ---------------------------------------------------------------------------------------
@@ -549,6 +610,32 @@ def test_concurrent_claimers_keep_the_per_host_cap_together(backend: Backend, st
     claims = run_claimers(backend, 4, host_delay=0.0, per_host=3)
     # Nothing is saved, so the claims stop at the cap: exactly 3 per host over all workers, never more.
     assert Counter(c.host for c in claims) == {f"h{i}.test": 3 for i in range(10)}
+
+
+def test_releasing_expired_leases_passes_over_rows_in_use(backend: Backend, store: Store) -> None:
+    if backend.name != "postgres":
+        pytest.skip("SQLite lets one writer in at a time: no row is ever held by another transaction")
+    import psycopg
+
+    store.enqueue(["http://a.test/1", "http://b.test/1"], source="s", now=T0)
+    held, free = sorted(claim_all(store), key=lambda claim: claim.url_id)
+    released: list[int] = []
+    with psycopg.connect(backend.dsn) as other:
+        # Another worker's transaction holds one expired row (a late renewal, a save) while the release runs.
+        other.execute("SELECT 1 FROM urls WHERE id = %s FOR UPDATE", (held.url_id,))
+        release = threading.Thread(
+            target=lambda: released.append(store.release_expired(later(LEASE + 1), POLICY))
+        )
+        release.start()
+        release.join(timeout=10)
+        waited = release.is_alive()
+        other.rollback()
+        release.join()
+    assert not waited, "release_expired waited for a row another transaction holds"
+    assert released == [1]
+    with pytest.raises(StaleClaimError):
+        store.save(free, fetched(free), article(free, "late"), now=later(LEASE + 2), policy=POLICY)
+    assert store.renew_leases([held], now=later(LEASE + 2), lease=LEASE) == 1  # passed over, still its own
 
 
 def test_concurrent_workers_take_a_host_turn_one_at_a_time(backend: Backend, store: Store) -> None:
