@@ -416,6 +416,13 @@ class _Run:
     def in_flight(self) -> int:
         return len(self.held)
 
+    def stop(self, exc: Exception, context: str = "") -> None:
+        """The database failing (disk full, connection lost) or a bug: no more claims, the URLs in flight
+        finish, then the run raises `exc`."""
+        log.error("the run stops: %s%s", context, exc)
+        self.fatal = exc
+        self.progressed.set()
+
     def record(self, outcome: Outcome) -> None:
         if outcome.kind is OutcomeKind.FAILED:
             log.debug("%s failed: %s (%s)", outcome.url, outcome.reason, outcome.message)
@@ -521,10 +528,7 @@ async def _renew_loop(state: _Run) -> None:
         try:
             renewed = state.store.renew_leases(claims, now=state.clock(), lease=lease)
         except Exception as exc:
-            # As a failed save in a fetch task: stop claiming, let the URLs in flight finish, then raise it.
-            log.error("the run stops: cannot renew the leases of its claimed URLs: %s", exc)
-            state.fatal = exc
-            state.progressed.set()
+            state.stop(exc, "cannot renew the leases of its claimed URLs: ")
             return
         if renewed < len(claims):
             # Released before a renewal came (the event loop or the database stalled for a lease); their
@@ -607,10 +611,7 @@ async def _fetch_loop(state: _Run) -> None:
                 if outcome is not None:
                     state.record(outcome)
         except Exception as exc:
-            # Per-URL problems are outcomes by now; what is left is the database failing (disk full,
-            # connection lost) or a bug: stop claiming, let the others finish, then raise it.
-            log.error("the run stops: %s", exc)
-            state.fatal = exc
+            state.stop(exc)  # per-URL problems are outcomes by now: this is the database or a bug
         finally:
             state.held.discard(claim)
             state.progressed.set()

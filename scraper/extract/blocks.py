@@ -269,9 +269,7 @@ class _Collector:
         if clutter is Clutter.STRONG:
             return Entry.SKIP
         own_chars = chars - _link_chars(node)
-        if chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE and (
-            own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
-        ):
+        if own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE:
             return Entry.ENTER
         if furniture or not _names_only_layout(_names(attributes)):
             return Entry.SKIP

@@ -179,7 +179,7 @@ def find_body(all_blocks: Sequence[Block]) -> BodyChoice:
     their own are kept when they lie inside the body; but where most of the page's prose is deferred, the
     widgets are the page's layout, and every block counts as any other."""
     settled = [block for block in all_blocks if block.deferral is Deferral.NONE]
-    widgets_are_layout = _prose_chars(settled) < _prose_chars(all_blocks) - _prose_chars(settled)
+    widgets_are_layout = 2 * _prose_chars(settled) < _prose_chars(all_blocks)  # settled < deferred
     blocks = all_blocks if widgets_are_layout else settled
     kept = all_blocks if widgets_are_layout else [b for b in all_blocks if b.deferral is not Deferral.SHORT]
     totals = _container_totals(blocks)

@@ -88,7 +88,8 @@ class Dialect:
     earliest: object  # as a database value: before every stored `created_at`
     migrations: tuple[Migration, ...]
 
-    def _params(self, count: int) -> str:
+    def params(self, count: int) -> str:
+        """`count` positional placeholders, comma-separated."""
         return ", ".join([self.param] * count)
 
     @property
@@ -100,7 +101,7 @@ class Dialect:
 
     @property
     def insert_schema_version(self) -> str:
-        return f"INSERT INTO schema_version (version, applied_at) VALUES ({self._params(2)})"
+        return f"INSERT INTO schema_version (version, applied_at) VALUES ({self.params(2)})"
 
     @property
     def has_due(self) -> str:
@@ -158,7 +159,7 @@ class Dialect:
     def claim_canonical(self) -> str:
         # A concurrent insert of the same key blocks here until the other transaction ends, then
         # conflicts: the article is owned by exactly one URL.
-        return f"INSERT INTO canonicals (key, url_id) VALUES ({self._params(2)}) ON CONFLICT (key) DO NOTHING"
+        return f"INSERT INTO canonicals (key, url_id) VALUES ({self.params(2)}) ON CONFLICT (key) DO NOTHING"
 
     @property
     def canonical_owner(self) -> str:
@@ -174,7 +175,7 @@ class Dialect:
     @property
     def insert_version(self) -> str:
         columns = ", ".join(_rules.DOCUMENT_COLUMNS)
-        values = self._params(len(_rules.DOCUMENT_COLUMNS) + 5)
+        values = self.params(len(_rules.DOCUMENT_COLUMNS) + 5)
         return (
             f"INSERT INTO documents (url_id, version, {columns}, text_hash, fetched_at, created_at) "
             f"VALUES ({values})"
@@ -183,7 +184,7 @@ class Dialect:
     @property
     def store_page(self) -> str:
         return f"""
-            INSERT INTO pages (url_id, final_url, encoding, html, fetched_at) VALUES ({self._params(5)})
+            INSERT INTO pages (url_id, final_url, encoding, html, fetched_at) VALUES ({self.params(5)})
             ON CONFLICT (url_id) DO UPDATE SET final_url = excluded.final_url,
                 encoding = excluded.encoding, html = excluded.html, fetched_at = excluded.fetched_at
             """
@@ -206,7 +207,7 @@ class Dialect:
 
     @property
     def record_run(self) -> str:
-        values = f"{self._params(2)}, {self.report_param}"
+        values = f"{self.params(2)}, {self.report_param}"
         return f"INSERT INTO runs (started_at, finished_at, report) VALUES ({values})"
 
     @property
@@ -216,7 +217,7 @@ class Dialect:
             SELECT d.id, d.created_at, d.url_id, u.url, d.version, d.fetched_at, {columns}
             FROM documents d JOIN urls u ON u.id = d.url_id
             WHERE d.version = (SELECT max(version) FROM documents l WHERE l.url_id = d.url_id)
-                AND (d.created_at, d.id) > ({self._params(2)})
+                AND (d.created_at, d.id) > ({self.params(2)})
             ORDER BY d.created_at, d.id LIMIT {self.param}
             """
 
@@ -506,6 +507,7 @@ class SQLStore(ABC, Generic[DB]):
         )
 
     def add_version(self, url_id: int, document: Document, *, now: datetime) -> bool:
+        now = _rules.require_aware(now)  # refused before any row is locked: no round trip for a bug
         cleaned = clean_document(document)
         dedup_key = cleaned.canonical_url or cleaned.url or ""
         pending = _rules.PendingDocument(cleaned, text_hash(cleaned.text), dedup_key)

@@ -30,7 +30,6 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from ..errors import StorageError
-from ..models import Document
 from . import _rules
 from ._schema import Migration
 from ._sql import ClaimRequest, Dialect, SQLStore
@@ -290,13 +289,6 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
                 return 0.0
             row = db.execute("SELECT next_allowed_at FROM hosts WHERE host = %s", (host,)).fetchone()
         return _rules.turn_wait(self._from_db(row[0]) if row else now, now)
-
-    # -- results --------------------------------------------------------------------------------
-
-    def add_version(self, url_id: int, document: Document, *, now: datetime) -> bool:
-        # Refused before the URL row is locked, as every other call here does: no round trip for a
-        # programming error.
-        return super().add_version(url_id, document, now=_rules.require_aware(now))
 
     def close(self) -> None:
         with self._lock:

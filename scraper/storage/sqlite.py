@@ -103,10 +103,6 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def _placeholders(count: int) -> str:
-    return ", ".join("?" * count)
-
-
 class SQLiteStore(SQLStore[sqlite3.Connection]):
     """A `Store` in one SQLite file. Safe to share between threads (calls are serialised)."""
 
@@ -231,12 +227,12 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             return []
         db.execute(
             f"UPDATE urls SET state = 'claimed', token = token + 1, lease_expires_at = ?, claimed_by = ? "
-            f"WHERE id IN ({_placeholders(len(ids))})",
+            f"WHERE id IN ({self.dialect.params(len(ids))})",
             (self._to_db(request.lease_expires), request.worker, *ids),
         )
         rows = db.execute(
             f"SELECT id, url, host, token, attempts, etag, last_modified FROM urls "
-            f"WHERE id IN ({_placeholders(len(ids))}) ORDER BY next_attempt_at, id",
+            f"WHERE id IN ({self.dialect.params(len(ids))}) ORDER BY next_attempt_at, id",
             ids,
         ).fetchall()
         hosts = sorted({row[2] for row in rows})
@@ -244,7 +240,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         # longer delay reserved by another worker, stays).
         db.execute(
             f"UPDATE hosts SET next_allowed_at = max(next_allowed_at, ?) "
-            f"WHERE host IN ({_placeholders(len(hosts))})",
+            f"WHERE host IN ({self.dialect.params(len(hosts))})",
             (self._to_db(request.next_allowed), *hosts),
         )
         return rows
