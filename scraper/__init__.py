@@ -40,7 +40,8 @@ from .models import (
     StoreStatus,
     Validators,
 )
-from .pipeline import GetRow, ReextractReport, export, get_urls, reextract, run
+from .pipeline import GetRow, ReextractReport, get_urls, reextract, run
+from .render import export
 from .storage import Store, migrate_database, open_store
 
 __all__ = [

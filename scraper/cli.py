@@ -375,7 +375,7 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str) -> int:
       curl -s https://example.com/a | scraper extract - --format markdown
     """
     from .extract import extract
-    from .pipeline import document_to_markdown
+    from .render import document_to_markdown
 
     failed = 0
     for name in files:
@@ -427,7 +427,7 @@ def export_command(
       scraper export --format csv --since 2026-01-01 > january.csv
       scraper export --format markdown -o articles/
     """
-    from .pipeline import export
+    from .render import export
     from .storage import open_store
 
     since_time = _parse_since(since)

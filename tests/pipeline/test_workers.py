@@ -41,7 +41,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from scraper.pipeline import CLAIM_BACKLOG_PER_SLOT
+from scraper.pipeline._run import CLAIM_BACKLOG_PER_SLOT
 from tests.fake_site import ArticleKind, FakeSite, HostStats
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

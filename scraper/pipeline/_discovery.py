@@ -1,0 +1,135 @@
+"""Discovery, the first phase of a run: the sources' URLs (given, from files, feeds, sitemaps and section
+pages) normalised, filtered and enqueued in the store, which is the frontier. Parsing is `discover`'s."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+
+from .. import discover
+from ..config import Sources
+from ..errors import ConfigError
+from ..models import FetchResult, FetchStatus, Outcome, OutcomeKind
+from ._pieces import Accept, fetch_captured, log
+from ._state import RunState
+
+__all__ = ["discover_sources"]
+
+# Child sitemaps followed from sitemap indexes in one run: a bound against an index that lists itself or
+# a hostile site's endless chain.
+MAX_SITEMAPS_PER_SOURCE = 1000
+
+
+async def discover_sources(state: RunState) -> int:
+    """Enqueue the URLs of every source; return how many were new. A source that fails is a FAILED
+    outcome (reason "discovery"), and the other sources still count."""
+    sources = state.settings.sources
+    if not sources:
+        log.info("no sources configured: only URLs already in the store and due are fetched")
+    new = 0
+    if sources.urls:
+        new += _enqueue(state, _normalised(sources.urls), source="url")
+    for path in sources.url_files:
+        new += _enqueue(state, _normalised(discover.read_url_file(path)), source=f"file:{path}")
+    for feed in sources.feeds:
+        new += await _discover_from(state, feed, "feed", _feed_links)
+    for sitemap in sources.sitemaps:
+        new += await _discover_sitemaps(state, sitemap)
+    for page in sources.pages:
+        new += await _discover_from(state, page, "page", _page_links, accept="html")
+    return new
+
+
+def _normalised(urls: Iterable[str]) -> Iterator[str]:
+    """URLs given by the user, normalised; one that is not a crawlable URL is logged and left out."""
+    for url in urls:
+        normal = discover.normalise_url(url)
+        if normal is None:
+            log.warning("not a crawlable URL, ignored: %r", url)
+        else:
+            yield normal
+
+
+def _feed_links(result: FetchResult, base_url: str, sources: Sources) -> list[str]:
+    return discover.filter_urls(
+        discover.parse_feed(result.content, base_url), sources.include, sources.exclude
+    )
+
+
+def _page_links(result: FetchResult, base_url: str, sources: Sources) -> list[str]:
+    html = result.text if result.text is not None else result.content.decode("utf-8", "replace")
+    return discover.links_from_page(html, base_url, sources.include, sources.exclude)
+
+
+def _enqueue(state: RunState, urls: Iterable[str], *, source: str) -> int:
+    new = state.store.enqueue(urls, source=source, now=state.clock())
+    log.debug("%s: %d new URLs", source, new)
+    return new
+
+
+async def _fetch_source(state: RunState, url: str, kind: str, *, accept: Accept) -> FetchResult | None:
+    """Fetch a feed, sitemap or section page; a failure is recorded as a FAILED "discovery" outcome."""
+    result = await fetch_captured(state.fetcher, url, None, accept=accept)
+    if result.ok:
+        return result
+    detail = result.error.message if result.error else (result.skip_reason or result.status.value)
+    if result.status is FetchStatus.SKIPPED:
+        log.info("%s %s skipped: %s", kind, url, detail)
+        state.record(Outcome(url, OutcomeKind.SKIPPED, result.skip_reason, detail))
+    else:
+        log.warning("%s %s could not be fetched: %s", kind, url, detail)
+        state.record(Outcome(url, OutcomeKind.FAILED, "discovery", detail))
+    return None
+
+
+def _parse_failed(state: RunState, url: str, kind: str, exc: Exception) -> None:
+    log.warning("%s %s could not be parsed: %s", kind, url, exc)
+    state.record(Outcome(url, OutcomeKind.FAILED, "discovery", str(exc)))
+
+
+async def _discover_from(
+    state: RunState,
+    url: str,
+    kind: str,
+    links_of: Callable[[FetchResult, str, Sources], list[str]],
+    *,
+    accept: Accept = "xml",
+) -> int:
+    result = await _fetch_source(state, url, kind, accept=accept)
+    if result is None:
+        return 0
+    try:
+        links = links_of(result, result.final_url or url, state.settings.sources)
+    except ConfigError:
+        raise  # a bad include/exclude pattern is the user's to fix, not this source's failure
+    except Exception as exc:  # DiscoveryError, or a parser bug: this source fails, the run goes on
+        _parse_failed(state, url, kind, exc)
+        return 0
+    return _enqueue(state, links, source=f"{kind}:{url}")
+
+
+async def _discover_sitemaps(state: RunState, root: str) -> int:
+    """A sitemap and, for a sitemap index, its children (breadth first, each fetched once)."""
+    sources = state.settings.sources
+    pending: deque[str] = deque([root])
+    seen: set[str] = set()
+    new = 0
+    while pending and len(seen) < MAX_SITEMAPS_PER_SOURCE:
+        url = pending.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        result = await _fetch_source(state, url, "sitemap", accept="xml")
+        if result is None:
+            continue
+        try:
+            sitemap = discover.parse_sitemap(result.content, result.final_url or url)
+            links = discover.filter_urls(sitemap.urls, sources.include, sources.exclude)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            _parse_failed(state, url, "sitemap", exc)
+            continue
+        pending.extend(sitemap.sitemaps)
+        new += _enqueue(state, links, source=f"sitemap:{url}")
+    return new

@@ -1,0 +1,96 @@
+"""The state one run shares between its discovery, its claim loop and its fetch tasks, and the tally of
+its outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..config import Settings
+from ..models import Claim, Outcome, OutcomeKind, RunReport
+from ..storage.base import Store
+from ._pieces import PageFetcher, ProgressSink, log
+from ._pool import ExtractionPool
+
+__all__ = ["RunState", "Tally"]
+
+
+@dataclass
+class Tally:
+    """Outcomes folded as they come; frozen into a RunReport at the end."""
+
+    stored: int = 0
+    unchanged: int = 0
+    deferred: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+    discovered: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        match outcome.kind:
+            case OutcomeKind.STORED:
+                self.stored += 1
+            case OutcomeKind.UNCHANGED:
+                self.unchanged += 1
+            case OutcomeKind.DEFERRED:
+                self.deferred += 1
+            case OutcomeKind.SKIPPED:
+                self.skipped[outcome.reason or "unknown"] += 1
+            case OutcomeKind.FAILED:
+                self.failed[outcome.reason or "unknown"] += 1
+
+    def report(self, *, elapsed: float, started_at: datetime) -> RunReport:
+        return RunReport(
+            stored=self.stored,
+            unchanged=self.unchanged,
+            skipped=dict(self.skipped),
+            deferred=self.deferred,
+            failed=dict(self.failed),
+            discovered=self.discovered,
+            elapsed=elapsed,
+            started_at=started_at,
+        )
+
+
+@dataclass
+class RunState:
+    """The state one run shares between its claim loop and its fetch tasks."""
+
+    settings: Settings
+    store: Store
+    fetcher: PageFetcher
+    pool: ExtractionPool
+    sink: ProgressSink
+    worker: str
+    clock: Callable[[], datetime]
+    claim_delay: float  # the host delay each claim reserves; 0 when the fetcher keeps it per request
+    per_host_claims: int | None  # URLs of one host claimed at once over all workers; None: no cap
+    tally: Tally = field(default_factory=Tally)
+    # Bounded by the claim loop, which claims only while `in_flight` is under its capacity: a put never
+    # waits, so the loop can also watch for the end of the run and for a fatal error.
+    queue: asyncio.Queue[Claim | None] = field(default_factory=asyncio.Queue)
+    # Claimed and not yet saved or given up (queued, fetching, extracting, saving): their leases are renewed.
+    held: set[Claim] = field(default_factory=set)
+    handled: set[int] = field(default_factory=set)  # url ids claimed in this run: a few MB per 100,000
+    progressed: asyncio.Event = field(default_factory=asyncio.Event)
+    fatal: BaseException | None = None
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.held)
+
+    def stop(self, exc: Exception, context: str = "") -> None:
+        """The database failing (disk full, connection lost) or a bug: no more claims, the URLs in flight
+        finish, then the run raises `exc`."""
+        log.error("the run stops: %s%s", context, exc)
+        self.fatal = exc
+        self.progressed.set()
+
+    def record(self, outcome: Outcome) -> None:
+        if outcome.kind is OutcomeKind.FAILED:
+            log.debug("%s failed: %s (%s)", outcome.url, outcome.reason, outcome.message)
+        self.tally.add(outcome)
+        self.sink.outcome(outcome)

@@ -1,0 +1,160 @@
+"""Rendering of outputs: a Document as text or Markdown, and `export` of the stored documents as JSON
+lines, CSV, or one text or Markdown file per article with safe file names.
+
+Nothing here fetches or crawls, so `scraper extract` and `scraper export` load no network code.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+from .models import Document, StoredDocument
+from .storage.base import Store
+
+__all__ = ["EXPORT_FORMATS", "document_to_markdown", "export"]
+
+EXPORT_FORMATS = ("jsonl", "csv", "txt", "markdown")
+# Longest file name stem `export` writes; 255 bytes is the usual file-system limit and UTF-8 takes up to 4.
+EXPORT_NAME_MAX_CHARS = 60
+
+
+def export(store: Store, fmt: str, since: datetime | None, out: Path | IO[str] | None) -> int:
+    """Write the latest version of every stored document (fetched since `since`); return how many.
+
+    jsonl and csv go to `out` (a path, an open text stream, or None for standard output); txt and markdown
+    write one file per article into the folder `out`, with safe names that never leave it.
+    """
+    documents = store.documents(since)
+    if fmt in ("jsonl", "csv"):
+        write = _write_jsonl if fmt == "jsonl" else _write_csv
+        if out is None or not isinstance(out, Path):
+            return write(documents, out or sys.stdout)
+        with _open_output(out) as stream:
+            return write(documents, stream)
+    if fmt in ("txt", "markdown"):
+        if not isinstance(out, Path):
+            raise ConfigError(f"export --format {fmt} writes one file per article: give a folder with -o")
+        return _write_files(documents, out, markdown=fmt == "markdown")
+    raise ConfigError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+
+
+def _open_output(path: Path) -> IO[str]:
+    try:
+        return path.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _export_record(stored: StoredDocument) -> dict[str, Any]:
+    record = stored.document.to_dict()
+    record["url"] = record["url"] or stored.url
+    record["version"] = stored.version
+    record["fetched_at"] = stored.fetched_at.isoformat()
+    return record
+
+
+def _write_jsonl(documents: Iterable[StoredDocument], stream: IO[str]) -> int:
+    count = 0
+    for stored in documents:
+        stream.write(json.dumps(_export_record(stored), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+EXPORT_CSV_FIELDS = (*Document().to_dict().keys(), "version", "fetched_at")
+
+
+def _write_csv(documents: Iterable[StoredDocument], stream: IO[str]) -> int:
+    writer = csv.DictWriter(stream, fieldnames=EXPORT_CSV_FIELDS)
+    writer.writeheader()
+    count = 0
+    for stored in documents:
+        writer.writerow(_export_record(stored))
+        count += 1
+    return count
+
+
+def _write_files(documents: Iterable[StoredDocument], folder: Path, *, markdown: bool) -> int:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        root = folder.resolve(strict=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot write into {folder}: {exc.strerror}") from exc
+    suffix = ".md" if markdown else ".txt"
+    count = 0
+    for stored in documents:
+        body = document_to_markdown(stored.document) if markdown else _document_to_text(stored.document)
+        _write_inside(root, _safe_file_name(stored, suffix), body)
+        count += 1
+    return count
+
+
+def _write_inside(root: Path, name: str, body: str) -> None:
+    """Write `root/name`, refusing anything that would land outside `root` or follow a planted symlink."""
+    target = root / name
+    if target.parent != root or not target.resolve(strict=False).is_relative_to(root):
+        raise ConfigError(f"refusing to write outside {root}: {name!r}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(target, flags, 0o644)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {target}: {exc.strerror}") from exc
+    with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        stream.write(body)
+
+
+_UNSAFE_NAME_CHARS = re.compile(r"[^\w\-]+")
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
+
+
+def _safe_file_name(stored: StoredDocument, suffix: str) -> str:
+    """`<url id>-<slug of the title or URL path><suffix>`: letters, digits, '-' and '_' only, so no path
+    separator, no '..', no control character and no leading dot can come from a page. The id keeps
+    names unique when two titles slug alike."""
+    source = stored.document.title or urlsplit(stored.url).path or "article"
+    slug = unicodedata.normalize("NFKC", source)
+    slug = _UNSAFE_NAME_CHARS.sub("-", slug).strip("-_").lower()[:EXPORT_NAME_MAX_CHARS].strip("-_")
+    if not slug or _WINDOWS_RESERVED.match(slug):
+        slug = "article"
+    return f"{stored.url_id:08d}-{slug}{suffix}"
+
+
+def _document_to_text(document: Document) -> str:
+    head = "\n".join(line for line in (document.title, document.url) if line)
+    return f"{head}\n\n{document.text}\n" if head else f"{document.text}\n"
+
+
+def document_to_markdown(document: Document) -> str:
+    """A Document as Markdown: the title as a heading, a metadata line, then the body text."""
+    parts: list[str] = []
+    if document.title:
+        parts.append(f"# {_one_line(document.title)}")
+    meta = [
+        f"{label}: {_one_line(value)}"
+        for label, value in (
+            ("Author", document.author),
+            ("Date", document.date),
+            ("Source", document.url),
+        )
+        if value
+    ]
+    if meta:
+        parts.append("  \n".join(meta))
+    if document.text:
+        parts.append(document.text)
+    return "\n\n".join(parts) + "\n"
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
