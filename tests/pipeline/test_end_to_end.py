@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ STORED_KINDS = (ArticleKind.OK, ArticleKind.SLOW)
 FAILING_KINDS = (ArticleKind.ERROR_500, ArticleKind.MISSING_404)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUBPROCESS_DEADLINE = 120  # seconds; a run of these sites takes a few
+POLL = 0.05  # seconds between two looks at the database while waiting on a run
 
 
 def write_config(folder: Path, site: FakeSite, *, lease: str = "5m") -> Path:
@@ -89,6 +91,21 @@ def version_count(db: Path) -> int:
             return int(connection.execute("SELECT count(*) FROM documents").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
+
+
+def last_lease_expiry(db: Path) -> datetime | None:
+    """When the last lease on a claimed URL runs out; None when no URL is claimed."""
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+        rows = connection.execute("SELECT lease_expires_at FROM urls WHERE state = 'claimed'").fetchall()
+    return max((datetime.fromisoformat(value) for (value,) in rows), default=None)
+
+
+def wait_until_leases_expire(db: Path) -> None:
+    """Poll until every lease held in `db` has run out, so the URLs of a killed run are due again."""
+    deadline = time.monotonic() + SUBPROCESS_DEADLINE
+    while (expiry := last_lease_expiry(db)) is not None and datetime.now(UTC) <= expiry:
+        assert time.monotonic() < deadline, f"a lease still runs until {expiry.isoformat()}"
+        time.sleep(POLL)
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -173,14 +190,15 @@ def test_a_run_killed_halfway_is_finished_by_the_next_without_duplicates(tmp_pat
             while version_count(db) < len(expected) // 3:
                 assert first.poll() is None, first.communicate()
                 assert time.monotonic() < deadline
-                time.sleep(0.05)
+                time.sleep(POLL)
         finally:
             os.kill(first.pid, signal.SIGKILL)
             first.communicate()
         killed_at = version_count(db)
         assert 0 < killed_at < len(expected)
 
-        time.sleep(2.5)  # the dead run's leases expire; its claimed URLs are due again
+        assert last_lease_expiry(db) is not None  # the run was killed holding claims
+        wait_until_leases_expire(db)  # its claimed URLs are due again
         second = subprocess.run(
             [sys.executable, "-m", "scraper", "run", "--config", str(config), "--report", "json"],
             cwd=PROJECT_ROOT,
