@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -232,25 +233,25 @@ def test_of_two_runs_started_together_one_works_and_the_other_exits_75(tmp_path:
 
 
 POSTGRES_DSN = os.environ.get("SCRAPER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-PG_SCHEMA = "scraper_pipeline_e2e"
 
 
 @pytest.fixture
 def postgres_dsn() -> Iterator[str]:
-    """A DSN whose search_path is a schema of our own, created empty and dropped afterwards."""
+    """A DSN whose search_path is a fresh schema of our own, dropped afterwards. Its name is unique, as the
+    storage and workers tests' are: suites run at once on one server must not share (and drop) it."""
     psycopg = pytest.importorskip("psycopg")
     try:
         admin = psycopg.connect(POSTGRES_DSN, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
         pytest.skip(f"no PostgreSQL at {POSTGRES_DSN}: {exc}")
+    schema = f"scraper_pipeline_e2e_{uuid.uuid4().hex[:12]}"
     with admin:
-        admin.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
-        admin.execute(f"CREATE SCHEMA {PG_SCHEMA}")
+        admin.execute(f"CREATE SCHEMA {schema}")
         separator = "&" if "?" in POSTGRES_DSN else "?"
         try:
-            yield f"{POSTGRES_DSN}{separator}options=-csearch_path%3D{PG_SCHEMA}"
+            yield f"{POSTGRES_DSN}{separator}options=-csearch_path%3D{schema}"
         finally:
-            admin.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+            admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @pytest.mark.postgres
