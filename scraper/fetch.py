@@ -79,7 +79,7 @@ import zstandard
 
 from .config import FetchSettings
 from .errors import FetchError
-from .extract.decode import decode_html, looks_binary
+from .charset import decode_html, looks_binary
 from .models import ErrorInfo, FetchResult, FetchStatus, Validators
 from .politeness import HostSchedule, RetryAction, RetryPolicy, RobotsRules
 
