@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ..charset import decode_html, looks_binary
 from ..errors import ExtractionError
 from ..models import Document
 from . import rules
 from .blocks import collect_blocks, visible_chars
 from .body import BodyText, clean_body, find_body, headline_keys, serialise
-from .decode import decode_html, looks_binary
 from .fallback import fallback_text
 from .guard import check_input
 from .metadata import Metadata, extract_metadata

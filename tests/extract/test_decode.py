@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.extract.decode import decode_html, looks_binary, normalise_encoding
+from scraper.charset import decode_html, looks_binary, normalise_encoding
 
 RUSSIAN = "Привет, мир! Это проверка кодировки страницы, написанной по-русски. " * 4
 FRENCH = "Ceci est un texte français assez long, avec des accents : été, à, où, ça, garçon. " * 4

@@ -14,7 +14,7 @@ import pytest
 from fetch_helpers import HTML, RawServer, Request, page, respond, run
 
 from scraper.config import FetchSettings
-from scraper.fetch import Fetcher, _AddressGuard, _BlockedAddressError, _GuardedNetworkBackend
+from scraper.fetch import AddressGuard, BlockedAddressError, Fetcher, GuardedNetworkBackend
 from scraper.models import FetchResult, FetchStatus
 
 pytestmark = pytest.mark.timeout(30)
@@ -160,21 +160,20 @@ class RecordingBackend(httpcore.AsyncNetworkBackend):
 
 
 def test_backend_connects_to_the_checked_address_not_the_name() -> None:
-    guard = _AddressGuard(fake_dns({"site.test": [PUBLIC, "2606:4700::6810:84e5"]}), allow_private=False)
-    backend = _GuardedNetworkBackend(guard)
+    guard = AddressGuard(fake_dns({"site.test": [PUBLIC, "2606:4700::6810:84e5"]}), allow_private=False)
     recorder = RecordingBackend()
-    backend._inner = recorder  # type: ignore[assignment]
+    backend = GuardedNetworkBackend(guard, inner=recorder)
     with pytest.raises(httpcore.ConnectError):
         run(backend.connect_tcp("site.test", 443))
     assert recorder.connected == [PUBLIC, "2606:4700::6810:84e5"]  # each checked address tried in turn
 
 
 def test_guard_refuses_numeric_and_resolved_private_forms() -> None:
-    guard = _AddressGuard(
+    guard = AddressGuard(
         fake_dns({"meta.test": ["169.254.169.254"], "v6.test": ["::1"]}), allow_private=False
     )
     for host in ("meta.test", "v6.test", "2130706433", "0x7f.1", "127.1", "::ffff:127.0.0.1"):
-        with pytest.raises(_BlockedAddressError):
+        with pytest.raises(BlockedAddressError):
             run(guard.addresses(host))
     assert run(guard.addresses("8.8.8.8")) == [ipaddress.ip_address("8.8.8.8")]
 

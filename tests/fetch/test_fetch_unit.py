@@ -14,7 +14,7 @@ from fetch_helpers import HTML, run
 
 from scraper.config import FetchSettings
 from scraper.errors import FetchError
-from scraper.fetch import Fetcher, _PerHostTransport, is_public_address, parse_numeric_host
+from scraper.fetch import Fetcher, PerHostTransport, is_public_address, parse_numeric_host
 from scraper.models import FetchResult, FetchStatus, Validators
 
 pytestmark = pytest.mark.timeout(30)
@@ -479,15 +479,15 @@ def recording_pools(closed: list[str]) -> Callable[[], httpx.AsyncHTTPTransport]
     return RecordingPool
 
 
-async def get_via(transport: _PerHostTransport, host: str) -> httpx.Response:
+async def get_via(transport: PerHostTransport, host: str) -> httpx.Response:
     return await transport.handle_async_request(httpx.Request("GET", f"https://{host}.example/"))
 
 
 def test_idle_host_pools_are_closed_beyond_the_limit() -> None:
     closed: list[str] = []
 
-    async def go() -> _PerHostTransport:
-        transport = _PerHostTransport(recording_pools(closed), max_idle_pools=2)
+    async def go() -> PerHostTransport:
+        transport = PerHostTransport(recording_pools(closed), max_idle_pools=2)
         for host in ("a", "b", "c", "d", "e"):
             response = await get_via(transport, host)
             await response.aclose()
@@ -495,14 +495,15 @@ def test_idle_host_pools_are_closed_beyond_the_limit() -> None:
 
     transport = run(go())
     assert closed == ["a.example", "b.example"]  # least recently used first
-    assert len(transport._pools) == 3  # two idle and the one whose request made the others go
+    # two idle and the one whose request made the others go
+    assert [host for _, host, _ in transport.origins] == ["c.example", "d.example", "e.example"]
 
 
 def test_concurrent_new_hosts_never_close_the_same_pool_twice() -> None:
     closed: list[str] = []
 
-    async def go() -> _PerHostTransport:
-        transport = _PerHostTransport(recording_pools(closed), max_idle_pools=2)
+    async def go() -> PerHostTransport:
+        transport = PerHostTransport(recording_pools(closed), max_idle_pools=2)
         held = [await get_via(transport, f"h{i}") for i in range(5)]  # five pools in use: none closable
         for response in held:
             await response.aclose()  # now five idle pools, three over the limit
@@ -512,7 +513,7 @@ def test_concurrent_new_hosts_never_close_the_same_pool_twice() -> None:
 
     transport = run(go())
     assert closed == ["h0.example", "h1.example", "h2.example"]
-    assert sorted(key[1].decode() for key in transport._pools) == [
+    assert sorted(host for _, host, _ in transport.origins) == [
         "h3.example",
         "h4.example",
         "x.example",

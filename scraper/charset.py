@@ -1,4 +1,5 @@
-"""Bytes to text, never raising for bad bytes; and a cheap test for bytes that are not text at all.
+"""Bytes to text as browsers read them, never raising for bad bytes; and a cheap test for bytes that are not
+text at all. Shared by the fetcher (a page's text) and the extractor (bytes handed to it directly).
 
 The order follows the HTML standard's encoding sniffing, simplified: a byte order mark wins, then the
 charset the server declared, then a ``<meta charset>`` (or ``http-equiv``) in the first bytes, then strict

@@ -1,0 +1,89 @@
+"""URLs as the Fetcher takes them: checked (http/https, a valid host, the address guard for numeric
+hosts), numeric hosts written as the address they mean, and the keys politeness and robots.txt use."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import httpx
+
+from ._errors import Failure
+from ._guard import is_public_address, parse_numeric_host
+
+__all__ = [
+    "CROSS_ORIGIN_DROPPED_HEADERS",
+    "REDIRECT_STATUSES",
+    "Origin",
+    "checked_url",
+    "host_key",
+    "origin",
+    "redirect_target",
+]
+
+Origin = tuple[str, str, int | None]
+"""Scheme, host and port: whose robots.txt applies, and where credentials may go."""
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Credentials go to the origin they were given for, never where a redirect leads.
+CROSS_ORIGIN_DROPPED_HEADERS = ("authorization", "cookie")
+
+_HOST_NAME = re.compile(r"^[a-z0-9_]([a-z0-9_.-]*[a-z0-9_.])?$")
+
+
+def origin(url: httpx.URL) -> Origin:
+    return (url.scheme, url.host, url.port)
+
+
+def host_key(url: httpx.URL) -> str:
+    """Politeness is per host and port: one server, one queue."""
+    return f"{url.host}:{url.port}" if url.port else url.host
+
+
+def checked_url(url: str, *, allow_private: bool) -> httpx.URL:
+    """`url` parsed and checked; raises a Failure of kind invalid_url or blocked_address."""
+    try:
+        target = httpx.URL(_canonical_numeric_host(url.strip()))
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise Failure("invalid_url", f"invalid URL: {exc}") from exc
+    if target.scheme not in ("http", "https"):
+        raise Failure("invalid_url", f"unsupported URL scheme {target.scheme or '(none)'!r}: only http(s)")
+    host = target.host
+    numeric = parse_numeric_host(host) if host else None
+    ascii_host = target.raw_host.decode("ascii", errors="replace").lower()  # IDNs as xn--
+    if numeric is None and not (host and _HOST_NAME.match(ascii_host)):
+        raise Failure("invalid_url", f"invalid host name {host!r}")
+    if numeric is not None:
+        if not allow_private and not is_public_address(numeric):
+            raise Failure("blocked_address", f"{host} is the non-public address {numeric}")
+        if str(numeric) != host:  # 2130706433, 0x7f.1 ... as the address they are
+            target = target.copy_with(host=str(numeric))
+    # Each copy parses the URL again (a good part of the CPU a request costs): only when needed.
+    return target.copy_with(fragment=None) if target.fragment else target
+
+
+def redirect_target(current: httpx.URL, location: str, *, allow_private: bool) -> httpx.URL:
+    """Where a redirect from `current` to `location` leads, checked as any URL."""
+    try:
+        joined = current.join(location.strip())
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise Failure("invalid_url", f"invalid redirect Location {location!r}: {exc}") from exc
+    return checked_url(str(joined), allow_private=allow_private)
+
+
+def _canonical_numeric_host(url: str) -> str:
+    """Rewrite a numeric host httpx would refuse (``0177.0.0.1``) as the address it means."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return url  # httpx will say what is wrong with it
+    if not host or ":" in host:  # IPv6 literals are canonical enough for httpx
+        return url
+    address = parse_numeric_host(host)
+    if address is None or str(address) == host:
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    port = hostport[len(host) :] if hostport.lower().startswith(host) else ""
+    netloc = f"{userinfo}@" if userinfo else ""
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{netloc}{address}{port}"))
