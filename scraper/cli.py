@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeVar
 import click
 
 from ._version import __version__
-from .config import Settings, SettingsOverrides, load_settings
+from .config import SettingKey, Settings, command_flags, flag_overrides, load_settings
 from .errors import ConfigError, LockedError, SchemaError, ScraperError
 
 if TYPE_CHECKING:
@@ -88,76 +88,50 @@ def _reports_errors(command: Callable[P, int]) -> Callable[P, int]:
 # ─── shared options ────────────────────────────────────────────────────────────────────────────────────
 
 
-def _config_options(command: Callable[P, T]) -> Callable[P, T]:
-    command = click.option(
-        "--log-format",
-        type=click.Choice(["text", "json"]),
-        default=None,
-        help="Logs on stderr as plain text or as JSON lines (for cron and log shippers).",
-    )(command)
+def _config_option(command: Callable[P, T]) -> Callable[P, T]:
     return click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False),
         default=None,
+        metavar="FILE",
         help="Settings file (TOML). Default: ./scraper.toml when present.",
     )(command)
 
 
-def _db_option(command: Callable[P, T]) -> Callable[P, T]:
+def _setting_options(command_name: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """The flags of the settings `command_name` takes, made from the config key table.
+
+    Each flag hands its text to the key's own parser (in `_settings`), the one the config file and the
+    environment use, so `--timeout 30s` works and a bad value is named as a config file's would be.
+    """
+
+    def decorate(command: Callable[P, T]) -> Callable[P, T]:
+        for key in reversed(command_flags(command_name)):
+            command = _setting_option(key)(command)
+        return command
+
+    return decorate
+
+
+def _setting_option(key: SettingKey) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    if key.switch is not None:
+        return click.option(key.flag, key.dest, is_flag=True, default=None, help=key.help)
     return click.option(
-        "--db", default=None, metavar="PATH_OR_DSN", help="SQLite file or postgresql:// DSN."
-    )(command)
-
-
-def _fetch_options(command: Callable[P, T]) -> Callable[P, T]:
-    options = [
-        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="Seconds for one attempt as a whole, connect to last byte."),
-        click.option("--max-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
-                     help="Largest decoded body; a bigger one fails whole."),
-        click.option("--concurrency", type=click.IntRange(min=1), default=None,
-                     help="Requests in flight at once, over all hosts."),
-        click.option("--delay", type=click.FloatRange(min=0), default=None,
-                     help="Minimum seconds between two requests to one host."),
-        click.option("--user-agent", default=None, help="User-Agent header sent with every request."),
-        click.option("--allow-private", is_flag=True, default=None,
-                     help="Allow loopback and private addresses (intranets, tests)."),
-        click.option("--no-robots", is_flag=True, default=None, help="Do not read or obey robots.txt."),
-    ]  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _settings(
-    config_path: str | None,
-    *,
-    log_format: str | None = None,
-    db: str | None = None,
-    timeout: float | None = None,
-    max_size: int | None = None,
-    concurrency: int | None = None,
-    delay: float | None = None,
-    user_agent: str | None = None,
-    allow_private: bool | None = None,
-    no_robots: bool | None = None,
-    **other_flags: Any,
-) -> Settings:
-    """Settings: defaults < config file < SCRAPER_* environment < these flags. Also sets up logging."""
-    overrides = SettingsOverrides(
-        db=db,
-        timeout=timeout,
-        max_size=max_size,
-        concurrency=concurrency,
-        delay=delay,
-        user_agent=user_agent,
-        allow_private=allow_private,
-        respect_robots=False if no_robots else None,
-        log_format=log_format,
-        **other_flags,  # sources, include/exclude, limit: named as SettingsOverrides names them
+        key.flag,
+        key.dest,
+        multiple=key.value.multiple,
+        default=None,
+        metavar=key.flag_type.metavar,
+        # In the help rather than as click's default: a flag not given must stay None, so the file and
+        # the environment can still set the key.
+        help=key.help if key.value.multiple else f"{key.help}  [default: {key.default}]",
     )
-    settings = load_settings(config_path, os.environ, overrides)
+
+
+def _settings(config_path: str | None, **flags: object) -> Settings:
+    """Settings: defaults < config file < SCRAPER_* environment < these flags. Also sets up logging."""
+    settings = load_settings(config_path, os.environ, flag_overrides(flags))
     _configure_logging(settings.log_format, settings.log_level)
     return settings
 
@@ -247,21 +221,8 @@ def cli() -> None:
 
 
 @cli.command(name="run")
-@_config_options
-@_db_option
-@click.option("--url", "urls", multiple=True, metavar="URL", help="A page to fetch (repeatable).")
-@click.option("--urls", "url_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="A file of URLs, one per line (repeatable).")  # fmt: skip
-@click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS, Atom or JSON feed (repeatable).")
-@click.option("--sitemap", "sitemaps", multiple=True, metavar="URL", help="A sitemap or sitemap index.")
-@click.option(
-    "--page", "pages", multiple=True, metavar="URL", help="A home or section page to take links from."
-)
-@click.option("--include", multiple=True, metavar="REGEX",
-              help="Discovered links must match one of these (repeatable).")  # fmt: skip
-@click.option("--exclude", multiple=True, metavar="REGEX", help="Discovered links matching this are dropped.")
-@_fetch_options
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after this many URLs.")
+@_config_option
+@_setting_options("run")
 @click.option(
     "--report", type=click.Choice(["json"]), default=None, help="Print the run report as JSON on stdout."
 )
@@ -300,9 +261,10 @@ def run_command(config_path: str | None, report: str | None, **flags: Any) -> in
 @click.argument("urls", nargs=-1, metavar="URL...")
 @click.option("-i", "--input-file", type=click.File("r", encoding="utf-8"), default=None,
               help="Also read URLs from this file, one per line ('-' for standard input).")  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True)
-@_config_options
-@_fetch_options
+@click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True,
+              help="Plain article text, or one JSON object per line.")  # fmt: skip
+@_config_option
+@_setting_options("get")
 @_reports_errors
 def get_command(
     urls: tuple[str, ...], input_file: IO[str] | None, fmt: str, config_path: str | None, **flags: Any
@@ -358,9 +320,8 @@ def _print_row(row: GetRow, fmt: str) -> None:
 @cli.command(name="extract")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...|-")
 @click.option("--url", default=None, help="The page's URL, to resolve links and fill `url` and `hostname`.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt",
+              show_default=True, help="Plain article text, a JSON object, or Markdown.")  # fmt: skip
 @_reports_errors
 def extract_command(files: tuple[str, ...], url: str | None, fmt: str) -> int:
     """Extract the article of saved HTML files ('-' reads standard input) and print it.
@@ -404,7 +365,8 @@ def _render_document(document: Document, name: str, fmt: str, markdown: Callable
 
 
 @cli.command(name="export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "txt", "markdown"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "txt", "markdown"]), required=True,
+              help="JSON lines or CSV in one file; txt or markdown: a file per article.")  # fmt: skip
 @click.option("--since", default=None, metavar="DATE", help="Only documents fetched since (ISO 8601).")
 @click.option(
     "-o",
@@ -413,8 +375,8 @@ def _render_document(document: Document, name: str, fmt: str, markdown: Callable
     metavar="PATH",
     help="File for jsonl/csv (default: stdout); folder for txt/markdown (a file per article).",
 )
-@_config_options
-@_db_option
+@_config_option
+@_setting_options("export")
 @_reports_errors
 def export_command(
     fmt: str, since: str | None, output: str | None, config_path: str | None, **flags: Any
@@ -449,9 +411,10 @@ def _parse_since(value: str | None) -> datetime | None:
 
 
 @cli.command(name="status")
-@click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True)
-@_config_options
-@_db_option
+@click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True,
+              help="A table for people, or one JSON object.")  # fmt: skip
+@_config_option
+@_setting_options("status")
 @_reports_errors
 def status_command(fmt: str, config_path: str | None, **flags: Any) -> int:
     """Show URLs by state, failures by reason and the last runs.
@@ -499,8 +462,8 @@ def _status_text(status: StoreStatus) -> str:
 
 
 @cli.command(name="reextract")
-@_config_options
-@_db_option
+@_config_option
+@_setting_options("reextract")
 @_reports_errors
 def reextract_command(config_path: str | None, **flags: Any) -> int:
     """Run the extractor again over the stored raw HTML; a new version only where the text changed.
@@ -530,8 +493,8 @@ def db_group() -> None:
 
 
 @db_group.command(name="migrate")
-@_config_options
-@_db_option
+@_config_option
+@_setting_options("db migrate")
 @_reports_errors
 def migrate_command(config_path: str | None, **flags: Any) -> int:
     """Create the database schema, or upgrade it to this version's.

@@ -12,10 +12,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 
+from scraper import cli as cli_module
 from scraper._lock import default_lock_path, run_lock
 from scraper.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli, main
+from scraper.config import COMMANDS as SETTINGS_COMMANDS
+from scraper.config import Settings, command_flags
 from tests.fake_site import ArticleKind, FakeSite
 
 LOCAL = ["--allow-private", "--delay", "0"]
@@ -70,6 +74,130 @@ def test_an_unknown_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     status, _, err = run(["get", "--no-such-flag", "https://example.com/"], capsys)
     assert status == EXIT_USAGE
     assert "--no-such-flag" in err
+
+
+def command_of(path: list[str]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    return command
+
+
+COMMANDS = [["run"], ["get"], ["extract"], ["export"], ["status"], ["reextract"], ["db", "migrate"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_lists_every_option_with_its_help_text(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run([*command, "--help"], capsys)
+    flowing = " ".join(out.split())  # click wraps long help lines
+    options = [param for param in command_of(command).params if isinstance(param, click.Option)]
+    assert status == EXIT_OK and options
+    for option in options:
+        assert option.help, option.opts
+        assert option.opts[-1] in out
+        assert " ".join(option.help.split()) in flowing, option.opts
+
+
+# The flags users have today (README, docs, cron lines): none may be renamed or dropped.
+FLAGS_IN_USE = {
+    "run": {"--config", "--log-format", "--db", "--url", "--urls", "--feed", "--sitemap", "--page",
+            "--include", "--exclude", "--timeout", "--max-size", "--concurrency", "--delay",
+            "--user-agent", "--allow-private", "--no-robots", "--limit", "--report"},
+    "get": {"-i", "--input-file", "--format", "--config", "--log-format", "--timeout", "--max-size",
+            "--concurrency", "--delay", "--user-agent", "--allow-private", "--no-robots"},
+    "extract": {"--url", "--format"},
+    "export": {"--format", "--since", "-o", "--output", "--config", "--log-format", "--db"},
+    "status": {"--format", "--config", "--log-format", "--db"},
+    "reextract": {"--config", "--log-format", "--db"},
+    "db migrate": {"--config", "--log-format", "--db"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_flag_in_use_is_still_there(command: list[str]) -> None:
+    names = {name for param in command_of(command).params for name in param.opts}
+    assert names >= FLAGS_IN_USE[" ".join(command)]
+
+
+@pytest.mark.parametrize("command", SETTINGS_COMMANDS)
+def test_each_command_offers_the_flags_the_key_table_gives_it(command: str) -> None:
+    names = {name for param in command_of(command.split()).params for name in param.opts}
+    assert {key.flag for key in command_flags(command)} <= names
+    assert "--config" in names
+
+
+def settings_of(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, Settings]:
+    """The exit status, and the Settings the command built from its flags."""
+    built: list[Settings] = []
+    real_load = cli_module.load_settings
+
+    def recording_load(*args: object, **kwargs: object) -> Settings:
+        built.append(real_load(*args, **kwargs))  # type: ignore[arg-type]
+        return built[-1]
+
+    monkeypatch.setattr(cli_module, "load_settings", recording_load)
+    status, _, _ = run(args, capsys)
+    assert len(built) == 1
+    return status, built[0]
+
+
+def test_flags_take_durations_and_sizes_like_the_config_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SCRAPER_TIMEOUT", "5")
+    monkeypatch.setenv("SCRAPER_CONCURRENCY", "3")
+    args = ["get", "--timeout", "30s", "--max-size", "10MiB", "--delay", "250ms", "not a url"]
+
+    status, settings = settings_of(args, monkeypatch, capsys)
+
+    assert status == EXIT_FAILED  # the invalid URL is that URL's failure, not a usage error
+    assert settings.fetch.timeout == 30.0  # the flag beats the environment
+    assert settings.fetch.max_size == 10 * 1024 * 1024
+    assert settings.fetch.delay == 0.25
+    assert settings.fetch.concurrency == 3  # the environment beats the default
+
+
+def test_run_flags_reach_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["run", "--db", str(tmp_path / "x.db"), "--timeout", "1m", "--limit", "3", "--no-robots"]
+    args += ["--allow-private", "--url", "not a url", "--include", "/news/", "--log-format", "json"]
+
+    status, settings = settings_of(args, monkeypatch, capsys)
+
+    assert status == EXIT_OK
+    assert (settings.fetch.timeout, settings.run.limit) == (60.0, 3)
+    assert (settings.fetch.respect_robots, settings.fetch.allow_private) == (False, True)
+    assert (settings.sources.urls, settings.sources.include) == (("not a url",), ("/news/",))
+    assert settings.log_format == "json"
+
+
+DURATION_FORM = 'a number > 0 (seconds, or a duration such as "90s", "30m", "12h", "7d")'
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["get", "--timeout", "fast", "x"], f'--timeout: expected {DURATION_FORM}, got "fast"'),
+        (
+            ["get", "--max-size", "lots", "x"],
+            '--max-size: expected a size in bytes > 0 (a number, or "512KB", "10MiB", "1GB"), got "lots"',
+        ),
+        (["get", "--concurrency", "0", "x"], '--concurrency: expected a whole number >= 1, got "0"'),
+        (["run", "--limit", "-2"], '--limit: expected a whole number >= 1, got "-2"'),
+        (["status", "--log-format", "xml"], '--log-format: expected "text" or "json", got "xml"'),
+    ],
+)
+def test_a_bad_flag_value_is_exit_2_naming_the_flag_and_the_form(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(args, capsys)
+    assert (status, out, err) == (EXIT_USAGE, "", f"scraper: {message}\n")
 
 
 # ─── scraper get ───────────────────────────────────────────────────────────────────────────────────────

@@ -9,12 +9,18 @@ from pathlib import Path
 import pytest
 
 from scraper.config import (
+    COMMANDS,
+    DEFAULT_USER_AGENT,
+    SETTING_KEYS,
     FetchSettings,
     RunSettings,
+    SettingKey,
     Settings,
     SettingsOverrides,
     Sources,
+    command_flags,
     env_variables,
+    flag_overrides,
     load_settings,
 )
 from scraper.errors import ConfigError
@@ -359,3 +365,84 @@ def test_documented_example_loads_and_table_lists_every_env_variable(tmp_path: P
     assert settings.run.recheck_after == 7 * 86400.0
     documented = set(re.findall(r"`(SCRAPER_[A-Z_]+)`", text))
     assert documented >= set(env_variables())
+
+
+def documented_row(key: SettingKey) -> str:
+    """The row docs/config.md must have for `key`: what the key table says, nothing else."""
+    env = f"`{key.env_name}`" if key.env else "—"
+    if not key.commands:
+        flag = "—"
+    elif key.switch is not None:
+        flag = f"`{key.flag}`"
+    else:
+        metavar = key.flag_type.metavar.replace("|", "\\|")  # a bare | would end the table cell
+        flag = f"`{key.flag} {metavar}`" + (" (repeatable)" if key.value.multiple else "")
+    return f"| `{key.path}` | `{key.default}` | {env} | {flag} | {', '.join(key.commands) or '—'} |"
+
+
+CONFIG_FILE_ROW = (
+    f"| (the file itself) | `./scraper.toml` | `SCRAPER_CONFIG` | `--config FILE` | {', '.join(COMMANDS)} |"
+)
+
+
+def test_documented_table_of_keys_is_the_key_table() -> None:
+    section = DOCS.read_text(encoding="utf-8").split("\n## Keys, environment variables and flags\n", 1)[1]
+    rows = [line for line in section.split("\n## ", 1)[0].splitlines() if line.startswith("| ")]
+    assert rows[0] == "| key | default | environment | flag | commands |"
+    assert rows[1:] == [documented_row(key) for key in SETTING_KEYS] + [CONFIG_FILE_ROW]
+
+
+def test_every_shown_default_is_the_real_default() -> None:
+    defaults = Settings()
+    for key in SETTING_KEYS:
+        section, _, name = key.target.rpartition(".")
+        actual = getattr(getattr(defaults, section) if section else defaults, name)
+        if key.value.multiple:
+            assert (key.default, actual) == ("[]", ()), key.path
+        elif key.path == "fetch.user_agent":
+            assert (key.default, actual) == ("scraper/VERSION (+URL)", DEFAULT_USER_AGENT)
+        elif key.path == "run.lock_file":  # chosen at run time, from the database's place
+            assert (key.default, actual) == ("next to the DB", None)
+        elif actual is None:
+            assert key.default == "none", key.path
+        else:
+            assert key.value.parse(key.default) == actual, key.path
+
+
+def test_overrides_have_one_field_per_key() -> None:
+    assert sorted(item.name for item in fields(SettingsOverrides)) == sorted(key.dest for key in SETTING_KEYS)
+
+
+def test_every_flag_belongs_to_a_command_and_is_unique_in_it() -> None:
+    assert all(set(key.commands) <= set(COMMANDS) for key in SETTING_KEYS)
+    for command in COMMANDS:
+        flags = [key.flag for key in command_flags(command)]
+        assert len(flags) == len(set(flags)), command
+    with pytest.raises(ValueError, match="extract"):
+        command_flags("extract")
+
+
+def test_flag_values_are_parsed_like_file_values() -> None:
+    overrides = flag_overrides(
+        {"timeout": "30s", "max_size": "10MiB", "delay": "250ms", "limit": None, "respect_robots": True,
+         "allow_private": None, "feeds": ("not a url",), "include": (), "log_format": "JSON"}
+    )  # fmt: skip
+    assert overrides == SettingsOverrides(
+        timeout=30.0, max_size=10 * 1024 * 1024, delay=0.25, respect_robots=False, feeds=("not a url",),
+        log_format="json",
+    )  # fmt: skip
+    assert flag_overrides({"allow_private": True, "respect_robots": False}) == SettingsOverrides(
+        allow_private=True
+    )
+
+
+def test_bad_flag_values_name_the_flag() -> None:
+    with pytest.raises(ConfigError) as info:
+        flag_overrides({"max_size": "lots"})
+    assert str(info.value) == (
+        '--max-size: expected a size in bytes > 0 (a number, or "512KB", "10MiB", "1GB"), got "lots"'
+    )
+    with pytest.raises(ConfigError) as info:
+        flag_overrides({"exclude": ("/ok/", "(")})
+    assert str(info.value).startswith("--exclude: expected a valid regular expression (")
+    assert str(info.value).endswith('got "("')

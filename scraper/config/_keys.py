@@ -1,0 +1,171 @@
+"""The key table: every setting once, with its parser, help, default as shown, environment variable and
+flag. The file, the environment, the command line's options and docs/config.md all follow it, so a new
+setting is written here (and as a field of its dataclass) and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._values import (
+    BOOLEAN,
+    DB,
+    HTTP_URL,
+    OPTIONAL_TEXT,
+    REGEX,
+    SIZE,
+    TEXT,
+    ValueType,
+    choice,
+    integer,
+    optional_integer,
+    seconds,
+    string_list,
+)
+
+__all__ = [
+    "BY_DEST",
+    "BY_ENV",
+    "BY_PATH",
+    "COMMANDS",
+    "ENV_PREFIX",
+    "SETTING_KEYS",
+    "SOURCE_LISTS",
+    "TABLES",
+    "SettingKey",
+    "command_flags",
+    "env_variables",
+]
+
+ENV_PREFIX = "SCRAPER_"
+# The commands that build Settings, as their flags name them in the key table ("db migrate" is a subcommand).
+COMMANDS = ("run", "get", "export", "status", "reextract", "db migrate")
+_STORE_COMMANDS = ("run", "export", "status", "reextract", "db migrate")  # those that open the store
+_FETCH_COMMANDS = ("run", "get")
+
+
+@dataclass(frozen=True, slots=True)
+class SettingKey:
+    """One setting: where it lives in scraper.toml and Settings, how it is read, how it is offered."""
+
+    path: str  # dotted name in scraper.toml: "fetch.timeout", "db"
+    target: str  # "<section>.<field>" of Settings, or the field of Settings itself
+    value: ValueType
+    help: str  # what `--help` says about its flag
+    default: str  # the default as `--help` and docs/config.md show it
+    commands: tuple[str, ...] = ()  # the commands that take it as a flag; () = file and environment only
+    env: bool = True  # read from SCRAPER_<NAME> (lists are not)
+    relative_path: bool = False  # a file path: relative to the config file's folder when given there
+    cli_flag: str | None = None  # when the flag is not --<field-name>
+    switch: bool | None = None  # the flag takes no value and sets the key to this
+    # URLs given as flags are not vetted here: `get` and `run` report a bad one as that URL's failure,
+    # not as a usage error.
+    flag_value: ValueType | None = None
+
+    @property
+    def env_name(self) -> str:
+        return ENV_PREFIX + self.path.removeprefix("fetch.").removeprefix("run.").replace(".", "_").upper()
+
+    @property
+    def dest(self) -> str:
+        """Its name as a field of SettingsOverrides and a parameter of the command functions."""
+        return self.target.rsplit(".", 1)[-1]
+
+    @property
+    def flag(self) -> str:
+        return self.cli_flag or "--" + self.dest.replace("_", "-")
+
+    @property
+    def flag_type(self) -> ValueType:
+        return self.flag_value or self.value
+
+
+_UNVETTED_URLS = string_list(TEXT.shown_as("URL"))
+
+SETTING_KEYS: tuple[SettingKey, ...] = (
+    SettingKey("db", "db", DB, "SQLite file or postgresql:// DSN.", "scraper.db", _STORE_COMMANDS,
+               relative_path=True),
+    SettingKey("sources.urls", "sources.urls", string_list(HTTP_URL), "A page to fetch (repeatable).", "[]",
+               ("run",), env=False, cli_flag="--url", flag_value=_UNVETTED_URLS),
+    SettingKey("sources.url_files", "sources.url_files", string_list(TEXT.shown_as("FILE")),
+               "A file of URLs, one per line (repeatable).", "[]", ("run",), env=False, relative_path=True,
+               cli_flag="--urls"),
+    SettingKey("sources.feeds", "sources.feeds", string_list(HTTP_URL),
+               "An RSS, Atom or JSON feed (repeatable).", "[]", ("run",), env=False, cli_flag="--feed",
+               flag_value=_UNVETTED_URLS),
+    SettingKey("sources.sitemaps", "sources.sitemaps", string_list(HTTP_URL),
+               "A sitemap or sitemap index (repeatable).", "[]", ("run",), env=False, cli_flag="--sitemap",
+               flag_value=_UNVETTED_URLS),
+    SettingKey("sources.pages", "sources.pages", string_list(HTTP_URL),
+               "A home or section page to take links from (repeatable).", "[]", ("run",), env=False,
+               cli_flag="--page", flag_value=_UNVETTED_URLS),
+    SettingKey("sources.include", "sources.include", string_list(REGEX),
+               "Discovered links must match one of these (repeatable).", "[]", ("run",), env=False),
+    SettingKey("sources.exclude", "sources.exclude", string_list(REGEX),
+               "Discovered links matching this are dropped (repeatable).", "[]", ("run",), env=False),
+    SettingKey("fetch.timeout", "fetch.timeout", seconds(allow_zero=False),
+               "Time for one attempt as a whole, connect to last byte.", "30s", _FETCH_COMMANDS),
+    SettingKey("fetch.connect_timeout", "fetch.connect_timeout", seconds(allow_zero=False),
+               "Time to open a connection.", "10s"),
+    SettingKey("fetch.read_timeout", "fetch.read_timeout", seconds(allow_zero=False),
+               "Longest silence between two reads.", "20s"),
+    SettingKey("fetch.max_size", "fetch.max_size", SIZE, "Largest decoded body; a bigger one fails whole.",
+               "10MiB", _FETCH_COMMANDS),
+    SettingKey("fetch.concurrency", "fetch.concurrency", integer(1),
+               "Requests in flight at once, over all hosts.", "16", _FETCH_COMMANDS),
+    SettingKey("fetch.per_host_concurrency", "fetch.per_host_concurrency", integer(1),
+               "Requests in flight at once to one host.", "2"),
+    SettingKey("fetch.delay", "fetch.delay", seconds(allow_zero=True),
+               "Minimum time between two requests to one host.", "1s", _FETCH_COMMANDS),
+    SettingKey("fetch.attempts", "fetch.attempts", integer(1),
+               "Tries per URL and run (timeouts, 5xx, 429).", "3"),
+    SettingKey("fetch.backoff", "fetch.backoff", seconds(allow_zero=True),
+               "First wait before a retry; doubles, with jitter.", "0.5s"),
+    SettingKey("fetch.max_retry_after", "fetch.max_retry_after", seconds(allow_zero=True),
+               "Longest Retry-After or Crawl-delay honoured inline.", "60s"),
+    SettingKey("fetch.max_redirects", "fetch.max_redirects", integer(0), "Redirects followed per URL.", "10"),
+    SettingKey("fetch.user_agent", "fetch.user_agent", TEXT, "User-Agent header sent with every request.",
+               "scraper/VERSION (+URL)", _FETCH_COMMANDS),
+    SettingKey("fetch.respect_robots", "fetch.respect_robots", BOOLEAN, "Do not read or obey robots.txt.",
+               "true", _FETCH_COMMANDS, cli_flag="--no-robots", switch=False),
+    SettingKey("fetch.allow_private", "fetch.allow_private", BOOLEAN,
+               "Allow loopback and private addresses (intranets, tests).", "false", _FETCH_COMMANDS,
+               switch=True),
+    SettingKey("fetch.proxy", "fetch.proxy", OPTIONAL_TEXT.shown_as("URL"), "HTTP proxy for every request.",
+               "none"),
+    SettingKey("run.recheck_after", "run.recheck_after", seconds(allow_zero=False),
+               "A stored page is fetched again after this.", "7d"),
+    SettingKey("run.retry_after", "run.retry_after", seconds(allow_zero=False),
+               "First wait before a failed URL is retried; doubles.", "1h"),
+    SettingKey("run.max_attempts", "run.max_attempts", integer(1),
+               "Failed runs of a URL before it stays failed.", "5"),
+    SettingKey("run.lease", "run.lease", seconds(allow_zero=False),
+               "How long a dead worker's claimed URLs stay claimed.", "5m"),
+    SettingKey("run.batch_size", "run.batch_size", integer(1), "URLs claimed at once.", "32"),
+    SettingKey("run.workers", "run.workers", integer(0), "Extraction processes; 0 = one per core.", "0"),
+    SettingKey("run.limit", "run.limit", optional_integer(1), "Stop after this many URLs.", "none", ("run",)),
+    SettingKey("run.lock_file", "run.lock_file", OPTIONAL_TEXT.shown_as("FILE"),
+               "The lock that keeps two runs apart.", "next to the DB", relative_path=True),
+    SettingKey("log.format", "log_format", choice("text", "json"),
+               "Logs on stderr as plain text or as JSON lines (for cron and log shippers).", "text",
+               COMMANDS),
+    SettingKey("log.level", "log_level", choice("debug", "info", "warning", "error"),
+               "The least severe log records shown.", "info"),
+)  # fmt: skip
+BY_PATH = {key.path: key for key in SETTING_KEYS}
+BY_ENV = {key.env_name: key for key in SETTING_KEYS if key.env}
+BY_DEST = {key.dest: key for key in SETTING_KEYS}
+TABLES = frozenset(key.path.split(".", 1)[0] for key in SETTING_KEYS if "." in key.path)
+SOURCE_LISTS = ("urls", "url_files", "feeds", "sitemaps", "pages")
+
+
+def env_variables() -> dict[str, str]:
+    """Environment variable → the scraper.toml key it sets (for the docs and `--help`)."""
+    return {name: key.path for name, key in sorted(BY_ENV.items())}
+
+
+def command_flags(command: str) -> tuple[SettingKey, ...]:
+    """The keys `command` takes as flags, in table order (the order of its `--help`)."""
+    if command not in COMMANDS:
+        raise ValueError(f"{command!r} is not a command that builds Settings: {COMMANDS}")
+    return tuple(key for key in SETTING_KEYS if command in key.commands)

@@ -1,0 +1,119 @@
+"""The settings themselves: frozen dataclasses, one per part of the program that reads them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .._version import __version__
+
+__all__ = ["DEFAULT_USER_AGENT", "FetchSettings", "RunSettings", "Settings", "SettingsOverrides", "Sources"]
+
+DEFAULT_USER_AGENT = f"scraper/{__version__} (+https://github.com/scraper-project/scraper)"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """How the fetcher behaves. Defaults are polite enough for unattended use."""
+
+    timeout: float = 30.0  # seconds for one attempt as a whole, connect to last byte
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0  # longest silence between two reads
+    max_size: int = 10 * 1024 * 1024  # decoded body cap, bytes
+    concurrency: int = 16  # global
+    per_host_concurrency: int = 2
+    delay: float = 1.0  # minimum seconds between two requests to one host
+    attempts: int = 3
+    backoff: float = 0.5  # first retry wait, seconds; doubles with jitter
+    max_retry_after: float = 60.0  # longest Retry-After (and Crawl-delay) honoured inline
+    max_redirects: int = 10
+    user_agent: str = DEFAULT_USER_AGENT
+    respect_robots: bool = True
+    allow_private: bool = False
+    proxy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Where `scraper run` finds URLs."""
+
+    urls: tuple[str, ...] = ()
+    url_files: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()  # section or home pages whose article links are discovered
+    include: tuple[str, ...] = ()  # regular expressions a discovered link must match (any)
+    exclude: tuple[str, ...] = ()  # regular expressions that drop a discovered link
+
+    def __bool__(self) -> bool:
+        return bool(self.urls or self.url_files or self.feeds or self.sitemaps or self.pages)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """How `scraper run` schedules work."""
+
+    recheck_after: float = 7 * 24 * 3600.0  # seconds before a stored page is fetched again
+    retry_after: float = 3600.0  # first wait before a failed URL is retried; doubles
+    max_attempts: int = 5  # failed runs of a URL before it stays failed
+    lease: float = 300.0  # seconds a dead worker's claims last; a live worker renews its own
+    batch_size: int = 32  # URLs claimed at once
+    workers: int = 0  # extraction processes; 0 = one per core
+    limit: int | None = None  # stop after this many URLs (None = all due)
+    lock_file: str | None = None  # default: next to the SQLite file, or in the temp dir
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """All settings of one invocation."""
+
+    db: str = "scraper.db"  # a SQLite path or a postgresql:// DSN
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    sources: Sources = field(default_factory=Sources)
+    run: RunSettings = field(default_factory=RunSettings)
+    log_format: str = "text"  # text | json
+    log_level: str = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsOverrides:
+    """Settings given as command-line flags (or by a program), which win over everything else.
+
+    One field per key, named as the setting's field. None (or an empty tuple) means "not given". When
+    any source list (urls, url_files, feeds, sitemaps, pages) is given, the sources of the file and the
+    environment are ignored as a whole: a one-off run with ``--url`` fetches that URL only.
+    include/exclude replace theirs one by one.
+    """
+
+    db: str | None = None
+    timeout: float | None = None
+    connect_timeout: float | None = None
+    read_timeout: float | None = None
+    max_size: int | None = None
+    concurrency: int | None = None
+    per_host_concurrency: int | None = None
+    delay: float | None = None
+    attempts: int | None = None
+    backoff: float | None = None
+    max_retry_after: float | None = None
+    max_redirects: int | None = None
+    user_agent: str | None = None
+    respect_robots: bool | None = None
+    allow_private: bool | None = None
+    proxy: str | None = None
+    urls: tuple[str, ...] = ()
+    url_files: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    recheck_after: float | None = None
+    retry_after: float | None = None
+    max_attempts: int | None = None
+    lease: float | None = None
+    batch_size: int | None = None
+    limit: int | None = None
+    workers: int | None = None
+    lock_file: str | None = None
+    log_format: str | None = None
+    log_level: str | None = None
