@@ -38,14 +38,7 @@ from ..models import (
 )
 from . import _rules
 from ._clean import clean_document, clean_text, text_hash
-from ._schema import (
-    ColumnTypes,
-    Migration,
-    check_version,
-    migrations,
-    migrations_to_apply,
-    schema_version_table,
-)
+from ._schema import ColumnTypes, check_version, migrations, migrations_to_apply, schema_version_table
 from .base import SCHEMA_VERSION
 
 __all__ = ["ClaimRequest", "Connection", "Dialect", "SQLStore"]
@@ -97,14 +90,6 @@ class Dialect:
     def params(self, count: int) -> str:
         """`count` positional placeholders, comma-separated."""
         return ", ".join([self.param] * count)
-
-    @property
-    def create_schema_version(self) -> str:
-        return schema_version_table(self.types)
-
-    @property
-    def migrations(self) -> tuple[Migration, ...]:
-        return migrations(self.types)
 
     @property
     def insert_schema_version(self) -> str:
@@ -333,9 +318,9 @@ class SQLStore(ABC, Generic[DB]):
             # session's catalog cache: a lock does not refresh it, so it would read 0 again and run the
             # migration twice (duplicate key in schema_version). The DDL locks the schema, which makes the
             # backend read the catalog changes committed meanwhile.
-            db.execute(self.dialect.create_schema_version)
+            db.execute(schema_version_table(self.dialect.types))
             found = self._schema_version(db)
-            for migration in migrations_to_apply(found, self.dialect.migrations, where=self._where):
+            for migration in migrations_to_apply(found, migrations(self.dialect.types), where=self._where):
                 for statement in migration.statements:
                     db.execute(statement)
                 db.execute(

@@ -13,7 +13,13 @@ from scraper.errors import SchemaError
 from scraper.models import Document
 from scraper.storage import SCHEMA_VERSION
 from scraper.storage._clean import clean_document, clean_text
-from scraper.storage._schema import Migration, check_version, migrations_to_apply
+from scraper.storage._schema import (
+    Migration,
+    check_version,
+    migrations,
+    migrations_to_apply,
+    schema_version_table,
+)
 from scraper.storage.postgres import PostgresStore
 from scraper.storage.sqlite import SQLiteStore
 
@@ -55,9 +61,9 @@ def test_each_backend_renders_the_released_schema_to_the_letter(
     backend: str, store_class: type[SQLiteStore] | type[PostgresStore]
 ) -> None:
     released = RELEASED_DDL[backend]
-    dialect = store_class.dialect
-    assert dialect.create_schema_version == released["schema_version_table"]
-    rendered = {str(migration.version): list(migration.statements) for migration in dialect.migrations}
+    types = store_class.dialect.types
+    assert schema_version_table(types) == released["schema_version_table"]
+    rendered = {str(migration.version): list(migration.statements) for migration in migrations(types)}
     assert rendered == released["migrations"]
 
 
