@@ -8,10 +8,10 @@ boundary with ``raise ... from exc``, so callers only ever catch these::
     ├── FetchError             the fetcher could not be set up (per-URL problems are results, not raises)
     ├── ExtractionError        the extractor refused an input (too large, too deep) or failed on it
     ├── DiscoveryError         a feed or sitemap could not be parsed
+    ├── LockedError            another `scraper run` holds the run lock (a file lock, not the database)
     └── StorageError           the database refused or failed
         ├── SchemaError        the database's schema is one this version does not know; run `db migrate`
-        ├── StaleClaimError    a worker's lease expired and another claim now owns the URL (fencing)
-        └── LockedError        another `scraper run` holds the run lock
+        └── StaleClaimError    a worker's lease expired and another claim now owns the URL (fencing)
 """
 
 from __future__ import annotations
@@ -49,6 +49,15 @@ class DiscoveryError(ScraperError):
     """A feed, sitemap or section page could not be turned into article URLs."""
 
 
+class LockedError(ScraperError):
+    """Another run holds the run lock, a file beside the SQLite database (`scraper._lock`), so the database
+    itself was never touched. ``holder`` describes the holder (pid, host, start time)."""
+
+    def __init__(self, message: str, holder: str = "") -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
 class StorageError(ScraperError):
     """The store (SQLite or PostgreSQL) refused or failed an operation."""
 
@@ -59,11 +68,3 @@ class SchemaError(StorageError):
 
 class StaleClaimError(StorageError):
     """A late result was refused because the URL was claimed again since (fencing token)."""
-
-
-class LockedError(StorageError):
-    """Another run holds the run lock. ``holder`` describes it (pid, host, start time)."""
-
-    def __init__(self, message: str, holder: str = "") -> None:
-        super().__init__(message)
-        self.holder = holder

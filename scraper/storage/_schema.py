@@ -1,21 +1,42 @@
-"""Schema versions, shared by both backends: which migrations to run, and what to say when refusing.
+"""The schema, written once for both backends: its migrations, which to run, what to say when refusing.
 
-Each backend keeps its own DDL (the dialects differ) as a tuple of `Migration`s, numbered from 1. The
-`schema_version` table holds one row per applied version; the highest is the database's version, 0 when
-the table does not exist (a database scraper never touched).
+Each version's statements are templates in which `{name}` stands for a field of `ColumnTypes`, the only thing
+the backends' DDL differs in; a backend's `Dialect` carries its types. The migrations are numbered from 1.
+A released migration never changes (databases were made by it): the next change of schema is a new one.
+The `schema_version` table holds one row per applied version; the highest is the database's version, 0
+when the table does not exist (a database scraper never touched).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from ..errors import SchemaError
 from .base import SCHEMA_VERSION
 
-__all__ = ["Migration", "SchemaMigration", "check_version", "migrations_to_apply"]
+__all__ = [
+    "ColumnTypes",
+    "Migration",
+    "SchemaMigration",
+    "check_version",
+    "migrations",
+    "migrations_to_apply",
+    "schema_version_table",
+]
 
 MIGRATE_COMMAND = "scraper db migrate"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnTypes:
+    """The column types a backend's DDL is written with: all that differs between the two schemas."""
+
+    row_id: str  # a table's own id, assigned by the database on insert, with its primary key
+    big_integer: str  # a reference to such an id, or a counter that could outgrow 32 bits
+    time: str  # an instant
+    blob: str  # raw bytes
+    json: str  # a JSON document
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +45,96 @@ class Migration:
 
     version: int
     statements: tuple[str, ...]
+
+
+_VERSION_1 = (
+    """CREATE TABLE IF NOT EXISTS urls (
+                id {row_id},
+                url TEXT NOT NULL UNIQUE,
+                host TEXT NOT NULL,
+                source TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'claimed', 'done', 'failed', 'skipped')),
+                reason TEXT,
+                message TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at {time},
+                lease_expires_at {time},
+                claimed_by TEXT,
+                token {big_integer} NOT NULL DEFAULT 0,
+                etag TEXT,
+                last_modified TEXT,
+                canonical_url TEXT,
+                first_seen {time} NOT NULL,
+                last_fetched {time},
+                last_status INTEGER
+            )""",
+    # The claim query walks this per host: first due URL of each host, without a sort.
+    "CREATE INDEX IF NOT EXISTS urls_due ON urls (host, next_attempt_at, id) WHERE state <> 'claimed'",
+    "CREATE INDEX IF NOT EXISTS urls_lease ON urls (lease_expires_at) WHERE state = 'claimed'",
+    "CREATE INDEX IF NOT EXISTS urls_state ON urls (state, reason)",
+    "CREATE TABLE IF NOT EXISTS hosts (host TEXT PRIMARY KEY, next_allowed_at {time} NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS pages (
+                url_id {big_integer} PRIMARY KEY REFERENCES urls (id),
+                final_url TEXT,
+                encoding TEXT,
+                html {blob} NOT NULL,
+                fetched_at {time} NOT NULL
+            )""",
+    """CREATE TABLE IF NOT EXISTS documents (
+                id {row_id},
+                url_id {big_integer} NOT NULL REFERENCES urls (id),
+                version INTEGER NOT NULL,
+                url TEXT,
+                canonical_url TEXT,
+                title TEXT,
+                author TEXT,
+                date TEXT,
+                sitename TEXT,
+                hostname TEXT,
+                language TEXT,
+                description TEXT,
+                text TEXT NOT NULL,
+                text_hash TEXT NOT NULL,
+                fetched_at {time} NOT NULL,
+                created_at {time} NOT NULL,
+                UNIQUE (url_id, version)
+            )""",
+    "CREATE INDEX IF NOT EXISTS documents_created ON documents (created_at, id)",
+    # One row per article: the first URL that stored it owns its canonical URL. The primary key is what
+    # makes two workers saving the same article at once store it once.
+    """CREATE TABLE IF NOT EXISTS canonicals (
+                key TEXT PRIMARY KEY,
+                url_id {big_integer} NOT NULL REFERENCES urls (id)
+            )""",
+    """CREATE TABLE IF NOT EXISTS runs (
+                id {row_id},
+                started_at {time},
+                finished_at {time} NOT NULL,
+                report {json} NOT NULL
+            )""",
+)
+
+# Every version's statement templates, in order.
+_TEMPLATES: tuple[Migration, ...] = (Migration(1, _VERSION_1),)
+
+_SCHEMA_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at {time} NOT NULL)"
+)
+
+
+def migrations(types: ColumnTypes) -> tuple[Migration, ...]:
+    """Every migration, its statements written with `types`."""
+    names = asdict(types)
+    return tuple(
+        Migration(template.version, tuple(statement.format_map(names) for statement in template.statements))
+        for template in _TEMPLATES
+    )
+
+
+def schema_version_table(types: ColumnTypes) -> str:
+    """The statement creating the `schema_version` table when it does not exist yet."""
+    return _SCHEMA_VERSION_TABLE.format_map(asdict(types))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ The base owns every flow that is the same on SQLite and PostgreSQL: saving a pag
 document and version, raw page, row update), versions, the shared frontier statements (due check, end of a
 host's turn, lease renewal and release), migrations, reading and status. A backend supplies only what
 differs: its transactions (and the translation of its driver's errors into StorageError), its `Dialect`
-(placeholders, row locks, casts, DDL), how a time goes into and comes out of the database, and the steps
-whose SQL is its own: enqueueing a chunk of URLs, picking the URLs of a claim, and taking a host's turn.
+(placeholders, row locks, casts, column types), how a time goes into and comes out of the database, and the
+steps whose SQL is its own: enqueueing a chunk of URLs, picking the URLs of a claim, and taking a host's turn.
 
 Decisions that are not SQL at all stay in `_rules`; this module only runs them against a database.
 """
@@ -38,7 +38,7 @@ from ..models import (
 )
 from . import _rules
 from ._clean import clean_document, clean_text, text_hash
-from ._schema import Migration, check_version, migrations_to_apply
+from ._schema import ColumnTypes, check_version, migrations, migrations_to_apply, schema_version_table
 from .base import SCHEMA_VERSION
 
 __all__ = ["ClaimRequest", "Connection", "Dialect", "SQLStore"]
@@ -84,20 +84,12 @@ class Dialect:
     report_param: str  # placeholder of a run report (JSON text) going in
     report_text: str  # the run report column read back as JSON text
     schema_table_exists: str  # one row whose first value is true when `schema_version` exists
-    time_type: str  # column type of a timestamp
     earliest: object  # as a database value: before every stored `created_at`
-    migrations: tuple[Migration, ...]
+    types: ColumnTypes  # of the columns, for the schema written once in `_schema`
 
     def params(self, count: int) -> str:
         """`count` positional placeholders, comma-separated."""
         return ", ".join([self.param] * count)
-
-    @property
-    def create_schema_version(self) -> str:
-        return (
-            "CREATE TABLE IF NOT EXISTS schema_version "
-            f"(version INTEGER PRIMARY KEY, applied_at {self.time_type} NOT NULL)"
-        )
 
     @property
     def insert_schema_version(self) -> str:
@@ -326,9 +318,9 @@ class SQLStore(ABC, Generic[DB]):
             # session's catalog cache: a lock does not refresh it, so it would read 0 again and run the
             # migration twice (duplicate key in schema_version). The DDL locks the schema, which makes the
             # backend read the catalog changes committed meanwhile.
-            db.execute(self.dialect.create_schema_version)
+            db.execute(schema_version_table(self.dialect.types))
             found = self._schema_version(db)
-            for migration in migrations_to_apply(found, self.dialect.migrations, where=self._where):
+            for migration in migrations_to_apply(found, migrations(self.dialect.types), where=self._where):
                 for statement in migration.statements:
                     db.execute(statement)
                 db.execute(

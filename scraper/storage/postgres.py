@@ -31,7 +31,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from ..errors import StorageError
 from . import _rules
-from ._schema import Migration
+from ._schema import ColumnTypes
 from ._sql import ClaimRequest, Dialect, SQLStore
 
 __all__ = ["PostgresStore"]
@@ -40,80 +40,6 @@ __all__ = ["PostgresStore"]
 MIGRATE_LOCK_KEY = 0x5C4A9E5
 # Seconds to wait for the server before calling it unreachable.
 CONNECT_TIMEOUT = 10
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        1,
-        (
-            """CREATE TABLE IF NOT EXISTS urls (
-                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                url TEXT NOT NULL UNIQUE,
-                host TEXT NOT NULL,
-                source TEXT NOT NULL,
-                state TEXT NOT NULL DEFAULT 'pending'
-                    CHECK (state IN ('pending', 'claimed', 'done', 'failed', 'skipped')),
-                reason TEXT,
-                message TEXT,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                next_attempt_at TIMESTAMPTZ,
-                lease_expires_at TIMESTAMPTZ,
-                claimed_by TEXT,
-                token BIGINT NOT NULL DEFAULT 0,
-                etag TEXT,
-                last_modified TEXT,
-                canonical_url TEXT,
-                first_seen TIMESTAMPTZ NOT NULL,
-                last_fetched TIMESTAMPTZ,
-                last_status INTEGER
-            )""",
-            # The claim query walks this per host: first due URL of each host, without a sort.
-            "CREATE INDEX IF NOT EXISTS urls_due ON urls (host, next_attempt_at, id) "
-            "WHERE state <> 'claimed'",
-            "CREATE INDEX IF NOT EXISTS urls_lease ON urls (lease_expires_at) WHERE state = 'claimed'",
-            "CREATE INDEX IF NOT EXISTS urls_state ON urls (state, reason)",
-            "CREATE TABLE IF NOT EXISTS hosts (host TEXT PRIMARY KEY, next_allowed_at TIMESTAMPTZ NOT NULL)",
-            """CREATE TABLE IF NOT EXISTS pages (
-                url_id BIGINT PRIMARY KEY REFERENCES urls (id),
-                final_url TEXT,
-                encoding TEXT,
-                html BYTEA NOT NULL,
-                fetched_at TIMESTAMPTZ NOT NULL
-            )""",
-            """CREATE TABLE IF NOT EXISTS documents (
-                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                url_id BIGINT NOT NULL REFERENCES urls (id),
-                version INTEGER NOT NULL,
-                url TEXT,
-                canonical_url TEXT,
-                title TEXT,
-                author TEXT,
-                date TEXT,
-                sitename TEXT,
-                hostname TEXT,
-                language TEXT,
-                description TEXT,
-                text TEXT NOT NULL,
-                text_hash TEXT NOT NULL,
-                fetched_at TIMESTAMPTZ NOT NULL,
-                created_at TIMESTAMPTZ NOT NULL,
-                UNIQUE (url_id, version)
-            )""",
-            "CREATE INDEX IF NOT EXISTS documents_created ON documents (created_at, id)",
-            # One row per article: the first URL that stored it owns its canonical URL. The primary key
-            # is what makes two workers saving the same article at once store it once.
-            """CREATE TABLE IF NOT EXISTS canonicals (
-                key TEXT PRIMARY KEY,
-                url_id BIGINT NOT NULL REFERENCES urls (id)
-            )""",
-            """CREATE TABLE IF NOT EXISTS runs (
-                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                started_at TIMESTAMPTZ,
-                finished_at TIMESTAMPTZ NOT NULL,
-                report JSONB NOT NULL
-            )""",
-        ),
-    ),
-)
 
 
 _CLAIM_CANDIDATES = """
@@ -175,9 +101,14 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         report_param="%s::jsonb",
         report_text="report::text",
         schema_table_exists="SELECT to_regclass('schema_version') IS NOT NULL",
-        time_type="TIMESTAMPTZ",
         earliest=datetime.min.replace(tzinfo=UTC),
-        migrations=MIGRATIONS,
+        types=ColumnTypes(
+            row_id="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+            big_integer="BIGINT",
+            time="TIMESTAMPTZ",
+            blob="BYTEA",
+            json="JSONB",  # checked as JSON on the way in; `status` reads it back as text
+        ),
     )
 
     def __init__(self, dsn: str) -> None:

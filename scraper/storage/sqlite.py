@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import StorageError
 from . import _rules
-from ._schema import Migration
+from ._schema import ColumnTypes
 from ._sql import ClaimRequest, Dialect, SQLStore
 
 __all__ = ["SQLiteStore"]
@@ -28,79 +28,6 @@ __all__ = ["SQLiteStore"]
 # Seconds a writer waits for another's transaction before giving up. Transactions here last a page at
 # most, so waiting long only happens when something is wrong; a minute rides out a slow disk.
 BUSY_TIMEOUT = 60.0
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        1,
-        (
-            """CREATE TABLE IF NOT EXISTS urls (
-                id INTEGER PRIMARY KEY,
-                url TEXT NOT NULL UNIQUE,
-                host TEXT NOT NULL,
-                source TEXT NOT NULL,
-                state TEXT NOT NULL DEFAULT 'pending'
-                    CHECK (state IN ('pending', 'claimed', 'done', 'failed', 'skipped')),
-                reason TEXT,
-                message TEXT,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                next_attempt_at TEXT,
-                lease_expires_at TEXT,
-                claimed_by TEXT,
-                token INTEGER NOT NULL DEFAULT 0,
-                etag TEXT,
-                last_modified TEXT,
-                canonical_url TEXT,
-                first_seen TEXT NOT NULL,
-                last_fetched TEXT,
-                last_status INTEGER
-            )""",
-            # The claim query walks this per host: first due URL of each host, without a sort.
-            "CREATE INDEX IF NOT EXISTS urls_due ON urls (host, next_attempt_at, id) "
-            "WHERE state <> 'claimed'",
-            "CREATE INDEX IF NOT EXISTS urls_lease ON urls (lease_expires_at) WHERE state = 'claimed'",
-            "CREATE INDEX IF NOT EXISTS urls_state ON urls (state, reason)",
-            "CREATE TABLE IF NOT EXISTS hosts (host TEXT PRIMARY KEY, next_allowed_at TEXT NOT NULL)",
-            """CREATE TABLE IF NOT EXISTS pages (
-                url_id INTEGER PRIMARY KEY REFERENCES urls (id),
-                final_url TEXT,
-                encoding TEXT,
-                html BLOB NOT NULL,
-                fetched_at TEXT NOT NULL
-            )""",
-            """CREATE TABLE IF NOT EXISTS documents (
-                id INTEGER PRIMARY KEY,
-                url_id INTEGER NOT NULL REFERENCES urls (id),
-                version INTEGER NOT NULL,
-                url TEXT,
-                canonical_url TEXT,
-                title TEXT,
-                author TEXT,
-                date TEXT,
-                sitename TEXT,
-                hostname TEXT,
-                language TEXT,
-                description TEXT,
-                text TEXT NOT NULL,
-                text_hash TEXT NOT NULL,
-                fetched_at TEXT NOT NULL,
-                created_at TEXT NOT NULL,
-                UNIQUE (url_id, version)
-            )""",
-            "CREATE INDEX IF NOT EXISTS documents_created ON documents (created_at, id)",
-            # One row per article: the first URL that stored it owns its canonical URL.
-            """CREATE TABLE IF NOT EXISTS canonicals (
-                key TEXT PRIMARY KEY,
-                url_id INTEGER NOT NULL REFERENCES urls (id)
-            )""",
-            """CREATE TABLE IF NOT EXISTS runs (
-                id INTEGER PRIMARY KEY,
-                started_at TEXT,
-                finished_at TEXT NOT NULL,
-                report TEXT NOT NULL
-            )""",
-        ),
-    ),
-)
 
 
 class SQLiteStore(SQLStore[sqlite3.Connection]):
@@ -115,9 +42,14 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         report_param="?",
         report_text="report",
         schema_table_exists="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
-        time_type="TEXT",
         earliest="",
-        migrations=MIGRATIONS,
+        types=ColumnTypes(
+            row_id="INTEGER PRIMARY KEY",  # an alias of the rowid: SQLite assigns it
+            big_integer="INTEGER",  # SQLite's integers are all 64-bit
+            time="TEXT",  # ISO 8601 UTC, see the module docstring
+            blob="BLOB",
+            json="TEXT",
+        ),
     )
 
     def __init__(self, path: str, *, busy_timeout: float = BUSY_TIMEOUT) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scraper._lock import default_lock_path, run_lock
-from scraper.errors import ConfigError, LockedError
+from scraper.errors import ConfigError, LockedError, StorageError
 
 HOLDER_SCRIPT = """
 import sys, time
@@ -42,6 +42,7 @@ def test_a_second_holder_is_refused_and_told_who_holds_it(tmp_path: Path) -> Non
     assert f"pid {os.getpid()}" in refused.value.holder
     assert "2026-05-01T09:30:00+00:00" in refused.value.holder
     assert str(path) in str(refused.value)
+    assert not isinstance(refused.value, StorageError)  # a file lock: the database was never reached
 
 
 def test_a_run_refused_just_after_the_lock_was_taken_still_learns_the_holder(tmp_path: Path) -> None:

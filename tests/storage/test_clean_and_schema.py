@@ -1,6 +1,9 @@
-"""The backend-independent pieces: text cleaning and the schema version check."""
+"""The backend-independent pieces: text cleaning, the schema each backend renders, the version check."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -10,7 +13,20 @@ from scraper.errors import SchemaError
 from scraper.models import Document
 from scraper.storage import SCHEMA_VERSION
 from scraper.storage._clean import clean_document, clean_text
-from scraper.storage._schema import Migration, check_version, migrations_to_apply
+from scraper.storage._schema import (
+    Migration,
+    check_version,
+    migrations,
+    migrations_to_apply,
+    schema_version_table,
+)
+from scraper.storage.postgres import PostgresStore
+from scraper.storage.sqlite import SQLiteStore
+
+# The statements each backend ran to create and migrate a database, as released (written out by the code
+# that had one DDL block per backend): a database made by them must never meet other statements for the
+# same version.
+RELEASED_DDL = json.loads(Path(__file__).with_name("released_ddl.json").read_text(encoding="utf-8"))
 
 # Any code point, lone surrogates and NUL included: what a lenient decoder can hand the store.
 any_text = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF))
@@ -38,6 +54,17 @@ def test_surrogate_pairs_are_joined_and_lone_halves_replaced() -> None:
 def test_clean_document_cleans_every_text_field() -> None:
     document = Document(url="u\x00", title="t\ud800", text="b\x00ody", language=None)
     assert clean_document(document) == Document(url="u", title="t\ufffd", text="body", language=None)
+
+
+@pytest.mark.parametrize(("backend", "store_class"), [("sqlite", SQLiteStore), ("postgres", PostgresStore)])
+def test_each_backend_renders_the_released_schema_to_the_letter(
+    backend: str, store_class: type[SQLiteStore] | type[PostgresStore]
+) -> None:
+    released = RELEASED_DDL[backend]
+    types = store_class.dialect.types
+    assert schema_version_table(types) == released["schema_version_table"]
+    rendered = {str(migration.version): list(migration.statements) for migration in migrations(types)}
+    assert rendered == released["migrations"]
 
 
 def test_current_version_passes_the_check() -> None:
