@@ -5,7 +5,7 @@ A pure function, written as named stages in the manner of Readability.js::
     decode → guard → parse → read metadata → collect blocks (clutter skipped) → find body
            → clean body → serialise → (fallback when the result is nearly empty)
 
-Rules are data in rules.py; nothing here names a site.
+Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
 """
 
 from __future__ import annotations
