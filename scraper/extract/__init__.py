@@ -71,9 +71,13 @@ def _clearly_more(second: str, own: str) -> bool:
 
 
 def _hostname(url: str | None) -> str | None:
+    """The URL's host, or None: a malformed URL ("http://[::1") still names the page, it has no host."""
     if not url:
         return None
-    return urlsplit(url).hostname
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # urllib's refusal of a malformed host: not a reason to refuse the page
+        return None
 
 
 def _document(url: str | None, meta: Metadata, text: str) -> Document:

@@ -195,6 +195,8 @@ HTML_PIECES = st.sampled_from(
         "By Jane Doe",
         "March 5, 2024",
         "<time datetime='2024-13-45'>",
+        "<link rel='canonical' href='http://[::1'>",
+        "<meta property='og:url' content='//[zz]/2024/03/05/'>",
         "\ud7ff",
         "<",
         ">",
@@ -224,6 +226,53 @@ def test_mutated_html_never_raises_anything_else(seed: int) -> None:
 @given(data=st.binary(max_size=4096))
 def test_random_bytes_never_raise_anything_else(data: bytes) -> None:
     extract_or_refuse(data)
+
+
+# --- any url ---------------------------------------------------------------------------------------------
+
+# URLs urllib refuses with a bare ValueError (a broken IPv6 host, a host that changes under NFKC
+# normalisation, a bracketed host that is no address): the page is still extracted, with no hostname.
+MALFORMED_URLS = [
+    "http://[::1",
+    "//[",
+    "http://[zz]/2024/03/05/story",
+    "https://news.example\uff0forg/story",
+    "http://a\uff03b/",
+]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("url", MALFORMED_URLS)
+def test_a_malformed_url_still_gives_the_article(url: str) -> None:
+    document = extract(ARTICLE, url=url)
+    assert "engineers' report" in document.text
+    assert document.url == url
+    assert document.hostname is None
+
+
+URL_PIECES = st.sampled_from(
+    ["http://", "https://", "//", "ftp://", "[", "]", "::1", "[::1]", "[zz]", ":", ":99999", "@", "user:pw@",
+     "news.example.org", "xn--", "\uff03", "\uff0f", "\u2100", "/", "/2024/03/05/", "/20240305/", "?q=1",
+     "#frag", "%", "%zz", " ", "\x00", "\ud800", "\n"]
+)  # fmt: skip
+URLS = st.one_of(st.none(), st.text(max_size=80), st.lists(URL_PIECES, max_size=12).map("".join))
+PAGES = st.one_of(
+    st.binary(max_size=2048),
+    st.text(max_size=2048),
+    st.lists(HTML_PIECES, max_size=80).map("".join),
+    st.just(ARTICLE),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html=PAGES, url=URLS)
+def test_any_page_at_any_url_gives_a_document_or_extraction_error(html: str | bytes, url: str | None) -> None:
+    try:
+        document = extract(html, url=url)
+    except ExtractionError:
+        return
+    assert isinstance(document, Document)
+    assert document.url == url
 
 
 # --- the guard ------------------------------------------------------------------------------------------
