@@ -20,7 +20,7 @@ class PageNodes:
 
     json_ld: tuple[str, ...] = ()
     metas: tuple[dict[str, str | None], ...] = ()
-    headings: tuple[str, ...] = ()  # text of the first rules.MAX_HEADINGS <h1>
+    headings: tuple[str, ...] = ()  # text of the first MAX_HEADINGS <h1> (rules.py)
     title: str | None = None
     canonical: str | None = None
 
