@@ -5,7 +5,7 @@ A pure function, written as named stages in the manner of Readability.js::
     decode → guard → parse → read metadata → collect blocks (clutter skipped) → find body
            → clean body → serialise → (fallback when the result is nearly empty)
 
-Rules are data in rules.py; nothing here names a site.
+Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
 """
 
 from __future__ import annotations
@@ -71,9 +71,13 @@ def _clearly_more(second: str, own: str) -> bool:
 
 
 def _hostname(url: str | None) -> str | None:
+    """The URL's host, or None: a malformed URL ("http://[::1") still names the page, it has no host."""
     if not url:
         return None
-    return urlsplit(url).hostname
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # urllib's refusal of a malformed host: not a reason to refuse the page
+        return None
 
 
 def _document(url: str | None, meta: Metadata, text: str) -> Document:

@@ -5,25 +5,42 @@ A case folder holds three files, read as bytes (``.gitattributes`` keeps ``snaps
 - ``source.html``: a whole page, as a site would serve it;
 - ``case.toml``: ``url``, ``about`` (what the case checks), ``must_contain`` and ``must_not_contain`` lines,
   and optionally ``at_most_once`` (lines a page repeats, such as a standfirst, that the text may hold once);
+  the page's metadata as a person reads it off the page, every key present, ``""`` where the page gives none:
+
+  - ``title``: the headline, without the site's name (on a page without an article, its own name);
+  - ``author``: the names the byline credits, as printed, several joined by ``"; "``;
+  - ``date``: the publication date in ISO 8601, a full date-time when the page gives a time and an offset
+    (``2025-05-10T17:48:00+01:00``), else a date (``2025-12-01``);
+  - ``language``: the language the page declares (``<html lang>``, ``og:locale`` ...), lower-cased
+    (``en-gb``); a page that declares none has ``""``, the extractor does not guess;
+
+  and optionally a ``[known_gaps]`` table: for a field the extractor gets wrong today, the field's name and
+  what goes wrong. The field keeps its right value and its test is a strict xfail (an XPASS fails: once
+  the extractor gets it right, delete the gap);
 - ``expected.txt``: the extractor's text, exactly, as last reviewed by a person.
 
 The line checks state what is right and wrong about a page; the exact comparison catches every other
-change. ``pytest --update-snapshots`` rewrites ``expected.txt`` from the current output (the line checks
-still run): read the diff before committing it.
+change; the metadata checks run one test per case and field (``test_snapshot_metadata[slug-field]``).
+``pytest --update-snapshots`` rewrites ``expected.txt`` from the current output (the line checks still
+run; the metadata expectations are never rewritten): read the diff before committing it.
 """
 
 from __future__ import annotations
 
+import functools
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from scraper.extract import extract
+from scraper.models import Document
 
 SNAPSHOTS_DIR = Path(__file__).resolve().parents[2] / "snapshots"
-CASE_KEYS = frozenset({"url", "about", "must_contain", "must_not_contain", "at_most_once"})
+METADATA_FIELDS = ("title", "author", "date", "language")
+CASE_KEYS = frozenset({"url", "about", "must_contain", "must_not_contain", "at_most_once", "known_gaps"})
+CASE_KEYS |= frozenset(METADATA_FIELDS)
 
 # The issue asks for at least 25 cases; an empty or misplaced folder must not pass as "0 tests ran".
 MIN_CASES = 25
@@ -41,6 +58,8 @@ class SnapshotCase:
     must_contain: tuple[str, ...]
     must_not_contain: tuple[str, ...]
     at_most_once: tuple[str, ...]
+    metadata: dict[str, str] = field(default_factory=dict)  # every METADATA_FIELDS name; "" for none
+    known_gaps: dict[str, str] = field(default_factory=dict)  # field name -> what goes wrong today
 
 
 def _string_list(data: dict[str, object], key: str, path: Path) -> tuple[str, ...]:
@@ -48,6 +67,24 @@ def _string_list(data: dict[str, object], key: str, path: Path) -> tuple[str, ..
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         raise ValueError(f"{path}: `{key}` must be a list of non-empty strings")
     return tuple(value)
+
+
+def _metadata(data: dict[str, object], path: Path) -> dict[str, str]:
+    values = {name: data.get(name) for name in METADATA_FIELDS}
+    missing = [name for name, value in values.items() if not isinstance(value, str)]
+    if missing:
+        raise ValueError(f'{path}: {missing} must be strings ("" where the page gives none)')
+    return {name: str(value) for name, value in values.items()}
+
+
+def _known_gaps(data: dict[str, object], path: Path) -> dict[str, str]:
+    gaps = data.get("known_gaps", {})
+    if not isinstance(gaps, dict) or not all(isinstance(reason, str) and reason for reason in gaps.values()):
+        raise ValueError(f'{path}: `known_gaps` must be a table of field = "what goes wrong today"')
+    unknown = set(gaps) - set(METADATA_FIELDS)
+    if unknown:
+        raise ValueError(f"{path}: known_gaps for unknown fields {sorted(unknown)}; known: {METADATA_FIELDS}")
+    return {str(name): str(reason) for name, reason in gaps.items()}
 
 
 def load_case(folder: Path) -> SnapshotCase:
@@ -67,6 +104,8 @@ def load_case(folder: Path) -> SnapshotCase:
         must_contain=_string_list(data, "must_contain", path),
         must_not_contain=_string_list(data, "must_not_contain", path),
         at_most_once=_string_list(data, "at_most_once", path),
+        metadata=_metadata(data, path),
+        known_gaps=_known_gaps(data, path),
     )
 
 
@@ -79,6 +118,23 @@ def discover_cases() -> list[SnapshotCase]:
 
 
 CASES = discover_cases()
+
+
+@functools.cache
+def extracted(folder: Path, url: str) -> Document:
+    """One extraction per case, shared by its text test and its four metadata tests."""
+    return extract((folder / "source.html").read_bytes(), url=url)
+
+
+def metadata_params() -> list[object]:
+    """One test per case and field; a known gap is a strict xfail that says what goes wrong."""
+    params: list[object] = []
+    for case in CASES:
+        for name in METADATA_FIELDS:
+            gap = case.known_gaps.get(name)
+            marks = [pytest.mark.xfail(strict=True, reason=f"known gap: {gap}")] if gap else []
+            params.append(pytest.param(case, name, marks=marks, id=f"{case.slug}-{name}"))
+    return params
 
 
 def _words_around(text: str, index: int) -> str:
@@ -189,14 +245,56 @@ def test_line_checks_name_every_broken_rule() -> None:
     assert "appears 2 times" in problems[2]
 
 
+DEMO_CASE = SnapshotCase(
+    slug="demo",
+    folder=SNAPSHOTS_DIR,
+    url="https://www.example.com/a",
+    about="demo",
+    must_contain=(),
+    must_not_contain=(),
+    at_most_once=(),
+    metadata={"title": "Headline", "author": "Jane Doe", "date": "", "language": "en"},
+)
+
+
+def test_metadata_mismatch_names_the_case_the_field_and_both_values() -> None:
+    document = Document(title="Headline", author="View all posts by Jane Doe", date=None, language="en")
+    assert metadata_mismatch(DEMO_CASE, "title", document) is None
+    assert metadata_mismatch(DEMO_CASE, "date", document) is None  # None and "" both mean none
+    assert metadata_mismatch(DEMO_CASE, "author", document) == (
+        "demo: author: expected 'Jane Doe', got 'View all posts by Jane Doe'"
+    )
+
+
+def write_case(folder: Path, extra: str) -> Path:
+    folder.mkdir()
+    (folder / "case.toml").write_text(f'url = "https://www.example.com/a"\nabout = "demo"\n{extra}')
+    return folder
+
+
+def test_case_toml_must_give_every_metadata_field(tmp_path: Path) -> None:
+    folder = write_case(tmp_path / "demo", 'title = "T"\nauthor = ""\ndate = ""\n')
+    with pytest.raises(ValueError, match=r"\['language'\] must be strings"):
+        load_case(folder)
+
+
+def test_known_gaps_must_name_metadata_fields(tmp_path: Path) -> None:
+    fields = 'title = "T"\nauthor = ""\ndate = ""\nlanguage = ""\n'
+    folder = write_case(tmp_path / "demo", fields + '[known_gaps]\ntext = "wrong"\n')
+    with pytest.raises(ValueError, match=r"unknown fields \['text'\]"):
+        load_case(folder)
+    assert load_case(write_case(tmp_path / "ok", fields + '[known_gaps]\ntitle = "why"\n')).known_gaps == {
+        "title": "why"
+    }
+
+
 def test_enough_cases() -> None:
     assert len(CASES) >= MIN_CASES, f"{len(CASES)} snapshot cases found under {SNAPSHOTS_DIR}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.slug for case in CASES])
 def test_snapshot(case: SnapshotCase, request: pytest.FixtureRequest) -> None:
-    source = (case.folder / "source.html").read_bytes()
-    text = extract(source, url=case.url).text
+    text = extracted(case.folder, case.url).text
 
     expected_path = case.folder / "expected.txt"
     updating = bool(request.config.getoption("--update-snapshots"))
@@ -208,3 +306,17 @@ def test_snapshot(case: SnapshotCase, request: pytest.FixtureRequest) -> None:
         failures += _compare_with_expected(expected_path, text)
     if len(failures) > 1:
         pytest.fail("\n".join(failures), pytrace=False)
+
+
+def metadata_mismatch(case: SnapshotCase, name: str, document: Document) -> str | None:
+    """The case, the field, the value expected and the value got; None when they agree ("" is none)."""
+    expected = case.metadata[name]
+    got = getattr(document, name) or ""
+    return None if got == expected else f"{case.slug}: {name}: expected {expected!r}, got {got!r}"
+
+
+@pytest.mark.parametrize(("case", "name"), metadata_params())
+def test_snapshot_metadata(case: SnapshotCase, name: str) -> None:
+    problem = metadata_mismatch(case, name, extracted(case.folder, case.url))
+    if problem:
+        pytest.fail(problem, pytrace=False)

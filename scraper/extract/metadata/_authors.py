@@ -1,0 +1,151 @@
+"""The author: structured fields first, then the page's byline elements and "By" lines near the headline.
+
+Names are cleaned, not invented: they lose their "By" and are refused when they are a URL, an e-mail
+address or a sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from selectolax.lexbor import LexborHTMLParser
+
+from . import rules
+from ._dates import date_in_text
+from ._jsonld import LinkedData
+from ._page import MetaTags, TextNearTitle
+from ._text import capitalised, clean_text, fold
+
+__all__ = ["read_author"]
+
+
+def read_author(
+    tree: LexborHTMLParser, linked: LinkedData, tags: MetaTags, near_title: TextNearTitle
+) -> str | None:
+    for raw, strict in _author_candidates(tree, linked, tags, near_title):
+        names = _author_names(raw, strict=strict)
+        if names:
+            return "; ".join(names)
+    return None
+
+
+def _author_candidates(
+    tree: LexborHTMLParser, linked: LinkedData, tags: MetaTags, near_title: TextNearTitle
+) -> Iterator[tuple[list[str], bool]]:
+    """Raw author values, most trusted first, each with whether it must look like a person's name."""
+    yield list(linked.authors), False
+    for key in rules.AUTHOR_KEYS:
+        values = tags.all(key)
+        if key == "twitter:data1" and tags.first(["twitter:label1"]) not in ("Written by", "Author", "By"):
+            continue
+        if values:
+            yield (values if key in rules.MULTI_AUTHOR_KEYS else values[:1]), False
+    for selector in rules.AUTHOR_SELECTORS[: rules.SPECIFIC_AUTHOR_SELECTORS]:
+        node = tree.css_first(selector)
+        if node is not None:
+            yield [node.attributes.get("content") or node.text(deep=True, separator=" ")], True
+    yield _byline_in_text(near_title), False
+    yield _name_beside_date(near_title), False
+    for selector in rules.AUTHOR_SELECTORS[rules.SPECIFIC_AUTHOR_SELECTORS :]:
+        node = tree.css_first(selector)
+        if node is not None:
+            yield [node.attributes.get("content") or node.text(deep=True, separator=" ")], True
+    yield list(linked.organisation_authors), False
+
+
+def _byline_in_text(near_title: TextNearTitle) -> list[str]:
+    """A "By Jane Doe" line near the headline (after "By", a single word may be a pen name: "by ibby")."""
+    for window in near_title.windows():
+        for match in rules.BYLINE_LINE_RE.finditer(window):
+            name = match["name"].strip()
+            if _looks_like_name(name) or (" " not in name and name.isalpha()):
+                return [name]
+    return []
+
+
+def _name_beside_date(near_title: TextNearTitle) -> list[str]:
+    """A name printed next to the date under the headline, without "By" ("Jane Doe · May 5, 2024")."""
+    windows = near_title.windows()
+    if not windows:
+        return []
+    lines = [line.strip() for line in windows[0].split("\n")]
+    lines = [line for line in lines if line and line not in rules.LINE_SEPARATORS][: rules.MAX_BYLINE_LINES]
+    for index, line in enumerate(lines):
+        parts = [part.strip() for part in rules.INLINE_SEPARATOR_RE.split(line)]
+        if len(parts) > 1 and any(date_in_text(part) for part in parts):
+            people = [part for part in parts if _looks_like_person(part)]
+            if people:
+                return people[:1]
+        if len(line) <= rules.MAX_DATE_LINE_CHARS and date_in_text(line):
+            neighbours = lines[max(0, index - 2) : index] + lines[index + 1 : index + 3]
+            people = [neighbour for neighbour in neighbours if _looks_like_person(neighbour)]
+            if people:
+                return people[:1]
+    return []
+
+
+def _looks_like_person(text: str) -> bool:
+    """Two to four capitalised words and nothing that a person's name would not hold."""
+    words = text.split()
+    if not 2 <= len(words) <= 4 or not rules.PERSON_NAME_RE.match(text):
+        return False
+    return not any(word.casefold() in rules.NOT_NAME_WORDS for word in words)
+
+
+def _looks_like_name(text: str) -> bool:
+    """Capitalised words, as a byline prints names (lower-case particles such as "van", "de" allowed)."""
+    words = rules.TRAILING_DATE_RE.sub("", clean_text(text) or "").split()
+    if not words or len(words) > 2 * rules.MAX_AUTHOR_WORDS:
+        return False
+    capitalised_words = sum(1 for word in words if capitalised(word))
+    return capitalised(words[0]) and capitalised_words >= len(words) / 2
+
+
+def _author_names(raw_values: list[str], *, strict: bool) -> list[str]:
+    names: list[str] = []
+    seen: set[str] = set()
+    for raw in raw_values:
+        for name in _split_authors(raw):
+            key = fold(name)
+            if key not in seen and (not strict or _looks_like_name(name)):
+                seen.add(key)
+                names.append(name)
+    return names[: rules.MAX_AUTHORS]
+
+
+def _split_authors(raw: str) -> Iterator[str]:
+    text = clean_text(raw)
+    if not text or len(text) > 4 * rules.MAX_AUTHOR_CHARS:
+        return
+    text = rules.BYLINE_PREFIX_RE.sub("", text)
+    parts: list[str] = []
+    for part in rules.AUTHOR_SPLIT_RE.split(text):
+        if parts and rules.CREDENTIAL_RE.match(part.strip()):
+            parts[-1] = f"{parts[-1]}, {part.strip()}"
+        elif part.strip():
+            parts.append(part)
+    if len(parts) == 2 and _is_surname_first(text, parts):
+        parts = [text]
+    for part in parts:
+        name = _clean_name(part)
+        if name:
+            yield name
+
+
+def _is_surname_first(text: str, parts: list[str]) -> bool:
+    """ "Doe, Jane" (one comma, one or two words each side) is one name in library order, kept as is."""
+    return text.count(",") == 1 and "," in text and all(1 <= len(part.split()) <= 2 for part in parts)
+
+
+def _clean_name(part: str) -> str | None:
+    name = rules.TRAILING_DATE_RE.sub("", rules.BYLINE_PREFIX_RE.sub("", part)).strip(rules.QUOTES + " :-–—|")
+    if not name or rules.NOT_A_NAME_RE.search(name):
+        return None
+    if len(name) > rules.MAX_AUTHOR_CHARS or len(name.split()) > rules.MAX_AUTHOR_WORDS:
+        return None
+    folded = name.casefold()
+    if folded in rules.AUTHOR_NOISE_WORDS or folded.rstrip(".") in rules.MONTHS or folded in rules.WEEKDAYS:
+        return None
+    if not any(char.isalpha() for char in name):
+        return None
+    return name

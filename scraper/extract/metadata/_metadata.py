@@ -1,0 +1,96 @@
+"""The metadata readers put together: each field from the most trusted source that has a usable value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from . import rules
+from ._authors import read_author
+from ._dates import read_date
+from ._jsonld import LinkedData, linked_data
+from ._page import MetaTags, PageNodes, TextNearTitle, meta_tags, page_nodes
+from ._text import clean_text, first_text
+from ._title import read_title, sitename_from_title
+
+__all__ = ["Metadata", "extract_metadata"]
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    hostname: str | None = None
+    language: str | None = None
+    description: str | None = None
+    canonical_url: str | None = None
+
+
+def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata:
+    """Read metadata from the parsed page before any node is removed from it."""
+    nodes = page_nodes(tree)
+    linked = linked_data(nodes)
+    tags = meta_tags(nodes)
+    canonical = _canonical_url(nodes, tags, url)
+    sitename = first_text(
+        tags.first(rules.SITENAME_KEYS[:1]), linked.sitename, tags.first(rules.SITENAME_KEYS[1:])
+    )
+    title = read_title(nodes, linked, tags, sitename)
+    if sitename is None:
+        sitename = sitename_from_title(nodes)
+    near_title = TextNearTitle(tree, title)
+    return Metadata(
+        title=title,
+        author=read_author(tree, linked, tags, near_title),
+        date=read_date(tree, linked, tags, near_title, canonical or url),
+        sitename=clean_text(sitename),
+        hostname=_hostname(canonical or url),
+        language=_language(tree, linked, tags),
+        description=clean_text(first_text(tags.first(rules.DESCRIPTION_KEYS), linked.description)),
+        canonical_url=canonical,
+    )
+
+
+def _language(tree: LexborHTMLParser, linked: LinkedData, tags: MetaTags) -> str | None:
+    root = tree.root if tree.root is not None and tree.root.tag == "html" else None
+    declared = (root.attributes.get("lang") or root.attributes.get("xml:lang")) if root is not None else None
+    for raw in (declared, tags.first(rules.LANGUAGE_KEYS), linked.language):
+        language = _normalise_language(raw)
+        if language:
+            return language
+    return None
+
+
+def _normalise_language(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    cleaned = raw.strip().split(",")[0].strip().lower().replace("_", "-")
+    match = rules.LANGUAGE_RE.match(cleaned)
+    return match.group(0) if match else None
+
+
+def _canonical_url(nodes: PageNodes, tags: MetaTags, url: str | None) -> str | None:
+    for raw in (nodes.canonical, tags.first(["og:url"])):
+        if not raw:
+            continue
+        try:  # urllib raises ValueError for malformed hosts ("http://[::1")
+            absolute = urljoin(url or "", raw.strip())
+            parts = urlsplit(absolute)
+            if parts.scheme in ("http", "https") and parts.hostname:
+                return absolute
+        except ValueError:
+            continue
+    return None
+
+
+def _hostname(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None

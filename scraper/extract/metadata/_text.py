@@ -1,0 +1,34 @@
+"""Text helpers shared by the metadata readers: whitespace, entities, case folding."""
+
+from __future__ import annotations
+
+import html
+
+from . import rules
+
+__all__ = ["capitalised", "clean_text", "first_text", "fold"]
+
+
+def first_text(*values: str | None) -> str | None:
+    return next((value for value in values if value), None)
+
+
+def clean_text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    cleaned = rules.WHITESPACE_RE.sub(" ", _unescape(text)).strip()
+    return cleaned or None
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+def fold(text: str) -> str:
+    return rules.WHITESPACE_RE.sub(" ", text.casefold().strip(rules.QUOTES + " ")).strip()
+
+
+def capitalised(word: str) -> bool:
+    """Starts with a capital, or with a letter of a script without case (Arabic, Hebrew, CJK ...)."""
+    first = word[:1]
+    return first.isupper() or (first.isalpha() and first.lower() == first.upper())
