@@ -24,6 +24,7 @@ from scraper.config import FetchSettings, RunSettings, Settings
 from scraper.errors import ExtractionError, ExtractionMemoryError, ExtractionTimeoutError
 from scraper.extract import extract
 from scraper.pipeline import ExtractionPool
+from scraper.pipeline._worker import Call, _answer
 from scraper.storage import open_store
 from tests.hostile.pages import deep_bogus_nesting, normal_article, reopened_formatting, section_page
 from tests.hostile.site import PageSite
@@ -72,6 +73,16 @@ def test_pages_in_flight_beside_a_killed_one_are_unaffected() -> None:
         with pytest.raises(ExtractionTimeoutError):
             pool.result(hostile)
     assert all(f"story number {n}" in text for n, text in enumerate(texts))
+
+
+def run_out_of_memory() -> None:
+    raise MemoryError
+
+
+def test_a_worker_that_runs_out_of_its_address_space_says_so() -> None:
+    # The backstop behind the parent's watch: an allocation refused under RLIMIT_AS.
+    reply = _answer(Call(run_out_of_memory, ()))
+    assert isinstance(reply.error, ExtractionMemoryError)
 
 
 def test_the_plain_extraction_error_keeps_its_kind() -> None:
