@@ -327,7 +327,8 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str) -> int:
     """Extract the article of saved HTML files ('-' reads standard input) and print it.
 
     A file that cannot be read or extracted is named on stderr, the others still print, and the exit
-    status is 1.
+    status is 1. Each file is parsed in a worker process under the default limits of `run.parse_timeout`
+    and `run.parse_memory`: past one, that file fails.
 
     \b
     Examples:
@@ -336,23 +337,25 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str) -> int:
       curl -s https://example.com/a | scraper extract - --format markdown
     """
     from .extract import extract
+    from .pipeline import ExtractionPool
     from .render import document_to_markdown
 
     failed = 0
-    for name in files:
-        try:
-            html = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        except OSError as exc:
-            click.echo(f"scraper: cannot read {name}: {exc.strerror or exc}", err=True)
-            failed += 1
-            continue
-        try:
-            document = extract(html, url)
-        except ScraperError as exc:
-            click.echo(f"scraper: {name}: {exc}", err=True)
-            failed += 1
-            continue
-        click.echo(_render_document(document, name, fmt, document_to_markdown))
+    with ExtractionPool(extract, workers=1) as pool:
+        for name in files:
+            try:
+                html = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+            except OSError as exc:
+                click.echo(f"scraper: cannot read {name}: {exc.strerror or exc}", err=True)
+                failed += 1
+                continue
+            try:
+                document = pool.result(pool.submit(html, url))
+            except ScraperError as exc:
+                click.echo(f"scraper: {name}: {exc}", err=True)
+                failed += 1
+                continue
+            click.echo(_render_document(document, name, fmt, document_to_markdown))
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -477,7 +480,12 @@ def reextract_command(config_path: str | None, **flags: Any) -> int:
 
     settings = _settings(config_path, **flags)
     with closing(open_store(settings.db)) as store:
-        report = reextract(store, workers=settings.run.workers)
+        report = reextract(
+            store,
+            workers=settings.run.workers,
+            time_limit=settings.run.parse_timeout,
+            memory_limit=settings.run.parse_memory,
+        )
     click.echo(report.summary_line(), err=True)
     return EXIT_FAILED if report.failed else EXIT_OK
 

@@ -7,6 +7,8 @@ boundary with ``raise ... from exc``, so callers only ever catch these::
     ├── ConfigError            bad setting, flag, file or key; names what was wrong
     ├── FetchError             the fetcher could not be set up (per-URL problems are results, not raises)
     ├── ExtractionError        the extractor refused an input (too large, too deep) or failed on it
+    │   ├── ExtractionTimeoutError   a page ran past the per-page time limit; its worker was killed
+    │   └── ExtractionMemoryError    a page needed more than the per-worker memory limit; killed too
     ├── DiscoveryError         a feed or sitemap could not be parsed
     ├── LockedError            another `scraper run` holds the run lock (a file lock, not the database)
     └── StorageError           the database refused or failed
@@ -20,6 +22,8 @@ __all__ = [
     "ConfigError",
     "DiscoveryError",
     "ExtractionError",
+    "ExtractionMemoryError",
+    "ExtractionTimeoutError",
     "FetchError",
     "LockedError",
     "SchemaError",
@@ -42,7 +46,25 @@ class FetchError(ScraperError):
 
 
 class ExtractionError(ScraperError):
-    """The extractor refused an input (too large, too deeply nested) or failed on it."""
+    """The extractor refused an input (too large, too deeply nested) or failed on it.
+
+    ``kind`` is the reason a run records for the page (its ErrorInfo kind, its outcome's reason).
+    """
+
+    kind = "extraction"
+
+
+class ExtractionTimeoutError(ExtractionError):
+    """Parsing one input ran past the pool's time limit (`run.parse_timeout`); its worker was killed."""
+
+    kind = "extraction_timeout"
+
+
+class ExtractionMemoryError(ExtractionError):
+    """Parsing one input needed more than the pool's memory limit (`run.parse_memory`); its worker was
+    killed."""
+
+    kind = "extraction_memory"
 
 
 class DiscoveryError(ScraperError):

@@ -62,6 +62,8 @@ max_attempts = 6
 lease = "10m"
 batch_size = 16
 workers = 2
+parse_timeout = "5s"
+parse_memory = "512MiB"
 limit = 1000
 lock_file = "run.lock"
 
@@ -131,6 +133,8 @@ def test_full_example_is_read_into_every_field(tmp_path: Path) -> None:
         lease=600.0,
         batch_size=16,
         workers=2,
+        parse_timeout=5.0,
+        parse_memory=512 * 1024 * 1024,
         limit=1000,
         lock_file=str(tmp_path / "run.lock"),
     )

@@ -58,6 +58,11 @@ class RunSettings:
     lease: float = 300.0  # seconds a dead worker's claims last; a live worker renews its own
     batch_size: int = 32  # URLs claimed at once
     workers: int = 0  # extraction processes; 0 = one per core
+    # Limits of one page's parse (articles, section pages, feeds, sitemaps) in its worker process: past
+    # either, the worker is killed and the page fails. A hostile page can make the HTML5 parser run
+    # for minutes and take gigabytes; ordinary pages parse in milliseconds, within ~100 MiB.
+    parse_timeout: float = 20.0  # seconds of wall-clock time per page
+    parse_memory: int = 1024 * 1024 * 1024  # bytes resident per worker process
     limit: int | None = None  # stop after this many URLs (None = all due)
     lock_file: str | None = None  # default: next to the SQLite file, or in the temp dir
 
@@ -114,6 +119,8 @@ class SettingsOverrides:
     batch_size: int | None = None
     limit: int | None = None
     workers: int | None = None
+    parse_timeout: float | None = None
+    parse_memory: int | None = None
     lock_file: str | None = None
     log_format: str | None = None
     log_level: str | None = None

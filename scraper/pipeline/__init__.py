@@ -2,12 +2,13 @@
 
 `run` is the cron job. It works in two phases:
 
-1. discovery: feeds, sitemaps and section pages are fetched and parsed, their article URLs normalised,
-   filtered and enqueued in the store (the store is the frontier);
+1. discovery: feeds, sitemaps and section pages are fetched and parsed (in the worker processes), their
+   article URLs normalised, filtered and enqueued in the store (the store is the frontier);
 2. the crawl: due URLs are claimed from the store in small batches (never all at once, so memory stays flat
    however many are queued), fetched concurrently, extracted in worker processes so every core is used, and
    saved one page per transaction. Each URL's result is an `Outcome`; a failure of one page (even an
-   exception in the extractor) is a FAILED outcome, never a crashed run.
+   exception in the extractor, or a parse past `run.parse_timeout` or `run.parse_memory`, whose worker is
+   killed) is a FAILED outcome, never a crashed or stalled run.
 
 The library functions behind the other commands live here too: `get_urls` (`scraper get`) and `reextract`
 (`scraper reextract`); `export` and the Markdown rendering are `scraper.render`'s, re-exported here. Nothing
@@ -15,8 +16,9 @@ here prints: it logs through `logging` (logger "scraper.pipeline") and reports p
 `ProgressSink`.
 
 The modules, one job each: `_run` (the run loop and the store's host gate), `_discovery` (the sources),
-`_pool` (extraction in worker processes), `_commands` (`get_urls`, `reextract`), `_state` (what one run
-shares), `_pieces` (the fetcher and extractor as the pipeline sees them).
+`_pool` (parsing in worker processes: `ExtractionPool`), `_processes` (those processes, held to the time and
+memory limits), `_worker` (a worker's own side), `_commands` (`get_urls`, `reextract`), `_state` (what one
+run shares), `_pieces` (the fetcher and extractor as the pipeline sees them).
 """
 
 from __future__ import annotations

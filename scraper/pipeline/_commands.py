@@ -26,7 +26,7 @@ from ._pieces import (
     page_input,
     utc_now,
 )
-from ._pool import ExtractionJob, ExtractionPool
+from ._pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, ExtractionJob, ExtractionPool
 
 __all__ = ["GetRow", "ReextractReport", "get_urls", "reextract"]
 
@@ -77,12 +77,17 @@ async def get_urls(
     """Fetch and extract each URL, concurrently, yielding one row per input in input order.
 
     Inputs are read lazily and only a window of them is in flight, so a long list on standard input
-    streams. Extraction runs in a thread: for a handful of URLs, starting worker processes costs more
-    than it saves.
+    streams. Extraction runs in one worker process, under the run's limits (a thread could not be
+    stopped on a hostile page), started with the first page.
     """
     factory = fetcher_factory or default_fetcher_factory
     window = max(1, settings.fetch.concurrency) * 2
-    with ExtractionPool(extractor or default_extractor(), processes=False) as pool:
+    with ExtractionPool(
+        extractor or default_extractor(),
+        workers=1,
+        time_limit=settings.run.parse_timeout,
+        memory_limit=settings.run.parse_memory,
+    ) as pool:
         async with factory(settings.fetch) as fetcher:
             in_flight: deque[asyncio.Task[GetRow]] = deque()
             try:
@@ -113,7 +118,7 @@ async def _get_one(fetcher: PageFetcher, pool: ExtractionPool, url: str) -> GetR
     try:
         document = await pool.extract(page_input(result), result.final_url or url)
     except ExtractionError as exc:
-        return GetRow(url, fetch=result, error=ErrorInfo("extraction", str(exc)))
+        return GetRow(url, fetch=result, error=ErrorInfo(exc.kind, str(exc)))
     return GetRow(url, fetch=result, document=document)
 
 
@@ -157,12 +162,17 @@ def reextract(
     extractor: Extractor | None = None,
     workers: int = 0,
     clock: Callable[[], datetime] = utc_now,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
 ) -> ReextractReport:
-    """Run the extractor again over every stored raw page, in worker processes; a new version is stored
-    only where the text changed. A page the extractor fails on is counted and left as it was."""
+    """Run the extractor again over every stored raw page, in worker processes under the limits; a new
+    version is stored only where the text changed. A page the extractor fails on is counted and left as
+    it was."""
     began = time.monotonic()
     counts: Counter[str] = Counter()
-    with ExtractionPool(extractor or default_extractor(), workers=workers) as pool:
+    with ExtractionPool(
+        extractor or default_extractor(), workers=workers, time_limit=time_limit, memory_limit=memory_limit
+    ) as pool:
         window: deque[tuple[int, str, ExtractionJob]] = deque()
         limit = pool.workers * REEXTRACT_WINDOW_PER_WORKER
         for page in store.raw_pages():

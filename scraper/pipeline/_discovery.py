@@ -1,19 +1,19 @@
 """Discovery, the first phase of a run: the sources' URLs (given, from files, feeds, sitemaps and section
-pages) normalised, filtered and enqueued in the store, which is the frontier. Parsing is `discover`'s."""
+pages) normalised, filtered and enqueued in the store, which is the frontier. Parsing is `discover`'s,
+run in the extraction pool's worker processes under its limits."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 
 from .. import discover
-from ..config import Sources
-from ..errors import ConfigError
+from ..errors import ConfigError, ExtractionMemoryError, ExtractionTimeoutError
 from ..models import FetchResult, FetchStatus, Outcome, OutcomeKind
 from ._pieces import Accept, fetch_captured, log
 from ._state import RunState
 
-__all__ = ["discover_sources"]
+__all__ = ["discover_sources", "parse_feed_links", "parse_page_links", "parse_sitemap_links"]
 
 # Child sitemaps followed from sitemap indexes in one run: a bound against an index that lists itself or
 # a hostile site's endless chain.
@@ -50,15 +50,38 @@ def _normalised(urls: Iterable[str]) -> Iterator[str]:
             yield normal
 
 
-def _feed_links(result: FetchResult, base_url: str, sources: Sources) -> list[str]:
-    return discover.filter_urls(
-        discover.parse_feed(result.content, base_url), sources.include, sources.exclude
-    )
+# The parsers below run in the extraction pool's workers, under its limits (module-level, as they are sent
+# by name): a hostile feed, sitemap or section page fails as that source, and the event loop never stalls.
 
 
-def _page_links(result: FetchResult, base_url: str, sources: Sources) -> list[str]:
+def parse_feed_links(
+    content: bytes, base_url: str, include: Sequence[str], exclude: Sequence[str]
+) -> list[str]:
+    return discover.filter_urls(discover.parse_feed(content, base_url), include, exclude)
+
+
+def parse_page_links(html: str, base_url: str, include: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    return discover.links_from_page(html, base_url, include, exclude)
+
+
+def parse_sitemap_links(
+    content: bytes, base_url: str, include: Sequence[str], exclude: Sequence[str]
+) -> discover.SitemapResult:
+    """The sitemap's page URLs (filtered) and its child sitemaps."""
+    sitemap = discover.parse_sitemap(content, base_url)
+    urls = discover.filter_urls(sitemap.urls, include, exclude)
+    return discover.SitemapResult(urls=tuple(urls), sitemaps=sitemap.sitemaps)
+
+
+def _feed_links(state: RunState, result: FetchResult, base_url: str) -> Awaitable[list[str]]:
+    sources = state.settings.sources
+    return state.pool.call(parse_feed_links, result.content, base_url, sources.include, sources.exclude)
+
+
+def _page_links(state: RunState, result: FetchResult, base_url: str) -> Awaitable[list[str]]:
+    sources = state.settings.sources
     html = result.text if result.text is not None else result.content.decode("utf-8", "replace")
-    return discover.links_from_page(html, base_url, sources.include, sources.exclude)
+    return state.pool.call(parse_page_links, html, base_url, sources.include, sources.exclude)
 
 
 def _enqueue(state: RunState, urls: Iterable[str], *, source: str) -> int:
@@ -83,15 +106,18 @@ async def _fetch_source(state: RunState, url: str, kind: str, *, accept: Accept)
 
 
 def _parse_failed(state: RunState, url: str, kind: str, exc: Exception) -> None:
+    """The source fails: reason "discovery", or the limit its parse ran past (extraction_timeout,
+    extraction_memory)."""
     log.warning("%s %s could not be parsed: %s", kind, url, exc)
-    state.record(Outcome(url, OutcomeKind.FAILED, "discovery", str(exc)))
+    reason = exc.kind if isinstance(exc, ExtractionTimeoutError | ExtractionMemoryError) else "discovery"
+    state.record(Outcome(url, OutcomeKind.FAILED, reason, str(exc)))
 
 
 async def _discover_from(
     state: RunState,
     url: str,
     kind: str,
-    links_of: Callable[[FetchResult, str, Sources], list[str]],
+    links_of: Callable[[RunState, FetchResult, str], Awaitable[list[str]]],
     *,
     accept: Accept = "xml",
 ) -> int:
@@ -99,7 +125,7 @@ async def _discover_from(
     if result is None:
         return 0
     try:
-        links = links_of(result, result.final_url or url, state.settings.sources)
+        links = await links_of(state, result, result.final_url or url)
     except ConfigError:
         raise  # a bad include/exclude pattern is the user's to fix, not this source's failure
     except Exception as exc:  # DiscoveryError, or a parser bug: this source fails, the run goes on
@@ -123,13 +149,14 @@ async def _discover_sitemaps(state: RunState, root: str) -> int:
         if result is None:
             continue
         try:
-            sitemap = discover.parse_sitemap(result.content, result.final_url or url)
-            links = discover.filter_urls(sitemap.urls, sources.include, sources.exclude)
+            sitemap = await state.pool.call(
+                parse_sitemap_links, result.content, result.final_url or url, sources.include, sources.exclude
+            )
         except ConfigError:
             raise
         except Exception as exc:
             _parse_failed(state, url, "sitemap", exc)
             continue
         pending.extend(sitemap.sitemaps)
-        new += _enqueue(state, links, source=f"sitemap:{url}")
+        new += _enqueue(state, sitemap.urls, source=f"sitemap:{url}")
     return new

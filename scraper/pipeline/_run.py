@@ -127,7 +127,12 @@ async def run(
         def factory(fetch_settings: FetchSettings) -> AbstractAsyncContextManager[PageFetcher]:
             return default_fetcher_factory(fetch_settings, gate)
 
-    with ExtractionPool(extractor or default_extractor(), workers=settings.run.workers) as pool:
+    with ExtractionPool(
+        extractor or default_extractor(),
+        workers=settings.run.workers,
+        time_limit=settings.run.parse_timeout,
+        memory_limit=settings.run.parse_memory,
+    ) as pool:
         async with factory(settings.fetch) as fetcher:
             state = RunState(
                 settings=settings,
@@ -295,7 +300,7 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
         except ExtractionError as exc:
             log.warning("extraction failed for %s: %s", claim.url, exc)
             result = dataclasses.replace(
-                result, status=FetchStatus.FAILED, error=ErrorInfo("extraction", str(exc))
+                result, status=FetchStatus.FAILED, error=ErrorInfo(exc.kind, str(exc))
             )
     try:
         return state.store.save(claim, result, document, now=state.clock(), policy=state.settings.run)

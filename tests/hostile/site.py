@@ -1,0 +1,62 @@
+"""A tiny web site on 127.0.0.1 serving given pages by path, for runs with hostile pages among normal ones.
+
+with PageSite({"/a": normal_article(...), "/evil": deep_bogus_nesting()}) as site:
+    site.url("/a")                      # "http://127.0.0.1:PORT/a"
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Self
+
+__all__ = ["PageSite"]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _PageServer
+
+    def do_GET(self) -> None:
+        page = self.server.pages.get(self.path)
+        if page is None:
+            self.send_error(404)
+            return
+        body = page.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _PageServer(ThreadingHTTPServer):
+    daemon_threads = True
+    pages: Mapping[str, str]
+
+
+class PageSite:
+    """`pages` (path → HTML) served on 127.0.0.1 at a port the kernel picks; 404 for any other path."""
+
+    def __init__(self, pages: Mapping[str, str]) -> None:
+        self._server = _PageServer(("127.0.0.1", 0), _Handler)
+        self._server.pages = dict(pages)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
