@@ -21,6 +21,8 @@ Two notions of host, on purpose:
   Two ports are two servers: each is its own process with its own capacity (a site's staging server, the
   test sites, which run one server per port), as the Fetcher has always counted them. The scheme is not
   part of the key: ``http://`` and ``https://`` of one name are one server, reached on its default ports.
+  The store once kept the name alone, port or not; a row so written is still claimed under that name,
+  and its requests take their server's turn.
 - `site_of` is the *site*: the host name without ``www.`` and without the port. A section page's links
   that stay on its site are the ones discovery keeps; ``www.news.example`` and ``news.example`` are one
   site, though they may well be two servers to be polite to.

@@ -1,6 +1,6 @@
 """URLs as the Fetcher takes them: checked (`scraper.urls.url_problem`, then the address guard for numeric
 hosts), numeric hosts written as the address they mean, and the origin robots.txt and credentials go by.
-The server politeness is counted per is `scraper.urls.host_key`, shared with the store."""
+Politeness counts per server, `scraper.urls.host_key`: the store's key too."""
 
 from __future__ import annotations
 

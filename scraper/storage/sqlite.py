@@ -127,14 +127,15 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
     def _insert_urls(self, db: sqlite3.Connection, urls: list[str], *, source: str, seen: datetime) -> int:
         at, epoch = self._to_db(seen), self._to_db(_rules.EPOCH)
+        hosts = [host_key(url) for url in urls]
         cursor = db.executemany(
             "INSERT INTO urls (url, host, source, state, attempts, next_attempt_at, first_seen) "
             "VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (url) DO NOTHING",
-            [(url, host_key(url), source, at, at) for url in urls],
+            [(url, host, source, at, at) for url, host in zip(urls, hosts, strict=True)],
         )
         db.executemany(
             "INSERT INTO hosts (host, next_allowed_at) VALUES (?, ?) ON CONFLICT (host) DO NOTHING",
-            [(host, epoch) for host in sorted({host_key(url) for url in urls})],
+            [(host, epoch) for host in sorted(set(hosts))],
         )
         return cursor.rowcount
 
