@@ -5,12 +5,12 @@ Public functions::
     parse_feed(data, base_url) -> list[str]              RSS, Atom (feedparser) and JSON Feed
     parse_sitemap(data, base_url) -> SitemapResult       urlset, sitemapindex, news sitemaps, gzip, plain text
     links_from_page(html, base_url, include, exclude) -> list[str]   article links of a home or section page
-    normalise_url(url) -> str | None                     canonical form used as the frontier key
     filter_urls(urls, include, exclude) -> list[str]     include/exclude regular expressions
     read_url_file(path) -> list[str]                     one URL per line, ``#`` comments
 
-Every returned list is normalised (see `normalise_url`), free of duplicates and in document order,
-except `read_url_file`, which returns the lines as written so that an invalid one can be reported.
+Every returned list is normalised (`scraper.urls.normalise_url`: the frontier key), free of duplicates and
+in document order, except `read_url_file`, which returns the lines as written so that an invalid one can be
+reported. A section page's links stay on its site as `scraper.urls.site_of` says (``www.`` aside).
 
 XML safety: feeds and sitemaps come from strangers. Before any XML parser builds anything, the bytes are
 checked with defusedxml, which refuses entity declarations (billion laughs, quadratic blow-up) and
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as safe_etree
@@ -39,6 +39,7 @@ from defusedxml import DefusedXmlException
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .errors import ConfigError, DiscoveryError
+from .urls import normalise_url, site_of
 
 __all__ = [
     "MAX_SITEMAP_URLS",
@@ -46,7 +47,6 @@ __all__ = [
     "SitemapResult",
     "filter_urls",
     "links_from_page",
-    "normalise_url",
     "parse_feed",
     "parse_sitemap",
     "read_url_file",
@@ -58,29 +58,10 @@ log = logging.getLogger(__name__)
 # Anything beyond is refused (size) or cut (count) rather than trusted.
 MAX_XML_BYTES = 50 * 1024 * 1024
 MAX_SITEMAP_URLS = 50_000
-# Longer URLs are almost always session or tracking junk; the sitemap protocol allows 2,048 characters.
-MAX_URL_LENGTH = 4096
 # Size of each inflate step: bounds the memory held beyond the cap while checking it.
 _INFLATE_CHUNK = 1024 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-# Query parameters that only tell a site where a click came from: dropping them makes two links to the
-# same article one frontier entry. Prefixes end with "_"; the rest are whole names.
-_TRACKING_PREFIXES = ("utm_",)
-_TRACKING_NAMES = frozenset(
-    {"fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl"}
-)
-# Characters left as they are in a path and a query: RFC 3986 unreserved, sub-delims, ":" "@" "/" and "%"
-# (an existing escape is kept, never escaped twice).
-_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
-_QUERY_SAFE = _PATH_SAFE + "?"
-_HOST_RE = re.compile(r"^[a-z0-9_.-]+$")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-# Characters never escaped in a path or query (_PATH_SAFE and _QUERY_SAFE minus "%", plus alphanumerics).
-_PLAIN_RE = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=._~-]*")
-_STRAY_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_ESCAPE_RE = re.compile(r"%[0-9a-f]{2}", re.IGNORECASE)
 
 # Path segments that name listing pages, not articles (tag, author, category, search, account pages).
 _LISTING_SEGMENTS = frozenset(
@@ -147,87 +128,6 @@ class SitemapResult:
 
     urls: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
-
-
-# --- URLs ---------------------------------------------------------------------------------------
-
-
-def normalise_url(url: str) -> str | None:
-    """The canonical form of an http(s) URL, or None when it is not one.
-
-    Lower-cases scheme and host, drops the default port, the fragment and tracking parameters
-    (``utm_*``, ``fbclid``, ``gclid`` ...), percent-encodes what must be encoded, and gives an empty
-    path as ``/``. The order of the remaining query parameters is kept: some servers depend on it.
-    """
-    # As browsers do (WHATWG URL): tabs and newlines vanish, inner spaces are escaped below.
-    url = url.strip().replace("\t", "").replace("\n", "").replace("\r", "")
-    if not url or len(url) > MAX_URL_LENGTH or _CONTROL_RE.search(url):
-        return None
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:  # bad port, unbalanced IPv6 brackets
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return None
-    host = _normalise_host(parts.hostname)
-    if host is None:
-        return None
-    netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
-    if parts.username is not None:
-        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
-        netloc = f"{userinfo}@{netloc}"
-    path = _remove_dot_segments(_escape(parts.path, _PATH_SAFE)) or "/"
-    query = _strip_tracking(_escape(parts.query, _QUERY_SAFE))
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def _escape(text: str, safe: str) -> str:
-    """Percent-encode what must be, once: a stray "%" becomes "%25", existing escapes get upper-case hex."""
-    if "%" not in text and _PLAIN_RE.fullmatch(text):
-        return text  # the common case, and the hot path for a 50,000-URL sitemap
-    text = _STRAY_PERCENT_RE.sub("%25", text)
-    return _ESCAPE_RE.sub(lambda m: m.group(0).upper(), quote(text, safe=safe))
-
-
-def _remove_dot_segments(path: str) -> str:
-    # RFC 3986 section 5.2.4: "/a/./b/../c" is "/a/c". Rare in links, so only done when present.
-    segments = path.split("/")
-    if "." not in segments and ".." not in segments:
-        return path
-    output: list[str] = []
-    for segment in segments[1:]:
-        if segment == "..":
-            if output:
-                output.pop()
-        elif segment != ".":
-            output.append(segment)
-    trailing = "/" if segments[-1] in (".", "..") else ""
-    return "/" + "/".join(output) + trailing
-
-
-def _normalise_host(hostname: str) -> str | None:
-    host = hostname.lower().rstrip(".")
-    if ":" in host:  # an IPv6 literal; urlsplit removed its brackets
-        return f"[{host}]" if re.fullmatch(r"[0-9a-f:.]+", host) else None
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            return None
-    return host if _HOST_RE.match(host) and ".." not in host else None
-
-
-def _strip_tracking(query: str) -> str:
-    # Split by hand rather than parse_qsl + urlencode, which would re-encode the values we keep.
-    kept = []
-    for pair in query.split("&"):
-        name = pair.split("=", 1)[0].lower()
-        if not pair or name in _TRACKING_NAMES or name.startswith(_TRACKING_PREFIXES):
-            continue
-        kept.append(pair)
-    return "&".join(kept)
 
 
 def _unique_normalised(urls: Iterable[str], base_url: str) -> list[str]:
@@ -457,24 +357,24 @@ def links_from_page(
 ) -> list[str]:
     """Same-site links of a home or section page that look like articles, in page order.
 
-    A link qualifies when it stays on the page's site (same host, ``www.`` aside), is not in a
-    ``<nav>``, ``<header>`` or ``<footer>``, is not a file or a listing page (tag, author, category,
-    search, pagination ...) and its path looks like an article: a slug of several words, a long id or a
-    date. A link matching an `include` pattern needs no slug, id or date (the user vouches for it);
-    `exclude` patterns drop links whatever they look like.
+    A link qualifies when it stays on the page's site (`scraper.urls.site_of`: the host name, ``www.``
+    and port aside), is not in a ``<nav>``, ``<header>`` or ``<footer>``, is not a file or a listing
+    page (tag, author, category, search, pagination ...) and its path looks like an article: a slug of
+    several words, a long id or a date. A link matching an `include` pattern needs no slug, id or date
+    (the user vouches for it); `exclude` patterns drop links whatever they look like.
     """
     wanted, unwanted = _compile(include), _compile(exclude)
     tree = LexborHTMLParser(html)
     base = _document_base(tree, base_url)
     page = normalise_url(base_url)
-    site = _site_of(base)
+    site = site_of(base)
     candidates = []
     for anchor in tree.css("a[href]"):
         href = anchor.attributes.get("href") or ""
         if href.startswith(("#", "javascript:", "mailto:", "tel:")) or _in_navigation(anchor):
             continue
         url = normalise_url(urljoin(base, href))
-        if url is None or url == page or _site_of(url) != site or not _passes(url, [], unwanted):
+        if url is None or url == page or site_of(url) != site or not _passes(url, [], unwanted):
             continue
         path = urlsplit(url).path
         if _is_listing_or_file(path):
@@ -488,11 +388,6 @@ def _document_base(tree: LexborHTMLParser, base_url: str) -> str:
     node = tree.css_first("base[href]")
     href = node.attributes.get("href") if node is not None else None
     return urljoin(base_url, href) if href else base_url
-
-
-def _site_of(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
 
 
 def _in_navigation(node: LexborNode) -> bool:

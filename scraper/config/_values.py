@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from ..urls import url_problem
+
 __all__ = [
     "BOOLEAN",
     "DB",
@@ -201,9 +203,7 @@ def string_list(item: ValueType) -> ValueType:
 
 
 def _http_url(value: object) -> str:
-    from ..discover import normalise_url  # lazily: discover pulls in feedparser and selectolax
-
-    if isinstance(value, str) and normalise_url(value) is not None:
+    if isinstance(value, str) and url_problem(value) is None:
         return value.strip()
     raise Invalid("an http:// or https:// URL")
 

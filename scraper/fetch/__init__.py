@@ -48,9 +48,10 @@ What it guarantees, and how:
 - Redirects are followed here (at most `max_redirects`), each hop checked again (http/https only, address
   guard, robots.txt); Authorization and Cookie headers never go to another origin; cookies are not kept.
 - Politeness (decisions in `scraper.politeness`): a global limit (`concurrency`), a per-host limit
-  (`per_host_concurrency`, host = name and port), requests to one host sent at least `delay` apart (or
-  robots.txt's Crawl-delay, capped at `max_retry_after`), counted from when each request actually went out;
-  robots.txt fetched once per origin per Fetcher, through the same guarded path.
+  (`per_host_concurrency`; a host is `scraper.urls.host_key`, the name and a port that is not the default,
+  the store's key too), requests to one host sent at least `delay` apart (or robots.txt's Crawl-delay, capped
+  at `max_retry_after`), counted from when each request actually went out; robots.txt fetched once per origin
+  per Fetcher, through the same guarded path.
 - Retries (`attempts` in all) for connect errors, timeouts, 408/429/500/502/503/504, with exponential backoff
   and jitter; Retry-After is honoured up to `max_retry_after`, beyond it the URL is DEFERRED.
 - Cost: one small connection pool per host (`PerHostTransport`), since httpcore's pool polls every idle

@@ -10,9 +10,10 @@ import httpx
 
 from ..config import FetchSettings
 from ..politeness import HostSchedule, RobotsRules
+from ..urls import host_key
 from ._body import BodyRules, Exchange
 from ._errors import Failure
-from ._urls import CROSS_ORIGIN_DROPPED_HEADERS, REDIRECT_STATUSES, Origin, host_key, origin, redirect_target
+from ._urls import CROSS_ORIGIN_DROPPED_HEADERS, REDIRECT_STATUSES, Origin, origin, redirect_target
 
 __all__ = ["RobotsCache"]
 
@@ -77,7 +78,7 @@ class RobotsCache:
             except Failure as failure:
                 if hop == 0 and failure.kind == "blocked_address":
                     raise  # the host itself is off limits: each of its URLs fails as blocked_address
-                logger.info("robots.txt for %s unavailable: %s", host_key(target), failure.message)
+                logger.info("robots.txt for %s unavailable: %s", host_key(str(target)), failure.message)
                 return RobotsRules.unavailable()
             break
         else:
@@ -91,9 +92,9 @@ class RobotsCache:
             )
             delay = parsed.crawl_delay(cap=self._settings.max_retry_after)
             if delay is not None:
-                self._schedule.set_delay(host_key(target), delay)
+                self._schedule.set_delay(host_key(str(target)), delay)
             return parsed
         if 400 <= exchange.status < 500:
             return RobotsRules.allow_all()
-        logger.info("robots.txt for %s answered HTTP %d", host_key(target), exchange.status)
+        logger.info("robots.txt for %s answered HTTP %d", host_key(str(target)), exchange.status)
         return RobotsRules.unavailable()

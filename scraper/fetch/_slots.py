@@ -15,7 +15,7 @@ from typing import Protocol
 import httpx
 
 from ..politeness import HostSchedule
-from ._urls import host_key
+from ..urls import host_key
 
 __all__ = ["HostGate", "PoliteSlots"]
 
@@ -62,7 +62,8 @@ class PoliteSlots:
         once the request head is written, or at the latest when the exchange ends), and the delay counts
         from then: a slow connect cannot bunch two requests together at the server. With a `HostGate`, the
         host's shared turn is taken last, when nothing else can hold the request back, and ended likewise."""
-        host = host_key(target)
+        url = str(target)
+        host = host_key(url)  # the store's key too: this process's limits and the shared turns agree
         host_slots = self._host_slots.setdefault(host, asyncio.Semaphore(self._per_host))
         host_turn = self._host_turns.setdefault(host, asyncio.Lock())
         async with host_slots:
@@ -88,7 +89,7 @@ class PoliteSlots:
                 raise
             try:
                 if self._host_gate is not None:
-                    end_shared_turn = await self._host_gate.take_turn(str(target))
+                    end_shared_turn = await self._host_gate.take_turn(url)
                 yield request_sent
             finally:
                 request_sent()  # a request that failed early may still have reached the server

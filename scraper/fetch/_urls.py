@@ -1,13 +1,14 @@
-"""URLs as the Fetcher takes them: checked (http/https, a valid host, the address guard for numeric
-hosts), numeric hosts written as the address they mean, and the keys politeness and robots.txt use."""
+"""URLs as the Fetcher takes them: checked (`scraper.urls.url_problem`, then the address guard for numeric
+hosts), numeric hosts written as the address they mean, and the origin robots.txt and credentials go by.
+Politeness counts per server, `scraper.urls.host_key`: the store's key too."""
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 
 import httpx
 
+from ..urls import url_problem
 from ._errors import Failure
 from ._guard import is_public_address, parse_numeric_host
 
@@ -16,7 +17,6 @@ __all__ = [
     "REDIRECT_STATUSES",
     "Origin",
     "checked_url",
-    "host_key",
     "origin",
     "redirect_target",
 ]
@@ -28,31 +28,22 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Credentials go to the origin they were given for, never where a redirect leads.
 CROSS_ORIGIN_DROPPED_HEADERS = ("authorization", "cookie")
 
-_HOST_NAME = re.compile(r"^[a-z0-9_]([a-z0-9_.-]*[a-z0-9_.])?$")
-
 
 def origin(url: httpx.URL) -> Origin:
     return (url.scheme, url.host, url.port)
 
 
-def host_key(url: httpx.URL) -> str:
-    """Politeness is per host and port: one server, one queue."""
-    return f"{url.host}:{url.port}" if url.port else url.host
-
-
 def checked_url(url: str, *, allow_private: bool) -> httpx.URL:
     """`url` parsed and checked; raises a Failure of kind invalid_url or blocked_address."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise Failure("invalid_url", problem)
     try:
         target = httpx.URL(_canonical_numeric_host(url.strip()))
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise Failure("invalid_url", f"invalid URL: {exc}") from exc
-    if target.scheme not in ("http", "https"):
-        raise Failure("invalid_url", f"unsupported URL scheme {target.scheme or '(none)'!r}: only http(s)")
     host = target.host
     numeric = parse_numeric_host(host) if host else None
-    ascii_host = target.raw_host.decode("ascii", errors="replace").lower()  # IDNs as xn--
-    if numeric is None and not (host and _HOST_NAME.match(ascii_host)):
-        raise Failure("invalid_url", f"invalid host name {host!r}")
     if numeric is not None:
         if not allow_private and not is_public_address(numeric):
             raise Failure("blocked_address", f"{host} is the non-public address {numeric}")

@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..errors import ExtractionError
 from ..models import Document, ErrorInfo, FetchResult, FetchStatus, RawPage
 from ..storage.base import Store
+from ..urls import url_problem
 from ._pieces import (
     Extractor,
     FetcherFactory,
@@ -103,7 +103,7 @@ async def get_urls(
 
 
 async def _get_one(fetcher: PageFetcher, pool: ExtractionPool, url: str) -> GetRow:
-    problem = _invalid_url_reason(url)
+    problem = url_problem(url)
     if problem is not None:
         return GetRow(url, error=ErrorInfo("invalid_url", problem))
     result = await fetch_captured(fetcher, url, None, accept="html")
@@ -120,20 +120,6 @@ async def _get_one(fetcher: PageFetcher, pool: ExtractionPool, url: str) -> GetR
     except ExtractionError as exc:
         return GetRow(url, fetch=result, error=ErrorInfo(exc.kind, str(exc)))
     return GetRow(url, fetch=result, document=document)
-
-
-def _invalid_url_reason(url: str) -> str | None:
-    """Why `url` cannot be fetched at all, before any network: scheme and host are checked here."""
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
-    except ValueError as exc:
-        return f"not a valid URL: {exc}"
-    if parts.scheme.lower() not in ("http", "https"):
-        return f"not an http or https URL: {url!r}"
-    if not parts.hostname:
-        return f"no host in URL: {url!r}"
-    return None
 
 
 # ─── scraper reextract ─────────────────────────────────────────────────────────────────────────────────

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from .. import discover
 from ..errors import ConfigError, ExtractionMemoryError, ExtractionTimeoutError
 from ..models import FetchResult, FetchStatus, Outcome, OutcomeKind
+from ..urls import normalise_url, url_problem
 from ._pieces import Accept, fetch_captured, log
 from ._state import RunState
 
@@ -43,9 +44,9 @@ async def discover_sources(state: RunState) -> int:
 def _normalised(urls: Iterable[str]) -> Iterator[str]:
     """URLs given by the user, normalised; one that is not a crawlable URL is logged and left out."""
     for url in urls:
-        normal = discover.normalise_url(url)
+        normal = normalise_url(url)
         if normal is None:
-            log.warning("not a crawlable URL, ignored: %r", url)
+            log.warning("not a crawlable URL, ignored: %r (%s)", url, url_problem(url))
         else:
             yield normal
 

@@ -11,7 +11,6 @@ import json
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from ..config import RunSettings
 from ..models import Claim, Document, FetchResult, FetchStatus, Outcome, OutcomeKind, RunReport, Validators
@@ -31,7 +30,6 @@ __all__ = [
     "UrlUpdate",
     "decide",
     "failure_retry_at",
-    "host_of",
     "per_host_cap",
     "report_from_json",
     "report_to_json",
@@ -149,14 +147,6 @@ def per_host_cap(per_host: int | None) -> int:
 def turn_wait(next_allowed: datetime, now: datetime) -> float:
     """Seconds until a host's turn may be taken; never 0, which `take_host_turn` keeps for "taken"."""
     return max((next_allowed - now).total_seconds(), MIN_TURN_WAIT)
-
-
-def host_of(url: str) -> str:
-    """The host politeness is counted against: lower-case, without port or credentials."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:  # e.g. an invalid IPv6 literal: such a URL fails at fetch time, per URL
-        return ""
 
 
 def decide(

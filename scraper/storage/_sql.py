@@ -36,6 +36,7 @@ from ..models import (
     StoreStatus,
     Validators,
 )
+from ..urls import host_key
 from . import _rules
 from ._clean import clean_document, clean_text, text_hash
 from ._schema import ColumnTypes, check_version, migrations, migrations_to_apply, schema_version_table
@@ -372,7 +373,7 @@ class SQLStore(ABC, Generic[DB]):
         with self._write() as db:
             db.execute(
                 self.dialect.end_host_turn,
-                (self._to_db(next_allowed), _rules.host_of(url), self._to_db(held_until)),
+                (self._to_db(next_allowed), host_key(url), self._to_db(held_until)),
             )
 
     def release_expired(self, now: datetime, policy: RunSettings) -> int:

@@ -13,7 +13,8 @@ its claims renews their leases (`renew_leases`), so only a dead worker's claims 
 On a `shared` store, politeness towards a host is kept in the store too, for workers in many processes:
 `claim` with `per_host` bounds the URLs of a host claimed at once (hence its requests in flight), and each
 request takes the host's turn (`take_host_turn` ... `end_host_turn` once it has gone out), so that request
-starts to a host are `fetch.delay` apart over all workers, retries and robots.txt included.
+starts to a host are `fetch.delay` apart over all workers, retries and robots.txt included. A host here (the
+`urls.host` column, the `hosts` table) is `scraper.urls.host_key`, the key the Fetcher's own limits use.
 """
 
 from __future__ import annotations

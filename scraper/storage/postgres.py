@@ -30,6 +30,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from ..errors import StorageError
+from ..urls import host_key
 from . import _rules
 from ._schema import ColumnTypes
 from ._sql import ClaimRequest, Dialect, SQLStore
@@ -159,7 +160,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
     def _insert_urls(
         self, db: psycopg.Connection[Any], urls: list[str], *, source: str, seen: datetime
     ) -> int:
-        hosts = [_rules.host_of(url) for url in urls]
+        hosts = [host_key(url) for url in urls]
         cursor = db.execute(
             "INSERT INTO urls (url, host, source, state, attempts, next_attempt_at, first_seen) "
             "SELECT u, h, %(source)s, 'pending', 0, %(now)s, %(now)s "
@@ -205,7 +206,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         return rows
 
     def take_host_turn(self, url: str, *, now: datetime, held_until: datetime) -> float:
-        host = _rules.host_of(url)
+        host = host_key(url)
         now = _rules.require_aware(now)
         with self._write() as db:
             # One statement: of workers asking at once, the row lock lets exactly one take the turn. A host

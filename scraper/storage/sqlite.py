@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import StorageError
+from ..urls import host_key
 from . import _rules
 from ._schema import ColumnTypes
 from ._sql import ClaimRequest, Dialect, SQLStore
@@ -126,14 +127,15 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
 
     def _insert_urls(self, db: sqlite3.Connection, urls: list[str], *, source: str, seen: datetime) -> int:
         at, epoch = self._to_db(seen), self._to_db(_rules.EPOCH)
+        hosts = [host_key(url) for url in urls]
         cursor = db.executemany(
             "INSERT INTO urls (url, host, source, state, attempts, next_attempt_at, first_seen) "
             "VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (url) DO NOTHING",
-            [(url, _rules.host_of(url), source, at, at) for url in urls],
+            [(url, host, source, at, at) for url, host in zip(urls, hosts, strict=True)],
         )
         db.executemany(
             "INSERT INTO hosts (host, next_allowed_at) VALUES (?, ?) ON CONFLICT (host) DO NOTHING",
-            [(host, epoch) for host in sorted({_rules.host_of(url) for url in urls})],
+            [(host, epoch) for host in sorted(set(hosts))],
         )
         return cursor.rowcount
 
@@ -178,7 +180,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         return rows
 
     def take_host_turn(self, url: str, *, now: datetime, held_until: datetime) -> float:
-        host = _rules.host_of(url)
+        host = host_key(url)
         with self._write() as db:
             row = db.execute("SELECT next_allowed_at FROM hosts WHERE host = ?", (host,)).fetchone()
             if row is not None and row[0] > self._to_db(now):

@@ -16,6 +16,7 @@ from scraper.config import FetchSettings
 from scraper.errors import FetchError
 from scraper.fetch import Fetcher, PerHostTransport, is_public_address, parse_numeric_host
 from scraper.models import FetchResult, FetchStatus, Validators
+from scraper.urls import url_problem
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -162,7 +163,19 @@ def test_accept_xml_skips_html() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://example.com/", "file:///etc/passwd", "not a url", "http://", "http://exa mple.com/", ""]
+    "url",
+    [
+        "ftp://example.com/",
+        "file:///etc/passwd",
+        "not a url",
+        "http://",
+        "http://exa mple.com/",
+        "",
+        # What discovery never queues, the Fetcher refuses too (scraper.urls.url_problem): it used to try.
+        "http://exa..mple.com/",
+        "http://example.com:99999/",
+        "https://example.com/" + "a" * 5000,
+    ],
 )
 def test_invalid_urls_are_results_not_raises(url: str) -> None:
     calls: list[httpx.Request] = []
@@ -335,6 +348,11 @@ def test_redirects_are_followed_and_credentials_stay_with_their_origin() -> None
     assert seen[1].headers["authorization"] == "Bearer secret"  # same origin
     assert "authorization" not in seen[2].headers and "cookie" not in seen[2].headers
     assert seen[2].headers["x-custom"] == "kept"
+
+
+def test_an_invalid_url_is_refused_for_the_reason_every_other_door_gives() -> None:
+    result = fetch_with(lambda r: html_response(), "ftp://example.com/a")
+    assert result.error is not None and result.error.message == url_problem("ftp://example.com/a")
 
 
 def test_cookies_from_responses_are_not_kept() -> None:

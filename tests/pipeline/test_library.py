@@ -31,6 +31,7 @@ from scraper.errors import ConfigError, ExtractionError
 from scraper.models import Document, ErrorInfo, FetchResult, FetchStatus
 from scraper.pipeline import ExtractionPool, GetRow, export, get_urls, reextract
 from scraper.storage.sqlite import SQLiteStore
+from scraper.urls import url_problem
 
 SITE = "https://news.example"
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -60,6 +61,22 @@ def test_get_rows_come_in_input_order_whatever_order_the_fetches_finish_in() -> 
     assert [row.url for row in rows] == urls
     assert [row.document.title if row.document else None for row in rows] == [f"Story {n}" for n in range(6)]
     assert fetcher.max_in_flight > 1  # fetched side by side, not one after the other
+
+
+def test_get_refuses_for_the_reasons_discovery_does_and_says_which() -> None:
+    # `scraper get` used to pass a URL `scraper run` would not queue on to the fetcher.
+    inputs = [f"{SITE}/" + "a" * 5000, "https://exa..mple.example/", "ftp://files.example/a"]
+    fetcher = FakeFetcher({})
+
+    rows = get_rows(inputs, fetcher)
+
+    assert fetcher.calls == []
+    assert [row.error for row in rows] == [ErrorInfo("invalid_url", str(url_problem(url))) for url in inputs]
+    assert [row.error.message for row in rows if row.error] == [
+        "URL longer than 4096 characters",
+        "invalid host name 'exa..mple.example'",
+        "not an http or https URL: 'ftp://files.example/a'",
+    ]
 
 
 def test_an_invalid_url_is_a_failure_row_and_is_never_fetched() -> None:

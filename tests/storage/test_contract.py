@@ -151,11 +151,13 @@ def test_a_host_turn_is_held_until_ended_or_expired_and_ends_at_the_next_slot(st
     store.enqueue([url], source="s", now=T0)
     held = later(30)
     assert store.take_host_turn(url, now=T0, held_until=held) == 0
-    # Held: another worker waits, whichever URL or port of the host it asks for; other hosts are free.
+    # Held: another worker waits, whichever URL of the host it asks for; other hosts are free, and another
+    # port of the same name is another host (scraper.urls.host_key), as the Fetcher counts it.
     assert store.take_host_turn(
-        "http://a.test/robots.txt", now=later(1), held_until=later(31)
+        "http://a.test:8080/robots.txt", now=later(1), held_until=later(31)
     ) == pytest.approx(29)
     assert store.take_host_turn(other_host, now=later(1), held_until=later(31)) == 0  # not enqueued: added
+    assert store.take_host_turn("http://a.test/1", now=later(1), held_until=later(31)) == 0
     # Ended when the request went out: the next request may start one delay after that, not before.
     store.end_host_turn(url, held_until=held, next_allowed=later(2.5))
     assert store.take_host_turn(url, now=later(2), held_until=later(32)) == pytest.approx(0.5)
@@ -169,6 +171,34 @@ def test_a_host_turn_is_held_until_ended_or_expired_and_ends_at_the_next_slot(st
     assert store.take_host_turn(url, now=later(33), held_until=later(63)) == pytest.approx(29.5)
     store.end_host_turn(url, held_until=later(62.5), next_allowed=later(34))
     assert store.take_host_turn(url, now=later(34), held_until=later(64)) == 0
+
+
+def test_two_ports_of_a_name_are_two_hosts_for_claims_caps_and_turns(store: Store) -> None:
+    urls = [f"http://a.test{port}/{i}" for port in ("", ":80", ":8080") for i in range(3)]
+    store.enqueue(urls, source="s", now=T0)  # ":80" is http's default port: the host of the URLs without one
+    claims = store.claim(worker="w", limit=10, now=T0, lease=LEASE, host_delay=10.0)
+    assert sorted(c.host for c in claims) == ["a.test", "a.test:8080"]  # one per host, each reserved
+    capped = store.claim(worker="w", limit=10, now=later(10), lease=LEASE, host_delay=0.0, per_host=1)
+    assert capped == []  # each host has its one claim
+    assert store.take_host_turn("http://a.test:8080/0", now=later(10), held_until=later(40)) == 0
+    assert store.take_host_turn("http://a.test/0", now=later(10), held_until=later(40)) == 0
+    # https on its default port is the same server as http on its own.
+    wait = store.take_host_turn("https://a.test:443/", now=later(11), held_until=later(41))
+    assert wait == pytest.approx(29)
+
+
+def test_a_host_written_without_its_port_by_an_older_release_is_still_claimed(
+    backend: Backend, store: Store
+) -> None:
+    # Before scraper.urls.host_key, the store's host was the name alone, even for a URL with a port.
+    store.enqueue(["http://a.test:8080/1", "http://a.test:8080/2"], source="s", now=T0)
+    backend.execute("UPDATE urls SET host = 'a.test'")
+    backend.execute("INSERT INTO hosts (host, next_allowed_at) SELECT 'a.test', next_allowed_at FROM hosts")
+    first = claim_one(store, T0)
+    assert (first.url, first.host) == ("http://a.test:8080/1", "a.test")
+    assert store.take_host_turn(first.url, now=T0, held_until=later(30)) == 0  # the port's own turn
+    store.save(first, fetched(first), article(first, "text"), now=T0, policy=POLICY)
+    assert [c.url for c in claim_all(store, later(1))] == ["http://a.test:8080/2"]
 
 
 def test_a_claim_never_moves_a_host_slot_earlier(store: Store) -> None:
