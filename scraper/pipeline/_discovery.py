@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from .. import discover
 from ..config import Sources
 from ..errors import ConfigError
-from ..models import FetchResult, FetchStatus, Outcome, OutcomeKind
+from ..models import ErrorKind, FetchResult, FetchStatus, Outcome, OutcomeKind
 from ._pieces import Accept, fetch_captured, log
 from ._state import RunState
 
@@ -78,13 +78,13 @@ async def _fetch_source(state: RunState, url: str, kind: str, *, accept: Accept)
         state.record(Outcome(url, OutcomeKind.SKIPPED, result.skip_reason, detail))
     else:
         log.warning("%s %s could not be fetched: %s", kind, url, detail)
-        state.record(Outcome(url, OutcomeKind.FAILED, "discovery", detail))
+        state.record(Outcome(url, OutcomeKind.FAILED, ErrorKind.DISCOVERY, detail))
     return None
 
 
 def _parse_failed(state: RunState, url: str, kind: str, exc: Exception) -> None:
     log.warning("%s %s could not be parsed: %s", kind, url, exc)
-    state.record(Outcome(url, OutcomeKind.FAILED, "discovery", str(exc)))
+    state.record(Outcome(url, OutcomeKind.FAILED, ErrorKind.DISCOVERY, str(exc)))
 
 
 async def _discover_from(
