@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import StorageError
 from . import _rules
-from ._schema import ColumnTypes
+from ._schema import CLAIMED_SQL, PENDING_SQL, ColumnTypes
 from ._sql import ClaimRequest, Dialect, SQLStore
 
 __all__ = ["SQLiteStore"]
@@ -128,7 +128,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         at, epoch = self._to_db(seen), self._to_db(_rules.EPOCH)
         cursor = db.executemany(
             "INSERT INTO urls (url, host, source, state, attempts, next_attempt_at, first_seen) "
-            "VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (url) DO NOTHING",
+            f"VALUES (?, ?, ?, {PENDING_SQL}, 0, ?, ?) ON CONFLICT (url) DO NOTHING",
             [(url, _rules.host_of(url), source, at, at) for url in urls],
         )
         db.executemany(
@@ -141,13 +141,13 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         # The first due URL of each host whose next slot has come and which has fewer than `per_host`
         # URLs claimed, the earliest due first. The write lock makes the count exact.
         picked = db.execute(
-            """
+            f"""
             SELECT u.id FROM (
                 SELECT (SELECT u.id FROM urls u
-                        WHERE u.host = h.host AND u.state <> 'claimed' AND u.next_attempt_at <= :now
+                        WHERE u.host = h.host AND u.state <> {CLAIMED_SQL} AND u.next_attempt_at <= :now
                         ORDER BY u.next_attempt_at, u.id LIMIT 1) AS url_id
                 FROM hosts h WHERE h.next_allowed_at <= :now
-                    AND (SELECT count(*) FROM urls c WHERE c.host = h.host AND c.state = 'claimed')
+                    AND (SELECT count(*) FROM urls c WHERE c.host = h.host AND c.state = {CLAIMED_SQL})
                         < :per_host
             ) AS firsts JOIN urls u ON u.id = firsts.url_id
             ORDER BY u.next_attempt_at, u.id LIMIT :limit
@@ -158,7 +158,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         if not ids:
             return []
         db.execute(
-            f"UPDATE urls SET state = 'claimed', token = token + 1, lease_expires_at = ?, claimed_by = ? "
+            f"UPDATE urls SET state = {CLAIMED_SQL}, token = token + 1, lease_expires_at = ?, claimed_by = ? "
             f"WHERE id IN ({self.dialect.params(len(ids))})",
             (self._to_db(request.lease_expires), request.worker, *ids),
         )
