@@ -11,22 +11,92 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 __all__ = [
     "Claim",
     "Document",
     "ErrorInfo",
+    "ErrorKind",
     "FetchResult",
     "FetchStatus",
     "Outcome",
     "OutcomeKind",
     "RawPage",
     "RunReport",
+    "SkipReason",
     "StoreStatus",
     "StoredDocument",
+    "UrlState",
     "Validators",
 ]
+
+
+class _Vocabulary(enum.StrEnum):
+    """A closed set of names that JSON output and the database carry as their plain text: a member *is*
+    its value as a string, so writing one needs no conversion."""
+
+    @classmethod
+    def parse(cls, text: str) -> Self | str:
+        """The member named `text`, or `text` itself when this release does not know it: values read back
+        from a database that an older or newer release wrote are shown as they are, never refused."""
+        try:
+            return cls(text)
+        except ValueError:
+            return text
+
+
+@enum.unique
+class ErrorKind(_Vocabulary):
+    """Why a URL failed: `ErrorInfo.kind`, JSON `error.kind`, the failure reasons of a run and of
+    `scraper status`. README.md lists them for users (a test keeps the two equal)."""
+
+    # The fetcher's: no usable response.
+    TIMEOUT = "timeout"
+    CONNECT = "connect"
+    TOO_LARGE = "too_large"
+    BLOCKED_ADDRESS = "blocked_address"
+    INVALID_URL = "invalid_url"
+    HTTP_STATUS = "http_status"
+    TRUNCATED = "truncated"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    DECODING = "decoding"
+    PROTOCOL = "protocol"
+    # The extractor's: a page came, no document did.
+    EXTRACTION = "extraction"
+    EXTRACTION_TIMEOUT = "extraction_timeout"
+    EXTRACTION_MEMORY = "extraction_memory"
+    # The pipeline's and the store's.
+    INTERNAL = "internal"  # the fetcher raised instead of returning a result: a bug (traceback logged)
+    DEFERRED = "deferred"  # the server asked to come back later (`scraper get` cannot wait)
+    DISCOVERY = "discovery"  # a feed, sitemap or section page could not be fetched or parsed
+    LEASE_EXPIRED = "lease_expired"  # the worker holding the URL died or stalled for a whole lease
+    UNKNOWN = "unknown"  # a failure that came without a kind (a custom fetcher's)
+
+
+@enum.unique
+class SkipReason(_Vocabulary):
+    """Why a URL was skipped by policy (not a failure): `FetchResult.skip_reason`, JSON `skipped`, the
+    skip reasons of a run."""
+
+    ROBOTS = "robots"  # robots.txt disallows the URL
+    ROBOTS_UNAVAILABLE = "robots_unavailable"  # robots.txt answered 5xx or not at all: not this run
+    NOT_HTML = "not_html"
+    NOT_XML = "not_xml"
+    DUPLICATE = "duplicate"  # the same article is stored under another URL
+    UNSPECIFIED = "skipped"  # a skip that came without a reason (a custom fetcher's)
+
+
+@enum.unique
+class UrlState(_Vocabulary):
+    """Where a URL stands in the frontier (see `scraper.storage.base`). The order is the schema's: the
+    CHECK constraint of `urls.state` is written from it."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +115,16 @@ class FetchStatus(enum.Enum):
 
     OK = "ok"
     NOT_MODIFIED = "not_modified"
-    SKIPPED = "skipped"  # by policy: robots, not_html, host_unavailable ...; not a failure
+    SKIPPED = "skipped"  # by policy (`skip_reason`); not a failure
     FAILED = "failed"
     DEFERRED = "deferred"  # Retry-After beyond the cap: try again at `retry_at`, not a failure
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorInfo:
-    """A failure, as `kind` (stable, machine-readable) and `message` (for people).
+    """A failure, as `kind` (stable, machine-readable: see `ErrorKind`) and `message` (for people)."""
 
-    Kinds: timeout, connect, too_large, blocked_address, invalid_url, http_status, truncated,
-    too_many_redirects, decoding, protocol, extraction, storage.
-    """
-
-    kind: str
+    kind: ErrorKind
     message: str
 
 
@@ -78,7 +144,7 @@ class FetchResult:
     attempts: int = 0
     elapsed: float = 0.0
     error: ErrorInfo | None = None
-    skip_reason: str | None = None
+    skip_reason: SkipReason | None = None
     retry_at: datetime | None = None
 
     @property
@@ -133,7 +199,7 @@ class OutcomeKind(enum.Enum):
 class Outcome:
     url: str
     kind: OutcomeKind
-    reason: str | None = None  # skip reason or error kind
+    reason: ErrorKind | SkipReason | None = None  # skip reason or error kind; a deferral has either
     message: str | None = None
 
 
@@ -175,10 +241,11 @@ class RawPage:
 
 @dataclass(frozen=True, slots=True)
 class StoreStatus:
-    """Counts for `scraper status`."""
+    """Counts for `scraper status`. Keys read back from the database are enum members, or their text when
+    this release does not know them (`_Vocabulary.parse`)."""
 
-    by_state: Mapping[str, int]
-    failures_by_reason: Mapping[str, int]
+    by_state: Mapping[UrlState | str, int]
+    failures_by_reason: Mapping[ErrorKind | str, int]
     documents: int
     versions: int
     last_runs: tuple[RunReport, ...] = ()
@@ -186,13 +253,17 @@ class StoreStatus:
 
 @dataclass(frozen=True, slots=True)
 class RunReport:
-    """Every Outcome of a run, folded. Decides the exit status and the one-line cron summary."""
+    """Every Outcome of a run, folded. Decides the exit status and the one-line cron summary.
+
+    `skipped` and `failed` count by reason; a report read back from the database keeps a reason this
+    release does not know as its text.
+    """
 
     stored: int = 0
     unchanged: int = 0
-    skipped: Mapping[str, int] = field(default_factory=dict)
+    skipped: Mapping[SkipReason | str, int] = field(default_factory=dict)
     deferred: int = 0
-    failed: Mapping[str, int] = field(default_factory=dict)
+    failed: Mapping[ErrorKind | str, int] = field(default_factory=dict)
     discovered: int = 0
     elapsed: float = 0.0
     started_at: datetime | None = None

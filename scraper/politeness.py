@@ -21,6 +21,8 @@ from email.utils import parsedate_to_datetime
 
 from protego import Protego
 
+from .models import ErrorKind
+
 __all__ = [
     "RETRYABLE_ERROR_KINDS",
     "RETRYABLE_STATUSES",
@@ -36,7 +38,9 @@ __all__ = [
 # RFC 9110: these statuses say "try again later"; 404/410 and other 4xx say "don't bother".
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # Failures that a second attempt may well not meet; size, address and URL problems stay the same.
-RETRYABLE_ERROR_KINDS = frozenset({"timeout", "connect", "protocol", "truncated"})
+RETRYABLE_ERROR_KINDS = frozenset(
+    {ErrorKind.TIMEOUT, ErrorKind.CONNECT, ErrorKind.PROTOCOL, ErrorKind.TRUNCATED}
+)
 
 
 def robots_product_token(user_agent: str) -> str:
@@ -198,7 +202,7 @@ class RetryPolicy:
         now: datetime,
         *,
         http_status: int | None = None,
-        error_kind: str | None = None,
+        error_kind: ErrorKind | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> RetryDecision:
         """What to do after attempt number `attempt` (1-based) ended with `http_status` or `error_kind`."""

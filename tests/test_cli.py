@@ -9,17 +9,21 @@ import io
 import json
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import pytest
 
+from scraper import ErrorInfo, ErrorKind, FetchResult, FetchStatus, open_store
 from scraper import cli as cli_module
 from scraper._lock import default_lock_path, run_lock
 from scraper.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli, main
 from scraper.config import COMMANDS as SETTINGS_COMMANDS
-from scraper.config import Settings, command_flags
+from scraper.config import RunSettings, Settings, command_flags
 from tests.fake_site import ArticleKind, FakeSite
 
 LOCAL = ["--allow-private", "--delay", "0"]
@@ -451,3 +455,26 @@ def test_a_terminal_gets_a_progress_display_and_still_the_summary(
     assert "new URLs" in err  # the progress display was drawn
     last_line = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err).strip().splitlines()[-1]
     assert last_line.startswith("scraper run: 2 stored")  # the display is gone, the summary stays
+
+
+def test_status_shows_a_failure_reason_from_a_newer_release_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "news.db"
+    now = datetime.now(UTC)
+    with closing(open_store(str(db))) as store:
+        store.enqueue(["http://a.test/1", "http://b.test/1"], source="test", now=now)
+        for claim in store.claim(worker="test", limit=2, now=now, lease=60, host_delay=0):
+            failure = FetchResult(claim.url, FetchStatus.FAILED, error=ErrorInfo(ErrorKind.TIMEOUT, "slow"))
+            store.save(claim, failure, None, now=now, policy=RunSettings())
+    with sqlite3.connect(db) as raw:  # a later release may name a failure this one has never heard of
+        raw.execute("UPDATE urls SET reason = 'from_a_newer_release' WHERE url = 'http://b.test/1'")
+    status, out, _ = run(["status", "--db", str(db)], capsys)
+    assert status == EXIT_OK
+    assert re.search(r"^  from_a_newer_release +1$", out, re.MULTILINE), out
+    assert re.search(r"^  timeout +1$", out, re.MULTILINE), out
+    status, out, _ = run(["status", "--db", str(db), "--format", "json"], capsys)
+    assert status == EXIT_OK
+    counts = json.loads(out)
+    assert counts["by_state"] == {"failed": 2}
+    assert counts["failures_by_reason"] == {"timeout": 1, "from_a_newer_release": 1}

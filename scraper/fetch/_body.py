@@ -10,6 +10,7 @@ from typing import Literal
 
 import httpx
 
+from ..models import SkipReason
 from ._decoders import decoder_for
 from ._errors import BodyTooLargeError
 
@@ -46,7 +47,7 @@ class Exchange:
     status: int
     headers: dict[str, str]
     body: bytes = b""
-    skip_reason: str | None = None
+    skip_reason: SkipReason | None = None
     retry_at: datetime | None = None  # set when the URL is deferred
 
 
@@ -71,16 +72,16 @@ def charset_of(content_type: str | None) -> str | None:
     return None
 
 
-def type_skip_reason(content_type: str | None, accept: str) -> str | None:
+def type_skip_reason(content_type: str | None, accept: str) -> SkipReason | None:
     """Why a response of this Content-Type is skipped (``not_html``, ``not_xml``), or None to read it."""
     media = _media_type(content_type)
     if media is None:  # no type given: the body is sniffed instead
         return None
     if accept == "html":
-        return None if media in _HTML_TYPES else "not_html"
+        return None if media in _HTML_TYPES else SkipReason.NOT_HTML
     if accept == "xml":
         xmlish = media in _XML_TYPES or media.endswith(("+xml", "+json"))
-        return None if xmlish else "not_xml"
+        return None if xmlish else SkipReason.NOT_XML
     return None
 
 

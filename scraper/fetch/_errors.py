@@ -15,6 +15,7 @@ import httpcore
 import httpx
 
 from ..errors import FetchError
+from ..models import ErrorKind
 
 __all__ = [
     "Attempt",
@@ -30,7 +31,7 @@ __all__ = [
 class Failure(Exception):
     """One attempt's failure, carried up to where it becomes a FetchResult."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: ErrorKind, message: str) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
@@ -62,16 +63,17 @@ class Attempt:
 
 
 _Describe = Callable[[BaseException, Attempt], str]
+_Classify = Callable[[BaseException, Attempt], ErrorKind]
 
 
 @dataclass(frozen=True, slots=True)
 class _Row:
     raised: tuple[type[BaseException], ...]
-    kind: _Describe
+    kind: _Classify
     message: _Describe
 
 
-def _kind(kind: str) -> _Describe:
+def _kind(kind: ErrorKind) -> _Classify:
     return lambda _exc, _attempt: kind
 
 
@@ -84,22 +86,22 @@ def _class_and_text(exc: BaseException, _attempt: Attempt) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _remote_protocol_kind(exc: BaseException, attempt: Attempt) -> str:
+def _remote_protocol_kind(exc: BaseException, attempt: Attempt) -> ErrorKind:
     """h11 reports a body cut short ("incomplete chunked read", "without sending complete message body")
     as a protocol error; for us that is a truncated body. A connection dropped before any answer is a
     connect failure (and retried)."""
     message = str(exc).lower()
     if attempt.reading_body and ("incomplete" in message or "complete message body" in message):
-        return "truncated"
+        return ErrorKind.TRUNCATED
     if "disconnected without sending a response" in message:
-        return "connect"
-    return "protocol"
+        return ErrorKind.CONNECT
+    return ErrorKind.PROTOCOL
 
 
-def _lost_connection_kind(_exc: BaseException, attempt: Attempt) -> str:
+def _lost_connection_kind(_exc: BaseException, attempt: Attempt) -> ErrorKind:
     """A reset or broken pipe: before the body, the server was not reached (retried); during it, the body
     is cut short."""
-    return "truncated" if attempt.reading_body else "connect"
+    return ErrorKind.TRUNCATED if attempt.reading_body else ErrorKind.CONNECT
 
 
 # First match wins: subclasses come before their bases (httpx.ConnectError is an httpx.NetworkError,
@@ -107,20 +109,21 @@ def _lost_connection_kind(_exc: BaseException, attempt: Attempt) -> str:
 _TABLE: tuple[_Row, ...] = (
     _Row(  # asyncio.timeout around the whole attempt
         (TimeoutError,),
-        _kind("timeout"),
+        _kind(ErrorKind.TIMEOUT),
         lambda _exc, attempt: f"no complete response within {attempt.deadline:g}s",
     ),
-    _Row((httpx.TimeoutException,), _kind("timeout"), _class_and_text),
-    _Row((BlockedAddressError,), _kind("blocked_address"), _text),
-    _Row((httpcore.ConnectError,), _kind("connect"), _text),  # the guard's, before httpx maps anything
-    _Row((httpx.ConnectError,), _kind("connect"), lambda exc, _attempt: str(exc) or "cannot connect"),
-    _Row((httpx.UnsupportedProtocol, httpx.InvalidURL), _kind("invalid_url"), _text),
+    _Row((httpx.TimeoutException,), _kind(ErrorKind.TIMEOUT), _class_and_text),
+    _Row((BlockedAddressError,), _kind(ErrorKind.BLOCKED_ADDRESS), _text),
+    # The guard's, raised before httpx maps anything.
+    _Row((httpcore.ConnectError,), _kind(ErrorKind.CONNECT), _text),
+    _Row((httpx.ConnectError,), _kind(ErrorKind.CONNECT), lambda exc, _attempt: str(exc) or "cannot connect"),
+    _Row((httpx.UnsupportedProtocol, httpx.InvalidURL), _kind(ErrorKind.INVALID_URL), _text),
     _Row((httpx.RemoteProtocolError,), _remote_protocol_kind, _text),
     _Row((httpx.NetworkError,), _lost_connection_kind, _class_and_text),
-    _Row((httpx.HTTPError,), _kind("protocol"), _class_and_text),
-    _Row((BodyTooLargeError,), _kind("too_large"), _text),
-    _Row((ContentDecodingError,), _kind("decoding"), _text),
-    _Row((TruncatedBodyError,), _kind("truncated"), _text),
+    _Row((httpx.HTTPError,), _kind(ErrorKind.PROTOCOL), _class_and_text),
+    _Row((BodyTooLargeError,), _kind(ErrorKind.TOO_LARGE), _text),
+    _Row((ContentDecodingError,), _kind(ErrorKind.DECODING), _text),
+    _Row((TruncatedBodyError,), _kind(ErrorKind.TRUNCATED), _text),
 )
 
 

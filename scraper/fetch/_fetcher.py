@@ -16,7 +16,7 @@ import httpx
 from ..charset import decode_html, looks_binary
 from ..config import FetchSettings
 from ..errors import FetchError
-from ..models import ErrorInfo, FetchResult, FetchStatus, Validators
+from ..models import ErrorInfo, ErrorKind, FetchResult, FetchStatus, SkipReason, Validators
 from ..politeness import HostSchedule, RetryAction, RetryPolicy
 from ._body import Accept, BodyRules, Exchange, charset_of, read_body, type_skip_reason
 from ._decoders import ACCEPT_ENCODING
@@ -141,7 +141,9 @@ class Fetcher:
             return self._failed(url, failure, tally, started)
         except Exception as exc:  # a bug must cost one URL, not the run; the log keeps the traceback
             logger.exception("unexpected error fetching %s", url)
-            return self._failed(url, Failure("protocol", f"{type(exc).__name__}: {exc}"), tally, started)
+            return self._failed(
+                url, Failure(ErrorKind.PROTOCOL, f"{type(exc).__name__}: {exc}"), tally, started
+            )
 
     async def fetch_many(
         self, urls: Iterable[tuple[str, Validators | None]] | Iterable[str], *, accept: Accept = "html"
@@ -210,7 +212,7 @@ class Fetcher:
             if origin(target) != first_origin:
                 for name in CROSS_ORIGIN_DROPPED_HEADERS:
                     headers.pop(name, None)
-        raise Failure("too_many_redirects", f"more than {self._settings.max_redirects} redirects")
+        raise Failure(ErrorKind.TOO_MANY_REDIRECTS, f"more than {self._settings.max_redirects} redirects")
 
     def _final(
         self,
@@ -227,20 +229,22 @@ class Fetcher:
                 url, FetchStatus.NOT_MODIFIED, tally, started, exchange=exchange, validators=got or sent
             )
         if not 200 <= exchange.status < 300:
-            failure = Failure("http_status", f"HTTP {exchange.status}")
+            failure = Failure(ErrorKind.HTTP_STATUS, f"HTTP {exchange.status}")
             return self._failed(url, failure, tally, started, exchange=exchange)
         if exchange.skip_reason is not None:
             return self._result(url, FetchStatus.SKIPPED, tally, started, exchange=exchange)
         text = encoding = None
         if accept == "html":
             if looks_binary(exchange.body):  # an image or archive served as text/html
-                skipped = Exchange(exchange.url, exchange.status, exchange.headers, skip_reason="not_html")
+                skipped = Exchange(
+                    exchange.url, exchange.status, exchange.headers, skip_reason=SkipReason.NOT_HTML
+                )
                 return self._result(url, FetchStatus.SKIPPED, tally, started, exchange=skipped)
             declared = charset_of(exchange.headers.get("content-type"))
             try:
                 decoded = decode_html(exchange.body, declared=declared)
             except Exception as exc:  # decode_html promises never to raise; a bug there costs one URL
-                raise Failure("decoding", f"cannot decode body: {exc}") from exc
+                raise Failure(ErrorKind.DECODING, f"cannot decode body: {exc}") from exc
             text, encoding = decoded.text, decoded.encoding
         return self._result(
             url,
@@ -265,7 +269,7 @@ class Fetcher:
         text: str | None = None,
         encoding: str | None = None,
         validators: Validators | None = None,
-        skip_reason: str | None = None,
+        skip_reason: SkipReason | None = None,
         retry_at: datetime | None = None,
         error: ErrorInfo | None = None,
     ) -> FetchResult:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 import httpx
 
 from ..config import FetchSettings
+from ..models import ErrorKind, SkipReason
 from ..politeness import HostSchedule, RobotsRules
 from ..urls import host_key
 from ._body import BodyRules, Exchange
@@ -44,7 +45,7 @@ class RobotsCache:
         self._headers = {k: v for k, v in headers.items() if k not in CROSS_ORIGIN_DROPPED_HEADERS}
         self._rules: dict[Origin, asyncio.Task[RobotsRules]] = {}
 
-    async def skip_reason(self, target: httpx.URL) -> str | None:
+    async def skip_reason(self, target: httpx.URL) -> SkipReason | None:
         """``robots`` (disallowed), ``robots_unavailable``, or None when the URL may be fetched. Raises the
         Failure of a host that is off limits (blocked_address)."""
         if not self._settings.respect_robots:
@@ -57,8 +58,8 @@ class RobotsCache:
         # raises its Failure here, for every URL of it.
         rules = await asyncio.shield(task)
         if not rules.available:
-            return "robots_unavailable"
-        return None if rules.allows(str(target)) else "robots"
+            return SkipReason.ROBOTS_UNAVAILABLE
+        return None if rules.allows(str(target)) else SkipReason.ROBOTS
 
     def close(self) -> None:
         for task in self._rules.values():
@@ -76,7 +77,7 @@ class RobotsCache:
                     url = redirect_target(url, location, allow_private=self._settings.allow_private)
                     continue
             except Failure as failure:
-                if hop == 0 and failure.kind == "blocked_address":
+                if hop == 0 and failure.kind is ErrorKind.BLOCKED_ADDRESS:
                     raise  # the host itself is off limits: each of its URLs fails as blocked_address
                 logger.info("robots.txt for %s unavailable: %s", host_key(str(target)), failure.message)
                 return RobotsRules.unavailable()

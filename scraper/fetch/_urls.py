@@ -8,6 +8,7 @@ import urllib.parse
 
 import httpx
 
+from ..models import ErrorKind
 from ..urls import url_problem
 from ._errors import Failure
 from ._guard import is_public_address, parse_numeric_host
@@ -37,16 +38,16 @@ def checked_url(url: str, *, allow_private: bool) -> httpx.URL:
     """`url` parsed and checked; raises a Failure of kind invalid_url or blocked_address."""
     problem = url_problem(url)
     if problem is not None:
-        raise Failure("invalid_url", problem)
+        raise Failure(ErrorKind.INVALID_URL, problem)
     try:
         target = httpx.URL(_canonical_numeric_host(url.strip()))
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise Failure("invalid_url", f"invalid URL: {exc}") from exc
+        raise Failure(ErrorKind.INVALID_URL, f"invalid URL: {exc}") from exc
     host = target.host
     numeric = parse_numeric_host(host) if host else None
     if numeric is not None:
         if not allow_private and not is_public_address(numeric):
-            raise Failure("blocked_address", f"{host} is the non-public address {numeric}")
+            raise Failure(ErrorKind.BLOCKED_ADDRESS, f"{host} is the non-public address {numeric}")
         if str(numeric) != host:  # 2130706433, 0x7f.1 ... as the address they are
             target = target.copy_with(host=str(numeric))
     # Each copy parses the URL again (a good part of the CPU a request costs): only when needed.
@@ -58,7 +59,7 @@ def redirect_target(current: httpx.URL, location: str, *, allow_private: bool) -
     try:
         joined = current.join(location.strip())
     except (httpx.InvalidURL, ValueError) as exc:
-        raise Failure("invalid_url", f"invalid redirect Location {location!r}: {exc}") from exc
+        raise Failure(ErrorKind.INVALID_URL, f"invalid redirect Location {location!r}: {exc}") from exc
     return checked_url(str(joined), allow_private=allow_private)
 
 

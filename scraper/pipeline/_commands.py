@@ -12,7 +12,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import ExtractionError
-from ..models import Document, ErrorInfo, FetchResult, FetchStatus, RawPage
+from ..models import Document, ErrorInfo, ErrorKind, FetchResult, FetchStatus, RawPage, SkipReason
 from ..storage.base import Store
 from ..urls import url_problem
 from ._pieces import (
@@ -46,7 +46,7 @@ class GetRow:
     fetch: FetchResult | None = None  # None when the input was not a URL at all
     document: Document | None = None
     error: ErrorInfo | None = None
-    skipped: str | None = None
+    skipped: SkipReason | None = None
 
     @property
     def failed(self) -> bool:
@@ -105,20 +105,22 @@ async def get_urls(
 async def _get_one(fetcher: PageFetcher, pool: ExtractionPool, url: str) -> GetRow:
     problem = url_problem(url)
     if problem is not None:
-        return GetRow(url, error=ErrorInfo("invalid_url", problem))
+        return GetRow(url, error=ErrorInfo(ErrorKind.INVALID_URL, problem))
     result = await fetch_captured(fetcher, url, None, accept="html")
     if result.status is FetchStatus.SKIPPED:
-        return GetRow(url, fetch=result, skipped=result.skip_reason or "skipped")
+        return GetRow(url, fetch=result, skipped=result.skip_reason or SkipReason.UNSPECIFIED)
     if result.status is FetchStatus.DEFERRED:
         when = result.retry_at.isoformat() if result.retry_at else "later"
-        return GetRow(url, fetch=result, error=ErrorInfo("deferred", f"the server asks to retry at {when}"))
+        return GetRow(
+            url, fetch=result, error=ErrorInfo(ErrorKind.DEFERRED, f"the server asks to retry at {when}")
+        )
     if not result.ok:
-        error = result.error or ErrorInfo("http_status", f"fetch ended as {result.status.value}")
+        error = result.error or ErrorInfo(ErrorKind.HTTP_STATUS, f"fetch ended as {result.status.value}")
         return GetRow(url, fetch=result, error=error)
     try:
         document = await pool.extract(page_input(result), result.final_url or url)
     except ExtractionError as exc:
-        return GetRow(url, fetch=result, error=ErrorInfo(exc.kind, str(exc)))
+        return GetRow(url, fetch=result, error=ErrorInfo(ErrorKind(exc.kind), str(exc)))
     return GetRow(url, fetch=result, document=document)
 
 

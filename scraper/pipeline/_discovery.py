@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 
 from .. import discover
 from ..errors import ConfigError, ExtractionMemoryError, ExtractionTimeoutError
-from ..models import FetchResult, FetchStatus, Outcome, OutcomeKind
+from ..models import ErrorKind, FetchResult, FetchStatus, Outcome, OutcomeKind
 from ..urls import normalise_url, url_problem
 from ._pieces import Accept, fetch_captured, log
 from ._state import RunState
@@ -102,7 +102,7 @@ async def _fetch_source(state: RunState, url: str, kind: str, *, accept: Accept)
         state.record(Outcome(url, OutcomeKind.SKIPPED, result.skip_reason, detail))
     else:
         log.warning("%s %s could not be fetched: %s", kind, url, detail)
-        state.record(Outcome(url, OutcomeKind.FAILED, "discovery", detail))
+        state.record(Outcome(url, OutcomeKind.FAILED, ErrorKind.DISCOVERY, detail))
     return None
 
 
@@ -110,8 +110,13 @@ def _parse_failed(state: RunState, url: str, kind: str, exc: Exception) -> None:
     """The source fails: reason "discovery", or the limit its parse ran past (extraction_timeout,
     extraction_memory)."""
     log.warning("%s %s could not be parsed: %s", kind, url, exc)
-    reason = exc.kind if isinstance(exc, ExtractionTimeoutError | ExtractionMemoryError) else "discovery"
-    state.record(Outcome(url, OutcomeKind.FAILED, reason, str(exc)))
+    state.record(Outcome(url, OutcomeKind.FAILED, _parse_failure_reason(exc), str(exc)))
+
+
+def _parse_failure_reason(exc: Exception) -> ErrorKind:
+    if isinstance(exc, ExtractionTimeoutError | ExtractionMemoryError):
+        return ErrorKind(exc.kind)
+    return ErrorKind.DISCOVERY
 
 
 async def _discover_from(

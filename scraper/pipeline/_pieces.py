@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from ..config import FetchSettings
-from ..models import Document, ErrorInfo, FetchResult, FetchStatus, Outcome, Validators
+from ..models import Document, ErrorInfo, ErrorKind, FetchResult, FetchStatus, Outcome, Validators
 
 if TYPE_CHECKING:
     from ..fetch import HostGate
@@ -96,6 +96,5 @@ async def fetch_captured(
         return await fetcher.fetch(url, validators, accept=accept)
     except Exception as exc:
         log.exception("fetching %s raised", url)
-        return FetchResult(
-            url=url, status=FetchStatus.FAILED, error=ErrorInfo("internal", f"{type(exc).__name__}: {exc}")
-        )
+        error = ErrorInfo(ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+        return FetchResult(url=url, status=FetchStatus.FAILED, error=error)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from ..config import FetchSettings, Settings
 from ..errors import ExtractionError, StaleClaimError, StorageError
-from ..models import Claim, Document, ErrorInfo, FetchStatus, Outcome, RunReport
+from ..models import Claim, Document, ErrorInfo, ErrorKind, FetchStatus, Outcome, RunReport
 from ..storage.base import Store
 from ._discovery import discover_sources
 from ._pieces import (
@@ -300,7 +300,7 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
         except ExtractionError as exc:
             log.warning("extraction failed for %s: %s", claim.url, exc)
             result = dataclasses.replace(
-                result, status=FetchStatus.FAILED, error=ErrorInfo(exc.kind, str(exc))
+                result, status=FetchStatus.FAILED, error=ErrorInfo(ErrorKind(exc.kind), str(exc))
             )
     try:
         return state.store.save(claim, result, document, now=state.clock(), policy=state.settings.run)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..config import Settings
-from ..models import Claim, Outcome, OutcomeKind, RunReport
+from ..models import Claim, ErrorKind, Outcome, OutcomeKind, RunReport, SkipReason
 from ..storage.base import Store
 from ._pieces import PageFetcher, ProgressSink, log
 from ._pool import ExtractionPool
@@ -25,8 +25,8 @@ class Tally:
     stored: int = 0
     unchanged: int = 0
     deferred: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    failed: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[SkipReason | str] = field(default_factory=Counter)
+    failed: Counter[ErrorKind | str] = field(default_factory=Counter)
     discovered: int = 0
 
     def add(self, outcome: Outcome) -> None:
@@ -38,9 +38,9 @@ class Tally:
             case OutcomeKind.DEFERRED:
                 self.deferred += 1
             case OutcomeKind.SKIPPED:
-                self.skipped[outcome.reason or "unknown"] += 1
+                self.skipped[outcome.reason or SkipReason.UNSPECIFIED] += 1
             case OutcomeKind.FAILED:
-                self.failed[outcome.reason or "unknown"] += 1
+                self.failed[outcome.reason or ErrorKind.UNKNOWN] += 1
 
     def report(self, *, elapsed: float, started_at: datetime) -> RunReport:
         return RunReport(

@@ -13,15 +13,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..config import RunSettings
-from ..models import Claim, Document, FetchResult, FetchStatus, Outcome, OutcomeKind, RunReport, Validators
+from ..models import (
+    Claim,
+    Document,
+    ErrorKind,
+    FetchResult,
+    FetchStatus,
+    Outcome,
+    OutcomeKind,
+    RunReport,
+    SkipReason,
+    UrlState,
+    Validators,
+)
 from ._clean import clean_document, clean_optional, clean_text, text_hash
 
 __all__ = [
     "COMPRESSION_LEVEL",
     "DOCUMENT_COLUMNS",
-    "DUPLICATE",
     "EPOCH",
-    "LEASE_EXPIRED",
     "MIN_TURN_WAIT",
     "NO_PER_HOST_CAP",
     "Decision",
@@ -41,7 +51,6 @@ __all__ = [
 # A host never reserved yet is allowed from the beginning of time. A fixed instant rather than the
 # enqueue time: workers on machines whose clocks differ slightly must not wait for each other.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-DUPLICATE = "duplicate"
 # zlib level for raw HTML: 6 is zlib's default, most of the gain of 9 at a fraction of the time.
 COMPRESSION_LEVEL = 6
 # The Document fields kept as columns of `documents`, in this order in both backends. Listed, not
@@ -58,14 +67,12 @@ DOCUMENT_COLUMNS = (
     "description",
     "text",
 )
-LEASE_EXPIRED = "lease_expired"
 NO_PER_HOST_CAP = 2**31 - 1  # fits a PostgreSQL integer and a SQLite one
 # A waiter that finds a host's turn ending right now asks again after this, not at once.
 MIN_TURN_WAIT = 0.001
-NO_DOCUMENT = "extraction"
 # Skips that say "not now" rather than "never": robots.txt answered 5xx or not at all, so the host is
 # skipped for this run only (RFC 9309). Such a URL is due again after `retry_after`, not `recheck_after`.
-TRANSIENT_SKIP_REASONS = frozenset({"robots_unavailable"})
+TRANSIENT_SKIP_REASONS = frozenset({SkipReason.ROBOTS_UNAVAILABLE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +98,8 @@ class PageBlob:
 class UrlUpdate:
     """The new values of a URL row's frontier columns after a save."""
 
-    state: str
-    reason: str | None
+    state: UrlState
+    reason: ErrorKind | SkipReason | None
     message: str | None
     attempts: int
     next_attempt_at: datetime | None  # None: never due again (failed for good)
@@ -127,8 +134,10 @@ class Decision:
 
         The validators are not kept, so the next check fetches the page whole and judges it again.
         """
-        update = dataclasses.replace(self.update, state="skipped", reason=DUPLICATE, validators=None)
-        outcome = dataclasses.replace(self.outcome, kind=OutcomeKind.SKIPPED, reason=DUPLICATE)
+        update = dataclasses.replace(
+            self.update, state=UrlState.SKIPPED, reason=SkipReason.DUPLICATE, validators=None
+        )
+        outcome = dataclasses.replace(self.outcome, kind=OutcomeKind.SKIPPED, reason=SkipReason.DUPLICATE)
         return Decision(update=update, outcome=outcome, pending=None)
 
 
@@ -162,20 +171,22 @@ def decide(
     if fetch.status is FetchStatus.SKIPPED and fetch.skip_reason in TRANSIENT_SKIP_REASONS:
         retry_at = now + timedelta(seconds=policy.retry_after)
         update = UrlUpdate(
-            "pending", fetch.skip_reason, None, claim.attempts, retry_at, fetch.http_status, None
+            UrlState.PENDING, fetch.skip_reason, None, claim.attempts, retry_at, fetch.http_status, None
         )
         return Decision(update, Outcome(claim.url, OutcomeKind.DEFERRED, reason=fetch.skip_reason))
     if fetch.status is FetchStatus.SKIPPED:
-        reason = clean_optional(fetch.skip_reason) or "skipped"
-        update = UrlUpdate("skipped", reason, None, 0, recheck_at, fetch.http_status, None)
+        reason = fetch.skip_reason or SkipReason.UNSPECIFIED
+        update = UrlUpdate(UrlState.SKIPPED, reason, None, 0, recheck_at, fetch.http_status, None)
         return Decision(update, Outcome(claim.url, OutcomeKind.SKIPPED, reason=reason))
     if fetch.status is FetchStatus.DEFERRED:
         # Without a time from the server, wait as for a first failure: retrying at once would loop.
         retry_at = (
             require_aware(fetch.retry_at) if fetch.retry_at else now + timedelta(seconds=policy.retry_after)
         )
-        update = UrlUpdate("pending", "deferred", None, claim.attempts, retry_at, fetch.http_status, None)
-        return Decision(update, Outcome(claim.url, OutcomeKind.DEFERRED, reason="deferred"))
+        update = UrlUpdate(
+            UrlState.PENDING, ErrorKind.DEFERRED, None, claim.attempts, retry_at, fetch.http_status, None
+        )
+        return Decision(update, Outcome(claim.url, OutcomeKind.DEFERRED, reason=ErrorKind.DEFERRED))
     return _failed(claim, fetch, now=now, policy=policy)
 
 
@@ -197,20 +208,20 @@ def _stored(claim: Claim, fetch: FetchResult, document: Document, recheck_at: da
 
 
 def _done(fetch: FetchResult, recheck_at: datetime, *, validators: Validators | None) -> UrlUpdate:
-    return UrlUpdate("done", None, None, 0, recheck_at, fetch.http_status, validators)
+    return UrlUpdate(UrlState.DONE, None, None, 0, recheck_at, fetch.http_status, validators)
 
 
 def _failed(claim: Claim, fetch: FetchResult, *, now: datetime, policy: RunSettings) -> Decision:
     if fetch.status is FetchStatus.OK:  # fetched, but the extractor gave nothing to store
-        kind, message = NO_DOCUMENT, "no document extracted"
+        kind, message = ErrorKind.EXTRACTION, "no document extracted"
     elif fetch.error is not None:
         kind, message = fetch.error.kind, fetch.error.message
     else:
-        kind, message = "unknown", f"fetch ended {fetch.status.value} without an error"
+        kind, message = ErrorKind.UNKNOWN, f"fetch ended {fetch.status.value} without an error"
     attempts = claim.attempts + 1
     update = UrlUpdate(
-        "failed",
-        clean_optional(kind),
+        UrlState.FAILED,
+        kind,
         clean_optional(message),
         attempts,
         failure_retry_at(attempts, now=now, policy=policy),
@@ -225,15 +236,16 @@ def report_to_json(report: RunReport) -> str:
 
 
 def report_from_json(data: str) -> RunReport:
-    """A RunReport back from `report_to_json`; fields a later release adds are ignored."""
+    """A RunReport back from `report_to_json`; fields a later release adds are ignored, and reasons it
+    does not know are kept as their text."""
     fields = json.loads(data)
     started_at = fields.get("started_at")
     return RunReport(
         stored=int(fields.get("stored", 0)),
         unchanged=int(fields.get("unchanged", 0)),
-        skipped={str(k): int(v) for k, v in fields.get("skipped", {}).items()},
+        skipped={SkipReason.parse(str(k)): int(v) for k, v in fields.get("skipped", {}).items()},
         deferred=int(fields.get("deferred", 0)),
-        failed={str(k): int(v) for k, v in fields.get("failed", {}).items()},
+        failed={ErrorKind.parse(str(k)): int(v) for k, v in fields.get("failed", {}).items()},
         discovered=int(fields.get("discovered", 0)),
         elapsed=float(fields.get("elapsed", 0.0)),
         started_at=datetime.fromisoformat(started_at) if started_at else None,

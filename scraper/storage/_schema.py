@@ -1,7 +1,8 @@
 """The schema, written once for both backends: its migrations, which to run, what to say when refusing.
 
 Each version's statements are templates in which `{name}` stands for a field of `ColumnTypes`, the only thing
-the backends' DDL differs in; a backend's `Dialect` carries its types. The migrations are numbered from 1.
+the backends' DDL differs in (a backend's `Dialect` carries its types), or for a URL state written from
+`UrlState`, so that the schema and the code share one list of states. The migrations are numbered from 1.
 A released migration never changes (databases were made by it): the next change of schema is a new one.
 The `schema_version` table holds one row per applied version; the highest is the database's version, 0
 when the table does not exist (a database scraper never touched).
@@ -13,9 +14,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from ..errors import SchemaError
+from ..models import UrlState
 from .base import SCHEMA_VERSION
 
 __all__ = [
+    "CLAIMED_SQL",
+    "FAILED_SQL",
+    "PENDING_SQL",
     "ColumnTypes",
     "Migration",
     "SchemaMigration",
@@ -23,9 +28,28 @@ __all__ = [
     "migrations",
     "migrations_to_apply",
     "schema_version_table",
+    "sql_literal",
 ]
 
 MIGRATE_COMMAND = "scraper db migrate"
+
+
+def sql_literal(text: str) -> str:
+    """`text` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+# The states that statements write or test by name, as SQL literals: no state is spelt out by hand.
+PENDING_SQL = sql_literal(UrlState.PENDING)
+CLAIMED_SQL = sql_literal(UrlState.CLAIMED)
+FAILED_SQL = sql_literal(UrlState.FAILED)
+# The template fields besides the column types. The CHECK lists the states in UrlState's order: the
+# released DDL (tests/storage/released_ddl.json) is pinned to the letter.
+_STATE_FIELDS = {
+    "url_states": ", ".join(sql_literal(state) for state in UrlState),
+    "pending": PENDING_SQL,
+    "claimed": CLAIMED_SQL,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +77,8 @@ _VERSION_1 = (
                 url TEXT NOT NULL UNIQUE,
                 host TEXT NOT NULL,
                 source TEXT NOT NULL,
-                state TEXT NOT NULL DEFAULT 'pending'
-                    CHECK (state IN ('pending', 'claimed', 'done', 'failed', 'skipped')),
+                state TEXT NOT NULL DEFAULT {pending}
+                    CHECK (state IN ({url_states})),
                 reason TEXT,
                 message TEXT,
                 attempts INTEGER NOT NULL DEFAULT 0,
@@ -70,8 +94,8 @@ _VERSION_1 = (
                 last_status INTEGER
             )""",
     # The claim query walks this per host: first due URL of each host, without a sort.
-    "CREATE INDEX IF NOT EXISTS urls_due ON urls (host, next_attempt_at, id) WHERE state <> 'claimed'",
-    "CREATE INDEX IF NOT EXISTS urls_lease ON urls (lease_expires_at) WHERE state = 'claimed'",
+    "CREATE INDEX IF NOT EXISTS urls_due ON urls (host, next_attempt_at, id) WHERE state <> {claimed}",
+    "CREATE INDEX IF NOT EXISTS urls_lease ON urls (lease_expires_at) WHERE state = {claimed}",
     "CREATE INDEX IF NOT EXISTS urls_state ON urls (state, reason)",
     "CREATE TABLE IF NOT EXISTS hosts (host TEXT PRIMARY KEY, next_allowed_at {time} NOT NULL)",
     """CREATE TABLE IF NOT EXISTS pages (
@@ -125,7 +149,7 @@ _SCHEMA_VERSION_TABLE = (
 
 def migrations(types: ColumnTypes) -> tuple[Migration, ...]:
     """Every migration, its statements written with `types`."""
-    names = asdict(types)
+    names = asdict(types) | _STATE_FIELDS
     return tuple(
         Migration(template.version, tuple(statement.format_map(names) for statement in template.statements))
         for template in _TEMPLATES

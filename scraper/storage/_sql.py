@@ -27,6 +27,7 @@ from ..errors import StaleClaimError, StorageError
 from ..models import (
     Claim,
     Document,
+    ErrorKind,
     FetchResult,
     Outcome,
     OutcomeKind,
@@ -34,12 +35,13 @@ from ..models import (
     RunReport,
     StoredDocument,
     StoreStatus,
+    UrlState,
     Validators,
 )
 from ..urls import host_key
-from . import _rules
+from . import _rules, _schema
 from ._clean import clean_document, clean_text, text_hash
-from ._schema import ColumnTypes, check_version, migrations, migrations_to_apply, schema_version_table
+from ._schema import CLAIMED_SQL, FAILED_SQL, PENDING_SQL, ColumnTypes, sql_literal
 from .base import SCHEMA_VERSION
 
 __all__ = ["ClaimRequest", "Connection", "Dialect", "SQLStore"]
@@ -102,7 +104,7 @@ class Dialect:
         # that is done.
         return (
             "SELECT EXISTS (SELECT 1 FROM hosts h WHERE EXISTS (SELECT 1 FROM urls u "
-            f"WHERE u.host = h.host AND u.state <> 'claimed' AND u.next_attempt_at <= {self.param}))"
+            f"WHERE u.host = h.host AND u.state <> {CLAIMED_SQL} AND u.next_attempt_at <= {self.param}))"
         )
 
     @property
@@ -118,14 +120,15 @@ class Dialect:
         return f"""
             UPDATE urls SET
                 attempts = attempts + 1,
-                state = CASE WHEN attempts + 1 >= {cap} THEN 'failed' ELSE 'pending' END,
+                state = CASE WHEN attempts + 1 >= {cap} THEN {FAILED_SQL} ELSE {PENDING_SQL} END,
                 next_attempt_at = CASE WHEN attempts + 1 >= {cap} THEN NULL ELSE {now} END,
                 reason = {reason},
                 message = 'the lease expired before its worker saved a result',
                 lease_expires_at = NULL,
                 claimed_by = NULL
             WHERE id IN (
-                SELECT id FROM urls WHERE state = 'claimed' AND lease_expires_at < {now}{self.lock_free_rows}
+                SELECT id FROM urls
+                WHERE state = {CLAIMED_SQL} AND lease_expires_at < {now}{self.lock_free_rows}
             )
             """
 
@@ -135,7 +138,9 @@ class Dialect:
         # lease its current holder has. PostgreSQL re-checks it against a release or claim committed
         # while this waited for the row lock.
         p = self.param
-        return f"UPDATE urls SET lease_expires_at = {p} WHERE id = {p} AND state = 'claimed' AND token = {p}"
+        return (
+            f"UPDATE urls SET lease_expires_at = {p} WHERE id = {p} AND state = {CLAIMED_SQL} AND token = {p}"
+        )
 
     @property
     def check_current(self) -> str:
@@ -229,7 +234,10 @@ class Dialect:
 
 _SCHEMA_VERSION = "SELECT max(version) FROM schema_version"
 _COUNT_BY_STATE = "SELECT state, count(*) FROM urls GROUP BY state"
-_COUNT_FAILURES = "SELECT coalesce(reason, 'unknown'), count(*) FROM urls WHERE state = 'failed' GROUP BY 1"
+_COUNT_FAILURES = (
+    f"SELECT coalesce(reason, {sql_literal(ErrorKind.UNKNOWN)}), count(*) FROM urls "
+    f"WHERE state = {FAILED_SQL} GROUP BY 1"
+)
 _COUNT_DOCUMENTS = "SELECT count(DISTINCT url_id), count(*) FROM documents"
 
 
@@ -319,9 +327,10 @@ class SQLStore(ABC, Generic[DB]):
             # session's catalog cache: a lock does not refresh it, so it would read 0 again and run the
             # migration twice (duplicate key in schema_version). The DDL locks the schema, which makes the
             # backend read the catalog changes committed meanwhile.
-            db.execute(schema_version_table(self.dialect.types))
+            db.execute(_schema.schema_version_table(self.dialect.types))
             found = self._schema_version(db)
-            for migration in migrations_to_apply(found, migrations(self.dialect.types), where=self._where):
+            all_migrations = _schema.migrations(self.dialect.types)
+            for migration in _schema.migrations_to_apply(found, all_migrations, where=self._where):
                 for statement in migration.statements:
                     db.execute(statement)
                 db.execute(
@@ -331,7 +340,7 @@ class SQLStore(ABC, Generic[DB]):
             return max(found, SCHEMA_VERSION)
 
     def check_schema(self) -> None:
-        check_version(self.schema_version(), where=self._where)
+        _schema.check_version(self.schema_version(), where=self._where)
 
     # -- frontier ---------------------------------------------------------------------------------
 
@@ -380,7 +389,7 @@ class SQLStore(ABC, Generic[DB]):
         with self._write() as db:
             cursor = db.execute(
                 self.dialect.release_expired,
-                {"max": policy.max_attempts, "now": self._to_db(now), "reason": _rules.LEASE_EXPIRED},
+                {"max": policy.max_attempts, "now": self._to_db(now), "reason": ErrorKind.LEASE_EXPIRED},
             )
             return cursor.rowcount
 
@@ -424,7 +433,7 @@ class SQLStore(ABC, Generic[DB]):
         if row is None:
             raise StorageError(f"{self._where}: no URL with id {claim.url_id} ({claim.url})")
         state, token = row
-        if state != "claimed" or token != claim.token:
+        if state != UrlState.CLAIMED or token != claim.token:
             raise StaleClaimError(
                 f"{claim.url}: claim {claim.token} is no longer current (state {state}, token {token}); "
                 "its result was dropped"
@@ -559,8 +568,8 @@ class SQLStore(ABC, Generic[DB]):
 
     def status(self) -> StoreStatus:
         with self._read() as db:
-            by_state = {row[0]: row[1] for row in db.execute(_COUNT_BY_STATE).fetchall()}
-            failures = {row[0]: row[1] for row in db.execute(_COUNT_FAILURES).fetchall()}
+            by_state = {UrlState.parse(row[0]): row[1] for row in db.execute(_COUNT_BY_STATE).fetchall()}
+            failures = {ErrorKind.parse(row[0]): row[1] for row in db.execute(_COUNT_FAILURES).fetchall()}
             counts = db.execute(_COUNT_DOCUMENTS).fetchone()
             runs = db.execute(self.dialect.last_runs, (LAST_RUNS,)).fetchall()
         documents, versions = counts if counts else (0, 0)

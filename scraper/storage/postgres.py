@@ -32,7 +32,7 @@ from psycopg.conninfo import conninfo_to_dict
 from ..errors import StorageError
 from ..urls import host_key
 from . import _rules
-from ._schema import ColumnTypes
+from ._schema import CLAIMED_SQL, PENDING_SQL, ColumnTypes
 from ._sql import ClaimRequest, Dialect, SQLStore
 
 __all__ = ["PostgresStore"]
@@ -43,17 +43,17 @@ MIGRATE_LOCK_KEY = 0x5C4A9E5
 CONNECT_TIMEOUT = 10
 
 
-_CLAIM_CANDIDATES = """
+_CLAIM_CANDIDATES = f"""
     SELECT h.host, first.id
     FROM hosts h
     CROSS JOIN LATERAL (
         SELECT u.id, u.next_attempt_at FROM urls u
-        WHERE u.host = h.host AND u.state <> 'claimed' AND u.next_attempt_at <= %(now)s
+        WHERE u.host = h.host AND u.state <> {CLAIMED_SQL} AND u.next_attempt_at <= %(now)s
         ORDER BY u.next_attempt_at, u.id LIMIT 1
     ) AS first
     WHERE h.next_allowed_at <= %(now)s
         AND h.host NOT IN (
-            SELECT c.host FROM urls c WHERE c.state = 'claimed'
+            SELECT c.host FROM urls c WHERE c.state = {CLAIMED_SQL}
             GROUP BY c.host HAVING count(*) >= %(per_host)s
         )
     ORDER BY first.next_attempt_at, first.id
@@ -65,17 +65,17 @@ _CLAIM_CANDIDATES = """
 # snapshot: when another worker's claim of the host commits between that snapshot and our lock,
 # PostgreSQL re-checks the locked row but not the subquery. Every claim of a host locks its row, so a
 # statement started after our lock sees every claim made before it.
-_FULL_HOSTS = """
-    SELECT host FROM urls WHERE state = 'claimed' AND host = ANY(%(hosts)s)
+_FULL_HOSTS = f"""
+    SELECT host FROM urls WHERE state = {CLAIMED_SQL} AND host = ANY(%(hosts)s)
     GROUP BY host HAVING count(*) >= %(per_host)s
 """
 
 # The state test is repeated here on purpose: under READ COMMITTED, PostgreSQL re-checks an UPDATE's
 # WHERE against the newest row version, so a URL another worker claimed meanwhile is left alone.
-_CLAIM_URLS = """
+_CLAIM_URLS = f"""
     UPDATE urls
-    SET state = 'claimed', token = token + 1, lease_expires_at = %(lease)s, claimed_by = %(worker)s
-    WHERE id = ANY(%(ids)s) AND state <> 'claimed' AND next_attempt_at <= %(now)s
+    SET state = {CLAIMED_SQL}, token = token + 1, lease_expires_at = %(lease)s, claimed_by = %(worker)s
+    WHERE id = ANY(%(ids)s) AND state <> {CLAIMED_SQL} AND next_attempt_at <= %(now)s
     RETURNING id, url, host, token, attempts, etag, last_modified, next_attempt_at
 """
 
@@ -163,7 +163,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
         hosts = [host_key(url) for url in urls]
         cursor = db.execute(
             "INSERT INTO urls (url, host, source, state, attempts, next_attempt_at, first_seen) "
-            "SELECT u, h, %(source)s, 'pending', 0, %(now)s, %(now)s "
+            f"SELECT u, h, %(source)s, {PENDING_SQL}, 0, %(now)s, %(now)s "
             "FROM unnest(%(urls)s::text[], %(hosts)s::text[]) AS t (u, h) "
             "ON CONFLICT (url) DO NOTHING",
             {"source": source, "now": seen, "urls": urls, "hosts": hosts},

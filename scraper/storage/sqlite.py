@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import StorageError
 from ..urls import host_key
 from . import _rules
-from ._schema import ColumnTypes
+from ._schema import CLAIMED_SQL, PENDING_SQL, ColumnTypes
 from ._sql import ClaimRequest, Dialect, SQLStore
 
 __all__ = ["SQLiteStore"]
@@ -130,7 +130,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         hosts = [host_key(url) for url in urls]
         cursor = db.executemany(
             "INSERT INTO urls (url, host, source, state, attempts, next_attempt_at, first_seen) "
-            "VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (url) DO NOTHING",
+            f"VALUES (?, ?, ?, {PENDING_SQL}, 0, ?, ?) ON CONFLICT (url) DO NOTHING",
             [(url, host, source, at, at) for url, host in zip(urls, hosts, strict=True)],
         )
         db.executemany(
@@ -143,13 +143,13 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         # The first due URL of each host whose next slot has come and which has fewer than `per_host`
         # URLs claimed, the earliest due first. The write lock makes the count exact.
         picked = db.execute(
-            """
+            f"""
             SELECT u.id FROM (
                 SELECT (SELECT u.id FROM urls u
-                        WHERE u.host = h.host AND u.state <> 'claimed' AND u.next_attempt_at <= :now
+                        WHERE u.host = h.host AND u.state <> {CLAIMED_SQL} AND u.next_attempt_at <= :now
                         ORDER BY u.next_attempt_at, u.id LIMIT 1) AS url_id
                 FROM hosts h WHERE h.next_allowed_at <= :now
-                    AND (SELECT count(*) FROM urls c WHERE c.host = h.host AND c.state = 'claimed')
+                    AND (SELECT count(*) FROM urls c WHERE c.host = h.host AND c.state = {CLAIMED_SQL})
                         < :per_host
             ) AS firsts JOIN urls u ON u.id = firsts.url_id
             ORDER BY u.next_attempt_at, u.id LIMIT :limit
@@ -160,7 +160,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         if not ids:
             return []
         db.execute(
-            f"UPDATE urls SET state = 'claimed', token = token + 1, lease_expires_at = ?, claimed_by = ? "
+            f"UPDATE urls SET state = {CLAIMED_SQL}, token = token + 1, lease_expires_at = ?, claimed_by = ? "
             f"WHERE id IN ({self.dialect.params(len(ids))})",
             (self._to_db(request.lease_expires), request.worker, *ids),
         )

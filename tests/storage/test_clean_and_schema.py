@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scraper.errors import SchemaError
-from scraper.models import Document
+from scraper.models import Document, UrlState
 from scraper.storage import SCHEMA_VERSION
 from scraper.storage._clean import clean_document, clean_text
 from scraper.storage._schema import (
@@ -65,6 +66,18 @@ def test_each_backend_renders_the_released_schema_to_the_letter(
     assert schema_version_table(types) == released["schema_version_table"]
     rendered = {str(migration.version): list(migration.statements) for migration in migrations(types)}
     assert rendered == released["migrations"]
+
+
+@pytest.mark.parametrize("store_class", [SQLiteStore, PostgresStore])
+def test_the_url_state_check_allows_exactly_the_url_states(
+    store_class: type[SQLiteStore] | type[PostgresStore],
+) -> None:
+    ddl = "\n".join(statement for m in migrations(store_class.dialect.types) for statement in m.statements)
+    checks = re.findall(r"CHECK \(state IN \(([^)]*)\)\)", ddl)
+    assert len(checks) == 1, checks
+    allowed = [value.strip().strip("'") for value in checks[0].split(",")]
+    assert allowed == [state.value for state in UrlState]  # the same set, in the released order
+    assert f"state TEXT NOT NULL DEFAULT '{UrlState.PENDING}'" in ddl
 
 
 def test_current_version_passes_the_check() -> None:

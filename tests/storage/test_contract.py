@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sqlite3
 import sys
 import threading
 import uuid
@@ -16,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import psycopg
 import pytest
 
 from scraper.config import RunSettings
@@ -24,10 +26,13 @@ from scraper.models import (
     Claim,
     Document,
     ErrorInfo,
+    ErrorKind,
     FetchResult,
     FetchStatus,
     OutcomeKind,
     RunReport,
+    SkipReason,
+    UrlState,
     Validators,
 )
 from scraper.storage import Store, migrate_database, open_store
@@ -330,6 +335,36 @@ def test_failed_fetch_is_retried_with_doubling_delay_until_max_attempts(store: S
     status = store.status()
     assert status.by_state == {"failed": 1}
     assert status.failures_by_reason == {"timeout": 1}
+
+
+def test_status_reads_states_and_reasons_into_the_enums_and_keeps_unknown_reasons_as_text(
+    backend: Backend, store: Store
+) -> None:
+    store.enqueue(["http://a.test/1", "http://b.test/1", "http://c.test/1"], source="s", now=T0)
+    first, second, _ = claim_all(store)
+    store.save(first, failed(first), None, now=T0, policy=POLICY)
+    store.save(second, failed(second), None, now=T0, policy=POLICY)
+    # A newer release, on the same schema, may fail a URL for a reason this one has never heard of.
+    backend.execute(f"UPDATE urls SET reason = 'from_a_newer_release' WHERE id = {second.url_id}")
+    store.record_run(RunReport(failed={"from_a_newer_release": 1}, skipped={"robots": 2}, started_at=T0))
+    status = store.status()
+    assert status.by_state == {UrlState.FAILED: 2, UrlState.CLAIMED: 1}
+    assert all(type(state) is UrlState for state in status.by_state)
+    assert status.failures_by_reason == {ErrorKind.TIMEOUT: 1, "from_a_newer_release": 1}
+    assert {type(reason) for reason in status.failures_by_reason} == {ErrorKind, str}
+    (run,) = status.last_runs
+    assert type(next(iter(run.skipped))) is SkipReason and type(next(iter(run.failed))) is str
+    assert run.summary_line().startswith("scraper run: 0 stored, 0 unchanged, 2 skipped (robots 2)")
+    assert "1 failed (from_a_newer_release 1)" in run.summary_line()
+
+
+def test_the_database_refuses_a_state_outside_url_state(backend: Backend, store: Store) -> None:
+    store.enqueue(["http://a.test/1"], source="s", now=T0)
+    for state in UrlState:
+        backend.execute(f"UPDATE urls SET state = '{state}'")
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.CheckViolation), match=r"(?i)check"):
+        backend.execute("UPDATE urls SET state = 'archived'")
+    assert store.status().by_state == {UrlState.SKIPPED: 1}
 
 
 def test_success_resets_attempts(store: Store) -> None:
