@@ -105,3 +105,25 @@ def test_the_rules_catch_a_wrong_import() -> None:
     imports = _imports(probe, "from ..extract import extract\nfrom . import _urls\nfrom .. import discover\n")
     assert [i.target for i in imports] == ["scraper.extract", "scraper.fetch._urls", "scraper.discover"]
     assert "extract" not in _allowed_imports()["fetch"]
+
+
+# One job per module and short functions (issue "The house"): past these, a module or function is doing
+# several things, and the next change to it is the time to split it.
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 60
+
+
+@pytest.mark.parametrize("module", _modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_modules_and_functions_stay_small(module: Path) -> None:
+    source = module.read_text(encoding="utf-8")
+    assert source.count("\n") <= MAX_MODULE_LINES, (
+        f"{module.relative_to(ROOT)} is over {MAX_MODULE_LINES} lines"
+    )
+    long_functions = [
+        f"{node.name} (line {node.lineno}): {node.end_lineno - node.lineno + 1} lines"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long_functions, f"{module.relative_to(ROOT)}: functions over {MAX_FUNCTION_LINES} lines"
