@@ -237,6 +237,9 @@ def run_command(config_path: str | None, report: str | None, **flags: Any) -> in
     status is 0 when nothing failed, 1 when some URLs failed, 2 for a configuration error and 75 when
     another run still holds the lock.
 
+    SIGTERM or Ctrl-C ends a run cleanly: no more claims, the pages in flight finish within
+    run.stop_grace, the rest goes back to the queue; the summary is printed; exit 143 or 130.
+
     \b
     Examples:
       scraper run --config scraper.toml

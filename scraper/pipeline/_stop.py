@@ -83,10 +83,11 @@ async def wind_down(state: RunState, tasks: list[asyncio.Task[None]]) -> None:
     for _ in tasks:
         state.queue.put_nowait(None)  # each fetch task ends after its current page
     grace = state.settings.run.stop_grace
+    returned = give_back(state, queued)
     log.warning(
         "%s: stopping: no more claims; %d queued URLs given back; %d in flight get %gs to finish",
         state.stopping.reason,
-        give_back(state, queued),
+        returned,
         len(state.held),
         grace,
     )
