@@ -11,10 +11,11 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from contextlib import closing, suppress
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
@@ -28,7 +29,7 @@ from .errors import ConfigError, LockedError, SchemaError, ScraperError
 
 if TYPE_CHECKING:
     from .models import Document, Outcome, StoreStatus
-    from .pipeline import GetRow
+    from .pipeline import GetRow, RunStop
 
 __all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -37,6 +38,8 @@ EXIT_FAILED = 1  # some URLs (or files) failed
 EXIT_USAGE = 2  # bad flag, setting or config file
 EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h: what cron wrappers read as "try again later"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+# What ends a run cleanly: systemd's and kill's SIGTERM, and Ctrl-C.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -234,6 +237,9 @@ def run_command(config_path: str | None, report: str | None, **flags: Any) -> in
     status is 0 when nothing failed, 1 when some URLs failed, 2 for a configuration error and 75 when
     another run still holds the lock.
 
+    SIGTERM or Ctrl-C ends a run cleanly: no more claims, the pages in flight finish within
+    run.stop_grace, the rest goes back to the queue; the summary is printed; exit 143 or 130.
+
     \b
     Examples:
       scraper run --config scraper.toml
@@ -245,16 +251,42 @@ def run_command(config_path: str | None, report: str | None, **flags: Any) -> in
     from .storage import open_store
 
     settings = _settings(config_path, **flags)
-    with (
-        run_lock(default_lock_path(settings.db, settings.run.lock_file)),
-        closing(open_store(settings.db)) as store,
-        _progress_sink() as progress,
-    ):
-        result = asyncio.run(pipeline.run(settings, store, progress=progress))
+    lock_path = default_lock_path(settings.db, settings.run.lock_file)
+    stop = pipeline.RunStop()
+    signals: list[signal.Signals] = []
+    with run_lock(lock_path), closing(open_store(settings.db)) as store, _progress_sink() as progress:
+        # Under the lock no other run uses a SQLite file: the claims in it are a killed run's.
+        alone = lock_path is not None and not store.shared
+        run = pipeline.run(settings, store, progress=progress, stop=stop, alone=alone)
+        result = asyncio.run(_stopped_by_signals(run, stop, signals))
     click.echo(result.summary_line(), err=True)
     if report == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-    return result.exit_status
+    # 128 + the signal, as a shell reports a process the signal ended: systemd and cron see the stop.
+    return 128 + signals[0] if signals else result.exit_status
+
+
+async def _stopped_by_signals(
+    run: Coroutine[Any, Any, T], stop: RunStop, received: list[signal.Signals]
+) -> T:
+    """Await `run` with SIGTERM and SIGINT asking `stop` to end it cleanly (a second one: at once); each
+    signal received is appended to `received`."""
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: signal.Signals) -> None:
+        received.append(signum)
+        stop.request(signum.name)
+
+    installed = []
+    for signum in STOP_SIGNALS:
+        with suppress(ValueError, RuntimeError, NotImplementedError):  # not the main thread: none
+            loop.add_signal_handler(signum, on_signal, signum)
+            installed.append(signum)
+    try:
+        return await run
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
 
 
 @cli.command(name="get")

@@ -60,11 +60,14 @@ recheck_after = "7d"
 retry_after = "30m"
 max_attempts = 6
 lease = "10m"
+heartbeat = "2s"
 batch_size = 16
 workers = 2
 parse_timeout = "5s"
 parse_memory = "512MiB"
 limit = 1000
+max_time = "50m"
+stop_grace = "15s"
 lock_file = "run.lock"
 
 [log]
@@ -131,11 +134,14 @@ def test_full_example_is_read_into_every_field(tmp_path: Path) -> None:
         retry_after=1800.0,
         max_attempts=6,
         lease=600.0,
+        heartbeat=2.0,
         batch_size=16,
         workers=2,
         parse_timeout=5.0,
         parse_memory=512 * 1024 * 1024,
         limit=1000,
+        max_time=3000.0,
+        stop_grace=15.0,
         lock_file=str(tmp_path / "run.lock"),
     )
     assert (settings.log_format, settings.log_level) == ("json", "warning")

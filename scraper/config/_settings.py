@@ -56,6 +56,9 @@ class RunSettings:
     retry_after: float = 3600.0  # first wait before a failed URL is retried; doubles
     max_attempts: int = 5  # failed runs of a URL before it stays failed
     lease: float = 300.0  # seconds a dead worker's claims last; a live worker renews its own
+    # Seconds between two heartbeats of a worker on a shared store (PostgreSQL): the claims of a worker
+    # that stopped beating go back within three beats, instead of after the whole lease.
+    heartbeat: float = 5.0
     batch_size: int = 32  # URLs claimed at once
     workers: int = 0  # extraction processes; 0 = one per core
     # Limits of one page's parse (articles, section pages, feeds, sitemaps) in its worker process: past
@@ -64,6 +67,10 @@ class RunSettings:
     parse_timeout: float = 20.0  # seconds of wall-clock time per page
     parse_memory: int = 1024 * 1024 * 1024  # bytes resident per worker process
     limit: int | None = None  # stop after this many URLs (None = all due)
+    max_time: float | None = None  # seconds a whole run may take before it stops claiming (None = no bound)
+    # Seconds a stopping run (a signal, max_time) waits for its pages in flight before giving them back:
+    # well under systemd's 90 s between SIGTERM and SIGKILL.
+    stop_grace: float = 10.0
     lock_file: str | None = None  # default: next to the SQLite file, or in the temp dir
 
 
@@ -116,8 +123,11 @@ class SettingsOverrides:
     retry_after: float | None = None
     max_attempts: int | None = None
     lease: float | None = None
+    heartbeat: float | None = None
     batch_size: int | None = None
     limit: int | None = None
+    max_time: float | None = None
+    stop_grace: float | None = None
     workers: int | None = None
     parse_timeout: float | None = None
     parse_memory: int | None = None

@@ -9,6 +9,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import cast
 
 from ..urls import url_problem
 
@@ -27,6 +28,7 @@ __all__ = [
     "choice",
     "integer",
     "optional_integer",
+    "optional_seconds",
     "seconds",
     "show",
     "string_list",
@@ -110,6 +112,18 @@ def seconds(*, allow_zero: bool) -> ValueType:
         if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
             raise Invalid(hint)
         return number
+
+    return ValueType(parse, "DURATION")
+
+
+def optional_seconds() -> ValueType:
+    """A duration > 0, or none (no bound)."""
+    parse_seconds = seconds(allow_zero=False).parse
+
+    def parse(value: object) -> float | None:
+        if isinstance(value, str) and value.strip().lower() in ("", "none"):
+            return None
+        return cast(float, parse_seconds(value))  # `seconds` parses to a float
 
     return ValueType(parse, "DURATION")
 

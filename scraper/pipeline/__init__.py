@@ -18,7 +18,8 @@ here prints: it logs through `logging` (logger "scraper.pipeline") and reports p
 The modules, one job each: `_run` (the run loop and the store's host gate), `_discovery` (the sources),
 `_pool` (parsing in worker processes: `ExtractionPool`), `_processes` (those processes, held to the time and
 memory limits), `_worker` (a worker's own side), `_commands` (`get_urls`, `reextract`), `_state` (what one
-run shares), `_pieces` (the fetcher and extractor as the pipeline sees them).
+run shares), `_stop` (ending a run early and cleanly: `RunStop`; heartbeats), `_pieces` (the fetcher and
+extractor as the pipeline sees them).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ._commands import GetRow, ReextractReport, get_urls, reextract
 from ._pieces import Extractor, FetcherFactory, PageFetcher, ProgressSink, default_worker_name
 from ._pool import ExtractionJob, ExtractionPool
 from ._run import run
+from ._stop import RunStop
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -39,6 +41,7 @@ __all__ = [
     "PageFetcher",
     "ProgressSink",
     "ReextractReport",
+    "RunStop",
     "default_worker_name",
     "document_to_markdown",
     "export",

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 
@@ -32,6 +32,7 @@ from ._pieces import (
 )
 from ._pool import ExtractionPool
 from ._state import RunState
+from ._stop import RunStop, beat_loop, give_back, release_interval, until_stopped, wind_down
 
 __all__ = ["run"]
 
@@ -41,9 +42,6 @@ CLAIM_POLL_INTERVAL = 0.1
 # Claimed URLs waiting for a fetch slot, per fetch slot. A small backlog keeps every slot busy between
 # two claims; a large one would hold leases on URLs that are nowhere near being fetched.
 CLAIM_BACKLOG_PER_SLOT = 1
-# Expired leases (of crashed workers) are returned to the frontier this often during a long run, as a
-# share of the lease: well before a healthy worker's claims could be mistaken for dead ones.
-RELEASE_EXPIRED_SHARE_OF_LEASE = 0.5
 # The leases of the URLs a run still works on are renewed this often, as a share of the lease: a page may
 # take longer than a lease (timeouts times attempts, Retry-After, a host's delay), and two renewals can be
 # missed (a slow database, a busy event loop) before the lease runs out and the URL is released as a dead
@@ -107,14 +105,23 @@ async def run(
     fetcher_factory: FetcherFactory | None = None,
     extractor: Extractor | None = None,
     clock: Callable[[], datetime] = utc_now,
+    stop: RunStop | None = None,
+    alone: bool = False,
 ) -> RunReport:
     """Discover the sources' URLs, then fetch, extract and store every due URL; record and return the report.
 
     `fetcher_factory` and `extractor` default to scraper's own; the extractor must be a module-level
-    function (it is sent to worker processes by name).
+    function (it is sent to worker processes by name). `stop` ends the run early when requested, as
+    `run.max_time` does (see `RunStop`); the report then counts what was done. `alone` says that the
+    caller holds the store's run lock: no other run can be using it, so every claim found in it is a
+    killed run's and goes back to the frontier at once.
     """
     started_at = clock()
     began = time.monotonic()
+    if alone:
+        released = store.release_all(started_at, settings.run)
+        if released:
+            log.info("returned %d URLs claimed by an earlier run that did not finish", released)
     factory = fetcher_factory or default_fetcher_factory
     # On a store many workers share, the per-host delay is kept where requests go out: scraper's fetcher
     # takes each host's turn in the store, so all workers keep it together, and claims then reserve no
@@ -147,46 +154,77 @@ async def run(
                 # requests in flight over all workers, which no worker's own limit can. Alone on its
                 # store, the fetcher's limit is enough, and more claims per host keep extraction busy.
                 per_host_claims=settings.fetch.per_host_concurrency if store.shared else None,
+                stopping=stop or RunStop(),
             )
-            state.tally.discovered = await discover_sources(state)
-            state.sink.discovered(state.tally.discovered)
-            await _crawl(state)
+            with _time_limit(state):
+                discovered = await until_stopped(discover_sources(state), state.stopping)
+                state.tally.discovered = discovered or 0
+                state.sink.discovered(state.tally.discovered)
+                if not state.stopping.is_set:
+                    await _crawl(state)
     report = state.tally.report(elapsed=time.monotonic() - began, started_at=started_at)
     store.record_run(report)
     log.debug("%s", report.summary_line())  # the CLI prints it; logged for library callers
     return report
 
 
+@contextlib.contextmanager
+def _time_limit(state: RunState) -> Iterator[None]:
+    """Request the stop once `run.max_time` has passed since now, while the block runs."""
+    max_time = state.settings.run.max_time
+    if max_time is None:
+        yield
+        return
+    timer = asyncio.get_running_loop().call_later(max_time, state.stopping.request, "max_time")
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 async def _crawl(state: RunState) -> None:
     """Claim due URLs in batches and feed them to `concurrency` fetch tasks until nothing is due."""
     slots = max(1, state.settings.fetch.concurrency)
-    async with _renewing_leases(state):
+    async with _keeping_claims(state):
         tasks = [asyncio.create_task(_fetch_loop(state)) for _ in range(slots)]
         try:
             await _claim_loop(state, capacity=slots * (1 + CLAIM_BACKLOG_PER_SLOT))
         except BaseException:
-            # Interrupted (or the store failed to claim): stop at once. Claimed URLs come back when their
-            # leases expire; nothing half-done was saved.
+            # Interrupted (or the store failed to claim): stop at once; nothing half-done was saved.
+            # What the run held goes back now if the store still answers, else when the leases expire.
+            held = list(state.held)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            give_back(state, held)
             raise
-        for _ in tasks:
-            state.queue.put_nowait(None)
-        await asyncio.gather(*tasks)
+        if state.stopping.is_set:
+            await wind_down(state, tasks)
+        else:
+            for _ in tasks:
+                state.queue.put_nowait(None)
+            await asyncio.gather(*tasks)
     if state.fatal is not None:
         raise state.fatal
 
 
 @contextlib.asynccontextmanager
-async def _renewing_leases(state: RunState) -> AsyncIterator[None]:
-    """Renew the leases of the claims the run holds, in the background, for as long as the block runs."""
-    heartbeat = asyncio.create_task(_renew_loop(state))
+async def _keeping_claims(state: RunState) -> AsyncIterator[None]:
+    """For as long as the block runs, renew the leases of the claims the run holds and, on a shared
+    store, beat; at its end, a worker that holds nothing any more forgets its heartbeat."""
+    loops = [asyncio.create_task(_renew_loop(state))]
+    if state.store.shared:
+        loops.append(asyncio.create_task(beat_loop(state)))
     try:
         yield
     finally:
-        heartbeat.cancel()
-        await asyncio.gather(heartbeat, return_exceptions=True)
+        for loop in loops:
+            loop.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
+        if state.store.shared and not state.held:
+            # Claims still held (the store failed) go back three beats from now, by the heartbeat.
+            with contextlib.suppress(StorageError):
+                state.store.end_worker(state.worker)
 
 
 async def _renew_loop(state: RunState) -> None:
@@ -221,12 +259,12 @@ async def _claim_loop(state: RunState, *, capacity: int) -> None:
     limit = run_settings.limit
     claimed = 0
     next_release = time.monotonic()
-    while state.fatal is None and (limit is None or claimed < limit):
+    while state.fatal is None and not state.stopping.is_set and (limit is None or claimed < limit):
         if time.monotonic() >= next_release:
             released = state.store.release_expired(state.clock(), run_settings)
             if released:
-                log.info("returned %d URLs with expired leases to the frontier", released)
-            next_release = time.monotonic() + run_settings.lease * RELEASE_EXPIRED_SHARE_OF_LEASE
+                log.info("returned %d URLs of dead workers or with expired leases to the frontier", released)
+            next_release = time.monotonic() + release_interval(state)
         room = capacity - state.in_flight
         if room > 0:
             wanted = min(room, max(1, run_settings.batch_size))
@@ -269,8 +307,8 @@ def _seen_before(state: RunState, claims: list[Claim]) -> bool:
 
 
 async def _drain(state: RunState) -> None:
-    """Wait for the claimed URLs still in flight (after the limit was reached or a fatal error)."""
-    while state.in_flight > 0 and state.fatal is None:
+    """Wait for the claimed URLs still in flight (after the limit was reached, a fatal error or a stop)."""
+    while state.in_flight > 0 and state.fatal is None and not state.stopping.is_set:
         state.progressed.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(state.progressed.wait(), CLAIM_POLL_INTERVAL)

@@ -14,6 +14,7 @@ from ..models import Claim, ErrorKind, Outcome, OutcomeKind, RunReport, SkipReas
 from ..storage.base import Store
 from ._pieces import PageFetcher, ProgressSink, log
 from ._pool import ExtractionPool
+from ._stop import RunStop
 
 __all__ = ["RunState", "Tally"]
 
@@ -77,6 +78,7 @@ class RunState:
     handled: set[int] = field(default_factory=set)  # url ids claimed in this run: a few MB per 100,000
     progressed: asyncio.Event = field(default_factory=asyncio.Event)
     fatal: BaseException | None = None
+    stopping: RunStop = field(default_factory=RunStop)  # a signal or run.max_time: end early, cleanly
 
     @property
     def in_flight(self) -> int:

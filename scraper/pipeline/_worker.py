@@ -58,9 +58,11 @@ def address_space_cap(memory_limit: int) -> int:
 
 def serve(connection: Connection, extractor: Extractor, memory_limit: int | None) -> None:
     """The worker process's main function: start, say READY, then answer calls until told to stop."""
-    # Ctrl-C reaches the whole process group; the run shuts its pool down itself, without a traceback
-    # from every worker.
+    # Ctrl-C reaches the whole process group, and systemd's SIGTERM the whole unit: the run stops
+    # cleanly, finishing the pages in flight here, and shuts its pool down itself (a worker exits with
+    # its parent in any case).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _exit_with_parent()
     if memory_limit is not None:
         cap = address_space_cap(memory_limit)

@@ -139,8 +139,20 @@ _VERSION_1 = (
             )""",
 )
 
+# Version 2: heartbeats. Each worker of a shared store beats (`workers`), saying until when it is alive;
+# the claims of a worker past its `dead_after` go back without waiting out their leases. The index finds
+# a worker's claims (and tells whether a dead worker still holds any).
+_VERSION_2 = (
+    """CREATE TABLE IF NOT EXISTS workers (
+                name TEXT PRIMARY KEY,
+                last_beat {time} NOT NULL,
+                dead_after {time} NOT NULL
+            )""",
+    "CREATE INDEX IF NOT EXISTS urls_claimed_by ON urls (claimed_by) WHERE state = {claimed}",
+)
+
 # Every version's statement templates, in order.
-_TEMPLATES: tuple[Migration, ...] = (Migration(1, _VERSION_1),)
+_TEMPLATES: tuple[Migration, ...] = (Migration(1, _VERSION_1), Migration(2, _VERSION_2))
 
 _SCHEMA_VERSION_TABLE = (
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at {time} NOT NULL)"

@@ -39,9 +39,9 @@ from ..models import (
     Validators,
 )
 from ..urls import host_key
-from . import _rules, _schema
+from . import _release, _rules, _schema
 from ._clean import clean_document, clean_text, text_hash
-from ._schema import CLAIMED_SQL, FAILED_SQL, PENDING_SQL, ColumnTypes, sql_literal
+from ._schema import CLAIMED_SQL, FAILED_SQL, ColumnTypes, sql_literal
 from .base import SCHEMA_VERSION
 
 __all__ = ["ClaimRequest", "Connection", "Dialect", "SQLStore"]
@@ -111,36 +111,6 @@ class Dialect:
     def end_host_turn(self) -> str:
         p = self.param
         return f"UPDATE hosts SET next_allowed_at = {p} WHERE host = {p} AND next_allowed_at = {p}"
-
-    @property
-    def release_expired(self) -> str:
-        # Rows a renewal, claim or save holds right now are passed over, not waited for: they are in use,
-        # and a release taking expired rows in another order than a late renewal could deadlock with it.
-        cap, now, reason = (self.named.format(name) for name in ("max", "now", "reason"))
-        return f"""
-            UPDATE urls SET
-                attempts = attempts + 1,
-                state = CASE WHEN attempts + 1 >= {cap} THEN {FAILED_SQL} ELSE {PENDING_SQL} END,
-                next_attempt_at = CASE WHEN attempts + 1 >= {cap} THEN NULL ELSE {now} END,
-                reason = {reason},
-                message = 'the lease expired before its worker saved a result',
-                lease_expires_at = NULL,
-                claimed_by = NULL
-            WHERE id IN (
-                SELECT id FROM urls
-                WHERE state = {CLAIMED_SQL} AND lease_expires_at < {now}{self.lock_free_rows}
-            )
-            """
-
-    @property
-    def renew_lease(self) -> str:
-        # The state and token test makes a stale claim a no-op: a URL released or claimed again keeps the
-        # lease its current holder has. PostgreSQL re-checks it against a release or claim committed
-        # while this waited for the row lock.
-        p = self.param
-        return (
-            f"UPDATE urls SET lease_expires_at = {p} WHERE id = {p} AND state = {CLAIMED_SQL} AND token = {p}"
-        )
 
     @property
     def check_current(self) -> str:
@@ -386,25 +356,49 @@ class SQLStore(ABC, Generic[DB]):
             )
 
     def release_expired(self, now: datetime, policy: RunSettings) -> int:
+        return self._release(now, policy, every=False)
+
+    def release_all(self, now: datetime, policy: RunSettings) -> int:
+        return self._release(now, policy, every=True)
+
+    def _release(self, now: datetime, policy: RunSettings, *, every: bool) -> int:
         with self._write() as db:
             cursor = db.execute(
-                self.dialect.release_expired,
+                _release.release(self.dialect, every=every),
                 {"max": policy.max_attempts, "now": self._to_db(now), "reason": ErrorKind.LEASE_EXPIRED},
             )
-            return cursor.rowcount
+            released = cursor.rowcount
+            db.execute(_release.forget_dead_workers(self.dialect), (self._to_db(now),))
+        return released
 
     def renew_leases(self, claims: Sequence[Claim], *, now: datetime, lease: float) -> int:
         lease_expires = self._to_db(_rules.require_aware(now) + timedelta(seconds=lease))
+        return self._per_claim(_release.renew_lease(self.dialect), claims, lease_expires)
+
+    def give_back(self, claims: Sequence[Claim]) -> int:
+        return self._per_claim(_release.give_back(self.dialect), claims)
+
+    def _per_claim(self, statement: str, claims: Sequence[Claim], *first: object) -> int:
+        """`statement` with (*first, url_id, token) for each claim, in one transaction; rows changed."""
         if not claims:
             return 0
-        renewed = 0
+        changed = 0
         with self._write() as db:
             # In id order, as every renewal takes its rows: two workers' renewals never wait on each other
             # in a cycle.
             for claim in sorted(claims, key=lambda claim: claim.url_id):
-                cursor = db.execute(self.dialect.renew_lease, (lease_expires, claim.url_id, claim.token))
-                renewed += cursor.rowcount
-        return renewed
+                changed += db.execute(statement, (*first, claim.url_id, claim.token)).rowcount
+        return changed
+
+    def beat(self, worker: str, *, now: datetime, dead_after: datetime) -> None:
+        with self._write() as db:
+            db.execute(
+                _release.beat(self.dialect), (clean_text(worker), self._to_db(now), self._to_db(dead_after))
+            )
+
+    def end_worker(self, worker: str) -> None:
+        with self._write() as db:
+            db.execute(_release.end_worker(self.dialect), (clean_text(worker),))
 
     # -- results ----------------------------------------------------------------------------------
 

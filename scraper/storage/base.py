@@ -8,7 +8,11 @@ The store is also the frontier. Each URL row has a state::
 
 A claim carries a fencing token; `save` with a token that is no longer the URL's current one raises
 `StaleClaimError`, so a worker whose lease expired cannot overwrite a newer result. A worker still busy with
-its claims renews their leases (`renew_leases`), so only a dead worker's claims ever expire.
+its claims renews their leases (`renew_leases`), so only a dead worker's claims ever expire. A worker on a
+shared store also beats (`beat`): the claims of one that stopped beating go back at the next release
+(`release_expired`) instead of after their leases. A run that knows it is alone on its store (the SQLite
+run lock) returns every claim left in it at once (`release_all`), and a stopping run gives back the claims
+it never started (`give_back`).
 
 On a `shared` store, politeness towards a host is kept in the store too, for workers in many processes:
 `claim` with `per_host` bounds the URLs of a host claimed at once (hence its requests in flight), and each
@@ -28,7 +32,7 @@ from ..models import Claim, Document, FetchResult, Outcome, RawPage, RunReport, 
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Store(Protocol):
@@ -92,7 +96,25 @@ class Store(Protocol):
         an article whose canonical URL is already stored under another URL is stored once."""
 
     def release_expired(self, now: datetime, policy: RunSettings) -> int:
-        """Return expired claims to pending (or failed after max_attempts); return how many."""
+        """Return to pending (or failed after max_attempts, counting an attempt) the claims whose lease
+        expired and those of workers past their `dead_after` (see `beat`); return how many. Forgets the
+        heartbeats of dead workers that hold no claim any more."""
+
+    def release_all(self, now: datetime, policy: RunSettings) -> int:
+        """Return every claim to pending (or failed after max_attempts, counting an attempt), whoever
+        holds it; return how many. Only for a caller that knows no other worker is alive: a run holding
+        the SQLite run lock, whose claims left in the store are a killed run's."""
+
+    def give_back(self, claims: Sequence[Claim]) -> int:
+        """Return `claims` that are still current to pending at once, due as before, counting no attempt:
+        a stopping run gives back what it never started. Return how many went back."""
+
+    def beat(self, worker: str, *, now: datetime, dead_after: datetime) -> None:
+        """`worker` is alive at `now`; unless it beats again, it is dead after `dead_after`, and
+        `release_expired` then returns its claims without waiting for their leases."""
+
+    def end_worker(self, worker: str) -> None:
+        """`worker` has ended and holds no claims: forget its heartbeat."""
 
     def renew_leases(self, claims: Sequence[Claim], *, now: datetime, lease: float) -> int:
         """Extend to `now + lease` the lease of each of `claims` that is still current (the URL is claimed

@@ -35,7 +35,7 @@ from scraper.models import (
     UrlState,
     Validators,
 )
-from scraper.storage import Store, migrate_database, open_store
+from scraper.storage import SCHEMA_VERSION, Store, migrate_database, open_store
 
 if TYPE_CHECKING:  # the fixture's type; conftest modules are not imported by name at run time
     from conftest import Backend
@@ -563,9 +563,9 @@ def test_naive_times_are_refused(store: Store) -> None:
 
 def test_fresh_database_gets_the_schema_and_migrate_is_idempotent(backend: Backend) -> None:
     result = migrate_database(backend.dsn)
-    assert (result.before, result.after) == (0, 1)
+    assert (result.before, result.after) == (0, SCHEMA_VERSION)
     again = migrate_database(backend.dsn)
-    assert (again.before, again.after, again.changed) == (1, 1, False)
+    assert (again.before, again.after, again.changed) == (SCHEMA_VERSION, SCHEMA_VERSION, False)
     backend.open().close()
 
 
@@ -598,7 +598,7 @@ def test_workers_opening_a_fresh_database_together_all_find_the_schema(postgres_
         for store in stores:
             store.close()
     assert not errors, errors
-    assert versions == [1] * len(stores)
+    assert versions == [SCHEMA_VERSION] * len(stores)
 
 
 def test_database_at_an_unknown_version_is_refused(backend: Backend) -> None:
@@ -609,7 +609,9 @@ def test_database_at_an_unknown_version_is_refused(backend: Backend) -> None:
     with pytest.raises(SchemaError) as refused:
         open_store(backend.dsn)
     message = str(refused.value)
-    assert "version 99" in message and "version 1" in message and "scraper db migrate" in message
+    assert (
+        "version 99" in message and f"version {SCHEMA_VERSION}" in message and "scraper db migrate" in message
+    )
     with pytest.raises(SchemaError, match="99"):
         migrate_database(backend.dsn)
 
