@@ -122,18 +122,7 @@ async def run(
         released = store.release_all(started_at, settings.run)
         if released:
             log.info("returned %d URLs claimed by an earlier run that did not finish", released)
-    factory = fetcher_factory or default_fetcher_factory
-    # On a store many workers share, the per-host delay is kept where requests go out: scraper's fetcher
-    # takes each host's turn in the store, so all workers keep it together, and claims then reserve no
-    # delay of their own (the same delay twice would halve the pace). A run alone on its store (SQLite),
-    # or with another fetcher, is paced by its claims and its fetcher, as one process needs.
-    paced_per_request = store.shared and fetcher_factory is None and settings.fetch.delay > 0
-    if paced_per_request:
-        gate = _StoreHostGate(store, clock, settings.fetch)
-
-        def factory(fetch_settings: FetchSettings) -> AbstractAsyncContextManager[PageFetcher]:
-            return default_fetcher_factory(fetch_settings, gate)
-
+    factory, paced_per_request = _paced_fetcher_factory(settings, store, fetcher_factory, clock)
     with ExtractionPool(
         extractor or default_extractor(),
         workers=settings.run.workers,
@@ -166,6 +155,26 @@ async def run(
     store.record_run(report)
     log.debug("%s", report.summary_line())  # the CLI prints it; logged for library callers
     return report
+
+
+def _paced_fetcher_factory(
+    settings: Settings, store: Store, given: FetcherFactory | None, clock: Callable[[], datetime]
+) -> tuple[FetcherFactory, bool]:
+    """The fetcher factory of the run, and whether it paces each request by the store's host turns.
+
+    On a store many workers share, the per-host delay is kept where requests go out: scraper's fetcher
+    takes each host's turn in the store, so all workers keep it together, and claims then reserve no
+    delay of their own (the same delay twice would halve the pace). A run alone on its store (SQLite),
+    or with another fetcher, is paced by its claims and its fetcher, as one process needs.
+    """
+    if not (store.shared and given is None and settings.fetch.delay > 0):
+        return given or default_fetcher_factory, False
+    gate = _StoreHostGate(store, clock, settings.fetch)
+
+    def factory(fetch_settings: FetchSettings) -> AbstractAsyncContextManager[PageFetcher]:
+        return default_fetcher_factory(fetch_settings, gate)
+
+    return factory, True
 
 
 @contextlib.contextmanager
