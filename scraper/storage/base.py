@@ -24,7 +24,17 @@ from datetime import datetime
 from typing import Protocol
 
 from ..config import RunSettings
-from ..models import Claim, Document, FetchResult, Outcome, RawPage, RunReport, StoredDocument, StoreStatus
+from ..models import (
+    Claim,
+    Document,
+    FailedUrl,
+    FetchResult,
+    Outcome,
+    RawPage,
+    RunReport,
+    StoredDocument,
+    StoreStatus,
+)
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
@@ -115,5 +125,9 @@ class Store(Protocol):
 
     def status(self) -> StoreStatus:
         """Counts by state, failures by reason, the last runs."""
+
+    def failed_urls(self, since: datetime | None = None) -> Iterator[FailedUrl]:
+        """Every URL in the `failed` state (whose last attempt ended at or after `since`), in the order
+        they were first seen, with its reason, message, attempts and next attempt."""
 
     def close(self) -> None: ...
