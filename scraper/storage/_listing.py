@@ -1,5 +1,6 @@
-"""The failed URLs of a SQL store, listed page by page for `scraper status --failed`: a mixin of `SQLStore`,
-kept apart so that the shared flows in `_sql` stay one readable module."""
+"""Reading the frontier for the command line: the failed URLs, page by page (`scraper status --failed`),
+and the due URLs counted (the progress bar's total). A mixin of `SQLStore`, kept apart so that the shared
+flows in `_sql` stay one readable module."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from ..models import ErrorKind, FailedUrl
-from ._schema import FAILED_SQL, sql_literal
+from ._schema import CLAIMED_SQL, FAILED_SQL, sql_literal
 
 if TYPE_CHECKING:
     from ._sql import SQLStore
@@ -24,10 +25,12 @@ _FAILED_URLS = (
     f"next_attempt_at FROM urls WHERE state = {FAILED_SQL} AND id > {{p}} AND {_FAILED_AT} >= {{p}} "
     "ORDER BY id LIMIT {p}"
 )
+# The URLs `has_due` looks for, counted: a whole scan, for a progress bar's total once per run.
+_COUNT_DUE = f"SELECT count(*) FROM urls WHERE state <> {CLAIMED_SQL} AND next_attempt_at <= {{p}}"
 
 
 class FailedUrlListing:
-    """`failed_urls` of the `Store` protocol, on the transactions and time conversions of `SQLStore`."""
+    """`failed_urls` and `count_due` of the `Store` protocol, on `SQLStore`'s transactions and times."""
 
     def failed_urls(self, since: datetime | None = None) -> Iterator[FailedUrl]:
         store = cast("SQLStore[Any]", self)
@@ -49,3 +52,9 @@ class FailedUrlListing:
             if len(rows) < PAGE_SIZE:
                 return
             after = rows[-1][0]
+
+    def count_due(self, now: datetime) -> int:
+        store = cast("SQLStore[Any]", self)
+        with store._read() as db:
+            row = db.execute(_COUNT_DUE.format(p=store.dialect.param), (store._to_db(now),)).fetchone()
+        return int(row[0]) if row else 0

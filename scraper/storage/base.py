@@ -79,6 +79,9 @@ class Store(Protocol):
         """Whether some URL not claimed is due at `now`, whatever its host's next slot or claims: an
         empty `claim` may only mean that every due host is busy."""
 
+    def count_due(self, now: datetime) -> int:
+        """How many URLs not claimed are due at `now` (those `has_due` looks for)."""
+
     def take_host_turn(self, url: str, *, now: datetime, held_until: datetime) -> float:
         """Take the turn of `url`'s host for one request, shared by every worker of the store: when the
         host's next allowed time has come, hold the host until `held_until` (or until `end_host_turn`)

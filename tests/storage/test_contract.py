@@ -895,3 +895,12 @@ def test_a_sqlite_file_that_is_not_ours_is_refused_unchanged(create: bool, tmp_p
             open_store(str(path), create=create)
     assert {path: path.read_bytes() for path in before} == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["garbage.db", "notes.db"]
+
+
+def test_count_due_counts_the_urls_not_claimed_that_are_due(store: Store) -> None:
+    store.enqueue(["http://a.test/1", "http://a.test/2"], source="s", now=T0)
+    assert (store.count_due(T0), store.count_due(later(-1))) == (2, 0)
+    claim = claim_one(store)  # one URL per host and claim
+    assert store.count_due(T0) == 1
+    store.save(claim, failed(claim), None, now=T0, policy=POLICY)
+    assert (store.count_due(T0), store.count_due(later(POLICY.retry_after))) == (1, 2)
