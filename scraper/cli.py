@@ -8,13 +8,14 @@ error, 75 (EX_TEMPFAIL) when another `scraper run` holds the lock.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import os
 import signal
 import sys
-from collections import Counter
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager as ContextManager
 from contextlib import closing, suppress
 from datetime import UTC, datetime
 from functools import wraps
@@ -23,13 +24,16 @@ from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
+from . import _logging
+from ._logging import say
 from ._version import __version__
-from .config import SettingKey, Settings, command_flags, flag_overrides, load_settings
+from .config import SETTING_KEYS, SettingKey, Settings, command_flags, flag_overrides, load_settings
 from .errors import ConfigError, LockedError, SchemaError, ScraperError
 
 if TYPE_CHECKING:
-    from .models import Document, Outcome, StoreStatus
-    from .pipeline import GetRow, RunStop
+    from .models import Document, FailedUrl, StoreStatus
+    from .pipeline import GetRow, ProgressSink, RunStop
+    from .storage import Store
 
 __all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -52,15 +56,16 @@ CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) and return the exit status."""
+    _logging.configure_early(sys.argv[1:] if argv is None else argv, os.environ)
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None, prog_name="scraper", standalone_mode=False
         )
     except click.exceptions.Abort:
-        click.echo("scraper: interrupted", err=True)
+        say("scraper: interrupted", level=logging.ERROR)
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
-        exc.show()
+        _logging.show_click_error(exc)
         return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
     return result if isinstance(result, int) else EXIT_OK
 
@@ -73,16 +78,16 @@ def _reports_errors(command: Callable[P, int]) -> Callable[P, int]:
         try:
             return command(*args, **kwargs)
         except LockedError as exc:
-            click.echo(f"scraper: {exc}", err=True)
+            say(f"scraper: {exc}", level=logging.ERROR)
             return EXIT_LOCKED
         except (ConfigError, SchemaError) as exc:
-            click.echo(f"scraper: {exc}", err=True)
+            say(f"scraper: {exc}", level=logging.ERROR)
             return EXIT_USAGE
         except ScraperError as exc:
-            click.echo(f"scraper: error: {exc}", err=True)
+            say(f"scraper: error: {exc}", level=logging.ERROR)
             return EXIT_FAILED
         except KeyboardInterrupt:
-            click.echo("scraper: interrupted", err=True)
+            say("scraper: interrupted", level=logging.ERROR)
             return EXIT_INTERRUPTED
 
     return wrapper
@@ -112,7 +117,7 @@ def _setting_options(command_name: str) -> Callable[[Callable[P, T]], Callable[P
     def decorate(command: Callable[P, T]) -> Callable[P, T]:
         for key in reversed(command_flags(command_name)):
             command = _setting_option(key)(command)
-        return command
+        return _logging.verbose_option(command)
 
     return decorate
 
@@ -132,79 +137,20 @@ def _setting_option(key: SettingKey) -> Callable[[Callable[P, T]], Callable[P, T
     )
 
 
+def _log_options(command: Callable[P, T]) -> Callable[P, T]:
+    """The log flags of a command that builds no Settings, made from the key table's rows."""
+    for key in SETTING_KEYS:
+        if key.path in ("log.level", "log.format"):
+            command = _setting_option(key)(command)
+    return _logging.verbose_option(command)
+
+
 def _settings(config_path: str | None, **flags: object) -> Settings:
     """Settings: defaults < config file < SCRAPER_* environment < these flags. Also sets up logging."""
+    _logging.apply_verbose(flags)
     settings = load_settings(config_path, os.environ, flag_overrides(flags))
-    _configure_logging(settings.log_format, settings.log_level)
+    _logging.configure(settings.log_format, settings.log_level)
     return settings
-
-
-# ─── logging and progress ──────────────────────────────────────────────────────────────────────────────
-
-
-class _JsonLines(logging.Formatter):
-    """One JSON object per log record, for cron mail filters and log shippers."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def _configure_logging(log_format: str, level: str) -> None:
-    logger = logging.getLogger("scraper")
-    for handler in [h for h in logger.handlers if getattr(h, "_scraper_cli", False)]:
-        logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler._scraper_cli = True  # type: ignore[attr-defined]  # marks ours, so a second main() replaces it
-    if log_format == "json":
-        handler.setFormatter(_JsonLines())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(level.upper())
-    logger.propagate = False
-
-
-class _ProgressBar:
-    """A rich progress display on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._task = self._progress.add_task("discovering", total=None)
-        self._new = 0
-        self._counts: Counter[str] = Counter()
-
-    def discovered(self, new_urls: int) -> None:
-        self._new = new_urls
-        self._progress.update(self._task, description=f"{new_urls} new URLs, crawling")
-
-    def outcome(self, outcome: Outcome) -> None:
-        self._counts[outcome.kind.value] += 1
-        done = ", ".join(f"{n} {kind}" for kind, n in sorted(self._counts.items()))
-        self._progress.update(self._task, description=f"{self._new} new URLs; {done}")
-
-    def __enter__(self) -> _ProgressBar:
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._progress.stop()
 
 
 # ─── the commands ──────────────────────────────────────────────────────────────────────────────────────
@@ -254,12 +200,16 @@ def run_command(config_path: str | None, report: str | None, **flags: Any) -> in
     lock_path = default_lock_path(settings.db, settings.run.lock_file)
     stop = pipeline.RunStop()
     signals: list[signal.Signals] = []
-    with run_lock(lock_path), closing(open_store(settings.db)) as store, _progress_sink() as progress:
+    with (
+        run_lock(lock_path),
+        closing(open_store(settings.db)) as store,
+        _progress_sink(store, settings) as progress,
+    ):
         # Under the lock no other run uses a SQLite file: the claims in it are a killed run's.
         alone = lock_path is not None and not store.shared
         run = pipeline.run(settings, store, progress=progress, stop=stop, alone=alone)
         result = asyncio.run(_stopped_by_signals(run, stop, signals))
-    click.echo(result.summary_line(), err=True)
+    say(result.summary_line(), fields=result.to_dict())
     if report == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     # 128 + the signal, as a shell reports a process the signal ended: systemd and cron see the stop.
@@ -293,8 +243,8 @@ async def _stopped_by_signals(
 @click.argument("urls", nargs=-1, metavar="URL...")
 @click.option("-i", "--input-file", type=click.File("r", encoding="utf-8"), default=None,
               help="Also read URLs from this file, one per line ('-' for standard input).")  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True,
-              help="Plain article text, or one JSON object per line.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt",
+              show_default=True, help="Article text, one JSON object per line, or Markdown.")  # fmt: skip
 @_config_option
 @_setting_options("get")
 @_reports_errors
@@ -342,11 +292,13 @@ def _print_row(row: GetRow, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
     elif row.error is not None:
-        click.echo(f"scraper: {row.url}: {row.error.kind}: {row.error.message}", err=True)
+        say(f"scraper: {row.url}: {row.error.kind}: {row.error.message}", level=logging.WARNING)
     elif row.document is None:
-        click.echo(f"scraper: {row.url}: skipped ({row.skipped})", err=True)
+        say(f"scraper: {row.url}: skipped ({row.skipped})")
     else:
-        click.echo(row.document.text + "\n")
+        from .render import document_to_markdown
+
+        click.echo(document_to_markdown(row.document) if fmt == "markdown" else row.document.text + "\n")
 
 
 @cli.command(name="extract")
@@ -354,41 +306,60 @@ def _print_row(row: GetRow, fmt: str) -> None:
 @click.option("--url", default=None, help="The page's URL, to resolve links and fill `url` and `hostname`.")
 @click.option("--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt",
               show_default=True, help="Plain article text, a JSON object, or Markdown.")  # fmt: skip
+@_log_options
 @_reports_errors
-def extract_command(files: tuple[str, ...], url: str | None, fmt: str) -> int:
+def extract_command(files: tuple[str, ...], url: str | None, fmt: str, **log_flags: Any) -> int:
     """Extract the article of saved HTML files ('-' reads standard input) and print it.
 
-    A file that cannot be read or extracted is named on stderr, the others still print, and the exit
-    status is 1. Each file is parsed in a worker process under the default limits of `run.parse_timeout`
-    and `run.parse_memory`: past one, that file fails.
+    A folder is searched for *.html, *.htm and *.html.gz files; gzip is recognised by its first bytes,
+    whatever the name. A file that cannot be read or extracted, or that gives no text, is named on
+    stderr, the others still print, and the exit status is 1. Each file is parsed in a worker process
+    under the default limits of `run.parse_timeout` and `run.parse_memory`: past one, that file fails.
 
     \b
     Examples:
       scraper extract page.html
-      scraper extract --format json --url https://example.com/a page.html
+      scraper extract --format json --url https://example.com/a page.html saved-pages/
       curl -s https://example.com/a | scraper extract - --format markdown
     """
+    from ._files import page_files, unzip
     from .extract import extract
     from .pipeline import ExtractionPool
     from .render import document_to_markdown
 
+    _configure_log_flags(log_flags)
     failed = 0
     with ExtractionPool(extract, workers=1) as pool:
-        for name in files:
+        for name in page_files(files):
             try:
                 html = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
             except OSError as exc:
-                click.echo(f"scraper: cannot read {name}: {exc.strerror or exc}", err=True)
+                say(f"scraper: cannot read {name}: {exc.strerror or exc}", level=logging.WARNING)
                 failed += 1
                 continue
             try:
-                document = pool.result(pool.submit(html, url))
+                document = pool.result(pool.submit(unzip(html, name), url))
             except ScraperError as exc:
-                click.echo(f"scraper: {name}: {exc}", err=True)
+                say(f"scraper: {name}: {exc}", level=logging.WARNING)
+                failed += 1
+                continue
+            if not document.text.strip():
+                say(
+                    f"scraper: {name}: no text extracted (empty, binary, or no article)",
+                    level=logging.WARNING,
+                )
                 failed += 1
                 continue
             click.echo(_render_document(document, name, fmt, document_to_markdown))
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _configure_log_flags(flags: dict[str, Any]) -> None:
+    _logging.apply_verbose(flags)
+    given = flag_overrides(flags)
+    _logging.configure(
+        given.log_format or ("json" if _logging.is_json() else "text"), given.log_level or "info"
+    )
 
 
 def _render_document(document: Document, name: str, fmt: str, markdown: Callable[[Document], str]) -> str:
@@ -401,14 +372,15 @@ def _render_document(document: Document, name: str, fmt: str, markdown: Callable
 
 @cli.command(name="export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "txt", "markdown"]), required=True,
-              help="JSON lines or CSV in one file; txt or markdown: a file per article.")  # fmt: skip
+              help="JSON lines, CSV, plain text or Markdown.")  # fmt: skip
 @click.option("--since", default=None, metavar="DATE", help="Only documents fetched since (ISO 8601).")
 @click.option(
     "-o",
     "--output",
     default=None,
     metavar="PATH",
-    help="File for jsonl/csv (default: stdout); folder for txt/markdown (a file per article).",
+    help="One file for every article; a folder (ending in '/', or one that exists) for a file per "
+    "article. Default: standard output.",
 )
 @_config_option
 @_setting_options("export")
@@ -417,6 +389,9 @@ def export_command(
     fmt: str, since: str | None, output: str | None, config_path: str | None, **flags: Any
 ) -> int:
     """Write the latest version of every stored article.
+
+    To standard output (txt and Markdown documents set apart by a separator line), to one file, or to a
+    folder, one file per article.
 
     \b
     Examples:
@@ -429,9 +404,9 @@ def export_command(
 
     since_time = _parse_since(since)
     settings = _settings(config_path, **flags)
-    with closing(open_store(settings.db)) as store:
-        count = export(store, fmt, since_time, Path(output) if output and output != "-" else None)
-    click.echo(f"scraper export: {count} documents", err=True)
+    with closing(open_store(settings.db, create=False)) as store:
+        count = export(store, fmt, since_time, output)
+    say(f"scraper export: {count} documents", fields={"documents": count})
     return EXIT_OK
 
 
@@ -447,25 +422,44 @@ def _parse_since(value: str | None) -> datetime | None:
 
 @cli.command(name="status")
 @click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True,
-              help="A table for people, or one JSON object.")  # fmt: skip
+              help="A table for people, or JSON (with --failed: one object per line).")  # fmt: skip
+@click.option("--failed", is_flag=True, default=False,
+              help="List the failed URLs: reason, attempts, next attempt and message.")  # fmt: skip
+@click.option("--since", default=None, metavar="DATE", help="With --failed: only failures since (ISO 8601).")
 @_config_option
 @_setting_options("status")
 @_reports_errors
-def status_command(fmt: str, config_path: str | None, **flags: Any) -> int:
-    """Show URLs by state, failures by reason and the last runs.
+def status_command(fmt: str, failed: bool, since: str | None, config_path: str | None, **flags: Any) -> int:
+    """Show URLs by state, failures by reason and the last runs; or, with --failed, each failed URL.
+
+    Reads only: a database that does not exist, or is not scraper's, is an error (exit status 2).
 
     \b
     Examples:
       scraper status
       scraper status --db news.db --format json
+      scraper status --failed --since 2026-01-01
     """
     from .storage import open_store
 
+    since_time = _parse_since(since)
     settings = _settings(config_path, **flags)
-    with closing(open_store(settings.db)) as store:
+    with closing(open_store(settings.db, create=False)) as store:
+        if failed:
+            for row in store.failed_urls(since_time):
+                click.echo(
+                    json.dumps(row.to_dict(), ensure_ascii=False) if fmt == "json" else _failed_line(row)
+                )
+            return EXIT_OK
         status = store.status()
     click.echo(_status_json(status) if fmt == "json" else _status_text(status))
     return EXIT_OK
+
+
+def _failed_line(row: FailedUrl) -> str:
+    """One failed URL for people: URL, reason, attempts, next attempt (or "never"), message."""
+    due = row.next_attempt_at.isoformat(timespec="seconds") if row.next_attempt_at else "never"
+    return f"{row.url}  {row.reason}  {row.attempts} attempts  next: {due}  {row.message or ''}".rstrip()
 
 
 def _status_json(status: StoreStatus) -> str:
@@ -511,14 +505,14 @@ def reextract_command(config_path: str | None, **flags: Any) -> int:
     from .storage import open_store
 
     settings = _settings(config_path, **flags)
-    with closing(open_store(settings.db)) as store:
+    with closing(open_store(settings.db, create=False)) as store:
         report = reextract(
             store,
             workers=settings.run.workers,
             time_limit=settings.run.parse_timeout,
             memory_limit=settings.run.parse_memory,
         )
-    click.echo(report.summary_line(), err=True)
+    say(report.summary_line(), fields=dataclasses.asdict(report))
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
@@ -548,25 +542,23 @@ def migrate_command(config_path: str | None, **flags: Any) -> int:
     settings = _settings(config_path, **flags)
     migration = migrate_database(settings.db)
     if migration.changed:
-        click.echo(
-            f"scraper db: schema upgraded from version {migration.before} to {migration.after}", err=True
-        )
+        say(f"scraper db: schema upgraded from version {migration.before} to {migration.after}")
     else:
-        click.echo(f"scraper db: schema already at version {migration.after}", err=True)
+        say(f"scraper db: schema already at version {migration.after}")
     return EXIT_OK
 
 
 # ─── helpers ───────────────────────────────────────────────────────────────────────────────────────────
 
 
-class _NoProgress:
-    def __enter__(self) -> None:
-        return None
+def _progress_sink(store: Store, settings: Settings) -> ContextManager[ProgressSink | None]:
+    """A progress bar on a terminal (its total: the due URLs, when this run alone takes from them)."""
+    from ._progress import progress_sink
 
-    def __exit__(self, *exc_info: object) -> None:
-        pass
+    def total() -> int | None:
+        if store.shared:
+            return None  # other workers take from the same frontier
+        due = store.count_due(datetime.now(UTC))
+        return due if settings.run.limit is None else min(due, settings.run.limit)
 
-
-def _progress_sink() -> _ProgressBar | _NoProgress:
-    """A progress bar on a terminal; nothing for cron, pipes and files."""
-    return _ProgressBar() if sys.stderr.isatty() else _NoProgress()
+    return progress_sink(total, json_logs=_logging.is_json())

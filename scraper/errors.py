@@ -85,7 +85,7 @@ class StorageError(ScraperError):
 
 
 class SchemaError(StorageError):
-    """The database holds a schema version this release does not know."""
+    """The database has a schema this release does not know: another version, or not scraper's at all."""
 
 
 class StaleClaimError(StorageError):

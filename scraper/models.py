@@ -18,6 +18,7 @@ __all__ = [
     "Document",
     "ErrorInfo",
     "ErrorKind",
+    "FailedUrl",
     "FetchResult",
     "FetchStatus",
     "Outcome",
@@ -237,6 +238,28 @@ class RawPage:
     final_url: str | None
     html: bytes
     encoding: str | None = None  # the charset the fetcher decoded `html` with (header or sniffed)
+
+
+@dataclass(frozen=True, slots=True)
+class FailedUrl:
+    """One URL in the `failed` state, for `scraper status --failed`."""
+
+    url: str
+    reason: ErrorKind | str  # its text when this release does not know it
+    message: str | None
+    attempts: int  # failed runs in a row
+    failed_at: datetime | None  # when the last attempt ended
+    next_attempt_at: datetime | None  # None: retries used up, never due again
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "reason": self.reason,
+            "message": self.message,
+            "attempts": self.attempts,
+            "failed_at": self.failed_at.isoformat() if self.failed_at else None,
+            "next_attempt": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)

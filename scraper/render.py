@@ -1,5 +1,5 @@
 """Rendering of outputs: a Document as text or Markdown, and `export` of the stored documents as JSON
-lines, CSV, or one text or Markdown file per article with safe file names.
+lines, CSV, text or Markdown, to standard output, one file, or one file per article with safe file names.
 
 Nothing here fetches or crawls, so `scraper extract` and `scraper export` load no network code.
 """
@@ -7,6 +7,7 @@ Nothing here fetches or crawls, so `scraper extract` and `scraper export` load n
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -29,24 +30,59 @@ EXPORT_FORMATS = ("jsonl", "csv", "txt", "markdown")
 EXPORT_NAME_MAX_CHARS = 60
 
 
-def export(store: Store, fmt: str, since: datetime | None, out: Path | IO[str] | None) -> int:
+def export(store: Store, fmt: str, since: datetime | None, out: str | Path | IO[str] | None) -> int:
     """Write the latest version of every stored document (fetched since `since`); return how many.
 
-    jsonl and csv go to `out` (a path, an open text stream, or None for standard output); txt and markdown
-    write one file per article into the folder `out`, with safe names that never leave it.
+    `out` is where: None or "-" for standard output, an open text stream, a file (all documents in it),
+    or a folder (one file per document, with safe names that never leave it): a path ending in "/" or a
+    folder that exists. In one stream, txt and Markdown documents are set apart by a separator line.
     """
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     documents = store.documents(since)
-    if fmt in ("jsonl", "csv"):
-        write = _write_jsonl if fmt == "jsonl" else _write_csv
-        if out is None or not isinstance(out, Path):
-            return write(documents, out or sys.stdout)
-        with _open_output(out) as stream:
-            return write(documents, stream)
-    if fmt in ("txt", "markdown"):
-        if not isinstance(out, Path):
-            raise ConfigError(f"export --format {fmt} writes one file per article: give a folder with -o")
-        return _write_files(documents, out, markdown=fmt == "markdown")
-    raise ConfigError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    if out is None or out == "-":
+        return _write_stream(documents, fmt, sys.stdout)
+    if not isinstance(out, str | Path):
+        return _write_stream(documents, fmt, out)
+    if _names_a_folder(out):
+        return _write_files(documents, Path(out), fmt)
+    with _open_output(Path(out)) as stream:
+        return _write_stream(documents, fmt, stream)
+
+
+def _names_a_folder(out: str | Path) -> bool:
+    return (isinstance(out, str) and out.endswith(("/", os.sep))) or Path(out).is_dir()
+
+
+# Between two documents in one txt stream: a line no article text is likely to hold, easy to split on.
+TEXT_SEPARATOR = "\n" + "=" * 72 + "\n\n"
+# Between two Markdown documents: a thematic break, after a blank line so it is never a heading's rule.
+MARKDOWN_SEPARATOR = "\n---\n\n"
+_SUFFIXES = {"jsonl": ".json", "csv": ".csv", "txt": ".txt", "markdown": ".md"}
+
+
+def _write_stream(documents: Iterable[StoredDocument], fmt: str, stream: IO[str]) -> int:
+    if fmt == "jsonl":
+        return _write_jsonl(documents, stream)
+    if fmt == "csv":
+        return _write_csv(documents, stream)
+    separator = MARKDOWN_SEPARATOR if fmt == "markdown" else TEXT_SEPARATOR
+    count = 0
+    for stored in documents:
+        stream.write((separator if count else "") + _document_body(stored, fmt))
+        count += 1
+    return count
+
+
+def _document_body(stored: StoredDocument, fmt: str) -> str:
+    """One document as the whole of its own file in `fmt`."""
+    if fmt == "markdown":
+        return document_to_markdown(stored.document)
+    if fmt == "txt":
+        return _document_to_text(stored.document)
+    stream = io.StringIO()
+    (_write_jsonl if fmt == "jsonl" else _write_csv)([stored], stream)
+    return stream.getvalue()
 
 
 def _open_output(path: Path) -> IO[str]:
@@ -85,17 +121,15 @@ def _write_csv(documents: Iterable[StoredDocument], stream: IO[str]) -> int:
     return count
 
 
-def _write_files(documents: Iterable[StoredDocument], folder: Path, *, markdown: bool) -> int:
+def _write_files(documents: Iterable[StoredDocument], folder: Path, fmt: str) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         root = folder.resolve(strict=True)
     except OSError as exc:
         raise ConfigError(f"cannot write into {folder}: {exc.strerror}") from exc
-    suffix = ".md" if markdown else ".txt"
     count = 0
     for stored in documents:
-        body = document_to_markdown(stored.document) if markdown else _document_to_text(stored.document)
-        _write_inside(root, _safe_file_name(stored, suffix), body)
+        _write_inside(root, _safe_file_name(stored, _SUFFIXES[fmt]), _document_body(stored, fmt))
         count += 1
     return count
 

@@ -164,7 +164,7 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
                "Logs on stderr as plain text or as JSON lines (for cron and log shippers).", "text",
                COMMANDS),
     SettingKey("log.level", "log_level", choice("debug", "info", "warning", "error"),
-               "The least severe log records shown.", "info"),
+               "The least severe log records shown (a failed URL is logged at info).", "info", COMMANDS),
 )  # fmt: skip
 BY_PATH = {key.path: key for key in SETTING_KEYS}
 BY_ENV = {key.env_name: key for key in SETTING_KEYS if key.env}

@@ -92,7 +92,7 @@ class RunState:
         self.progressed.set()
 
     def record(self, outcome: Outcome) -> None:
-        if outcome.kind is OutcomeKind.FAILED:
-            log.debug("%s failed: %s (%s)", outcome.url, outcome.reason, outcome.message)
+        if outcome.kind is OutcomeKind.FAILED:  # at info: cron's mail names every URL that failed
+            log.info("%s failed: %s (%s)", outcome.url, outcome.reason, outcome.message)
         self.tally.add(outcome)
         self.sink.outcome(outcome)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..errors import ConfigError
+from ..errors import ConfigError, SchemaError
 from ._schema import SchemaMigration
 from .base import SCHEMA_VERSION, Store
 from .sqlite import SQLiteStore
@@ -21,18 +21,24 @@ __all__ = ["SCHEMA_VERSION", "SchemaMigration", "Store", "migrate_database", "op
 _SQLITE_PREFIX = "sqlite:///"
 _POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 POSTGRES_INSTALL_HINT = "pip install 'scraper[postgres]'"
+MIGRATE = "scraper db migrate"
 
 
-def open_store(dsn: str) -> Store:
+def open_store(dsn: str, *, create: bool = True) -> Store:
     """The store `dsn` names, ready to use: a SQLite path (or `sqlite:///path`), or a
     `postgresql://` / `postgres://` DSN.
 
-    Creates the schema in an empty database; raises SchemaError for a database at another version,
-    ConfigError for a DSN no backend takes, StorageError when the database cannot be opened.
+    Creates the schema in an empty database, unless `create` is False (the commands that only read):
+    then a missing SQLite file is a ConfigError naming it and a database without scraper's schema a
+    SchemaError, and nothing is created. A SQLite file holding other tables is refused unchanged either
+    way. Raises SchemaError for a database at another version, ConfigError for a DSN no backend takes,
+    StorageError when the database cannot be opened.
     """
-    store = _connect(dsn)
+    store = _connect(dsn, create=create)
     try:
         if store.schema_version() == 0:
+            if not create:
+                raise SchemaError(f"db: {dsn} has no scraper schema: run `scraper run` or `{MIGRATE}` first")
             store.migrate()
         store.check_schema()
     except BaseException:
@@ -58,7 +64,7 @@ class _Backend(Store, Protocol):
     def schema_version(self) -> int: ...
 
 
-def _connect(dsn: str) -> _Backend:
+def _connect(dsn: str, *, create: bool = True) -> _Backend:
     """The backend for `dsn`, opened, its schema not yet checked."""
     dsn = dsn.strip()
     if not dsn:
@@ -73,7 +79,7 @@ def _connect(dsn: str) -> _Backend:
     path = dsn.removeprefix(_SQLITE_PREFIX)
     if not path:
         raise ConfigError(f"db: {dsn!r} names no SQLite file")
-    return SQLiteStore(path)
+    return SQLiteStore(path, create=create)
 
 
 def _connect_postgres(dsn: str) -> _Backend:

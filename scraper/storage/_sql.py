@@ -41,6 +41,7 @@ from ..models import (
 from ..urls import host_key
 from . import _release, _rules, _schema
 from ._clean import clean_document, clean_text, text_hash
+from ._listing import FailedUrlListing
 from ._schema import CLAIMED_SQL, FAILED_SQL, ColumnTypes, sql_literal
 from .base import SCHEMA_VERSION
 
@@ -232,7 +233,7 @@ class ClaimRequest:
         return self.now + timedelta(seconds=self.host_delay)
 
 
-class SQLStore(ABC, Generic[DB]):
+class SQLStore(FailedUrlListing, ABC, Generic[DB]):
     """A `Store` on a SQL database reached through `DB` connections; see the module docstring."""
 
     dialect: ClassVar[Dialect]

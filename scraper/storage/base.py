@@ -28,7 +28,17 @@ from datetime import datetime
 from typing import Protocol
 
 from ..config import RunSettings
-from ..models import Claim, Document, FetchResult, Outcome, RawPage, RunReport, StoredDocument, StoreStatus
+from ..models import (
+    Claim,
+    Document,
+    FailedUrl,
+    FetchResult,
+    Outcome,
+    RawPage,
+    RunReport,
+    StoredDocument,
+    StoreStatus,
+)
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
@@ -72,6 +82,9 @@ class Store(Protocol):
     def has_due(self, now: datetime) -> bool:
         """Whether some URL not claimed is due at `now`, whatever its host's next slot or claims: an
         empty `claim` may only mean that every due host is busy."""
+
+    def count_due(self, now: datetime) -> int:
+        """How many URLs not claimed are due at `now` (those `has_due` looks for)."""
 
     def take_host_turn(self, url: str, *, now: datetime, held_until: datetime) -> float:
         """Take the turn of `url`'s host for one request, shared by every worker of the store: when the
@@ -137,5 +150,9 @@ class Store(Protocol):
 
     def status(self) -> StoreStatus:
         """Counts by state, failures by reason, the last runs."""
+
+    def failed_urls(self, since: datetime | None = None) -> Iterator[FailedUrl]:
+        """Every URL in the `failed` state (whose last attempt ended at or after `since`), in the order
+        they were first seen, with its reason, message, attempts and next attempt."""
 
     def close(self) -> None: ...

@@ -16,15 +16,18 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from ..errors import StorageError
+from ..errors import ConfigError, SchemaError, StorageError
 from ..urls import host_key
 from . import _rules
 from ._schema import CLAIMED_SQL, PENDING_SQL, ColumnTypes
 from ._sql import ClaimRequest, Dialect, SQLStore
 
 __all__ = ["SQLiteStore"]
+
+IN_MEMORY = ":memory:"
 
 # Seconds a writer waits for another's transaction before giving up. Transactions here last a page at
 # most, so waiting long only happens when something is wrong; a minute rides out a slow disk.
@@ -53,21 +56,30 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
         ),
     )
 
-    def __init__(self, path: str, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
+    def __init__(self, path: str, *, busy_timeout: float = BUSY_TIMEOUT, create: bool = True) -> None:
+        """Open the SQLite file `path`. With `create=False` (the read-only commands) a missing file is a
+        ConfigError naming it, and a file without scraper's schema a SchemaError; a file that holds other
+        tables but not scraper's is refused either way. Both checks come before anything is written, the
+        switch to WAL included."""
         super().__init__(f"SQLite database {path}")
         self.path = path
         try:
-            # isolation_level=None: the module opens no transaction by itself; ours are explicit.
-            self._db = sqlite3.connect(
-                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-            )
+            self._db = _connect(path, busy_timeout, create=create)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open {self._where}: {exc}") from exc
+        try:
+            _refuse_foreign(self._db, path, create=create)
             self._db.execute("PRAGMA journal_mode=WAL")
             # In WAL mode NORMAL loses no committed transaction when the process is killed; only a
             # power cut can take the last few back, and it never corrupts the file.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
+            self._db.close()
             raise StorageError(f"cannot open {self._where}: {exc}") from exc
+        except BaseException:
+            self._db.close()
+            raise
 
     # -- transactions and values ----------------------------------------------------------------
 
@@ -196,3 +208,34 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _connect(path: str, busy_timeout: float, *, create: bool) -> sqlite3.Connection:
+    """The connection; without `create`, opened read-write only (`mode=rw`), so a missing file is never
+    made, not even by a race with its removal."""
+    if not create and path != IN_MEMORY:
+        if not Path(path).is_file():
+            raise ConfigError(f"db: no database at {path} (`scraper run` or `scraper db migrate` creates it)")
+        path = Path(path).absolute().as_uri() + "?mode=rw"
+    # isolation_level=None: the module opens no transaction by itself; ours are explicit.
+    return sqlite3.connect(
+        path, timeout=busy_timeout, isolation_level=None, check_same_thread=False, uri=not create
+    )
+
+
+def _refuse_foreign(db: sqlite3.Connection, path: str, *, create: bool) -> None:
+    """Raise SchemaError for a file that is not scraper's: not SQLite at all, or tables without scraper's
+    `schema_version`; without `create`, also for a database with no tables yet. Reads only."""
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:  # "file is not a database"
+        raise SchemaError(f"{path} is not a scraper database ({exc}); it was not changed") from exc
+    if "schema_version" in tables:
+        return
+    if tables:
+        raise SchemaError(
+            f"{path} is not a scraper database (it has tables, but not scraper's schema_version); "
+            "it was not changed"
+        )
+    if not create:
+        raise SchemaError(f"{path} is not a scraper database (it is empty): run `scraper run` first")

@@ -182,7 +182,7 @@ def test_export_files_have_safe_names_inside_the_folder(store: SQLiteStore, tmp_
     save_pages(store, hostile)
     folder = tmp_path / "export"
 
-    count = export(store, "txt", None, folder)
+    count = export(store, "txt", None, f"{folder}/")  # a trailing "/": a folder, one file per article
 
     files = sorted(folder.iterdir())
     assert count == len(files) == 6
@@ -203,6 +203,7 @@ def test_export_files_have_safe_names_inside_the_folder(store: SQLiteStore, tmp_
 def test_export_markdown_refuses_to_follow_a_planted_symlink(store: SQLiteStore, tmp_path: Path) -> None:
     save_pages(store, {f"{SITE}/story": article_html("Story", "Body.")})
     folder = tmp_path / "md"
+    folder.mkdir()  # an existing folder: one file per article
     export(store, "markdown", None, folder)
     [written] = list(folder.iterdir())
     assert written.read_text(encoding="utf-8").startswith("# Story\n")
@@ -216,9 +217,17 @@ def test_export_markdown_refuses_to_follow_a_planted_symlink(store: SQLiteStore,
     assert victim.read_text() == "untouched"
 
 
-def test_export_to_files_needs_a_folder(store: SQLiteStore) -> None:
-    with pytest.raises(ConfigError, match="-o"):
-        export(store, "txt", None, None)
+def test_export_txt_to_standard_output_and_to_one_file(
+    store: SQLiteStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    save_pages(
+        store, {f"{SITE}/1": article_html("One", "First body."), f"{SITE}/2": article_html("Two", "Second.")}
+    )
+    assert export(store, "txt", None, None) == 2
+    assert capsys.readouterr().out.count("=" * 72) == 1
+    one = tmp_path / "one.txt"  # not a folder: one file, as `-o one.txt` says
+    assert export(store, "txt", None, one) == 2
+    assert one.is_file() and "First body." in one.read_text(encoding="utf-8")
 
 
 # ─── reextract ─────────────────────────────────────────────────────────────────────────────────────────

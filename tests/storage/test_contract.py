@@ -13,6 +13,7 @@ import sys
 import threading
 import uuid
 from collections import Counter
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -835,3 +836,73 @@ def test_postgres_store_reconnects_after_the_connection_drops(postgres_backend: 
         assert store.status().by_state == {"pending": 1}
     finally:
         store.close()
+
+
+# -- failed URLs and opening without creating (issue 11) ---------------------------------------------
+
+
+def test_failed_urls_list_each_failure_with_reason_message_attempts_and_next_attempt(store: Store) -> None:
+    store.enqueue(["http://a.test/1", "http://b.test/1", "http://c.test/1"], source="s", now=T0)
+    a, b, c = claim_all(store)
+    store.save(a, failed(a, "timeout"), None, now=T0, policy=POLICY)
+    store.save(b, fetched(b), article(b, "text"), now=T0, policy=POLICY)
+    store.save(c, failed(c, "from_a_newer_release"), None, now=later(10), policy=POLICY)
+
+    rows = list(store.failed_urls())
+
+    assert [(row.url, row.reason, row.attempts) for row in rows] == [
+        ("http://a.test/1", ErrorKind.TIMEOUT, 1),
+        ("http://c.test/1", "from_a_newer_release", 1),
+    ]
+    assert (rows[0].message, rows[0].failed_at) == ("timeout on http://a.test/1", T0)
+    assert rows[0].next_attempt_at == later(POLICY.retry_after)
+    assert [row.url for row in store.failed_urls(since=later(5))] == ["http://c.test/1"]
+
+
+def test_a_url_whose_retries_are_used_up_is_listed_with_no_next_attempt(store: Store) -> None:
+    store.enqueue(["http://a.test/1"], source="s", now=T0)
+    at = T0
+    for _ in range(POLICY.max_attempts):
+        claim = claim_one(store, at)
+        store.save(claim, failed(claim), None, now=at, policy=POLICY)
+        at = later(10_000 * (_ + 1))
+    (row,) = store.failed_urls()
+    assert (row.attempts, row.next_attempt_at) == (POLICY.max_attempts, None)
+
+
+def test_opening_without_create_makes_no_schema_and_then_opens_a_made_one(backend: Backend) -> None:
+    with pytest.raises((ConfigError, SchemaError)):
+        open_store(backend.dsn, create=False)
+    if backend.name == "sqlite":
+        assert not Path(backend.dsn).exists()
+    else:
+        with psycopg.connect(backend.dsn) as db:
+            assert db.execute("SELECT to_regclass('schema_version')").fetchone() == (None,)
+    backend.open().close()
+    store = open_store(backend.dsn, create=False)
+    store.close()
+
+
+@pytest.mark.parametrize("create", [True, False])
+def test_a_sqlite_file_that_is_not_ours_is_refused_unchanged(create: bool, tmp_path: Path) -> None:
+    other = tmp_path / "notes.db"
+    with closing(sqlite3.connect(other)) as raw:
+        raw.execute("CREATE TABLE notes (body TEXT)")
+        raw.commit()
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database at all, " * 100)
+    before = {path: path.read_bytes() for path in (other, garbage)}
+    for path in before:
+        with pytest.raises(SchemaError, match="not a scraper database"):
+            open_store(str(path), create=create)
+    assert {path: path.read_bytes() for path in before} == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["garbage.db", "notes.db"]
+
+
+def test_count_due_counts_the_urls_not_claimed_that_are_due(store: Store) -> None:
+    store.enqueue(["http://a.test/1", "http://a.test/2"], source="s", now=T0)
+    assert (store.count_due(T0), store.count_due(later(-1))) == (2, 0)
+    claim = claim_one(store)  # one URL per host and claim
+    assert store.count_due(T0) == 1
+    store.save(claim, failed(claim), None, now=T0, policy=POLICY)
+    assert (store.count_due(T0), store.count_due(later(POLICY.retry_after))) == (1, 2)
