@@ -177,7 +177,8 @@ def test_run_flags_reach_the_settings(
     assert settings.log_format == "json"
 
 
-DURATION_FORM = 'a number > 0 (seconds, or a duration such as "90s", "30m", "12h", "7d")'
+WHOLE_1_TO_1024 = "a whole number from 1 to 1024"
+DURATION_FORM = 'a duration over 0, up to 1d (seconds, or "250ms", "90s", "30m", "12h", "7d")'
 
 
 @pytest.mark.parametrize(
@@ -186,10 +187,10 @@ DURATION_FORM = 'a number > 0 (seconds, or a duration such as "90s", "30m", "12h
         (["get", "--timeout", "fast", "x"], f'--timeout: expected {DURATION_FORM}, got "fast"'),
         (
             ["get", "--max-size", "lots", "x"],
-            '--max-size: expected a size in bytes > 0 (a number, or "512KB", "10MiB", "1GB"), got "lots"',
+            '--max-size: expected a size from 1 B to 1GiB (bytes, or "512KB", "10MiB", "1GB"), got "lots"',
         ),
-        (["get", "--concurrency", "0", "x"], '--concurrency: expected a whole number >= 1, got "0"'),
-        (["run", "--limit", "-2"], '--limit: expected a whole number >= 1, got "-2"'),
+        (["get", "--concurrency", "0", "x"], f'--concurrency: expected {WHOLE_1_TO_1024}, got "0"'),
+        (["run", "--limit", "-2"], '--limit: expected a whole number from 1 to 1000000000, got "-2"'),
         (["status", "--log-format", "xml"], '--log-format: expected "text" or "json", got "xml"'),
     ],
 )
