@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -537,3 +538,26 @@ def test_the_largest_settings_do_not_overflow_the_retry_schedule() -> None:
     policy = RunSettings(retry_after=high("run.retry_after"), max_attempts=int(high("run.max_attempts")))
     now = datetime(2030, 1, 1, tzinfo=UTC)
     assert failure_retry_at(policy.max_attempts - 1, now=now, policy=policy) is not None
+
+
+# ─── include/exclude: compiled for a linear-time engine, or refused naming the key and why ────────────
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [(r"/(\w+)/\1/", "a backreference"), (r"/news/(?!video)", "a lookaround"), ("a{2000}", "a repeat")],
+)
+def test_patterns_that_need_backtracking_are_refused_at_config_time(
+    tmp_path: Path, pattern: str, why: str
+) -> None:
+    path = write(tmp_path, f"[sources]\ninclude = ['/ok/', '{pattern}']\n")
+    message = config_error(path)
+    assert message.startswith(f"{path}:2: sources.include[1]: expected a regular expression RE2 can run")
+    assert why in message
+    assert message.endswith(f"got {json.dumps(pattern)}")
+    assert config_error(None, exclude=(pattern,)).startswith("--exclude: expected a regular expression RE2")
+
+
+def test_linear_patterns_are_taken() -> None:
+    patterns = (r"^https?://[^/]+/(\w+-?)+/$", r"(?i)/news/\d{4}/", "/video/|/live/")
+    assert load_settings(None, {}, SettingsOverrides(include=patterns)).sources.include == patterns

@@ -290,12 +290,13 @@ def _http_url(value: object) -> str:
 
 
 def _regex(value: object) -> str:
+    from ..discover import pattern_problem  # lazily: discover pulls in feedparser and selectolax
+
     if not isinstance(value, str):
         raise Invalid("a regular expression (a string)")
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise Invalid(f"a valid regular expression ({exc})") from None
+    problem = pattern_problem(value)  # the check of the engine that runs it: RE2, linear time
+    if problem is not None:
+        raise Invalid(problem)
     return value
 
 
