@@ -37,6 +37,11 @@ EXIT_FAILED = 1  # some URLs (or files) failed
 EXIT_USAGE = 2  # bad flag, setting or config file
 EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h: what cron wrappers read as "try again later"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+# The most `scraper extract` reads of one file or of standard input: the extractor refuses more than
+# MAX_HTML_CHARS characters, and no charset spends more than 4 bytes on one, so a longer file can never
+# pass; reading it whole (`scraper extract /dev/zero`) would only exhaust memory. fetch.max_size is not
+# the cap: it bounds what a server may send, while a saved file may be any page the extractor takes.
+MAX_EXTRACT_BYTES = 4 * 32 * 1024 * 1024  # 4 × MAX_HTML_CHARS, written out: cli imports extract lazily
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -259,7 +264,7 @@ def run_command(config_path: str | None, report: str | None, **flags: Any) -> in
 
 @cli.command(name="get")
 @click.argument("urls", nargs=-1, metavar="URL...")
-@click.option("-i", "--input-file", type=click.File("r", encoding="utf-8"), default=None,
+@click.option("-i", "--input-file", type=click.File("rb"), default=None,
               help="Also read URLs from this file, one per line ('-' for standard input).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["txt", "json"]), default="txt", show_default=True,
               help="Plain article text, or one JSON object per line.")  # fmt: skip
@@ -267,7 +272,7 @@ def run_command(config_path: str | None, report: str | None, **flags: Any) -> in
 @_setting_options("get")
 @_reports_errors
 def get_command(
-    urls: tuple[str, ...], input_file: IO[str] | None, fmt: str, config_path: str | None, **flags: Any
+    urls: tuple[str, ...], input_file: IO[bytes] | None, fmt: str, config_path: str | None, **flags: Any
 ) -> int:
     """Fetch each URL, extract its article and print it, in input order.
 
@@ -286,24 +291,70 @@ def get_command(
     if not urls and input_file is None:
         raise click.UsageError("give at least one URL, or -i FILE")
     settings = _settings(config_path, **flags)
+    inputs = _Inputs(urls, input_file)
 
     async def print_rows() -> int:
         failed = 0
-        async for row in get_urls(_inputs(urls, input_file), settings):
+        async for row in get_urls(inputs, settings):
+            for bad in inputs.bad_lines_before_next():
+                failed += 1
+                _print_row(bad, fmt)
             failed += row.failed
             _print_row(row, fmt)
+        for bad in inputs.bad_lines_before_next():
+            failed += 1
+            _print_row(bad, fmt)
         return failed
 
     return EXIT_FAILED if asyncio.run(print_rows()) else EXIT_OK
 
 
-def _inputs(urls: Iterable[str], stream: IO[str] | None) -> Iterator[str]:
-    yield from urls
-    if stream is not None:
-        for line in stream:
-            line = line.strip()
+class _Inputs:
+    """The URLs of `scraper get`: its arguments, then the lines of its -i file, decoded one at a time.
+
+    A line that is not UTF-8 is no URL: it becomes a failed row (invalid_url, naming its line), printed in
+    its place among the others. `get_urls` yields one row per URL in order, so the bad lines read before
+    the n-th URL are printed before its row.
+    """
+
+    def __init__(self, urls: Iterable[str], stream: IO[bytes] | None) -> None:
+        self._urls = urls
+        self._stream = stream
+        self._yielded = 0  # URLs handed to get_urls so far
+        self._printed = 0  # rows of get_urls printed so far
+        self._bad: list[tuple[int, GetRow]] = []  # (URLs yielded before it, its row)
+
+    def __iter__(self) -> Iterator[str]:
+        for url in self._urls:
+            self._yielded += 1
+            yield url
+        if self._stream is None:
+            return
+        name = getattr(self._stream, "name", "-")
+        for number, raw in enumerate(self._stream, 1):
+            try:
+                line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                self._bad.append((self._yielded, _bad_line(raw, number, name)))
+                continue
             if line and not line.startswith("#"):
+                self._yielded += 1
                 yield line
+
+    def bad_lines_before_next(self) -> list[GetRow]:
+        """The failed rows to print before the next row of get_urls (or, at the end, all that are left)."""
+        due = [row for before, row in self._bad if before <= self._printed]
+        self._bad = [(before, row) for before, row in self._bad if before > self._printed]
+        self._printed += 1
+        return due
+
+
+def _bad_line(raw: bytes, number: int, name: str) -> GetRow:
+    from .models import ErrorInfo
+    from .pipeline import GetRow
+
+    shown = raw.decode("utf-8", "backslashreplace").strip()
+    return GetRow(shown, error=ErrorInfo("invalid_url", f"line {number} of {name}: not UTF-8 text"))
 
 
 def _print_row(row: GetRow, fmt: str) -> None:
@@ -344,9 +395,14 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str) -> int:
     with ExtractionPool(extract, workers=1) as pool:
         for name in files:
             try:
-                html = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+                html = _read_capped(name, MAX_EXTRACT_BYTES)
             except OSError as exc:
                 click.echo(f"scraper: cannot read {name}: {exc.strerror or exc}", err=True)
+                failed += 1
+                continue
+            if html is None:
+                message = f"larger than {MAX_EXTRACT_BYTES} bytes, the most `scraper extract` reads"
+                click.echo(f"scraper: {name}: {message}", err=True)
                 failed += 1
                 continue
             try:
@@ -357,6 +413,17 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str) -> int:
                 continue
             click.echo(_render_document(document, name, fmt, document_to_markdown))
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _read_capped(name: str, cap: int) -> bytes | None:
+    """The bytes of file `name` ("-": standard input), or None when it holds more than `cap`: only
+    cap + 1 bytes are ever read."""
+    if name == "-":
+        data = sys.stdin.buffer.read(cap + 1)
+    else:
+        with open(name, "rb") as file:
+            data = file.read(cap + 1)
+    return data if len(data) <= cap else None
 
 
 def _render_document(document: Document, name: str, fmt: str, markdown: Callable[[Document], str]) -> str:

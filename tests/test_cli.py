@@ -240,12 +240,38 @@ def test_get_reads_urls_from_standard_input(
     site: FakeSite, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     urls = site.urls_of(ArticleKind.OK)[2:4]
-    monkeypatch.setattr("sys.stdin", io.StringIO("# a comment\n\n" + "\n".join(urls) + "\n"))
+    lines = "# a comment\n\n" + "\n".join(urls) + "\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
 
     status, out, _ = run(["get", "-i", "-", "--format", "json", *LOCAL], capsys)
 
     assert status == EXIT_OK
     assert [json.loads(line)["url"] for line in out.splitlines()] == urls
+
+
+def test_get_reports_a_line_that_is_not_utf8_and_goes_on(
+    site: FakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: a UnicodeDecodeError traceback, and not even the rows before the bad line were printed.
+    first, last = site.urls_of(ArticleKind.OK)[4:6]
+    listing = tmp_path / "urls.txt"
+    lines = [b"# urls", first.encode(), b"https://x.example/caf\xe9", last.encode()]
+    listing.write_bytes(b"\n".join(lines) + b"\n")
+
+    status, out, err = run(["get", "-i", str(listing), "--format", "json", *LOCAL], capsys)
+
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert status == EXIT_FAILED
+    assert [row["url"] for row in rows] == [first, "https://x.example/caf\\xe9", last]
+    assert rows[0]["text"] == article_text(site, first) and rows[2]["text"] == article_text(site, last)
+    assert rows[1]["error"]["kind"] == "invalid_url"
+    assert rows[1]["error"]["message"] == f"line 3 of {listing}: not UTF-8 text"
+    assert "Traceback" not in err
+
+    status, out, err = run(["get", "-i", str(listing), *LOCAL], capsys)
+    assert status == EXIT_FAILED
+    assert out.strip() == article_text(site, first) + "\n\n" + article_text(site, last)
+    assert f"line 3 of {listing}: not UTF-8 text" in err
 
 
 def test_get_without_urls_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -327,6 +353,37 @@ def test_extract_reads_standard_input(
 
     assert status == EXIT_OK
     assert LONG_PARAGRAPH in out
+
+
+def test_extract_reads_no_more_than_its_cap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: the whole file (or standard input) was read first: `scraper extract /dev/zero` ran out of
+    # memory. The cap is lowered here so that the test reads little.
+    monkeypatch.setattr(cli_module, "MAX_EXTRACT_BYTES", 4096)
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<p>" + b"x" * 5000 + b"</p>")
+    page = write_page(tmp_path, "page.html", "Small", LONG_PARAGRAPH)
+
+    status, out, err = run(["extract", str(big), str(page)], capsys)
+
+    assert status == EXIT_FAILED
+    assert LONG_PARAGRAPH in out
+    assert err == f"scraper: {big}: larger than 4096 bytes, the most `scraper extract` reads\n"
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(big.read_bytes())))
+    status, out, err = run(["extract", "-"], capsys)
+    assert (status, out) == (EXIT_FAILED, "")
+    assert err == "scraper: -: larger than 4096 bytes, the most `scraper extract` reads\n"
+
+
+def test_extract_of_an_endless_file_stops_at_the_cap(capsys: pytest.CaptureFixture[str]) -> None:
+    from scraper.extract.guard import MAX_HTML_CHARS
+
+    assert cli_module.MAX_EXTRACT_BYTES == 4 * MAX_HTML_CHARS  # the most any charset spends on them
+    status, out, err = run(["extract", "/dev/zero"], capsys)
+    assert (status, out) == (EXIT_FAILED, "")
+    assert err.startswith("scraper: /dev/zero: larger than 134217728 bytes")
 
 
 # ─── scraper run, export, status, reextract, db migrate ────────────────────────────────────────────────
