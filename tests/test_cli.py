@@ -9,6 +9,10 @@ import io
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +21,12 @@ import pytest
 
 from scraper import cli as cli_module
 from scraper._lock import default_lock_path, run_lock
-from scraper.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli, main
+from scraper.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli, main
 from scraper.config import COMMANDS as SETTINGS_COMMANDS
 from scraper.config import Settings, command_flags
 from tests.fake_site import ArticleKind, FakeSite
+from tests.hostile.pages import deep_bogus_nesting
+from tests.hostile.site import PageSite
 
 LOCAL = ["--allow-private", "--delay", "0"]
 
@@ -272,6 +278,47 @@ def test_get_reports_a_line_that_is_not_utf8_and_goes_on(
     assert status == EXIT_FAILED
     assert out.strip() == article_text(site, first) + "\n\n" + article_text(site, last)
     assert f"line 3 of {listing}: not UTF-8 text" in err
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process `pid` and its live children (the extraction workers)."""
+    children = [child for task in Path(f"/proc/{pid}/task").iterdir() for child in
+                (task / "children").read_text().split()]  # fmt: skip
+    total = 0.0
+    for process in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return total
+
+
+@pytest.mark.slow
+def test_one_ctrl_c_ends_get_while_a_page_is_extracted() -> None:
+    # Before the extraction pool (commit 89035b0): the first SIGINT was ignored until the extraction
+    # thread finished (13 s and more for this page); here it must end the command at once, with 130.
+    with PageSite({"/slow": deep_bogus_nesting(200_000)}) as hostile:
+        command = [sys.executable, "-m", "scraper", "get", "--allow-private", "--delay", "0"]
+        env = {**os.environ, "SCRAPER_PARSE_TIMEOUT": "300"}
+        process = subprocess.Popen(
+            [*command, hostile.url("/slow")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        try:
+            deadline = time.monotonic() + 120
+            # Starting takes about a second of CPU, and a worker as much again; past 4 s the page is
+            # being parsed (in a worker, or before the pool in a thread of the command).
+            while cpu_seconds(process.pid) < 4.0 and process.poll() is None:
+                assert time.monotonic() < deadline, "the extraction never started"
+                time.sleep(0.1)
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=20)  # a bound that proves no stall, not a speed check
+        finally:
+            process.kill()
+            process.wait()
+    assert (process.returncode, out) == (EXIT_INTERRUPTED, b"")
+    assert "Traceback" not in err.decode()
+    assert err.decode().endswith("scraper: interrupted\n")
 
 
 def test_get_without_urls_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
