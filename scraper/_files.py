@@ -1,5 +1,6 @@
-"""The files `scraper extract` reads: folders walked for saved pages, gzip undone by its magic bytes (not
-its name) within a size cap, so that a page saved as `.html.gz` reads like any other."""
+"""What the command line reads: the files `scraper extract` takes (folders walked for saved pages, gzip
+undone by its magic bytes, not its name, within a size cap, so that a page saved as `.html.gz` reads like
+any other) and the URL list of `scraper get` (arguments, then an -i file decoded one line at a time)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,22 @@ import io
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from .errors import ExtractionError
 
-__all__ = ["GZIP_MAGIC", "MAX_UNZIPPED_BYTES", "PAGE_SUFFIXES", "page_files", "unzip"]
+if TYPE_CHECKING:
+    from .pipeline import GetRow
+
+__all__ = [
+    "GZIP_MAGIC",
+    "MAX_UNZIPPED_BYTES",
+    "PAGE_SUFFIXES",
+    "GetInputs",
+    "bad_line_row",
+    "page_files",
+    "unzip",
+]
 
 GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952: the first two bytes of every gzip member
 # The saved pages a folder is searched for (lower case; any case matches).
@@ -46,3 +59,51 @@ def unzip(data: bytes, name: str) -> bytes:
     if len(unpacked) > MAX_UNZIPPED_BYTES:
         raise ExtractionError(f"{name}: unpacks to more than {MAX_UNZIPPED_BYTES} bytes")
     return unpacked
+
+
+class GetInputs:
+    """The URLs of `scraper get`: its arguments, then the lines of its -i file, decoded one at a time.
+
+    A line that is not UTF-8 is no URL: it becomes a failed row (invalid_url, naming its line), printed in
+    its place among the others. `get_urls` yields one row per URL in order, so the bad lines read before
+    the n-th URL are printed before its row.
+    """
+
+    def __init__(self, urls: Iterable[str], stream: IO[bytes] | None) -> None:
+        self._urls = urls
+        self._stream = stream
+        self._yielded = 0  # URLs handed to get_urls so far
+        self._printed = 0  # rows of get_urls printed so far
+        self._bad: list[tuple[int, GetRow]] = []  # (URLs yielded before it, its row)
+
+    def __iter__(self) -> Iterator[str]:
+        for url in self._urls:
+            self._yielded += 1
+            yield url
+        if self._stream is None:
+            return
+        name = getattr(self._stream, "name", "-")
+        for number, raw in enumerate(self._stream, 1):
+            try:
+                line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                self._bad.append((self._yielded, bad_line_row(raw, number, name)))
+                continue
+            if line and not line.startswith("#"):
+                self._yielded += 1
+                yield line
+
+    def bad_lines_before_next(self) -> list[GetRow]:
+        """The failed rows to print before the next row of get_urls (or, at the end, all that are left)."""
+        due = [row for before, row in self._bad if before <= self._printed]
+        self._bad = [(before, row) for before, row in self._bad if before > self._printed]
+        self._printed += 1
+        return due
+
+
+def bad_line_row(raw: bytes, number: int, name: str) -> GetRow:
+    from .models import ErrorInfo, ErrorKind
+    from .pipeline import GetRow
+
+    shown = raw.decode("utf-8", "backslashreplace").strip()
+    return GetRow(shown, error=ErrorInfo(ErrorKind.INVALID_URL, f"line {number} of {name}: not UTF-8 text"))

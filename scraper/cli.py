@@ -14,12 +14,11 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import closing, suppress
 from datetime import UTC, datetime
 from functools import wraps
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
@@ -31,7 +30,7 @@ from .config import SETTING_KEYS, SettingKey, Settings, command_flags, flag_over
 from .errors import ConfigError, LockedError, SchemaError, ScraperError
 
 if TYPE_CHECKING:
-    from .models import Document, FailedUrl, StoreStatus
+    from .models import Document
     from .pipeline import GetRow, ProgressSink, RunStop
     from .storage import Store
 
@@ -44,6 +43,11 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h: what cron wrappers read as "try
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 # What ends a run cleanly: systemd's and kill's SIGTERM, and Ctrl-C.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# The most `scraper extract` reads of one file or of standard input: the extractor refuses more than
+# MAX_HTML_CHARS characters, and no charset spends more than 4 bytes on one, so a longer file can never
+# pass; reading it whole (`scraper extract /dev/zero`) would only exhaust memory. fetch.max_size is not
+# the cap: it bounds what a server may send, while a saved file may be any page the extractor takes.
+MAX_EXTRACT_BYTES = 4 * 32 * 1024 * 1024  # 4 × MAX_HTML_CHARS, written out: cli imports extract lazily
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -241,7 +245,7 @@ async def _stopped_by_signals(
 
 @cli.command(name="get")
 @click.argument("urls", nargs=-1, metavar="URL...")
-@click.option("-i", "--input-file", type=click.File("r", encoding="utf-8"), default=None,
+@click.option("-i", "--input-file", type=click.File("rb"), default=None,
               help="Also read URLs from this file, one per line ('-' for standard input).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt",
               show_default=True, help="Article text, one JSON object per line, or Markdown.")  # fmt: skip
@@ -249,7 +253,7 @@ async def _stopped_by_signals(
 @_setting_options("get")
 @_reports_errors
 def get_command(
-    urls: tuple[str, ...], input_file: IO[str] | None, fmt: str, config_path: str | None, **flags: Any
+    urls: tuple[str, ...], input_file: IO[bytes] | None, fmt: str, config_path: str | None, **flags: Any
 ) -> int:
     """Fetch each URL, extract its article and print it, in input order.
 
@@ -263,29 +267,28 @@ def get_command(
       scraper get --format json -i urls.txt > articles.jsonl
       cat urls.txt | scraper get -i - --delay 0.5
     """
+    from ._files import GetInputs
     from .pipeline import get_urls
 
     if not urls and input_file is None:
         raise click.UsageError("give at least one URL, or -i FILE")
     settings = _settings(config_path, **flags)
+    inputs = GetInputs(urls, input_file)
 
     async def print_rows() -> int:
         failed = 0
-        async for row in get_urls(_inputs(urls, input_file), settings):
+        async for row in get_urls(inputs, settings):
+            for bad in inputs.bad_lines_before_next():
+                failed += 1
+                _print_row(bad, fmt)
             failed += row.failed
             _print_row(row, fmt)
+        for bad in inputs.bad_lines_before_next():
+            failed += 1
+            _print_row(bad, fmt)
         return failed
 
     return EXIT_FAILED if asyncio.run(print_rows()) else EXIT_OK
-
-
-def _inputs(urls: Iterable[str], stream: IO[str] | None) -> Iterator[str]:
-    yield from urls
-    if stream is not None:
-        for line in stream:
-            line = line.strip()
-            if line and not line.startswith("#"):
-                yield line
 
 
 def _print_row(row: GetRow, fmt: str) -> None:
@@ -332,9 +335,14 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str, **log_fla
     with ExtractionPool(extract, workers=1) as pool:
         for name in page_files(files):
             try:
-                html = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+                html = _read_capped(name, MAX_EXTRACT_BYTES)
             except OSError as exc:
                 say(f"scraper: cannot read {name}: {exc.strerror or exc}", level=logging.WARNING)
+                failed += 1
+                continue
+            if html is None:
+                message = f"larger than {MAX_EXTRACT_BYTES} bytes, the most `scraper extract` reads"
+                click.echo(f"scraper: {name}: {message}", err=True)
                 failed += 1
                 continue
             try:
@@ -360,6 +368,17 @@ def _configure_log_flags(flags: dict[str, Any]) -> None:
     _logging.configure(
         given.log_format or ("json" if _logging.is_json() else "text"), given.log_level or "info"
     )
+
+
+def _read_capped(name: str, cap: int) -> bytes | None:
+    """The bytes of file `name` ("-": standard input), or None when it holds more than `cap`: only
+    cap + 1 bytes are ever read."""
+    if name == "-":
+        data = sys.stdin.buffer.read(cap + 1)
+    else:
+        with open(name, "rb") as file:
+            data = file.read(cap + 1)
+    return data if len(data) <= cap else None
 
 
 def _render_document(document: Document, name: str, fmt: str, markdown: Callable[[Document], str]) -> str:
@@ -440,6 +459,7 @@ def status_command(fmt: str, failed: bool, since: str | None, config_path: str |
       scraper status --db news.db --format json
       scraper status --failed --since 2026-01-01
     """
+    from .render import failed_url_line, status_json, status_text
     from .storage import open_store
 
     since_time = _parse_since(since)
@@ -448,46 +468,12 @@ def status_command(fmt: str, failed: bool, since: str | None, config_path: str |
         if failed:
             for row in store.failed_urls(since_time):
                 click.echo(
-                    json.dumps(row.to_dict(), ensure_ascii=False) if fmt == "json" else _failed_line(row)
+                    json.dumps(row.to_dict(), ensure_ascii=False) if fmt == "json" else failed_url_line(row)
                 )
             return EXIT_OK
         status = store.status()
-    click.echo(_status_json(status) if fmt == "json" else _status_text(status))
+    click.echo(status_json(status) if fmt == "json" else status_text(status))
     return EXIT_OK
-
-
-def _failed_line(row: FailedUrl) -> str:
-    """One failed URL for people: URL, reason, attempts, next attempt (or "never"), message."""
-    due = row.next_attempt_at.isoformat(timespec="seconds") if row.next_attempt_at else "never"
-    return f"{row.url}  {row.reason}  {row.attempts} attempts  next: {due}  {row.message or ''}".rstrip()
-
-
-def _status_json(status: StoreStatus) -> str:
-    return json.dumps(
-        {
-            "by_state": dict(status.by_state),
-            "failures_by_reason": dict(status.failures_by_reason),
-            "documents": status.documents,
-            "versions": status.versions,
-            "last_runs": [run.to_dict() for run in status.last_runs],
-        },
-        ensure_ascii=False,
-    )
-
-
-def _status_text(status: StoreStatus) -> str:
-    lines = ["URLs by state:"]
-    lines += [f"  {state:<10} {count}" for state, count in sorted(status.by_state.items())] or ["  (none)"]
-    if status.failures_by_reason:
-        lines.append("Failures by reason:")
-        lines += [f"  {reason:<18} {n}" for reason, n in sorted(status.failures_by_reason.items())]
-    lines.append(f"Documents: {status.documents} ({status.versions} versions)")
-    if status.last_runs:
-        lines.append("Last runs:")
-        for run in status.last_runs:
-            when = run.started_at.isoformat(timespec="seconds") if run.started_at else "?"
-            lines.append(f"  {when}  {run.summary_line()}")
-    return "\n".join(lines)
 
 
 @cli.command(name="reextract")

@@ -20,10 +20,17 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
-from .models import Document, StoredDocument
+from .models import Document, FailedUrl, StoredDocument, StoreStatus
 from .storage.base import Store
 
-__all__ = ["EXPORT_FORMATS", "document_to_markdown", "export"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "document_to_markdown",
+    "export",
+    "failed_url_line",
+    "status_json",
+    "status_text",
+]
 
 EXPORT_FORMATS = ("jsonl", "csv", "txt", "markdown")
 # Longest file name stem `export` writes; 255 bytes is the usual file-system limit and UTF-8 takes up to 4.
@@ -192,3 +199,40 @@ def document_to_markdown(document: Document) -> str:
 
 def _one_line(value: str) -> str:
     return " ".join(value.split())
+
+
+# ─── scraper status ─────────────────────────────────────────────────────────────────────────────────
+
+
+def failed_url_line(row: FailedUrl) -> str:
+    """One failed URL for people: URL, reason, attempts, next attempt (or "never"), message."""
+    due = row.next_attempt_at.isoformat(timespec="seconds") if row.next_attempt_at else "never"
+    return f"{row.url}  {row.reason}  {row.attempts} attempts  next: {due}  {row.message or ''}".rstrip()
+
+
+def status_json(status: StoreStatus) -> str:
+    return json.dumps(
+        {
+            "by_state": dict(status.by_state),
+            "failures_by_reason": dict(status.failures_by_reason),
+            "documents": status.documents,
+            "versions": status.versions,
+            "last_runs": [run.to_dict() for run in status.last_runs],
+        },
+        ensure_ascii=False,
+    )
+
+
+def status_text(status: StoreStatus) -> str:
+    lines = ["URLs by state:"]
+    lines += [f"  {state:<10} {count}" for state, count in sorted(status.by_state.items())] or ["  (none)"]
+    if status.failures_by_reason:
+        lines.append("Failures by reason:")
+        lines += [f"  {reason:<18} {n}" for reason, n in sorted(status.failures_by_reason.items())]
+    lines.append(f"Documents: {status.documents} ({status.versions} versions)")
+    if status.last_runs:
+        lines.append("Last runs:")
+        for run in status.last_runs:
+            when = run.started_at.isoformat(timespec="seconds") if run.started_at else "?"
+            lines.append(f"  {when}  {run.summary_line()}")
+    return "\n".join(lines)

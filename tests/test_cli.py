@@ -9,7 +9,11 @@ import io
 import json
 import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime
@@ -21,10 +25,12 @@ import pytest
 from scraper import ErrorInfo, ErrorKind, FetchResult, FetchStatus, open_store
 from scraper import cli as cli_module
 from scraper._lock import default_lock_path, run_lock
-from scraper.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli, main
+from scraper.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli, main
 from scraper.config import COMMANDS as SETTINGS_COMMANDS
 from scraper.config import RunSettings, Settings, command_flags
 from tests.fake_site import ArticleKind, FakeSite
+from tests.hostile.pages import deep_bogus_nesting
+from tests.hostile.site import PageSite
 
 LOCAL = ["--allow-private", "--delay", "0"]
 
@@ -181,7 +187,8 @@ def test_run_flags_reach_the_settings(
     assert settings.log_format == "json"
 
 
-DURATION_FORM = 'a number > 0 (seconds, or a duration such as "90s", "30m", "12h", "7d")'
+WHOLE_1_TO_1024 = "a whole number from 1 to 1024"
+DURATION_FORM = 'a duration over 0, up to 1d (seconds, or "250ms", "90s", "30m", "12h", "7d")'
 
 
 @pytest.mark.parametrize(
@@ -190,10 +197,10 @@ DURATION_FORM = 'a number > 0 (seconds, or a duration such as "90s", "30m", "12h
         (["get", "--timeout", "fast", "x"], f'--timeout: expected {DURATION_FORM}, got "fast"'),
         (
             ["get", "--max-size", "lots", "x"],
-            '--max-size: expected a size in bytes > 0 (a number, or "512KB", "10MiB", "1GB"), got "lots"',
+            '--max-size: expected a size from 1 B to 1GiB (bytes, or "512KB", "10MiB", "1GB"), got "lots"',
         ),
-        (["get", "--concurrency", "0", "x"], '--concurrency: expected a whole number >= 1, got "0"'),
-        (["run", "--limit", "-2"], '--limit: expected a whole number >= 1, got "-2"'),
+        (["get", "--concurrency", "0", "x"], f'--concurrency: expected {WHOLE_1_TO_1024}, got "0"'),
+        (["run", "--limit", "-2"], '--limit: expected a whole number from 1 to 1000000000, got "-2"'),
         (["status", "--log-format", "xml"], '--log-format: expected "text" or "json", got "xml"'),
     ],
 )
@@ -243,12 +250,79 @@ def test_get_reads_urls_from_standard_input(
     site: FakeSite, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     urls = site.urls_of(ArticleKind.OK)[2:4]
-    monkeypatch.setattr("sys.stdin", io.StringIO("# a comment\n\n" + "\n".join(urls) + "\n"))
+    lines = "# a comment\n\n" + "\n".join(urls) + "\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
 
     status, out, _ = run(["get", "-i", "-", "--format", "json", *LOCAL], capsys)
 
     assert status == EXIT_OK
     assert [json.loads(line)["url"] for line in out.splitlines()] == urls
+
+
+def test_get_reports_a_line_that_is_not_utf8_and_goes_on(
+    site: FakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: a UnicodeDecodeError traceback, and not even the rows before the bad line were printed.
+    first, last = site.urls_of(ArticleKind.OK)[4:6]
+    listing = tmp_path / "urls.txt"
+    lines = [b"# urls", first.encode(), b"https://x.example/caf\xe9", last.encode()]
+    listing.write_bytes(b"\n".join(lines) + b"\n")
+
+    status, out, err = run(["get", "-i", str(listing), "--format", "json", *LOCAL], capsys)
+
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert status == EXIT_FAILED
+    assert [row["url"] for row in rows] == [first, "https://x.example/caf\\xe9", last]
+    assert rows[0]["text"] == article_text(site, first) and rows[2]["text"] == article_text(site, last)
+    assert rows[1]["error"]["kind"] == "invalid_url"
+    assert rows[1]["error"]["message"] == f"line 3 of {listing}: not UTF-8 text"
+    assert "Traceback" not in err
+
+    status, out, err = run(["get", "-i", str(listing), *LOCAL], capsys)
+    assert status == EXIT_FAILED
+    assert out.strip() == article_text(site, first) + "\n\n" + article_text(site, last)
+    assert f"line 3 of {listing}: not UTF-8 text" in err
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process `pid` and its live children (the extraction workers)."""
+    children = [child for task in Path(f"/proc/{pid}/task").iterdir() for child in
+                (task / "children").read_text().split()]  # fmt: skip
+    total = 0.0
+    for process in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return total
+
+
+@pytest.mark.slow
+def test_one_ctrl_c_ends_get_while_a_page_is_extracted() -> None:
+    # Before the extraction pool (commit 89035b0): the first SIGINT was ignored until the extraction
+    # thread finished (13 s and more for this page); here it must end the command at once, with 130.
+    with PageSite({"/slow": deep_bogus_nesting(200_000)}) as hostile:
+        command = [sys.executable, "-m", "scraper", "get", "--allow-private", "--delay", "0"]
+        env = {**os.environ, "SCRAPER_PARSE_TIMEOUT": "300"}
+        process = subprocess.Popen(
+            [*command, hostile.url("/slow")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        try:
+            deadline = time.monotonic() + 120
+            # Starting takes about a second of CPU, and a worker as much again; past 4 s the page is
+            # being parsed (in a worker, or before the pool in a thread of the command).
+            while cpu_seconds(process.pid) < 4.0 and process.poll() is None:
+                assert time.monotonic() < deadline, "the extraction never started"
+                time.sleep(0.1)
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=20)  # a bound that proves no stall, not a speed check
+        finally:
+            process.kill()
+            process.wait()
+    assert (process.returncode, out) == (EXIT_INTERRUPTED, b"")
+    assert "Traceback" not in err.decode()
+    assert err.decode().endswith("scraper: interrupted\n")
 
 
 def test_get_without_urls_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -330,6 +404,37 @@ def test_extract_reads_standard_input(
 
     assert status == EXIT_OK
     assert LONG_PARAGRAPH in out
+
+
+def test_extract_reads_no_more_than_its_cap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: the whole file (or standard input) was read first: `scraper extract /dev/zero` ran out of
+    # memory. The cap is lowered here so that the test reads little.
+    monkeypatch.setattr(cli_module, "MAX_EXTRACT_BYTES", 4096)
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<p>" + b"x" * 5000 + b"</p>")
+    page = write_page(tmp_path, "page.html", "Small", LONG_PARAGRAPH)
+
+    status, out, err = run(["extract", str(big), str(page)], capsys)
+
+    assert status == EXIT_FAILED
+    assert LONG_PARAGRAPH in out
+    assert err == f"scraper: {big}: larger than 4096 bytes, the most `scraper extract` reads\n"
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(big.read_bytes())))
+    status, out, err = run(["extract", "-"], capsys)
+    assert (status, out) == (EXIT_FAILED, "")
+    assert err == "scraper: -: larger than 4096 bytes, the most `scraper extract` reads\n"
+
+
+def test_extract_of_an_endless_file_stops_at_the_cap(capsys: pytest.CaptureFixture[str]) -> None:
+    from scraper.extract.guard import MAX_HTML_CHARS
+
+    assert cli_module.MAX_EXTRACT_BYTES == 4 * MAX_HTML_CHARS  # the most any charset spends on them
+    status, out, err = run(["extract", "/dev/zero"], capsys)
+    assert (status, out) == (EXIT_FAILED, "")
+    assert err.startswith("scraper: /dev/zero: larger than 134217728 bytes")
 
 
 # ─── scraper run, export, status, reextract, db migrate ────────────────────────────────────────────────

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -23,6 +24,7 @@ from scraper.config import (
     flag_overrides,
     load_settings,
 )
+from scraper.config._keys import BY_PATH
 from scraper.errors import ConfigError
 
 FULL_EXAMPLE = """\
@@ -210,7 +212,7 @@ def test_flag_urls_are_passed_through_unvetted() -> None:
 
 
 def test_flag_values_are_validated_and_named() -> None:
-    assert config_error(None, concurrency=0) == "--concurrency: expected a whole number >= 1, got 0"
+    assert config_error(None, concurrency=0) == "--concurrency: expected a whole number from 1 to 1024, got 0"
     assert config_error(None, log_format="xml") == '--log-format: expected "text" or "json", got "xml"'
     assert config_error(None, include=("(",)).startswith("--include: expected a valid regular expression")
 
@@ -219,7 +221,7 @@ def test_bad_value_names_file_line_and_key(tmp_path: Path) -> None:
     path = write(tmp_path, '# comment\n\n[fetch]\nconcurrency = 4\ntimeout = "fast"\n')
     message = config_error(path)
     assert message.startswith(
-        f'{path}:5: fetch.timeout: expected a number > 0 (seconds, or a duration such as "90s"'
+        f'{path}:5: fetch.timeout: expected a duration over 0, up to 1d (seconds, or "250ms", "90s"'
     )
     assert message.endswith('got "fast"')
 
@@ -230,23 +232,23 @@ def test_bad_value_names_file_line_and_key(tmp_path: Path) -> None:
         (
             "[fetch]\ndelay = -1\n",
             2,
-            'fetch.delay: expected a number >= 0 (seconds, or a duration such as "90s"',
+            'fetch.delay: expected a duration from 0 to 1d (seconds, or "250ms", "90s"',
         ),
-        ("[fetch]\nattempts = 2.5\n", 2, "fetch.attempts: expected a whole number >= 1, got 2.5"),
+        ("[fetch]\nattempts = 2.5\n", 2, "fetch.attempts: expected a whole number from 1 to 20, got 2.5"),
         ("[fetch]\nrespect_robots = 1\n", 2, "fetch.respect_robots: expected true or false, got 1"),
-        ("[fetch]\nconcurrency = true\n", 2, "fetch.concurrency: expected a whole number >= 1, got true"),
-        ('[fetch]\nmax_size = "lots"\n', 2, "fetch.max_size: expected a size in bytes > 0"),
+        ("[fetch]\nconcurrency = true\n", 2, "fetch.concurrency: expected a whole number from 1 to 1024"),
+        ('[fetch]\nmax_size = "lots"\n', 2, "fetch.max_size: expected a size from 1 B to 1GiB"),
         ('[log]\nformat = "xml"\n', 2, 'log.format: expected "text" or "json", got "xml"'),
         ('db = "mysql://x/y"\n', 1, 'db: expected a SQLite file path or a "postgresql://" DSN'),
-        ('[run]\nrecheck_after = "7 days"\n', 2, "run.recheck_after: expected a number > 0"),
+        ('[run]\nrecheck_after = "7 days"\n', 2, "run.recheck_after: expected a duration over 0, up to"),
         (
             '[sources]\nfeeds = "https://x.example/feed"\n',
             2,
             'sources.feeds: expected a list of strings, got "https',
         ),
         # Dotted keys at the top level and quoted keys are found too.
-        ("fetch.timeout = 0\n", 1, "fetch.timeout: expected a number > 0"),
-        ('[fetch]\n"timeout" = 0\n', 2, "fetch.timeout: expected a number > 0"),
+        ("fetch.timeout = 0\n", 1, "fetch.timeout: expected a duration over 0, up to 1d"),
+        ('[fetch]\n"timeout" = 0\n', 2, "fetch.timeout: expected a duration over 0, up to 1d"),
         # An inline table: the line of the table's key.
         ("[run]\nlimit = 3\n\nfetch = 1\n", 4, "run.fetch: unknown key"),
     ],
@@ -314,7 +316,7 @@ def test_scraper_toml_in_current_directory_is_read(tmp_path: Path) -> None:
 
 def test_bad_env_value_names_the_variable() -> None:
     message = config_error(None, {"SCRAPER_TIMEOUT": "fast"})
-    assert message.startswith("environment variable SCRAPER_TIMEOUT: expected a number > 0")
+    assert message.startswith("environment variable SCRAPER_TIMEOUT: expected a duration over 0, up to 1d")
     assert message.endswith('got "fast"')
     assert config_error(None, {"SCRAPER_ALLOW_PRIVATE": "maybe"}) == (
         'environment variable SCRAPER_ALLOW_PRIVATE: expected true or false, got "maybe"'
@@ -387,18 +389,21 @@ def documented_row(key: SettingKey) -> str:
     else:
         metavar = key.flag_type.metavar.replace("|", "\\|")  # a bare | would end the table cell
         flag = f"`{key.flag} {metavar}`" + (" (repeatable)" if key.value.multiple else "")
-    return f"| `{key.path}` | `{key.default}` | {env} | {flag} | {', '.join(key.commands) or '—'} |"
+    bounds = key.value.bounds.shown if key.value.bounds is not None else "—"
+    commands = ", ".join(key.commands) or "—"
+    return f"| `{key.path}` | `{key.default}` | {bounds} | {env} | {flag} | {commands} |"
 
 
 CONFIG_FILE_ROW = (
-    f"| (the file itself) | `./scraper.toml` | `SCRAPER_CONFIG` | `--config FILE` | {', '.join(COMMANDS)} |"
+    "| (the file itself) | `./scraper.toml` | — | `SCRAPER_CONFIG` | `--config FILE` | "
+    f"{', '.join(COMMANDS)} |"
 )
 
 
 def test_documented_table_of_keys_is_the_key_table() -> None:
     section = DOCS.read_text(encoding="utf-8").split("\n## Keys, environment variables and flags\n", 1)[1]
     rows = [line for line in section.split("\n## ", 1)[0].splitlines() if line.startswith("| ")]
-    assert rows[0] == "| key | default | environment | flag | commands |"
+    assert rows[0] == "| key | default | range | environment | flag | commands |"
     assert rows[1:] == [documented_row(key) for key in SETTING_KEYS] + [CONFIG_FILE_ROW]
 
 
@@ -450,9 +455,115 @@ def test_bad_flag_values_name_the_flag() -> None:
     with pytest.raises(ConfigError) as info:
         flag_overrides({"max_size": "lots"})
     assert str(info.value) == (
-        '--max-size: expected a size in bytes > 0 (a number, or "512KB", "10MiB", "1GB"), got "lots"'
+        '--max-size: expected a size from 1 B to 1GiB (bytes, or "512KB", "10MiB", "1GB"), got "lots"'
     )
     with pytest.raises(ConfigError) as info:
         flag_overrides({"exclude": ("/ok/", "(")})
     assert str(info.value).startswith("--exclude: expected a valid regular expression (")
     assert str(info.value).endswith('got "("')
+
+
+# ─── ranges: every numeric key has one, enforced alike for file, environment and flags ─────────────────
+
+NUMERIC_KEYS = [key for key in SETTING_KEYS if key.value.metavar in ("N", "DURATION", "SIZE")]
+
+
+def test_every_numeric_key_has_a_range() -> None:
+    assert len(NUMERIC_KEYS) >= 20
+    missing = [key.path for key in NUMERIC_KEYS if key.value.bounds is None]
+    assert missing == []
+
+
+def just_over(key: SettingKey) -> int | float:
+    bounds = key.value.bounds
+    assert bounds is not None
+    return bounds.high + 1 if key.value.metavar in ("N", "SIZE") else bounds.high * 1.01
+
+
+@pytest.mark.parametrize("key", NUMERIC_KEYS, ids=lambda key: key.path)
+def test_a_numeric_key_takes_its_upper_bound_and_refuses_more(key: SettingKey, tmp_path: Path) -> None:
+    bounds = key.value.bounds
+    assert bounds is not None
+    assert key.value.parse(bounds.high) == bounds.high
+    table, _, leaf = key.path.partition(".")
+    over = just_over(key)
+    path = write(tmp_path, f"[{table}]\n{leaf} = {over!r}\n")
+    assert config_error(path) == f"{path}:2: {key.path}: expected {key.value.hint}, got {over!r}"
+    if key.env:
+        message = config_error(None, {key.env_name: str(over)})
+        assert message == f'environment variable {key.env_name}: expected {key.value.hint}, got "{over}"'
+    with pytest.raises(ConfigError, match=f"^{re.escape(key.flag)}: expected "):
+        flag_overrides({key.dest: str(over)})
+
+
+@pytest.mark.parametrize("key", NUMERIC_KEYS, ids=lambda key: key.path)
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e999", "9" * 5000, "1" + "0" * 400 + "GiB", "²"])
+def test_non_finite_and_huge_numbers_are_refused_everywhere(
+    key: SettingKey, raw: str, tmp_path: Path
+) -> None:
+    # Before: nan and inf passed some parsers, "1e300" durations overflowed every run, a 5000-digit
+    # integer raised ValueError and a huge size OverflowError, as tracebacks.
+    assert config_error(None, {key.env_name: raw}).startswith(f"environment variable {key.env_name}: ")
+    with pytest.raises(ConfigError, match=f"^{re.escape(key.flag)}: expected "):
+        flag_overrides({key.dest: raw})
+    if raw in ("nan", "inf", "-inf"):
+        table, _, leaf = key.path.partition(".")
+        path = write(tmp_path, f"[{table}]\n{leaf} = {raw}\n")
+        assert config_error(path).startswith(f"{path}:2: {key.path}: expected ")
+
+
+def test_an_out_of_range_number_names_the_key_and_the_range(tmp_path: Path) -> None:
+    path = write(tmp_path, "[fetch]\nconcurrency = 1000000000\n")
+    expected = "fetch.concurrency: expected a whole number from 1 to 1024, got 1000000000"
+    assert config_error(path) == f"{path}:2: {expected}"
+    assert config_error(None, {"SCRAPER_CONCURRENCY": "1000000000"}) == (
+        'environment variable SCRAPER_CONCURRENCY: expected a whole number from 1 to 1024, got "1000000000"'
+    )
+    assert config_error(None, {"SCRAPER_BACKOFF": "1e9"}).startswith(
+        "environment variable SCRAPER_BACKOFF: expected a duration from 0 to 1h ("
+    )
+    assert config_error(None, {"SCRAPER_TIMEOUT": "1e300"}).startswith(
+        "environment variable SCRAPER_TIMEOUT: expected a duration over 0, up to 1d ("
+    )
+    assert config_error(None, {"SCRAPER_MAX_SIZE": "2GiB"}).startswith(
+        "environment variable SCRAPER_MAX_SIZE: expected a size from 1 B to 1GiB ("
+    )
+
+
+def test_the_largest_settings_do_not_overflow_the_retry_schedule() -> None:
+    # run.retry_after doubles per failed run up to run.max_attempts: their bounds keep the date in range.
+    from datetime import UTC, datetime
+
+    from scraper.storage._rules import failure_retry_at
+
+    def high(path: str) -> float:
+        bounds = BY_PATH[path].value.bounds
+        assert bounds is not None
+        return bounds.high
+
+    policy = RunSettings(retry_after=high("run.retry_after"), max_attempts=int(high("run.max_attempts")))
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    assert failure_retry_at(policy.max_attempts - 1, now=now, policy=policy) is not None
+
+
+# ─── include/exclude: compiled for a linear-time engine, or refused naming the key and why ────────────
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [(r"/(\w+)/\1/", "a backreference"), (r"/news/(?!video)", "a lookaround"), ("a{2000}", "a repeat")],
+)
+def test_patterns_that_need_backtracking_are_refused_at_config_time(
+    tmp_path: Path, pattern: str, why: str
+) -> None:
+    path = write(tmp_path, f"[sources]\ninclude = ['/ok/', '{pattern}']\n")
+    message = config_error(path)
+    assert message.startswith(f"{path}:2: sources.include[1]: expected a regular expression RE2 can run")
+    assert why in message
+    assert message.endswith(f"got {json.dumps(pattern)}")
+    assert config_error(None, exclude=(pattern,)).startswith("--exclude: expected a regular expression RE2")
+
+
+def test_linear_patterns_are_taken() -> None:
+    patterns = (r"^https?://[^/]+/(\w+-?)+/$", r"(?i)/news/\d{4}/", "/video/|/live/")
+    assert load_settings(None, {}, SettingsOverrides(include=patterns)).sources.include == patterns

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -33,6 +34,46 @@ def test_filter_urls_include_any_and_exclude_all() -> None:
 def test_filter_urls_bad_pattern_is_config_error() -> None:
     with pytest.raises(ConfigError, match="invalid regular expression"):
         filter_urls(["https://a.example/"], include=["(unclosed"])
+
+
+# Nested quantifiers: Python's backtracking `re` took 15 s on a 49-character URL that does not match, twice
+# as long with each character more.
+BACKTRACKING = r"^https?://[^/]+/(\w+-?)+/$"
+
+
+def test_filter_patterns_run_in_linear_time() -> None:
+    hostile = "https://news.example/" + "a" * 28 + "!/"
+    urls = [hostile, "https://news.example/some-story/", "https://news.example/video/clip/"]
+    started = time.monotonic()
+    assert filter_urls(urls, include=[BACKTRACKING]) == ["https://news.example/some-story/"]
+    assert filter_urls(urls, exclude=[BACKTRACKING]) == [hostile, "https://news.example/video/clip/"]
+    page = links_from_page(
+        f'<a href="{hostile}">x</a><a href="/some-longer-story-here/">y</a>', BASE, exclude=[BACKTRACKING]
+    )
+    assert page == []
+    assert time.monotonic() - started < 10  # a generous bound that proves no stall, not a speed check
+
+
+def test_filter_patterns_are_searched_anywhere_as_with_re() -> None:
+    urls = ["https://a.example/News/1", "https://a.example/news/2", "https://b.example/x"]
+    assert filter_urls(urls, include=[r"(?i)/news/\d"]) == urls[:2]
+    assert filter_urls(urls, include=[r"a\.example/n"]) == urls[1:2]
+    assert filter_urls(urls, include=[r"^https://b\."]) == urls[2:]
+    assert filter_urls(urls, exclude=[r"x$"]) == urls[:2]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        (r"/(\w+)/\1/", "backreference"),
+        (r"/news/(?!video)", "lookaround"),
+        (r"(?<=/)news", "lookaround"),
+        (r"(?P<s>\w+)/(?P=s)", "backreference"),
+    ],
+)
+def test_patterns_that_need_backtracking_are_refused(pattern: str, why: str) -> None:
+    with pytest.raises(ConfigError, match=f"expected a regular expression RE2 can run.*{why}"):
+        filter_urls(["https://a.example/"], include=[pattern])
 
 
 def test_read_url_file_skips_comments_and_blanks(tmp_path: Path) -> None:

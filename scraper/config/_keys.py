@@ -9,11 +9,14 @@ from dataclasses import dataclass
 
 from ._values import (
     BOOLEAN,
+    DAY,
     DB,
+    GIB,
+    HOUR,
     HTTP_URL,
+    MIB,
     OPTIONAL_TEXT,
     REGEX,
-    SIZE,
     TEXT,
     ValueType,
     choice,
@@ -21,6 +24,7 @@ from ._values import (
     optional_integer,
     optional_seconds,
     seconds,
+    size,
     string_list,
 )
 
@@ -83,6 +87,34 @@ class SettingKey:
 
 _UNVETTED_URLS = string_list(TEXT.shown_as("URL"))
 
+# The range of every number (docs/config.md shows them). Past its bound a value is a typo or a hostile
+# config, never a setting: each bound lies far beyond sane values and below where something breaks
+# (3.4 GB of memory for `concurrency = 1e9`, an OverflowError on every run for a duration of 1e300).
+_REQUESTS_IN_FLIGHT = integer(1, 1024)  # each holds a socket: 1024 is the usual open-file limit (ulimit -n)
+_PER_HOST = integer(1, 64)  # more requests at once to one site than browsers open is an attack on it
+_NETWORK_TIMEOUT = seconds(high=DAY, allow_zero=False)  # no answer is worth waiting a day for
+_DELAY = seconds(high=DAY, allow_zero=True)  # a pause between two requests to one host
+_BACKOFF = seconds(high=HOUR, allow_zero=True)  # the first retry wait only: it doubles from there
+_INLINE_WAIT = seconds(high=DAY, allow_zero=True)  # Retry-After honoured inline; longer ones defer the URL
+_BODY_SIZE = size(1, GIB)  # a body is held whole in memory, then decoded and parsed (run.parse_memory)
+_ATTEMPTS = integer(1, 20)  # tries of one URL in one run: 20 doublings of the backoff pass any cap
+_REDIRECTS = integer(0, 100)  # browsers give up after 20; more is a loop
+_RECHECK = seconds(high=3650 * DAY, allow_zero=False)  # ten years is "never" for a cron job
+# A failed URL waits retry_after × 2**(failed runs - 1): 1d × 2**18 is 700 years, within datetime's reach.
+_RETRY_WAIT = seconds(high=DAY, allow_zero=False)
+_FAILED_RUNS = integer(1, 20)
+_LEASE = seconds(high=DAY, allow_zero=False)  # a dead worker's URLs stay claimed this long
+_BATCH = integer(1, 10_000)  # claimed in one transaction and held in memory together
+_WORKERS = integer(0, 256)  # processes with the extractor loaded, about 100 MB each
+_PARSE_TIME = seconds(high=HOUR, allow_zero=False)  # a page that takes an hour to parse is hostile
+# A worker with the extractor loaded is already tens of MB resident: below 64 MiB every page would fail.
+# The address-space backstop is twice the limit; 64 GiB is past any machine a cron job runs on.
+_PARSE_MEMORY = size(64 * MIB, 64 * GIB)
+_HEARTBEAT = seconds(high=HOUR, allow_zero=False)  # a dead worker's claims wait up to three beats
+_RUN_TIME = optional_seconds(high=7 * DAY)  # a cron job's run; a week is longer than any schedule
+_STOP_GRACE = seconds(high=HOUR, allow_zero=True)  # systemd kills a unit after TimeoutStopSec anyway
+_RUN_LIMIT = optional_integer(1, 10**9)  # a count only; bounded so that every number has a range
+
 SETTING_KEYS: tuple[SettingKey, ...] = (
     SettingKey("db", "db", DB, "SQLite file or postgresql:// DSN.", "scraper.db", _STORE_COMMANDS,
                relative_path=True),
@@ -104,27 +136,27 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
                "Discovered links must match one of these (repeatable).", "[]", ("run",), env=False),
     SettingKey("sources.exclude", "sources.exclude", string_list(REGEX),
                "Discovered links matching this are dropped (repeatable).", "[]", ("run",), env=False),
-    SettingKey("fetch.timeout", "fetch.timeout", seconds(allow_zero=False),
+    SettingKey("fetch.timeout", "fetch.timeout", _NETWORK_TIMEOUT,
                "Time for one attempt as a whole, connect to last byte.", "30s", _FETCH_COMMANDS),
-    SettingKey("fetch.connect_timeout", "fetch.connect_timeout", seconds(allow_zero=False),
+    SettingKey("fetch.connect_timeout", "fetch.connect_timeout", _NETWORK_TIMEOUT,
                "Time to open a connection.", "10s"),
-    SettingKey("fetch.read_timeout", "fetch.read_timeout", seconds(allow_zero=False),
+    SettingKey("fetch.read_timeout", "fetch.read_timeout", _NETWORK_TIMEOUT,
                "Longest silence between two reads.", "20s"),
-    SettingKey("fetch.max_size", "fetch.max_size", SIZE, "Largest decoded body; a bigger one fails whole.",
-               "10MiB", _FETCH_COMMANDS),
-    SettingKey("fetch.concurrency", "fetch.concurrency", integer(1),
+    SettingKey("fetch.max_size", "fetch.max_size", _BODY_SIZE,
+               "Largest decoded body; a bigger one fails whole.", "10MiB", _FETCH_COMMANDS),
+    SettingKey("fetch.concurrency", "fetch.concurrency", _REQUESTS_IN_FLIGHT,
                "Requests in flight at once, over all hosts.", "16", _FETCH_COMMANDS),
-    SettingKey("fetch.per_host_concurrency", "fetch.per_host_concurrency", integer(1),
+    SettingKey("fetch.per_host_concurrency", "fetch.per_host_concurrency", _PER_HOST,
                "Requests in flight at once to one host.", "2"),
-    SettingKey("fetch.delay", "fetch.delay", seconds(allow_zero=True),
+    SettingKey("fetch.delay", "fetch.delay", _DELAY,
                "Minimum time between two requests to one host.", "1s", _FETCH_COMMANDS),
-    SettingKey("fetch.attempts", "fetch.attempts", integer(1),
+    SettingKey("fetch.attempts", "fetch.attempts", _ATTEMPTS,
                "Tries per URL and run (timeouts, 5xx, 429).", "3"),
-    SettingKey("fetch.backoff", "fetch.backoff", seconds(allow_zero=True),
+    SettingKey("fetch.backoff", "fetch.backoff", _BACKOFF,
                "First wait before a retry; doubles, with jitter.", "0.5s"),
-    SettingKey("fetch.max_retry_after", "fetch.max_retry_after", seconds(allow_zero=True),
+    SettingKey("fetch.max_retry_after", "fetch.max_retry_after", _INLINE_WAIT,
                "Longest Retry-After or Crawl-delay honoured inline.", "60s"),
-    SettingKey("fetch.max_redirects", "fetch.max_redirects", integer(0), "Redirects followed per URL.", "10"),
+    SettingKey("fetch.max_redirects", "fetch.max_redirects", _REDIRECTS, "Redirects followed per URL.", "10"),
     SettingKey("fetch.user_agent", "fetch.user_agent", TEXT, "User-Agent header sent with every request.",
                "scraper/VERSION (+URL)", _FETCH_COMMANDS),
     SettingKey("fetch.respect_robots", "fetch.respect_robots", BOOLEAN, "Do not read or obey robots.txt.",
@@ -134,29 +166,29 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
                switch=True),
     SettingKey("fetch.proxy", "fetch.proxy", OPTIONAL_TEXT.shown_as("URL"), "HTTP proxy for every request.",
                "none"),
-    SettingKey("run.recheck_after", "run.recheck_after", seconds(allow_zero=False),
+    SettingKey("run.recheck_after", "run.recheck_after", _RECHECK,
                "A stored page is fetched again after this.", "7d"),
-    SettingKey("run.retry_after", "run.retry_after", seconds(allow_zero=False),
+    SettingKey("run.retry_after", "run.retry_after", _RETRY_WAIT,
                "First wait before a failed URL is retried; doubles.", "1h"),
-    SettingKey("run.max_attempts", "run.max_attempts", integer(1),
+    SettingKey("run.max_attempts", "run.max_attempts", _FAILED_RUNS,
                "Failed runs of a URL before it stays failed.", "5"),
-    SettingKey("run.lease", "run.lease", seconds(allow_zero=False),
+    SettingKey("run.lease", "run.lease", _LEASE,
                "How long a dead worker's claimed URLs stay claimed.", "5m"),
-    SettingKey("run.heartbeat", "run.heartbeat", seconds(allow_zero=False),
+    SettingKey("run.heartbeat", "run.heartbeat", _HEARTBEAT,
                "How often a worker on PostgreSQL says it is alive; its claims go back 3 beats after its "
                "last.", "5s"),
-    SettingKey("run.batch_size", "run.batch_size", integer(1), "URLs claimed at once.", "32"),
-    SettingKey("run.workers", "run.workers", integer(0), "Extraction processes; 0 = one per core.", "0"),
-    SettingKey("run.parse_timeout", "run.parse_timeout", seconds(allow_zero=False),
+    SettingKey("run.batch_size", "run.batch_size", _BATCH, "URLs claimed at once.", "32"),
+    SettingKey("run.workers", "run.workers", _WORKERS, "Extraction processes; 0 = one per core.", "0"),
+    SettingKey("run.parse_timeout", "run.parse_timeout", _PARSE_TIME,
                "Longest parse of one page; past it, its worker is killed and the page fails.", "20s"),
-    SettingKey("run.parse_memory", "run.parse_memory", SIZE,
+    SettingKey("run.parse_memory", "run.parse_memory", _PARSE_MEMORY,
                "Most memory a worker may use for one page; past it, it is killed and the page fails.",
                "1GiB"),
-    SettingKey("run.limit", "run.limit", optional_integer(1), "Stop after this many URLs.", "none", ("run",)),
-    SettingKey("run.max_time", "run.max_time", optional_seconds(),
+    SettingKey("run.limit", "run.limit", _RUN_LIMIT, "Stop after this many URLs.", "none", ("run",)),
+    SettingKey("run.max_time", "run.max_time", _RUN_TIME,
                "End the run after this long: no more claims, pages in flight finish, summary.", "none",
                ("run",)),
-    SettingKey("run.stop_grace", "run.stop_grace", seconds(allow_zero=True),
+    SettingKey("run.stop_grace", "run.stop_grace", _STOP_GRACE,
                "How long a stopping run waits for its pages in flight before giving them back.", "10s"),
     SettingKey("run.lock_file", "run.lock_file", OPTIONAL_TEXT.shown_as("FILE"),
                "The lock that keeps two runs apart.", "next to the DB", relative_path=True),

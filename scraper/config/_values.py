@@ -15,13 +15,17 @@ from ..urls import url_problem
 
 __all__ = [
     "BOOLEAN",
+    "DAY",
     "DB",
     "DSN_SCHEMES",
+    "GIB",
+    "HOUR",
     "HTTP_URL",
+    "MIB",
     "OPTIONAL_TEXT",
     "REGEX",
-    "SIZE",
     "TEXT",
+    "Bounds",
     "Invalid",
     "ItemInvalid",
     "ValueType",
@@ -31,6 +35,7 @@ __all__ = [
     "optional_seconds",
     "seconds",
     "show",
+    "size",
     "string_list",
 ]
 
@@ -41,6 +46,14 @@ _SIZE_UNITS = {
     "kib": 1024, "mib": 1024**2, "gib": 1024**3, "k": 1024, "m": 1024**2, "g": 1024**3,
 }  # fmt: skip
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+HOUR = 3600.0
+DAY = 86400.0
+MIB = 1024**2
+GIB = 1024**3
+# Whole numbers are read from at most this many digits: every range ends far below 10**18, and Python's
+# int() refuses a string of over 4300 digits with a ValueError of its own.
+_MAX_DIGITS = 18
+_INTEGER_RE = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: str.isdigit() also takes "²", int() not
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 DSN_SCHEMES = ("postgresql://", "postgres://")
@@ -60,12 +73,39 @@ class ItemInvalid(Invalid):
 
 
 @dataclass(frozen=True, slots=True)
+class Bounds:
+    """The range of a numeric setting: `low` to `high`, both allowed unless `low_open` (a timeout of 0)."""
+
+    low: float
+    high: float
+    low_open: bool = False
+    unit: Callable[[float], str] = lambda number: _plain(number)  # a bound as the docs show it
+
+    def __contains__(self, number: float) -> bool:
+        above = number > self.low if self.low_open else number >= self.low
+        return above and number <= self.high  # False for nan
+
+    @property
+    def shown(self) -> str:
+        """The range as docs/config.md shows it: "1 to 1024", "over 0, up to 1d"."""
+        if self.low_open:
+            return f"over {self.unit(self.low)}, up to {self.unit(self.high)}"
+        return f"{self.unit(self.low)} to {self.unit(self.high)}"
+
+    def described(self, kind: str) -> str:
+        """What a value out of range is told it should be: "a whole number from 1 to 1024"."""
+        return f"{kind} {self.shown}" if self.low_open else f"{kind} from {self.shown}"
+
+
+@dataclass(frozen=True, slots=True)
 class ValueType:
     """How one kind of value is read, and how `--help` names it."""
 
     parse: Callable[[object], object]
     metavar: str  # the placeholder after a flag taking this value: DURATION, SIZE, URL, ...
     multiple: bool = False  # a list: its flag is repeated, once per element
+    bounds: Bounds | None = None  # the range of a number, duration or size
+    hint: str = ""  # what a number, duration or size out of its range is told it should be
 
     def shown_as(self, metavar: str) -> ValueType:
         return replace(self, metavar=metavar)
@@ -88,7 +128,10 @@ def _number(value: object) -> float:
     if isinstance(value, bool):  # bool is an int in Python, never a number in a config
         raise Invalid("a number")
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # a TOML integer past 1e308
+            raise Invalid("a number") from None
     if isinstance(value, str):
         match = _DURATION_RE.match(value)
         if match:
@@ -100,74 +143,112 @@ def _number(value: object) -> float:
     raise Invalid("a number")
 
 
-def seconds(*, allow_zero: bool) -> ValueType:
-    bound = ">= 0" if allow_zero else "> 0"
-    hint = f'a number {bound} (seconds, or a duration such as "90s", "30m", "12h", "7d")'
+def _plain(number: float) -> str:
+    """1000000000, not 1e+09."""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def _duration_unit(number: float) -> str:
+    """A duration bound in the largest unit that divides it: 86400 → "1d", 3600 → "1h"."""
+    for unit in ("d", "h", "m"):
+        count = number / _DURATION_UNITS[unit]
+        if count >= 1 and count.is_integer():
+            return f"{_plain(count)}{unit}"
+    return _plain(number) + ("s" if number else "")
+
+
+def seconds(*, high: float, allow_zero: bool) -> ValueType:
+    """Seconds, as a number or a duration string, from 0 (or just over) to `high`."""
+    bounds = Bounds(0.0, high, low_open=not allow_zero, unit=_duration_unit)
+    hint = bounds.described("a duration") + ' (seconds, or "250ms", "90s", "30m", "12h", "7d")'
 
     def parse(value: object) -> float:
         try:
             number = _number(value)
         except Invalid:
             raise Invalid(hint) from None
-        if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        if number not in bounds:  # nan and inf included
             raise Invalid(hint)
         return number
 
-    return ValueType(parse, "DURATION")
+    return ValueType(parse, "DURATION", bounds=bounds, hint=hint)
 
 
-def optional_seconds() -> ValueType:
-    """A duration > 0, or none (no bound)."""
-    parse_seconds = seconds(allow_zero=False).parse
+def optional_seconds(*, high: float) -> ValueType:
+    """A duration over 0 and up to `high`, or none (no bound)."""
+    inner = seconds(high=high, allow_zero=False)
 
     def parse(value: object) -> float | None:
         if isinstance(value, str) and value.strip().lower() in ("", "none"):
             return None
-        return cast(float, parse_seconds(value))  # `seconds` parses to a float
+        return cast(float, inner.parse(value))  # `seconds` parses to a float
 
-    return ValueType(parse, "DURATION")
+    return ValueType(parse, "DURATION", bounds=inner.bounds, hint=inner.hint)
 
 
-def _whole_number(minimum: int) -> Callable[[object], int]:
-    hint = f"a whole number >= {minimum}"
-
+def _whole_number(bounds: Bounds, hint: str) -> Callable[[object], int]:
     def parse(value: object) -> int:
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        if isinstance(value, str):
+            text = value.strip()
+            if not _INTEGER_RE.fullmatch(text) or len(text.lstrip("+-")) > _MAX_DIGITS:
+                raise Invalid(hint)
+            value = int(text)
+        if isinstance(value, bool) or not isinstance(value, int) or value not in bounds:
             raise Invalid(hint)
         return value
 
     return parse
 
 
-def integer(minimum: int) -> ValueType:
-    return ValueType(_whole_number(minimum), "N")
+def integer(low: int, high: int) -> ValueType:
+    """A whole number from `low` to `high`."""
+    bounds = Bounds(low, high)
+    hint = bounds.described("a whole number")
+    return ValueType(_whole_number(bounds, hint), "N", bounds=bounds, hint=hint)
 
 
-def optional_integer(minimum: int) -> ValueType:
-    parse_int = _whole_number(minimum)
+def optional_integer(low: int, high: int) -> ValueType:
+    """A whole number from `low` to `high`, or "none" (or empty) for no value."""
+    bounds = Bounds(low, high)
+    hint = bounds.described("a whole number")
+    parse_int = _whole_number(bounds, hint)
 
     def parse(value: object) -> int | None:
         if isinstance(value, str) and value.strip().lower() in ("", "none"):
             return None
         return parse_int(value)
 
-    return ValueType(parse, "N")
+    return ValueType(parse, "N", bounds=bounds, hint=hint)
 
 
-def _size(value: object) -> int:
-    hint = 'a size in bytes > 0 (a number, or "512KB", "10MiB", "1GB")'
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    match = _SIZE_RE.match(value) if isinstance(value, str) else None
-    unit = match.group(2).lower() if match else ""
-    if match is None or (unit and unit not in _SIZE_UNITS):
-        raise Invalid(hint)
-    size = int(float(match.group(1)) * _SIZE_UNITS.get(unit, 1))
-    if size <= 0:
-        raise Invalid(hint)
-    return size
+def _size_unit(number: float) -> str:
+    """A size bound as "1GiB", "64MiB" or "1 B"."""
+    for unit in ("gib", "mib", "kib"):
+        count = number / _SIZE_UNITS[unit]
+        if count >= 1 and count.is_integer():
+            return f"{_plain(count)}{unit[0].upper()}iB"
+    return f"{_plain(number)} B"
+
+
+def size(low: int, high: int) -> ValueType:
+    """Bytes, as a number or a size string, from `low` to `high`."""
+    bounds = Bounds(low, high, unit=_size_unit)
+    hint = bounds.described("a size") + ' (bytes, or "512KB", "10MiB", "1GB")'
+
+    def parse(value: object) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = float(value) if value in bounds else math.inf  # no float() of a huge TOML integer
+        else:
+            match = _SIZE_RE.match(value) if isinstance(value, str) else None
+            unit = match.group(2).lower() if match else ""
+            if match is None or (unit and unit not in _SIZE_UNITS):
+                raise Invalid(hint)
+            number = float(match.group(1)) * _SIZE_UNITS.get(unit, 1)
+        if number not in bounds:  # inf included
+            raise Invalid(hint)
+        return int(number)
+
+    return ValueType(parse, "SIZE", bounds=bounds, hint=hint)
 
 
 def _boolean(value: object) -> bool:
@@ -223,12 +304,13 @@ def _http_url(value: object) -> str:
 
 
 def _regex(value: object) -> str:
+    from ..discover import pattern_problem  # lazily: discover pulls in feedparser and selectolax
+
     if not isinstance(value, str):
         raise Invalid("a regular expression (a string)")
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise Invalid(f"a valid regular expression ({exc})") from None
+    problem = pattern_problem(value)  # the check of the engine that runs it: RE2, linear time
+    if problem is not None:
+        raise Invalid(problem)
     return value
 
 
@@ -239,7 +321,6 @@ def _db(value: object) -> str:
     return text
 
 
-SIZE = ValueType(_size, "SIZE")
 BOOLEAN = ValueType(_boolean, "BOOL")
 TEXT = ValueType(_text, "TEXT")
 OPTIONAL_TEXT = ValueType(_optional_text, "TEXT")
