@@ -282,7 +282,9 @@ def _local_name(tag: object) -> str:
 
 # --- sitemaps -----------------------------------------------------------------------------------
 
-_LOC_RE = re.compile(rb"<(?:\w+:)?loc>\s*(.*?)\s*</(?:\w+:)?loc>", re.DOTALL | re.IGNORECASE)
+# A <loc> is a URL: no "<" inside. Matching up to the next "<" keeps the fallback linear on hostile input:
+# a lazy ".*?" up to "</loc>" would scan to the end of the body from every unclosed <loc> (195 KiB took 50 s).
+_LOC_RE = re.compile(rb"<(?:\w+:)?loc>([^<]*)</(?:\w+:)?loc>", re.IGNORECASE)
 
 
 def parse_sitemap(data: bytes, base_url: str) -> SitemapResult:
@@ -327,7 +329,7 @@ def _collect_sitemap_entry(element: Element, pages: list[str], children: list[st
 def _regex_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     if b"<!entity" in body.lower():
         raise DiscoveryError("unsafe XML refused: entity declaration in a malformed sitemap")
-    locs = [unescape(m.group(1).decode("utf-8", "replace")) for m in _LOC_RE.finditer(body)]
+    locs = [unescape(m.group(1).decode("utf-8", "replace")).strip() for m in _LOC_RE.finditer(body)]
     is_index = re.search(rb"<(\w+:)?sitemapindex[\s>]", body, re.IGNORECASE) is not None
     return ([], locs) if is_index else (locs, [])
 

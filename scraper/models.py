@@ -290,6 +290,8 @@ class RunReport:
     discovered: int = 0
     elapsed: float = 0.0
     started_at: datetime | None = None
+    # The discovery caps a source ran into (`sources.max_urls`, `sources.max_sitemaps`): how many sources.
+    limits_reached: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def failed_total(self) -> int:
@@ -315,8 +317,14 @@ class RunReport:
             f"scraper run: {self.stored} stored, {self.unchanged} unchanged, "
             f"{self.skipped_total} skipped{reasons(self.skipped)}, {self.deferred} deferred, "
             f"{self.failed_total} failed{reasons(self.failed)}, "
-            f"{self.discovered} discovered in {self.elapsed:.1f}s"
+            f"{self.discovered} discovered{self._limits_note()} in {self.elapsed:.1f}s"
         )
+
+    def _limits_note(self) -> str:
+        if not self.limits_reached:
+            return ""
+        named = ", ".join(f"{name} {n}" for name, n in sorted(self.limits_reached.items()))
+        return f" (limits reached: {named})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -326,6 +334,7 @@ class RunReport:
             "deferred": self.deferred,
             "failed": dict(self.failed),
             "discovered": self.discovered,
+            "limits_reached": dict(self.limits_reached),
             "elapsed": round(self.elapsed, 3),
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "exit_status": self.exit_status,

@@ -39,6 +39,8 @@ sitemaps = ["https://example.com/sitemap.xml"]
 pages = ["https://example.com/news/"]
 include = ["/news/"]
 exclude = ["/video/", "/live/"]
+max_urls = 5000
+max_sitemaps = 20
 
 [fetch]
 timeout = 20
@@ -113,6 +115,8 @@ def test_full_example_is_read_into_every_field(tmp_path: Path) -> None:
         pages=("https://example.com/news/",),
         include=("/news/",),
         exclude=("/video/", "/live/"),
+        max_urls=5000,
+        max_sitemaps=20,
     )
     assert settings.fetch == FetchSettings(
         timeout=20.0,

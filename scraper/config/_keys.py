@@ -90,6 +90,10 @@ _UNVETTED_URLS = string_list(TEXT.shown_as("URL"))
 # The range of every number (docs/config.md shows them). Past its bound a value is a typo or a hostile
 # config, never a setting: each bound lies far beyond sane values and below where something breaks
 # (3.4 GB of memory for `concurrency = 1e9`, an OverflowError on every run for a duration of 1e300).
+# Ten million frontier rows is a big news archive; a source listing more is a trap or a whole web index.
+_SOURCE_URLS = integer(1, 10_000_000)
+# 50,000 sitemaps of 50,000 URLs each is the protocol's own ceiling for one site.
+_SOURCE_SITEMAPS = integer(1, 50_000)
 _REQUESTS_IN_FLIGHT = integer(1, 1024)  # each holds a socket: 1024 is the usual open-file limit (ulimit -n)
 _PER_HOST = integer(1, 64)  # more requests at once to one site than browsers open is an attack on it
 _NETWORK_TIMEOUT = seconds(high=DAY, allow_zero=False)  # no answer is worth waiting a day for
@@ -136,6 +140,12 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
                "Discovered links must match one of these (repeatable).", "[]", ("run",), env=False),
     SettingKey("sources.exclude", "sources.exclude", string_list(REGEX),
                "Discovered links matching this are dropped (repeatable).", "[]", ("run",), env=False),
+    SettingKey("sources.max_urls", "sources.max_urls", _SOURCE_URLS,
+               "URLs one source (feed, sitemap with its children, section page) may enqueue in a run.",
+               "100000"),
+    SettingKey("sources.max_sitemaps", "sources.max_sitemaps", _SOURCE_SITEMAPS,
+               "Sitemaps fetched for one sitemap source in a run: itself, its indexes and their children.",
+               "1000"),
     SettingKey("fetch.timeout", "fetch.timeout", _NETWORK_TIMEOUT,
                "Time for one attempt as a whole, connect to last byte.", "30s", _FETCH_COMMANDS),
     SettingKey("fetch.connect_timeout", "fetch.connect_timeout", _NETWORK_TIMEOUT,

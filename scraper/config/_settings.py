@@ -43,6 +43,8 @@ class Sources:
     pages: tuple[str, ...] = ()  # section or home pages whose article links are discovered
     include: tuple[str, ...] = ()  # regular expressions a discovered link must match (any)
     exclude: tuple[str, ...] = ()  # regular expressions that drop a discovered link
+    max_urls: int = 100_000  # URLs one source may enqueue in one run (over all its sitemaps)
+    max_sitemaps: int = 1000  # sitemaps fetched for one source in one run (itself, indexes, children)
 
     def __bool__(self) -> bool:
         return bool(self.urls or self.url_files or self.feeds or self.sitemaps or self.pages)
@@ -119,6 +121,8 @@ class SettingsOverrides:
     pages: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    max_urls: int | None = None
+    max_sitemaps: int | None = None
     recheck_after: float | None = None
     retry_after: float | None = None
     max_attempts: int | None = None

@@ -16,10 +16,6 @@ from ._state import RunState
 
 __all__ = ["discover_sources", "parse_feed_links", "parse_page_links", "parse_sitemap_links"]
 
-# Child sitemaps followed from sitemap indexes in one run: a bound against an index that lists itself or
-# a hostile site's endless chain.
-MAX_SITEMAPS_PER_SOURCE = 1000
-
 
 async def discover_sources(state: RunState) -> int:
     """Enqueue the URLs of every source; return how many were new. A source that fails is a FAILED
@@ -137,32 +133,89 @@ async def _discover_from(
     except Exception as exc:  # DiscoveryError, or a parser bug: this source fails, the run goes on
         _parse_failed(state, url, kind, exc)
         return 0
-    return _enqueue(state, links, source=f"{kind}:{url}")
+    budget = _UrlBudget(state.settings.sources.max_urls)
+    new = _enqueue(state, budget.take(links), source=f"{kind}:{url}")
+    if budget.exhausted:
+        state.limit_reached("sources.max_urls", f"{kind} {url}")
+    return new
+
+
+class _UrlBudget:
+    """The URLs one source may still enqueue in this run (`sources.max_urls`), over all its sitemaps: one
+    source cannot fill the frontier with millions of URLs, however many indexes it chains."""
+
+    def __init__(self, limit: int) -> None:
+        self._left = limit
+        self.exhausted = False
+
+    def take(self, urls: Sequence[str]) -> Sequence[str]:
+        if len(urls) > self._left:
+            self.exhausted = True
+        taken = urls[: self._left]
+        self._left -= len(taken)
+        return taken
+
+
+class _SitemapQueue:
+    """The sitemaps of one source still to fetch, breadth first: each one once, however many indexes list
+    it, and at most `sources.max_sitemaps` of them, so an index that lists itself, a hostile chain of
+    indexes or 50,000 children per index cost bounded time and memory."""
+
+    def __init__(self, root: str, limit: int) -> None:
+        self._pending: deque[str] = deque([root])
+        self._known = {root}  # queued or fetched: at most `limit`
+        self._limit = limit
+        self.capped = False
+
+    def __bool__(self) -> bool:
+        return bool(self._pending)
+
+    def pop(self) -> str:
+        return self._pending.popleft()
+
+    def add(self, children: Iterable[str]) -> None:
+        for child in children:
+            if child in self._known:
+                continue
+            if len(self._known) >= self._limit:
+                self.capped = True
+                return
+            self._known.add(child)
+            self._pending.append(child)
 
 
 async def _discover_sitemaps(state: RunState, root: str) -> int:
-    """A sitemap and, for a sitemap index, its children (breadth first, each fetched once)."""
+    """A sitemap and, for a sitemap index, its children, within the source's caps."""
     sources = state.settings.sources
-    pending: deque[str] = deque([root])
-    seen: set[str] = set()
+    queue = _SitemapQueue(root, sources.max_sitemaps)
+    budget = _UrlBudget(sources.max_urls)
     new = 0
-    while pending and len(seen) < MAX_SITEMAPS_PER_SOURCE:
-        url = pending.popleft()
-        if url in seen:
+    while queue and not budget.exhausted:
+        url = queue.pop()
+        sitemap = await _sitemap(state, url)
+        if sitemap is None:
             continue
-        seen.add(url)
-        result = await _fetch_source(state, url, "sitemap", accept="xml")
-        if result is None:
-            continue
-        try:
-            sitemap = await state.pool.call(
-                parse_sitemap_links, result.content, result.final_url or url, sources.include, sources.exclude
-            )
-        except ConfigError:
-            raise
-        except Exception as exc:
-            _parse_failed(state, url, "sitemap", exc)
-            continue
-        pending.extend(sitemap.sitemaps)
-        new += _enqueue(state, sitemap.urls, source=f"sitemap:{url}")
+        queue.add(sitemap.sitemaps)
+        new += _enqueue(state, budget.take(sitemap.urls), source=f"sitemap:{url}")
+    if queue.capped:
+        state.limit_reached("sources.max_sitemaps", f"sitemap {root}")
+    if budget.exhausted:
+        state.limit_reached("sources.max_urls", f"sitemap {root}")
     return new
+
+
+async def _sitemap(state: RunState, url: str) -> discover.SitemapResult | None:
+    """One sitemap fetched and parsed (in a worker, filtered); None when it failed, as that source."""
+    sources = state.settings.sources
+    result = await _fetch_source(state, url, "sitemap", accept="xml")
+    if result is None:
+        return None
+    try:
+        return await state.pool.call(
+            parse_sitemap_links, result.content, result.final_url or url, sources.include, sources.exclude
+        )
+    except ConfigError:
+        raise
+    except Exception as exc:
+        _parse_failed(state, url, "sitemap", exc)
+        return None

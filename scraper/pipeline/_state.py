@@ -29,6 +29,7 @@ class Tally:
     skipped: Counter[SkipReason | str] = field(default_factory=Counter)
     failed: Counter[ErrorKind | str] = field(default_factory=Counter)
     discovered: int = 0
+    limits_reached: Counter[str] = field(default_factory=Counter)
 
     def add(self, outcome: Outcome) -> None:
         match outcome.kind:
@@ -51,6 +52,7 @@ class Tally:
             deferred=self.deferred,
             failed=dict(self.failed),
             discovered=self.discovered,
+            limits_reached=dict(self.limits_reached),
             elapsed=elapsed,
             started_at=started_at,
         )
@@ -90,6 +92,11 @@ class RunState:
         log.error("the run stops: %s%s", context, exc)
         self.fatal = exc
         self.progressed.set()
+
+    def limit_reached(self, setting: str, source: str) -> None:
+        """A source ran into a discovery cap: what it lists beyond it is left out; the summary says so."""
+        log.warning("%s: %s reached; the rest of what it lists is left out this run", source, setting)
+        self.tally.limits_reached[setting] += 1
 
     def record(self, outcome: Outcome) -> None:
         if outcome.kind is OutcomeKind.FAILED:  # at info: cron's mail names every URL that failed

@@ -247,6 +247,7 @@ def report_from_json(data: str) -> RunReport:
         deferred=int(fields.get("deferred", 0)),
         failed={ErrorKind.parse(str(k)): int(v) for k, v in fields.get("failed", {}).items()},
         discovered=int(fields.get("discovered", 0)),
+        limits_reached={str(k): int(v) for k, v in fields.get("limits_reached", {}).items()},
         elapsed=float(fields.get("elapsed", 0.0)),
         started_at=datetime.fromisoformat(started_at) if started_at else None,
     )

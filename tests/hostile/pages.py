@@ -14,7 +14,15 @@ in `scraper extract`, without the worker limits:
 
 from __future__ import annotations
 
-__all__ = ["deep_bogus_nesting", "normal_article", "reopened_formatting", "section_page"]
+__all__ = [
+    "broken_sitemap",
+    "deep_bogus_nesting",
+    "normal_article",
+    "reopened_formatting",
+    "section_page",
+    "sitemap_index",
+    "urlset",
+]
 
 
 def reopened_formatting(opened: int = 500, repeats: int = 20_000) -> str:
@@ -39,3 +47,25 @@ def normal_article(title: str, *paragraphs: str) -> str:
     body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
     head = f"<head><title>{title}</title></head>"
     return f"<html>{head}<body><article><h1>{title}</h1>{body}</article></body></html>"
+
+
+_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def broken_sitemap(entries: int = 10_000) -> str:
+    """A sitemap whose `entries` ``<loc>`` tags are never closed: a fallback regex that looks for each
+    one's ``</loc>`` scans to the end from every tag (195 KiB took 50 s)."""
+    locs = "".join(f"<url><loc>https://news.example/story-{n}" for n in range(entries))
+    return f'<?xml version="1.0"?><urlset xmlns="{_SITEMAP_NS}">{locs}'
+
+
+def sitemap_index(children: list[str]) -> str:
+    """A sitemap index listing `children` (each index may list 50,000, and indexes may list indexes)."""
+    entries = "".join(f"<sitemap><loc>{child}</loc></sitemap>" for child in children)
+    return f'<?xml version="1.0"?><sitemapindex xmlns="{_SITEMAP_NS}">{entries}</sitemapindex>'
+
+
+def urlset(urls: list[str]) -> str:
+    """A plain sitemap listing `urls`."""
+    entries = "".join(f"<url><loc>{url}</loc></url>" for url in urls)
+    return f'<?xml version="1.0"?><urlset xmlns="{_SITEMAP_NS}">{entries}</urlset>'

@@ -1,0 +1,121 @@
+"""Discovery is bounded per source: a broken sitemap parses in linear time, sitemap indexes cannot
+multiply work or memory, and no source enqueues more than its cap; a cap reached is named in the report."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scraper import discover, pipeline
+from scraper.config import FetchSettings, RunSettings, Settings, Sources
+from scraper.storage.sqlite import SQLiteStore
+from tests.hostile.pages import broken_sitemap, sitemap_index, urlset
+from tests.pipeline.pipeline_fakes import FakeFetcher, article_html, ok, simple_extract, xml
+
+SITE = "https://news.example"
+# Far above what the linear parser needs (milliseconds), far below the old quadratic one (50 s for
+# 195 KiB): a bound that shows "no stall", not a speed measurement.
+NO_STALL_SECONDS = 5.0
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    db = SQLiteStore(str(tmp_path / "scraper.db"))
+    db.migrate()
+    yield db
+    db.close()
+
+
+def settings_for(sources: Sources) -> Settings:
+    return Settings(
+        db=":memory:",
+        fetch=FetchSettings(delay=0.0, concurrency=4),
+        sources=sources,
+        run=RunSettings(workers=1),
+    )
+
+
+def crawl(settings: Settings, store: SQLiteStore, fetcher: FakeFetcher) -> Any:
+    return asyncio.run(
+        pipeline.run(settings, store, fetcher_factory=fetcher.factory, extractor=simple_extract)
+    )
+
+
+def test_a_sitemap_of_unclosed_loc_tags_parses_in_linear_time() -> None:
+    body = broken_sitemap(30_000).encode()  # about 1 MB
+    started = time.monotonic()
+    result = discover.parse_sitemap(body, f"{SITE}/sitemap.xml")
+    assert time.monotonic() - started < NO_STALL_SECONDS
+    assert result.urls == ()  # no <loc> is closed: none is a URL
+
+
+def test_the_fallback_still_reads_closed_loc_tags_of_a_malformed_sitemap() -> None:
+    body = (
+        b"<urlset><url><loc> https://news.example/a-story </loc></url><url><loc>https://news.example/b</loc>"
+    )
+    assert discover.parse_sitemap(body, f"{SITE}/sitemap.xml").urls == (
+        "https://news.example/a-story",
+        "https://news.example/b",
+    )
+
+
+def test_children_listed_by_many_indexes_are_fetched_once(store: SQLiteStore) -> None:
+    children = [f"{SITE}/sitemap-{n}.xml" for n in range(5)]
+    indexes = [f"{SITE}/index-{n}.xml" for n in range(5)]
+    root = f"{SITE}/sitemap.xml"
+    pages = {root: xml(root, sitemap_index(indexes))}
+    pages |= {url: xml(url, sitemap_index([*children, *indexes])) for url in indexes}
+    pages |= {
+        url: xml(url, urlset([f"{SITE}/2026/01/0{n}/story-number-{n}"])) for n, url in enumerate(children)
+    }
+
+    fetcher = FakeFetcher(pages)
+    crawl(settings_for(Sources(sitemaps=(root,))), store, fetcher)
+
+    fetched = [call[0] for call in fetcher.calls if call[1] == "xml"]
+    assert sorted(fetched) == sorted([root, *indexes, *children])
+
+
+def test_sitemaps_fetched_per_source_are_capped_and_the_cap_is_reported(store: SQLiteStore) -> None:
+    root = f"{SITE}/sitemap.xml"
+    chain = [f"{SITE}/index-{n}.xml" for n in range(50)]
+    pages = {url: xml(url, sitemap_index([nxt])) for url, nxt in zip([root, *chain], chain, strict=False)}
+    fetcher = FakeFetcher(pages)
+    settings = settings_for(Sources(sitemaps=(root,), max_sitemaps=10))
+
+    report = crawl(settings, store, fetcher)
+
+    assert len([call for call in fetcher.calls if call[1] == "xml"]) == 10
+    assert report.limits_reached == {"sources.max_sitemaps": 1}
+    assert "sources.max_sitemaps" in report.summary_line()
+
+
+def test_urls_taken_per_source_are_capped_and_the_cap_is_reported(store: SQLiteStore) -> None:
+    root = f"{SITE}/sitemap.xml"
+    children = [f"{SITE}/sitemap-{n}.xml" for n in range(3)]
+    pages = {root: xml(root, sitemap_index(children))}
+    for n, url in enumerate(children):
+        stories = [f"{SITE}/2026/01/01/story-{n}-{k}" for k in range(40)]
+        pages[url] = xml(url, urlset(stories))
+        pages |= {story: ok(story, article_html("S", "Text.")) for story in stories}
+    fetcher = FakeFetcher(pages)
+
+    report = crawl(settings_for(Sources(sitemaps=(root,), max_urls=100)), store, fetcher)
+
+    assert report.discovered == 100
+    assert report.limits_reached == {"sources.max_urls": 1}
+    assert report.to_dict()["limits_reached"] == {"sources.max_urls": 1}
+
+
+def test_a_run_within_its_caps_reports_no_limit(store: SQLiteStore) -> None:
+    root = f"{SITE}/sitemap.xml"
+    story = f"{SITE}/2026/01/01/a-story-of-its-own"
+    fetcher = FakeFetcher({root: xml(root, urlset([story])), story: ok(story, article_html("S", "Text."))})
+    report = crawl(settings_for(Sources(sitemaps=(root,))), store, fetcher)
+    assert report.limits_reached == {}
+    assert "limit" not in report.summary_line()
