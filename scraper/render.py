@@ -35,6 +35,13 @@ __all__ = [
 EXPORT_FORMATS = ("jsonl", "csv", "txt", "markdown")
 # Longest file name stem `export` writes; 255 bytes is the usual file-system limit and UTF-8 takes up to 4.
 EXPORT_NAME_MAX_CHARS = 60
+# C0 and C1 control characters and DEL, but tab and newline: a terminal obeys them (OSC 52 writes the
+# clipboard, OSC 0 the window title). The extractor removes them; documents stored by older versions
+# may still hold them, so every rendering removes them again (a regular expression: cheap).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A CSV cell starting with one of these is run as a formula by spreadsheets (CSV injection, OWASP): it
+# is written with a leading "'", which they show as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export(store: Store, fmt: str, since: datetime | None, out: str | Path | IO[str] | None) -> int:
@@ -104,7 +111,7 @@ def _export_record(stored: StoredDocument) -> dict[str, Any]:
     record["url"] = record["url"] or stored.url
     record["version"] = stored.version
     record["fetched_at"] = stored.fetched_at.isoformat()
-    return record
+    return {name: _printable(value) if isinstance(value, str) else value for name, value in record.items()}
 
 
 def _write_jsonl(documents: Iterable[StoredDocument], stream: IO[str]) -> int:
@@ -123,9 +130,21 @@ def _write_csv(documents: Iterable[StoredDocument], stream: IO[str]) -> int:
     writer.writeheader()
     count = 0
     for stored in documents:
-        writer.writerow(_export_record(stored))
+        writer.writerow({name: _csv_cell(value) for name, value in _export_record(stored).items()})
         count += 1
     return count
+
+
+def _csv_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, neutralised with a leading "'"."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _printable(text: str) -> str:
+    """`text` without control characters but tab and newline."""
+    return _CONTROL_RE.sub("", text)
 
 
 def _write_files(documents: Iterable[StoredDocument], folder: Path, fmt: str) -> int:
@@ -173,7 +192,7 @@ def _safe_file_name(stored: StoredDocument, suffix: str) -> str:
 
 def _document_to_text(document: Document) -> str:
     head = "\n".join(line for line in (document.title, document.url) if line)
-    return f"{head}\n\n{document.text}\n" if head else f"{document.text}\n"
+    return _printable(f"{head}\n\n{document.text}\n" if head else f"{document.text}\n")
 
 
 def document_to_markdown(document: Document) -> str:
@@ -194,7 +213,7 @@ def document_to_markdown(document: Document) -> str:
         parts.append("  \n".join(meta))
     if document.text:
         parts.append(document.text)
-    return "\n\n".join(parts) + "\n"
+    return _printable("\n\n".join(parts) + "\n")
 
 
 def _one_line(value: str) -> str:

@@ -3,6 +3,7 @@
 Public functions::
 
     url_problem(url) -> str | None     why a URL is refused; None for an http(s) URL scraper can take
+    redact_url(url) -> str             `url` as messages and logs show it: ``user:password@`` as ``***@``
     normalise_url(url) -> str | None   the canonical form, the frontier key; None exactly when refused
     host_key(url) -> str               the server politeness is counted against
     site_of(url) -> str                the site a link belongs to, for "does this link stay on the site"
@@ -10,6 +11,10 @@ Public functions::
 One validator for every way a URL comes in: the configuration (`sources.urls`, `feeds` ...), `scraper get`
 (an ``invalid_url`` row), the Fetcher (a URL given to it and every redirect's target) and discovery (links,
 feeds, sitemaps, URL files). What one of them refuses, all do.
+
+A URL with credentials (``http://user:password@host/``) is refused: once taken, it would be stored,
+exported and logged with its password. Credentials are given per host in the `fetch.credentials` setting
+instead, and sent by the Fetcher to that host only. No message here shows a URL's userinfo.
 
 Two notions of host, on purpose:
 
@@ -41,6 +46,7 @@ __all__ = [
     "MAX_URL_LENGTH",
     "host_key",
     "normalise_url",
+    "redact_url",
     "site_of",
     "url_problem",
 ]
@@ -68,6 +74,9 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _PLAIN_RE = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=._~-]*")
 _STRAY_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _ESCAPE_RE = re.compile(r"%[0-9a-f]{2}", re.IGNORECASE)
+# The userinfo of a URL: after the scheme and its slashes (or backslashes, which browsers read as
+# slashes), up to the last "@" before the path, query or fragment.
+_USERINFO_RE = re.compile(r"^(\s*[a-z][a-z0-9+.-]*:[/\\]*)[^/?#\\]*@", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +99,11 @@ def url_problem(url: str) -> str | None:
     return checked if isinstance(checked, str) else None
 
 
+def redact_url(url: str) -> str:
+    """`url` as a message or a log line may show it: a ``user:password@`` becomes ``***@``."""
+    return _USERINFO_RE.sub(r"\1***@", url, count=1) if "@" in url else url
+
+
 def normalise_url(url: str) -> str | None:
     """The canonical form of an http(s) URL, or None when `url_problem` refuses it.
 
@@ -101,13 +115,9 @@ def normalise_url(url: str) -> str | None:
     if isinstance(checked, str):
         return None
     parts = checked.parts
-    netloc = checked.authority
-    if parts.username is not None:
-        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
-        netloc = f"{userinfo}@{netloc}"
     path = _remove_dot_segments(_escape(parts.path, _PATH_SAFE)) or "/"
     query = _strip_tracking(_escape(parts.query, _QUERY_SAFE))
-    return urlunsplit((checked.scheme, netloc, path, query, ""))
+    return urlunsplit((checked.scheme, checked.authority, path, query, ""))
 
 
 def host_key(url: str) -> str:
@@ -136,21 +146,27 @@ def _check(url: str) -> _Checked | str:
     if len(url) > MAX_URL_LENGTH:
         return f"URL longer than {MAX_URL_LENGTH} characters"
     if _CONTROL_RE.search(url):
-        return f"control character in URL: {url!r}"
+        return f"control character in URL: {redact_url(url)!r}"
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:  # bad port, unbalanced IPv6 brackets
+    except ValueError as exc:  # bad port, unbalanced IPv6 brackets (it quotes no user or password)
         return f"not a valid URL: {exc}"
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
-        return f"not an http or https URL: {url!r}"
+        return f"not an http or https URL: {redact_url(url)!r}"
     if not parts.hostname:
-        return f"no host in URL: {url!r}"
+        return f"no host in URL: {redact_url(url)!r}"
     host = _normalise_host(parts.hostname)
     if host is None:
         return f"invalid host name {parts.hostname!r}"
-    return _Checked(parts, scheme, host, None if port == _DEFAULT_PORTS[scheme] else port)
+    checked = _Checked(parts, scheme, host, None if port == _DEFAULT_PORTS[scheme] else port)
+    if "@" in parts.netloc:
+        return (
+            f"credentials in URL {redact_url(url)!r}: URLs with user:password@ are refused; "
+            f"give them for host {checked.authority!r} in the fetch.credentials setting"
+        )
+    return checked
 
 
 def _normalise_host(hostname: str) -> str | None:

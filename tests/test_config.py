@@ -58,6 +58,7 @@ user_agent = "examplebot/1.0 (+https://example.com/bot)"
 respect_robots = true
 allow_private = false
 proxy = "http://proxy.internal:3128"
+credentials = { "Intranet.Example:8080" = "crawler:secret" }
 
 [run]
 recheck_after = "7d"
@@ -134,6 +135,7 @@ def test_full_example_is_read_into_every_field(tmp_path: Path) -> None:
         respect_robots=True,
         allow_private=False,
         proxy="http://proxy.internal:3128",
+        credentials={"intranet.example:8080": "crawler:secret"},
     )
     assert settings.run == RunSettings(
         recheck_after=7 * 86400.0,

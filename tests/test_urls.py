@@ -40,7 +40,6 @@ from scraper.urls import MAX_URL_LENGTH, host_key, normalise_url, site_of, url_p
         ("https://news.example/a/./b/../c", "https://news.example/a/c"),
         ("https://news.example/a/b/..", "https://news.example/a/"),
         ("https://news.example/../../x", "https://news.example/x"),
-        ("https://user:pw@news.example/", "https://user:pw@news.example/"),
         ("https://a-b_c.news.example/", "https://a-b_c.news.example/"),
     ],
 )
@@ -61,6 +60,8 @@ def test_normalise_url_canonical_form(raw: str, expected: str) -> None:
         "http://exa mple.com/",
         "http://news.example/\x00",
         "https://" + "a" * 5000 + ".example/",
+        "https://user:pw@news.example/",  # credentials go in fetch.credentials, never in a stored URL
+        "https://@news.example/",
     ],
 )
 def test_normalise_url_refuses_what_is_not_an_http_url(raw: str) -> None:
@@ -119,6 +120,12 @@ def test_normalise_url_is_a_fixed_point_refusing_exactly_what_url_problem_refuse
         ("https://", "no host in URL: 'https://'"),
         ("http://exa mple.com/", "invalid host name 'exa mple.com'"),
         ("http://[fe80::1%25eth0]/", "invalid host name 'fe80::1%25eth0'"),
+        (
+            "https://user:pw@news.example:8443/a",
+            "credentials in URL 'https://***@news.example:8443/a': URLs with user:password@ are refused; "
+            "give them for host 'news.example:8443' in the fetch.credentials setting",
+        ),
+        ("ftp://user:pw@files.example/a", "not an http or https URL: 'ftp://***@files.example/a'"),
     ],
 )
 def test_url_problem_says_why_a_url_is_refused(raw: str, reason: str) -> None:
@@ -154,7 +161,6 @@ def test_the_module_needs_only_the_standard_library() -> None:
         ("http://news.example:80/a", "news.example"),
         ("http://news.example:443/a", "news.example:443"),  # not http's own port: another server
         ("http://news.example:8080/a", "news.example:8080"),
-        ("https://user:pw@news.example:8443/a", "news.example:8443"),
         ("https://bücher.example/", "xn--bcher-kva.example"),
         ("http://[::1]/", "[::1]"),
         ("http://[::1]:8080/", "[::1]:8080"),
@@ -171,7 +177,13 @@ def test_two_ports_of_one_name_are_two_servers_and_two_schemes_one() -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "key"), [("http://Exa Mple.com/", "exa mple.com"), ("not a url", ""), ("http://[::1/", "")]
+    ("url", "key"),
+    [
+        ("http://Exa Mple.com/", "exa mple.com"),
+        ("not a url", ""),
+        ("http://[::1/", ""),
+        ("https://user:pw@News.Example:8443/a", "news.example"),
+    ],
 )
 def test_host_key_of_a_refused_url_is_the_host_name_it_has(url: str, key: str) -> None:
     assert host_key(url) == key

@@ -106,7 +106,8 @@ def _file_value_error(path: Path, text: str, dotted: str, raw: object, exc: Inva
         message = f"{where}: expected {exc}, got {show(exc.element)}"
         needle = exc.element if isinstance(exc.element, str) else None
         return _located(path, text, dotted, message, needle=needle)
-    return _located(path, text, dotted, f"{dotted}: expected {exc}, got {show(raw)}")
+    shown = "a value not shown here" if BY_PATH[dotted].value.secret else show(raw)
+    return _located(path, text, dotted, f"{dotted}: expected {exc}, got {shown}")
 
 
 def _located(path: Path, text: str, dotted: str, message: str, needle: str | None = None) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ._values import (
     BOOLEAN,
+    CREDENTIALS,
     DAY,
     DB,
     GIB,
@@ -176,6 +177,10 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
                switch=True),
     SettingKey("fetch.proxy", "fetch.proxy", OPTIONAL_TEXT.shown_as("URL"), "HTTP proxy for every request.",
                "none"),
+    # Passwords: in the file only. A flag would show them to every user of the machine (ps); an
+    # environment variable is inherited by every child process.
+    SettingKey("fetch.credentials", "fetch.credentials", CREDENTIALS,
+               "HTTP Basic credentials per host: \"host[:port]\" = \"user:password\".", "{}", env=False),
     SettingKey("run.recheck_after", "run.recheck_after", _RECHECK,
                "A stored page is fetched again after this.", "7d"),
     SettingKey("run.retry_after", "run.retry_after", _RETRY_WAIT,

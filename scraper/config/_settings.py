@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .._version import __version__
@@ -30,6 +31,10 @@ class FetchSettings:
     respect_robots: bool = True
     allow_private: bool = False
     proxy: str | None = None
+    # HTTP Basic credentials by host (`scraper.urls.host_key`: "name" or "name:port") as "user:password",
+    # sent to that host only; never in repr, so never in a log or traceback. URLs with credentials are
+    # refused (`scraper.urls`).
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +119,7 @@ class SettingsOverrides:
     respect_robots: bool | None = None
     allow_private: bool | None = None
     proxy: str | None = None
+    credentials: Mapping[str, str] | None = field(default=None, repr=False)
     urls: tuple[str, ...] = ()
     url_files: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()

@@ -7,14 +7,16 @@ from __future__ import annotations
 import json
 import math
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import cast
 
-from ..urls import url_problem
+from ..urls import host_key, redact_url, url_problem
 
 __all__ = [
     "BOOLEAN",
+    "CREDENTIALS",
     "DAY",
     "DB",
     "DSN_SCHEMES",
@@ -106,6 +108,7 @@ class ValueType:
     multiple: bool = False  # a list: its flag is repeated, once per element
     bounds: Bounds | None = None  # the range of a number, duration or size
     hint: str = ""  # what a number, duration or size out of its range is told it should be
+    secret: bool = False  # holds passwords: an error message never quotes the value
 
     def shown_as(self, metavar: str) -> ValueType:
         return replace(self, metavar=metavar)
@@ -115,8 +118,8 @@ def show(value: object) -> str:
     """A raw value as an error message quotes it: TOML's spelling, strings in double quotes."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):  # a URL's password is never shown
+        return json.dumps(redact_url(value), ensure_ascii=False)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
@@ -298,9 +301,43 @@ def string_list(item: ValueType) -> ValueType:
 
 
 def _http_url(value: object) -> str:
-    if isinstance(value, str) and url_problem(value) is None:
+    problem = url_problem(value) if isinstance(value, str) else "not a string"
+    if problem is None and isinstance(value, str):
         return value.strip()
+    if problem is not None and "fetch.credentials" in problem:
+        raise Invalid("an http:// or https:// URL without user:password@ (give those in fetch.credentials)")
     raise Invalid("an http:// or https:// URL")
+
+
+_CREDENTIALS_HINT = 'a table of "host" = "user:password" ([fetch.credentials], host names quoted)'
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _credentials(value: object) -> dict[str, str]:
+    """Host key (`scraper.urls.host_key`: ``name`` or ``name:port``) → ``"user:password"``.
+
+    A table, or a string holding one as a TOML inline table (how the default is written). No message
+    quotes a password: they name the host only.
+    """
+    if isinstance(value, str):
+        try:
+            value = tomllib.loads(f"credentials = {value}")["credentials"]
+        except tomllib.TOMLDecodeError:
+            raise Invalid(_CREDENTIALS_HINT) from None
+    if not isinstance(value, dict):
+        raise Invalid(_CREDENTIALS_HINT)
+    result: dict[str, str] = {}
+    for host, userpass in value.items():
+        url = f"http://{host}/"
+        if "/" in host or "@" in host or url_problem(url) is not None:
+            raise Invalid(f"{_CREDENTIALS_HINT}; {json.dumps(host)} is not a host or host:port")
+        if not isinstance(userpass, str) or ":" not in userpass or _CONTROL_RE.search(userpass):
+            raise Invalid(
+                f'"user:password" for host {json.dumps(host)} (a string with a ":"; quote a host name '
+                'with dots: "news.example" = "user:password")'
+            )
+        result[host_key(url)] = userpass
+    return result
 
 
 def _regex(value: object) -> str:
@@ -327,3 +364,4 @@ OPTIONAL_TEXT = ValueType(_optional_text, "TEXT")
 HTTP_URL = ValueType(_http_url, "URL")
 REGEX = ValueType(_regex, "REGEX")
 DB = ValueType(_db, "PATH_OR_DSN")
+CREDENTIALS = ValueType(_credentials, "TABLE", secret=True)

@@ -10,6 +10,7 @@ Rules are data in rules.py (the body's) and metadata/rules.py; nothing here name
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -25,6 +26,16 @@ from .guard import check_input
 from .metadata import Metadata, extract_metadata
 
 __all__ = ["extract"]
+
+# C0 and C1 control characters and DEL, all but tab and newline: a terminal obeys them when the text is
+# printed (OSC 52 writes the clipboard, OSC 0 the window title, ESC [ and the one-character C1 CSI move
+# the cursor or clear the screen), and no article needs one. Removed from the Document, after the parser
+# decoded character references, so "&#27;" goes as a raw ESC does.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The "user:password@" of a URL (the last "@" before the path). Dropped, so that a page's canonical link,
+# or a URL handed in, never carries credentials into a Document, the store or an export. (`scraper.urls`
+# refuses such URLs; the extractor does not import it, see docs/architecture.md.)
+_USERINFO_RE = re.compile(r"^(\s*[a-z][a-z0-9+.-]*:[/\\]*)[^/?#\\]*@", re.IGNORECASE)
 
 
 def _decode(html: str | bytes) -> str:
@@ -80,18 +91,35 @@ def _hostname(url: str | None) -> str | None:
         return None
 
 
+def _printable(value: str | None) -> str | None:
+    """`value` without control characters (but tab and newline); None when nothing is left."""
+    if value is None:
+        return None
+    return _CONTROL_RE.sub("", value) or None
+
+
+def _url(value: str | None) -> str | None:
+    """A URL for the Document: printable, and without ``user:password@``."""
+    if value is None:
+        return None
+    printable = _CONTROL_RE.sub("", value)
+    return _USERINFO_RE.sub(r"\1", printable, count=1) if "@" in printable else printable
+
+
 def _document(url: str | None, meta: Metadata, text: str) -> Document:
+    """The Document, every field printable: the one place all outputs (get, extract, the store, export)
+    take their text from."""
     return Document(
-        url=url,
-        canonical_url=meta.canonical_url,
-        title=meta.title,
-        author=meta.author,
-        date=meta.date,
-        sitename=meta.sitename,
-        hostname=meta.hostname or _hostname(url),
-        language=meta.language,
-        description=meta.description,
-        text=text,
+        url=_url(url),
+        canonical_url=_url(meta.canonical_url),
+        title=_printable(meta.title),
+        author=_printable(meta.author),
+        date=_printable(meta.date),
+        sitename=_printable(meta.sitename),
+        hostname=_printable(meta.hostname or _hostname(url)),
+        language=_printable(meta.language),
+        description=_printable(meta.description),
+        text=_printable(text) or "",
     )
 
 
@@ -99,7 +127,7 @@ def extract(html: str | bytes, url: str | None = None) -> Document:
     """The article of one page. Raises ExtractionError only for inputs refused as a whole."""
     page = check_input(_decode(html))
     if not page.strip():
-        return Document(url=url, hostname=_hostname(url))
+        return Document(url=_url(url), hostname=_hostname(url))
     tree = _parse(page)
     meta = extract_metadata(tree, url)
     body = _body_text(tree, meta)

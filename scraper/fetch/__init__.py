@@ -47,6 +47,9 @@ What it guarantees, and how:
   so the target name is checked before each request instead.
 - Redirects are followed here (at most `max_redirects`), each hop checked again (http/https only, address
   guard, robots.txt); Authorization and Cookie headers never go to another origin; cookies are not kept.
+- Credentials: a URL with ``user:password@`` is ``invalid_url`` (given or a redirect's target), so none is
+  ever logged or stored; the `credentials` setting (`fetch.credentials`, host key → "user:password")
+  sends HTTP Basic to its host only, robots.txt included, and never to the host a redirect leads to.
 - Politeness (decisions in `scraper.politeness`): a global limit (`concurrency`), a per-host limit
   (`per_host_concurrency`; a host is `scraper.urls.host_key`, the name and a port that is not the default,
   the store's key too), requests to one host sent at least `delay` apart (or robots.txt's Crawl-delay, capped

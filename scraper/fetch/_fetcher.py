@@ -18,6 +18,7 @@ from ..config import FetchSettings
 from ..errors import FetchError
 from ..models import ErrorInfo, ErrorKind, FetchResult, FetchStatus, SkipReason, Validators
 from ..politeness import HostSchedule, RetryAction, RetryPolicy
+from ..urls import redact_url
 from ._body import Accept, BodyRules, Exchange, charset_of, read_body, type_skip_reason
 from ._decoders import ACCEPT_ENCODING
 from ._errors import Attempt, Failure, failure_for
@@ -25,7 +26,14 @@ from ._guard import AddressGuard, Resolver, system_resolver
 from ._pools import build_transport
 from ._robots import RobotsCache
 from ._slots import HostGate, PoliteSlots
-from ._urls import CROSS_ORIGIN_DROPPED_HEADERS, REDIRECT_STATUSES, checked_url, origin, redirect_target
+from ._urls import (
+    CROSS_ORIGIN_DROPPED_HEADERS,
+    REDIRECT_STATUSES,
+    Authorizations,
+    checked_url,
+    origin,
+    redirect_target,
+)
 
 __all__ = ["Fetcher"]
 
@@ -86,6 +94,7 @@ class Fetcher:
         self._sleep = sleep
         self._now = now
         self._extra_headers = {k.lower(): v for k, v in (headers or {}).items()}
+        self._authorizations = Authorizations(settings.credentials)
         schedule = HostSchedule(delay=settings.delay, per_host=settings.per_host_concurrency)
         self._slots = PoliteSlots(
             schedule,
@@ -140,7 +149,7 @@ class Fetcher:
         except Failure as failure:
             return self._failed(url, failure, tally, started)
         except Exception as exc:  # a bug must cost one URL, not the run; the log keeps the traceback
-            logger.exception("unexpected error fetching %s", url)
+            logger.exception("unexpected error fetching %s", redact_url(url))
             return self._failed(
                 url, Failure(ErrorKind.PROTOCOL, f"{type(exc).__name__}: {exc}"), tally, started
             )
@@ -372,6 +381,7 @@ class Fetcher:
 
         if self._settings.proxy and not self._settings.allow_private:
             await self._guard.addresses(target.host)  # the proxy connects: check the name here
+        headers = self._authorizations.added(target, headers)
         request = self._client.build_request("GET", target, headers=headers, extensions={"trace": trace})
         response = await self._client.send(request, stream=True)
         try:

@@ -1,21 +1,25 @@
 """URLs as the Fetcher takes them: checked (`scraper.urls.url_problem`, then the address guard for numeric
 hosts), numeric hosts written as the address they mean, and the origin robots.txt and credentials go by.
-Politeness counts per server, `scraper.urls.host_key`: the store's key too."""
+Politeness counts per server, `scraper.urls.host_key`: the store's key too, and the key of the
+`fetch.credentials` setting."""
 
 from __future__ import annotations
 
+import base64
 import urllib.parse
+from collections.abc import Mapping
 
 import httpx
 
 from ..models import ErrorKind
-from ..urls import url_problem
+from ..urls import host_key, redact_url, url_problem
 from ._errors import Failure
 from ._guard import is_public_address, parse_numeric_host
 
 __all__ = [
     "CROSS_ORIGIN_DROPPED_HEADERS",
     "REDIRECT_STATUSES",
+    "Authorizations",
     "Origin",
     "checked_url",
     "origin",
@@ -28,6 +32,27 @@ Origin = tuple[str, str, int | None]
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Credentials go to the origin they were given for, never where a redirect leads.
 CROSS_ORIGIN_DROPPED_HEADERS = ("authorization", "cookie")
+
+
+class Authorizations:
+    """The `fetch.credentials` setting as the Authorization header (HTTP Basic, RFC 7617, UTF-8) each
+    host gets: only the host they were given for, on whatever path (robots.txt included: a site behind
+    a login often has its robots.txt behind it too, and a 401 would read as "allow all"), and the host
+    a redirect leads to gets its own or none. The header is never logged."""
+
+    def __init__(self, credentials: Mapping[str, str]) -> None:
+        self._by_host = {
+            host: "Basic " + base64.b64encode(userpass.encode("utf-8")).decode("ascii")
+            for host, userpass in credentials.items()
+        }
+
+    def added(self, target: httpx.URL, headers: Mapping[str, str]) -> Mapping[str, str]:
+        """`headers`, with the Authorization of `target`'s host when it has credentials and `headers`
+        none of their own."""
+        if not self._by_host or "authorization" in headers:
+            return headers  # the common case costs no parse of the URL
+        authorization = self._by_host.get(host_key(str(target)))
+        return headers if authorization is None else {**headers, "authorization": authorization}
 
 
 def origin(url: httpx.URL) -> Origin:
@@ -59,7 +84,8 @@ def redirect_target(current: httpx.URL, location: str, *, allow_private: bool) -
     try:
         joined = current.join(location.strip())
     except (httpx.InvalidURL, ValueError) as exc:
-        raise Failure(ErrorKind.INVALID_URL, f"invalid redirect Location {location!r}: {exc}") from exc
+        message = f"invalid redirect Location {redact_url(location)!r}: {exc}"
+        raise Failure(ErrorKind.INVALID_URL, message) from exc
     return checked_url(str(joined), allow_private=allow_private)
 
 

@@ -14,7 +14,7 @@ from ..config import Settings
 from ..errors import ExtractionError
 from ..models import Document, ErrorInfo, ErrorKind, FetchResult, FetchStatus, RawPage, SkipReason
 from ..storage.base import Store
-from ..urls import url_problem
+from ..urls import redact_url, url_problem
 from ._pieces import (
     Extractor,
     FetcherFactory,
@@ -42,7 +42,7 @@ REEXTRACT_WINDOW_PER_WORKER = 4
 class GetRow:
     """What `scraper get` learned about one input: a Document, a skip or a failure."""
 
-    url: str  # the input, as given
+    url: str  # the input, as given (a URL with credentials, refused, without them)
     fetch: FetchResult | None = None  # None when the input was not a URL at all
     document: Document | None = None
     error: ErrorInfo | None = None
@@ -104,8 +104,8 @@ async def get_urls(
 
 async def _get_one(fetcher: PageFetcher, pool: ExtractionPool, url: str) -> GetRow:
     problem = url_problem(url)
-    if problem is not None:
-        return GetRow(url, error=ErrorInfo(ErrorKind.INVALID_URL, problem))
+    if problem is not None:  # shown without credentials, which make a URL invalid
+        return GetRow(redact_url(url), error=ErrorInfo(ErrorKind.INVALID_URL, problem))
     result = await fetch_captured(fetcher, url, None, accept="html")
     if result.status is FetchStatus.SKIPPED:
         return GetRow(url, fetch=result, skipped=result.skip_reason or SkipReason.UNSPECIFIED)
@@ -195,6 +195,6 @@ def _reextract_one(
     try:
         document = pool.result(job)
     except ExtractionError as exc:
-        log.warning("reextract: extraction failed for %s: %s", url, exc)
+        log.warning("reextract: extraction failed for %s: %s", redact_url(url), exc)
         return "failed"
     return "changed" if store.add_version(url_id, document, now=now) else "unchanged"

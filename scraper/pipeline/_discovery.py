@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from .. import discover
 from ..errors import ConfigError, ExtractionMemoryError, ExtractionTimeoutError
 from ..models import ErrorKind, FetchResult, FetchStatus, Outcome, OutcomeKind
-from ..urls import normalise_url, url_problem
+from ..urls import normalise_url, redact_url, url_problem
 from ._pieces import Accept, fetch_captured, log
 from ._state import RunState
 
@@ -42,7 +42,7 @@ def _normalised(urls: Iterable[str]) -> Iterator[str]:
     for url in urls:
         normal = normalise_url(url)
         if normal is None:
-            log.warning("not a crawlable URL, ignored: %r (%s)", url, url_problem(url))
+            log.warning("not a crawlable URL, ignored: %r (%s)", redact_url(url), url_problem(url))
         else:
             yield normal
 
@@ -92,6 +92,7 @@ async def _fetch_source(state: RunState, url: str, kind: str, *, accept: Accept)
     result = await fetch_captured(state.fetcher, url, None, accept=accept)
     if result.ok:
         return result
+    url = redact_url(url)  # a source given with credentials fails as invalid_url: shown without them
     detail = result.error.message if result.error else (result.skip_reason or result.status.value)
     if result.status is FetchStatus.SKIPPED:
         log.info("%s %s skipped: %s", kind, url, detail)

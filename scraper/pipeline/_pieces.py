@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from ..config import FetchSettings
 from ..models import Document, ErrorInfo, ErrorKind, FetchResult, FetchStatus, Outcome, Validators
+from ..urls import redact_url
 
 if TYPE_CHECKING:
     from ..fetch import HostGate
@@ -95,6 +96,6 @@ async def fetch_captured(
     try:
         return await fetcher.fetch(url, validators, accept=accept)
     except Exception as exc:
-        log.exception("fetching %s raised", url)
+        log.exception("fetching %s raised", redact_url(url))
         error = ErrorInfo(ErrorKind.INTERNAL, f"{type(exc).__name__}: {exc}")
         return FetchResult(url=url, status=FetchStatus.FAILED, error=error)

@@ -16,6 +16,7 @@ from ..config import FetchSettings, Settings
 from ..errors import ExtractionError, StaleClaimError, StorageError
 from ..models import Claim, Document, ErrorInfo, ErrorKind, FetchStatus, Outcome, RunReport
 from ..storage.base import Store
+from ..urls import redact_url
 from ._discovery import discover_sources
 from ._pieces import (
     Extractor,
@@ -91,7 +92,7 @@ class _StoreHostGate:
             try:
                 self._store.end_host_turn(url, held_until=held_until, next_allowed=next_allowed)
             except StorageError as exc:  # the request is out; the turn ends by itself when its hold does
-                log.warning("could not end the host turn of %s: %s", url, exc)
+                log.warning("could not end the host turn of %s: %s", redact_url(url), exc)
 
         return end
 
@@ -345,12 +346,14 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
         try:
             document = await state.pool.extract(page_input(result), result.final_url or claim.url)
         except ExtractionError as exc:
-            log.warning("extraction failed for %s: %s", claim.url, exc)
+            log.warning("extraction failed for %s: %s", redact_url(claim.url), exc)
             result = dataclasses.replace(
                 result, status=FetchStatus.FAILED, error=ErrorInfo(ErrorKind(exc.kind), str(exc))
             )
     try:
         return state.store.save(claim, result, document, now=state.clock(), policy=state.settings.run)
     except StaleClaimError as exc:
-        log.warning("result for %s not stored: the claim expired and was taken over (%s)", claim.url, exc)
+        log.warning(
+            "result for %s not stored: the claim expired and was taken over (%s)", redact_url(claim.url), exc
+        )
         return None

