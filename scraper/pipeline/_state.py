@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..config import Settings
-from ..models import Claim, ErrorKind, Outcome, OutcomeKind, RunReport, SkipReason
+from ..models import (
+    Claim,
+    ErrorKind,
+    Outcome,
+    OutcomeKind,
+    RunReport,
+    SkipReason,
+    SourceFailure,
+    SourceKind,
+)
 from ..storage.base import Store
 from ._pieces import PageFetcher, ProgressSink, log
 from ._pool import ExtractionPool
@@ -28,6 +37,7 @@ class Tally:
     skipped: Counter[SkipReason | str] = field(default_factory=Counter)
     failed: Counter[ErrorKind | str] = field(default_factory=Counter)
     discovered: int = 0
+    failed_sources: list[SourceFailure] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
         match outcome.kind:
@@ -52,6 +62,7 @@ class Tally:
             discovered=self.discovered,
             elapsed=elapsed,
             started_at=started_at,
+            failed_sources=tuple(self.failed_sources),
         )
 
 
@@ -88,6 +99,13 @@ class RunState:
         log.error("the run stops: %s%s", context, exc)
         self.fatal = exc
         self.progressed.set()
+
+    def source_failed(
+        self, kind: SourceKind, source: str, reason: ErrorKind | SkipReason, message: str
+    ) -> None:
+        """A feed, sitemap or section page gave no URL: named in a warning, counted in the report."""
+        log.warning("%s %s failed (%s): %s", kind, source, reason, message)
+        self.tally.failed_sources.append(SourceFailure(source, kind, reason, message))
 
     def record(self, outcome: Outcome) -> None:
         if outcome.kind is OutcomeKind.FAILED:
