@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from scraper import ErrorKind, RunReport, SkipReason, SourceFailure, SourceKind
 from scraper.cli import EXIT_FAILED, EXIT_OK, EXIT_STORE, EXIT_USAGE, main
 from scraper.fetch import _fetcher
+from scraper.storage._rules import report_from_json, report_to_json
 from tests.fake_site import ArticleKind, FakeSite
 from tests.hostile.site import PageSite
 
@@ -322,3 +324,13 @@ def test_the_readme_main_job_without_network_names_the_source_and_host(
     assert "WARNING" in warning and host in warning and "resolve" in warning
     assert "1 failed source" in summary(err)
     assert set(no_dns) == {host}
+
+
+def test_a_report_keeps_its_failed_sources_in_the_store() -> None:
+    """`scraper status` shows the last runs from their stored JSON: the failed sources come back."""
+    failure = SourceFailure("https://a.test/feed", SourceKind.FEED, ErrorKind.ROBOTS_UNAVAILABLE, "why")
+    report = RunReport(failed_sources=(failure, failure))
+    again = report_from_json(report_to_json(report))
+    assert again == report and again.exit_status == EXIT_FAILED
+    assert "2 failed sources (robots_unavailable 2)" in again.summary_line()
+    assert RunReport(skipped={SkipReason.ROBOTS: 1}, deferred=1).exit_status == EXIT_OK
