@@ -1,8 +1,9 @@
 """The command line: each command builds `Settings`, calls one library function and maps the result to
 output and an exit status. No business logic lives here.
 
-Exit statuses (DESIGN.md): 0 all done or skipped by policy, 1 some URLs failed, 2 usage or configuration
-error, 75 (EX_TEMPFAIL) when another `scraper run` holds the lock.
+Exit statuses (README.md, "Exit status"): 0 all done or skipped by policy, 1 some URLs or sources failed,
+2 usage or configuration error, 74 (EX_IOERR) the store failed, 75 (EX_TEMPFAIL) when another
+`scraper run` holds the lock.
 """
 
 from __future__ import annotations
@@ -27,18 +28,23 @@ from . import _logging
 from ._logging import say
 from ._version import __version__
 from .config import SETTING_KEYS, SettingKey, Settings, command_flags, flag_overrides, load_settings
-from .errors import ConfigError, LockedError, SchemaError, ScraperError
+from .errors import ConfigError, LockedError, SchemaError, ScraperError, StorageError
 
 if TYPE_CHECKING:
     from .models import Document
     from .pipeline import GetRow, ProgressSink, RunStop
     from .storage import Store
 
-__all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_OK", "EXIT_STORE", "EXIT_USAGE", "main"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # some URLs (or files) failed
 EXIT_USAGE = 2  # bad flag, setting or config file
+# EX_IOERR from sysexits.h: the database could not be opened, read or written (server unreachable, disk
+# full, file unreadable). Not 1, so cron can tell "the store is in trouble" from "some pages failed";
+# EX_IOERR rather than EX_UNAVAILABLE (69), which mail and job wrappers read as permanent, while a store
+# that is down or full usually comes back.
+EXIT_STORE = 74
 EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h: what cron wrappers read as "try again later"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 # What ends a run cleanly: systemd's and kill's SIGTERM, and Ctrl-C.
@@ -87,6 +93,9 @@ def _reports_errors(command: Callable[P, int]) -> Callable[P, int]:
         except (ConfigError, SchemaError) as exc:
             say(f"scraper: {exc}", level=logging.ERROR)
             return EXIT_USAGE
+        except StorageError as exc:
+            click.echo(f"scraper: store error: {exc}", err=True)
+            return EXIT_STORE
         except ScraperError as exc:
             say(f"scraper: error: {exc}", level=logging.ERROR)
             return EXIT_FAILED
@@ -184,8 +193,8 @@ def run_command(config_path: str | None, report: str | None, **flags: Any) -> in
     """Discover new articles, fetch, extract and store them (the cron job).
 
     Only new URLs and those due for a re-check are fetched. One summary line goes to stderr; the exit
-    status is 0 when nothing failed, 1 when some URLs failed, 2 for a configuration error and 75 when
-    another run still holds the lock.
+    status is 0 when nothing failed, 1 when some URLs or sources failed (an unreachable host included),
+    2 for a configuration error, 74 when the store failed and 75 when another run still holds the lock.
 
     SIGTERM or Ctrl-C ends a run cleanly: no more claims, the pages in flight finish within
     run.stop_grace, the rest goes back to the queue; the summary is printed; exit 143 or 130.

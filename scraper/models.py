@@ -8,6 +8,7 @@ The data flow (see DESIGN.md)::
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,8 @@ __all__ = [
     "RawPage",
     "RunReport",
     "SkipReason",
+    "SourceFailure",
+    "SourceKind",
     "StoreStatus",
     "StoredDocument",
     "UrlState",
@@ -63,6 +66,8 @@ class ErrorKind(_Vocabulary):
     TOO_MANY_REDIRECTS = "too_many_redirects"
     DECODING = "decoding"
     PROTOCOL = "protocol"
+    # robots.txt answered 5xx or not at all (RFC 9309: the host waits); its URLs fail for this run only
+    ROBOTS_UNAVAILABLE = "robots_unavailable"
     # The extractor's: a page came, no document did.
     EXTRACTION = "extraction"
     EXTRACTION_TIMEOUT = "extraction_timeout"
@@ -70,7 +75,7 @@ class ErrorKind(_Vocabulary):
     # The pipeline's and the store's.
     INTERNAL = "internal"  # the fetcher raised instead of returning a result: a bug (traceback logged)
     DEFERRED = "deferred"  # the server asked to come back later (`scraper get` cannot wait)
-    DISCOVERY = "discovery"  # a feed, sitemap or section page could not be fetched or parsed
+    DISCOVERY = "discovery"  # a feed, sitemap or section page could not be parsed, or yielded no URL
     LEASE_EXPIRED = "lease_expired"  # the worker holding the URL died or stalled for a whole lease
     UNKNOWN = "unknown"  # a failure that came without a kind (a custom fetcher's)
 
@@ -81,7 +86,6 @@ class SkipReason(_Vocabulary):
     skip reasons of a run."""
 
     ROBOTS = "robots"  # robots.txt disallows the URL
-    ROBOTS_UNAVAILABLE = "robots_unavailable"  # robots.txt answered 5xx or not at all: not this run
     NOT_HTML = "not_html"
     NOT_XML = "not_xml"
     DUPLICATE = "duplicate"  # the same article is stored under another URL
@@ -192,8 +196,8 @@ class OutcomeKind(enum.Enum):
     STORED = "stored"  # a new document or a new version
     UNCHANGED = "unchanged"  # 304, or the same text as the latest version
     SKIPPED = "skipped"  # by policy (robots, not_html, duplicate canonical ...)
-    DEFERRED = "deferred"  # to be retried later (Retry-After, host unavailable); not a failure
-    FAILED = "failed"
+    DEFERRED = "deferred"  # the server asked (Retry-After) to come back after this run; not a failure
+    FAILED = "failed"  # not finished in this run; due again at its retry time (see `storage._rules`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +206,29 @@ class Outcome:
     kind: OutcomeKind
     reason: ErrorKind | SkipReason | None = None  # skip reason or error kind; a deferral has either
     message: str | None = None
+
+
+@enum.unique
+class SourceKind(_Vocabulary):
+    """A source a run fetches and parses for article URLs (URL flags and files are read, not fetched)."""
+
+    FEED = "feed"
+    SITEMAP = "sitemap"
+    PAGE = "page"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFailure:
+    """A source that gave no URL to the run: it could not be fetched or parsed, was not of its kind (a
+    "feed" that is a web page), or held no URL at all. `reason` is an error kind or skip reason."""
+
+    source: str  # the URL, as configured (or the child sitemap's, for a sitemap index)
+    kind: SourceKind | str
+    reason: ErrorKind | SkipReason | str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "kind": self.kind, "reason": self.reason, "message": self.message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +305,9 @@ class StoreStatus:
 class RunReport:
     """Every Outcome of a run, folded. Decides the exit status and the one-line cron summary.
 
-    `skipped` and `failed` count by reason; a report read back from the database keeps a reason this
-    release does not know as its text.
+    `skipped` and `failed` count URLs by reason; `failed_sources` are the feeds, sitemaps and section
+    pages that gave no URL. A report read back from the database keeps a reason this release does not
+    know as its text.
     """
 
     stored: int = 0
@@ -290,6 +318,7 @@ class RunReport:
     discovered: int = 0
     elapsed: float = 0.0
     started_at: datetime | None = None
+    failed_sources: tuple[SourceFailure, ...] = ()
     # The discovery caps a source ran into (`sources.max_urls`, `sources.max_sitemaps`): how many sources.
     limits_reached: Mapping[str, int] = field(default_factory=dict)
 
@@ -303,8 +332,9 @@ class RunReport:
 
     @property
     def exit_status(self) -> int:
-        """0 when nothing failed, 1 when some URL failed (DESIGN.md)."""
-        return 1 if self.failed_total else 0
+        """0 when every URL was stored, unchanged, skipped by policy or deferred by its server; 1 when
+        some URL or source failed (README.md, "What counts as a failure")."""
+        return 1 if self.failed_total or self.failed_sources else 0
 
     def summary_line(self) -> str:
         def reasons(counts: Mapping[str, int]) -> str:
@@ -313,10 +343,13 @@ class RunReport:
             inner = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
             return f" ({inner})"
 
+        sources = len(self.failed_sources)
         return (
             f"scraper run: {self.stored} stored, {self.unchanged} unchanged, "
             f"{self.skipped_total} skipped{reasons(self.skipped)}, {self.deferred} deferred, "
             f"{self.failed_total} failed{reasons(self.failed)}, "
+            f"{sources} failed source{'' if sources == 1 else 's'}"
+            f"{reasons(Counter(str(f.reason) for f in self.failed_sources))}, "
             f"{self.discovered} discovered{self._limits_note()} in {self.elapsed:.1f}s"
         )
 
@@ -337,5 +370,6 @@ class RunReport:
             "limits_reached": dict(self.limits_reached),
             "elapsed": round(self.elapsed, 3),
             "started_at": self.started_at.isoformat() if self.started_at else None,
+            "failed_sources": [failure.to_dict() for failure in self.failed_sources],
             "exit_status": self.exit_status,
         }

@@ -180,7 +180,7 @@ def test_run_flags_reach_the_settings(
 
     status, settings = settings_of(args, monkeypatch, capsys)
 
-    assert status == EXIT_OK
+    assert status == EXIT_FAILED  # the invalid URL is that URL's failure
     assert (settings.fetch.timeout, settings.run.limit) == (60.0, 3)
     assert (settings.fetch.respect_robots, settings.fetch.allow_private) == (False, True)
     assert (settings.sources.urls, settings.sources.include) == (("not a url",), ("/news/",))
@@ -541,7 +541,7 @@ def test_logs_can_be_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[st
     status, _, err = run(["run", "--db", db, "--log-format", "json", "--url", "not a url"], capsys)
 
     *logs, summary = err.strip().splitlines()
-    assert status == EXIT_OK
+    assert status == EXIT_FAILED  # the invalid URL is that URL's failure
     assert json.loads(summary)["message"].startswith("scraper run: 0 stored")
     records = [json.loads(line) for line in logs]
     assert any(r["level"] == "warning" and "not a url" in r["message"] for r in records)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scraper.cli import EXIT_USAGE, main
 from scraper.config import (
     COMMANDS,
     DEFAULT_USER_AGENT,
@@ -296,6 +297,21 @@ def test_unknown_keys_are_refused_with_a_suggestion(
 ) -> None:
     path = write(tmp_path, text)
     assert config_error(path) == f"{path}:{line}: {expected}"
+
+
+def test_a_config_file_reports_all_its_mistakes_at_once(tmp_path: Path) -> None:
+    """Two mistakes, one run: each on its own line, in the order of the file, and the CLI exits 2."""
+    text = '[fetch]\ntimout = 3\ndelay = -1\n\n[run]\nlimit = "many"\n\n[fecth]\nx = 1\n'
+    path = write(tmp_path, text)
+    assert config_error(path).splitlines() == [
+        f"{path}:2: fetch.timout: unknown key; did you mean fetch.timeout?",
+        f"{path}:3: fetch.delay: expected a duration from 0 to 1d (seconds, or "
+        '"250ms", "90s", "30m", "12h", "7d"), got -1',
+        f'{path}:6: run.limit: expected a whole number from 1 to 1000000000, got "many"',
+        f"{path}:8: unknown table [fecth]; did you mean [fetch]?",
+    ]
+
+    assert main(["run", "--config", path]) == EXIT_USAGE
 
 
 def test_toml_syntax_error_gives_the_line(tmp_path: Path) -> None:

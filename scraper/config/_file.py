@@ -1,5 +1,5 @@
 """The config file: which one is read, its TOML checked against the key table, and every error located
-at its line (``scraper.toml:12: fetch.timeout: expected ...``).
+at its line (``scraper.toml:12: fetch.timeout: expected ...``), all of a file's errors at once.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,9 @@ def config_file(config_path: str | None, env: Mapping[str, str]) -> Path | None:
 
 
 def read_config_file(path: Path) -> dict[str, object]:
-    """Settings target → typed value of every key the file sets; ConfigError at the first bad one."""
+    """Settings target → typed value of every key the file sets. A file with mistakes raises one
+    ConfigError naming every mistake, one per line in the order of the file, so one run finds them all
+    (a TOML syntax error stops the reading at once: nothing after it can be trusted)."""
     try:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -49,14 +52,29 @@ def read_config_file(path: Path) -> dict[str, object]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_error(path, exc)) from exc
     values: dict[str, object] = {}
-    for dotted, raw in _flatten(document, path, text):
+    pairs, mistakes = _flatten(document, text)
+    for dotted, raw in pairs:
         key = BY_PATH[dotted]
         try:
             value = key.value.parse(raw)
         except Invalid as exc:
-            raise ConfigError(_file_value_error(path, text, dotted, raw, exc)) from None
+            mistakes.append(_file_value_error(text, dotted, raw, exc))
+            continue
         values[key.target] = _resolve_paths(key, value, path.parent)
+    if mistakes:
+        # sorted is stable: mistakes without a line (none found) keep their order, first.
+        lines = sorted(mistakes, key=lambda mistake: mistake.line or 0)
+        raise ConfigError("\n".join(mistake.located(path) for mistake in lines))
     return values
+
+
+@dataclass(frozen=True, slots=True)
+class _Mistake:
+    line: int | None
+    message: str
+
+    def located(self, path: Path) -> str:
+        return f"{path}:{self.line}: {self.message}" if self.line is not None else f"{path}: {self.message}"
 
 
 def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
@@ -68,23 +86,28 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
     return f"{path}:{line}: invalid TOML: {message[: match.start()]} (column {column})"
 
 
-def _flatten(document: dict[str, Any], path: Path, text: str) -> list[tuple[str, object]]:
-    """(dotted key, raw value) of every setting in the file; unknown tables and keys refused."""
-    pairs = []
+def _flatten(document: dict[str, Any], text: str) -> tuple[list[tuple[str, object]], list[_Mistake]]:
+    """(dotted key, raw value) of every known setting in the file, and the mistakes: tables and keys
+    this version does not know."""
+    pairs: list[tuple[str, object]] = []
+    mistakes: list[_Mistake] = []
     for name, value in document.items():
         if name in TABLES:
             if not isinstance(value, dict):
-                raise ConfigError(_located(path, text, name, f"{name}: expected a table [{name}]"))
+                mistakes.append(_located(text, name, f"{name}: expected a table [{name}]"))
+                continue
             pairs += [(f"{name}.{leaf}", leaf_value) for leaf, leaf_value in value.items()]
         elif isinstance(value, dict):
-            message = f"unknown table [{name}]{_suggestion(name)}"
-            raise ConfigError(_located(path, text, name, message))
+            mistakes.append(_located(text, name, f"unknown table [{name}]{_suggestion(name)}"))
         else:
             pairs.append((name, value))
-    for dotted, _ in pairs:
-        if dotted not in BY_PATH:
-            raise ConfigError(_located(path, text, dotted, f"{dotted}: unknown key{_suggestion(dotted)}"))
-    return pairs
+    known = []
+    for dotted, raw in pairs:
+        if dotted in BY_PATH:
+            known.append((dotted, raw))
+        else:
+            mistakes.append(_located(text, dotted, f"{dotted}: unknown key{_suggestion(dotted)}"))
+    return known, mistakes
 
 
 def _suggestion(dotted: str) -> str:
@@ -100,19 +123,18 @@ def _suggestion(dotted: str) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def _file_value_error(path: Path, text: str, dotted: str, raw: object, exc: Invalid) -> str:
+def _file_value_error(text: str, dotted: str, raw: object, exc: Invalid) -> _Mistake:
     if isinstance(exc, ItemInvalid):
         where = f"{dotted}[{exc.index}]"
         message = f"{where}: expected {exc}, got {show(exc.element)}"
         needle = exc.element if isinstance(exc.element, str) else None
-        return _located(path, text, dotted, message, needle=needle)
+        return _located(text, dotted, message, needle=needle)
     shown = "a value not shown here" if BY_PATH[dotted].value.secret else show(raw)
-    return _located(path, text, dotted, f"{dotted}: expected {exc}, got {shown}")
+    return _located(text, dotted, f"{dotted}: expected {exc}, got {shown}")
 
 
-def _located(path: Path, text: str, dotted: str, message: str, needle: str | None = None) -> str:
-    line = _line_of(text, dotted, needle)
-    return f"{path}:{line}: {message}" if line is not None else f"{path}: {message}"
+def _located(text: str, dotted: str, message: str, needle: str | None = None) -> _Mistake:
+    return _Mistake(_line_of(text, dotted, needle), message)
 
 
 _TABLE_HEADER_RE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")

@@ -25,13 +25,13 @@ names) and `final_url` once a response came.
   `final_url` the URL after redirects, `attempts` the HTTP requests made (robots.txt not counted),
   `elapsed` seconds.
 - ``NOT_MODIFIED`` — a 304 to the conditional GET built from the `validators` given.
-- ``SKIPPED`` with `skip_reason`, a `SkipReason`: ``robots`` (disallowed), ``robots_unavailable`` (robots.txt
-  answered 5xx or not at all: the host is skipped this run, RFC 9309), ``not_html`` (another content type,
-  or a binary body sent as text/html), ``not_xml`` (``accept="xml"``: not a feed or sitemap type).
+- ``SKIPPED`` with `skip_reason`, a `SkipReason`: ``robots`` (disallowed), ``not_html`` (another content
+  type, or a binary body sent as text/html), ``not_xml`` (``accept="xml"``: not a feed or sitemap type).
 - ``DEFERRED`` with `retry_at` — the server asked (Retry-After) for a longer wait than `max_retry_after`.
 - ``FAILED`` with `error` = ErrorInfo(kind, message), kind an `ErrorKind`, here one of: ``timeout``,
   ``connect``, ``too_large``, ``blocked_address``, ``invalid_url``, ``http_status`` (`http_status` set),
-  ``truncated``, ``too_many_redirects``, ``decoding``, ``protocol``.
+  ``truncated``, ``too_many_redirects``, ``decoding``, ``protocol``, ``robots_unavailable`` (robots.txt
+  answered 5xx or not at all: RFC 9309 says wait, so the URL is not fetched now; the message says why).
 
 What it guarantees, and how:
 

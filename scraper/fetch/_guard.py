@@ -21,6 +21,7 @@ import httpcore
 from ._errors import BlockedAddressError
 
 __all__ = [
+    "ALLOW_PRIVATE_HINT",
     "AddressGuard",
     "GuardedNetworkBackend",
     "IPAddress",
@@ -33,6 +34,10 @@ __all__ = [
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], Awaitable[list[str]]]
 """Maps a host name to its addresses (as strings), like getaddrinfo. Injected by tests and benches."""
+
+# Appended to every refusal of a non-public address: an intranet or a test on 127.0.0.1 is a legitimate
+# target, and the message is where the user learns how to allow it.
+ALLOW_PRIVATE_HINT = " (refused; allow it with --allow-private or fetch.allow_private = true)"
 
 _INET_ATON_PART = re.compile(r"^(0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*)$")
 _NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
@@ -122,7 +127,8 @@ class AddressGuard:
         refused = [a for a in candidates if not is_public_address(a)]
         if refused:
             # One private answer among public ones is still a rebinding attempt: refuse the host.
-            raise BlockedAddressError(f"{host} resolves to non-public address {refused[0]}")
+            message = f"{host} resolves to non-public address {refused[0]}{ALLOW_PRIVATE_HINT}"
+            raise BlockedAddressError(message)
         return candidates
 
 

@@ -44,10 +44,12 @@ class RobotsCache:
         self._schedule = schedule
         self._headers = {k: v for k, v in headers.items() if k not in CROSS_ORIGIN_DROPPED_HEADERS}
         self._rules: dict[Origin, asyncio.Task[RobotsRules]] = {}
+        self._unavailable: dict[Origin, str] = {}  # why an origin's robots.txt is unavailable
 
     async def skip_reason(self, target: httpx.URL) -> SkipReason | None:
-        """``robots`` (disallowed), ``robots_unavailable``, or None when the URL may be fetched. Raises the
-        Failure of a host that is off limits (blocked_address)."""
+        """``robots`` (disallowed), or None when the URL may be fetched. Raises the Failure of a host that
+        is off limits (blocked_address), or whose robots.txt is unavailable (robots_unavailable: RFC 9309
+        says to wait, so the URL is not fetched in this run; a failure, as the host did not answer)."""
         if not self._settings.respect_robots:
             return None
         key = origin(target)
@@ -58,7 +60,9 @@ class RobotsCache:
         # raises its Failure here, for every URL of it.
         rules = await asyncio.shield(task)
         if not rules.available:
-            return SkipReason.ROBOTS_UNAVAILABLE
+            why = self._unavailable.get(key, "no usable answer")
+            message = f"robots.txt of {host_key(str(target))} unavailable ({why})"
+            raise Failure(ErrorKind.ROBOTS_UNAVAILABLE, message)
         return None if rules.allows(str(target)) else SkipReason.ROBOTS
 
     def close(self) -> None:
@@ -80,6 +84,7 @@ class RobotsCache:
                 if hop == 0 and failure.kind is ErrorKind.BLOCKED_ADDRESS:
                     raise  # the host itself is off limits: each of its URLs fails as blocked_address
                 logger.info("robots.txt for %s unavailable: %s", host_key(str(target)), failure.message)
+                self._unavailable[origin(target)] = f"{failure.kind}: {failure.message}"
                 return RobotsRules.unavailable()
             break
         else:
@@ -98,4 +103,5 @@ class RobotsCache:
         if 400 <= exchange.status < 500:
             return RobotsRules.allow_all()
         logger.info("robots.txt for %s answered HTTP %d", host_key(str(target)), exchange.status)
+        self._unavailable[origin(target)] = f"answered HTTP {exchange.status}"
         return RobotsRules.unavailable()

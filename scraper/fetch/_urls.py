@@ -14,7 +14,7 @@ import httpx
 from ..models import ErrorKind
 from ..urls import host_key, redact_url, url_problem
 from ._errors import Failure
-from ._guard import is_public_address, parse_numeric_host
+from ._guard import ALLOW_PRIVATE_HINT, is_public_address, parse_numeric_host
 
 __all__ = [
     "CROSS_ORIGIN_DROPPED_HEADERS",
@@ -72,7 +72,8 @@ def checked_url(url: str, *, allow_private: bool) -> httpx.URL:
     numeric = parse_numeric_host(host) if host else None
     if numeric is not None:
         if not allow_private and not is_public_address(numeric):
-            raise Failure(ErrorKind.BLOCKED_ADDRESS, f"{host} is the non-public address {numeric}")
+            message = f"{host} is the non-public address {numeric}{ALLOW_PRIVATE_HINT}"
+            raise Failure(ErrorKind.BLOCKED_ADDRESS, message)
         if str(numeric) != host:  # 2130706433, 0x7f.1 ... as the address they are
             target = target.copy_with(host=str(numeric))
     # Each copy parses the URL again (a good part of the CPU a request costs): only when needed.

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..config import Settings
-from ..models import Claim, ErrorKind, Outcome, OutcomeKind, RunReport, SkipReason
+from ..models import (
+    Claim,
+    ErrorKind,
+    Outcome,
+    OutcomeKind,
+    RunReport,
+    SkipReason,
+    SourceFailure,
+    SourceKind,
+)
 from ..storage.base import Store
 from ..urls import redact_url
 from ._pieces import PageFetcher, ProgressSink, log
@@ -30,6 +39,7 @@ class Tally:
     skipped: Counter[SkipReason | str] = field(default_factory=Counter)
     failed: Counter[ErrorKind | str] = field(default_factory=Counter)
     discovered: int = 0
+    failed_sources: list[SourceFailure] = field(default_factory=list)
     limits_reached: Counter[str] = field(default_factory=Counter)
 
     def add(self, outcome: Outcome) -> None:
@@ -56,6 +66,7 @@ class Tally:
             limits_reached=dict(self.limits_reached),
             elapsed=elapsed,
             started_at=started_at,
+            failed_sources=tuple(self.failed_sources),
         )
 
 
@@ -93,6 +104,13 @@ class RunState:
         log.error("the run stops: %s%s", context, exc)
         self.fatal = exc
         self.progressed.set()
+
+    def source_failed(
+        self, kind: SourceKind, source: str, reason: ErrorKind | SkipReason, message: str
+    ) -> None:
+        """A feed, sitemap or section page gave no URL: named in a warning, counted in the report."""
+        log.warning("%s %s failed (%s): %s", kind, source, reason, message)
+        self.tally.failed_sources.append(SourceFailure(source, kind, reason, message))
 
     def limit_reached(self, setting: str, source: str) -> None:
         """A source ran into a discovery cap: what it lists beyond it is left out; the summary says so."""

@@ -11,6 +11,7 @@ import json
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..config import RunSettings
 from ..models import (
@@ -23,6 +24,8 @@ from ..models import (
     OutcomeKind,
     RunReport,
     SkipReason,
+    SourceFailure,
+    SourceKind,
     UrlState,
     Validators,
 )
@@ -32,6 +35,7 @@ __all__ = [
     "COMPRESSION_LEVEL",
     "DOCUMENT_COLUMNS",
     "EPOCH",
+    "HOST_WAIT_FAILURES",
     "MIN_TURN_WAIT",
     "NO_PER_HOST_CAP",
     "Decision",
@@ -70,9 +74,10 @@ DOCUMENT_COLUMNS = (
 NO_PER_HOST_CAP = 2**31 - 1  # fits a PostgreSQL integer and a SQLite one
 # A waiter that finds a host's turn ending right now asks again after this, not at once.
 MIN_TURN_WAIT = 0.001
-# Skips that say "not now" rather than "never": robots.txt answered 5xx or not at all, so the host is
-# skipped for this run only (RFC 9309). Such a URL is due again after `retry_after`, not `recheck_after`.
-TRANSIENT_SKIP_REASONS = frozenset({SkipReason.ROBOTS_UNAVAILABLE})
+# Failures that say nothing about the URL itself: robots.txt answered 5xx or not at all, so RFC 9309 has
+# the whole host wait. Such a URL fails in this run's report, spends none of its `max_attempts` (a host
+# down for a week must not use up its URLs) and is due again after `retry_after`.
+HOST_WAIT_FAILURES = frozenset({ErrorKind.ROBOTS_UNAVAILABLE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,12 +173,6 @@ def decide(
     if fetch.status is FetchStatus.NOT_MODIFIED:
         update = _done(fetch, recheck_at, validators=fetch.validators or None)
         return Decision(update, Outcome(claim.url, OutcomeKind.UNCHANGED))
-    if fetch.status is FetchStatus.SKIPPED and fetch.skip_reason in TRANSIENT_SKIP_REASONS:
-        retry_at = now + timedelta(seconds=policy.retry_after)
-        update = UrlUpdate(
-            UrlState.PENDING, fetch.skip_reason, None, claim.attempts, retry_at, fetch.http_status, None
-        )
-        return Decision(update, Outcome(claim.url, OutcomeKind.DEFERRED, reason=fetch.skip_reason))
     if fetch.status is FetchStatus.SKIPPED:
         reason = fetch.skip_reason or SkipReason.UNSPECIFIED
         update = UrlUpdate(UrlState.SKIPPED, reason, None, 0, recheck_at, fetch.http_status, None)
@@ -218,15 +217,14 @@ def _failed(claim: Claim, fetch: FetchResult, *, now: datetime, policy: RunSetti
         kind, message = fetch.error.kind, fetch.error.message
     else:
         kind, message = ErrorKind.UNKNOWN, f"fetch ended {fetch.status.value} without an error"
-    attempts = claim.attempts + 1
+    retry_at: datetime | None
+    if kind in HOST_WAIT_FAILURES:
+        attempts, retry_at = claim.attempts, now + timedelta(seconds=policy.retry_after)
+    else:
+        attempts = claim.attempts + 1
+        retry_at = failure_retry_at(attempts, now=now, policy=policy)
     update = UrlUpdate(
-        UrlState.FAILED,
-        kind,
-        clean_optional(message),
-        attempts,
-        failure_retry_at(attempts, now=now, policy=policy),
-        fetch.http_status,
-        None,
+        UrlState.FAILED, kind, clean_optional(message), attempts, retry_at, fetch.http_status, None
     )
     return Decision(update, Outcome(claim.url, OutcomeKind.FAILED, reason=kind, message=message))
 
@@ -250,6 +248,18 @@ def report_from_json(data: str) -> RunReport:
         limits_reached={str(k): int(v) for k, v in fields.get("limits_reached", {}).items()},
         elapsed=float(fields.get("elapsed", 0.0)),
         started_at=datetime.fromisoformat(started_at) if started_at else None,
+        failed_sources=tuple(_source_failure(item) for item in fields.get("failed_sources", ())),
+    )
+
+
+def _source_failure(fields: dict[str, Any]) -> SourceFailure:
+    reason = str(fields.get("reason", ""))
+    kind = ErrorKind.parse(reason)
+    return SourceFailure(
+        source=str(fields.get("source", "")),
+        kind=SourceKind.parse(str(fields.get("kind", ""))),
+        reason=kind if isinstance(kind, ErrorKind) else SkipReason.parse(reason),
+        message=str(fields.get("message", "")),
     )
 
 

@@ -359,11 +359,12 @@ def test_robots_404_allows_everything() -> None:
     assert server.hits("/robots.txt") == 1
 
 
-def test_robots_500_skips_the_host() -> None:
+def test_robots_500_fails_the_url_without_requesting_it() -> None:
     routes = {"/robots.txt": page(b"oops", status=500), "/page": page(HTML)}
     result, server = serve_and_fetch(routes, "/page", ROBOTS_SETTINGS)
-    assert result.status is FetchStatus.SKIPPED
-    assert result.skip_reason == "robots_unavailable"
+    assert result.status is FetchStatus.FAILED
+    assert result.error is not None and result.error.kind == "robots_unavailable"
+    assert "answered HTTP 500" in result.error.message
     assert server.hits("/page") == 0
 
 

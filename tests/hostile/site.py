@@ -25,7 +25,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = page.encode("utf-8")
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", self.server.content_types.get(self.path, "text/html; charset=utf-8"))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -37,14 +37,17 @@ class _Handler(BaseHTTPRequestHandler):
 class _PageServer(ThreadingHTTPServer):
     daemon_threads = True
     pages: Mapping[str, str]
+    content_types: Mapping[str, str]
 
 
 class PageSite:
-    """`pages` (path → HTML) served on 127.0.0.1 at a port the kernel picks; 404 for any other path."""
+    """`pages` (path → HTML) served on 127.0.0.1 at a port the kernel picks; 404 for any other path.
+    `content_types` (path → Content-Type) serves some of them as another type than HTML (a feed)."""
 
-    def __init__(self, pages: Mapping[str, str]) -> None:
+    def __init__(self, pages: Mapping[str, str], content_types: Mapping[str, str] | None = None) -> None:
         self._server = _PageServer(("127.0.0.1", 0), _Handler)
         self._server.pages = dict(pages)
+        self._server.content_types = dict(content_types or {})
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
 
     def url(self, path: str) -> str:

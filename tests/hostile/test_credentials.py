@@ -339,7 +339,8 @@ def test_links_canonical_and_og_url_with_credentials_are_never_stored_or_exporte
         )
         assert all(auth is None for _, auth in site.requests)
         assert not any(path.startswith("/news/") for path, _ in site.requests)  # the links were dropped
-    assert status == 0
+    # The section page is left with no crawlable link: a failed source (README "What counts as a failure").
+    assert status == 1
     assert PASSWORD not in database_text(db)
     assert PASSWORD not in capsys.readouterr().err + caplog.text
 

@@ -158,10 +158,19 @@ def test_a_hostile_section_page_fails_as_a_source_and_the_run_goes_on(site: Page
     )
 
     assert status == 1, stderr
-    assert report["failed"] == {"extraction_timeout": 1}
+    assert report["failed"] == {}
+    [failed] = report["failed_sources"]
+    assert (failed["source"], failed["kind"], failed["reason"]) == (
+        site.url("/section/"),
+        "page",
+        "extraction_timeout",
+    )
     assert report["stored"] == 2
     assert stored_urls(tmp_path / "news.db") == set(calm)
-    assert f"page {site.url('/section/')} could not be parsed: extraction took longer than" in stderr
+    assert (
+        f"page {site.url('/section/')} failed (extraction_timeout): could not be parsed: extraction took"
+        in stderr
+    )
 
 
 @pytest.mark.slow

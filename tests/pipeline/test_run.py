@@ -130,8 +130,13 @@ def test_a_source_that_cannot_be_fetched_fails_but_the_others_go_on(store: SQLit
 
     report = crawl(settings_for(sources), store, fetcher)
 
-    assert report.failed == {"discovery": 2}
+    assert report.failed == {}
+    assert [(f.kind, f.source) for f in report.failed_sources] == [
+        ("feed", f"{SITE}/gone-feed.xml"),
+        ("sitemap", f"{SITE}/gone-sitemap.xml"),
+    ]
     assert report.stored == 1
+    assert report.exit_status == 1
 
 
 def test_a_sitemap_index_is_followed_to_its_children(store: SQLiteStore) -> None:

@@ -396,16 +396,24 @@ def test_skipped_fetch_is_rechecked_later(store: Store) -> None:
     assert len(claim_all(store, later(POLICY.recheck_after))) == 1
 
 
-def test_robots_txt_unavailable_is_retried_at_the_next_runs_not_after_the_recheck(store: Store) -> None:
+def test_robots_txt_unavailable_fails_now_and_is_retried_at_the_next_runs_without_an_attempt(
+    store: Store,
+) -> None:
     store.enqueue(["http://a.test/1"], source="s", now=T0)
     claim = claim_one(store)
-    skipped = FetchResult(claim.url, FetchStatus.SKIPPED, skip_reason="robots_unavailable")
-    outcome = store.save(claim, skipped, None, now=T0, policy=POLICY)
-    assert (outcome.kind, outcome.reason) == (OutcomeKind.DEFERRED, "robots_unavailable")
-    assert store.status().by_state == {"pending": 1}
+    error = ErrorInfo(ErrorKind.ROBOTS_UNAVAILABLE, "robots.txt of a.test unavailable (answered HTTP 503)")
+    unavailable = FetchResult(claim.url, FetchStatus.FAILED, error=error)
+    outcome = store.save(claim, unavailable, None, now=T0, policy=POLICY)
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.FAILED, "robots_unavailable")
+    assert store.status().by_state == {"failed": 1}
+    assert store.status().failures_by_reason == {"robots_unavailable": 1}
     assert POLICY.retry_after < POLICY.recheck_after
     assert claim_all(store, later(POLICY.retry_after - 1)) == []
-    assert claim_one(store, later(POLICY.retry_after)).attempts == 0
+    # Still due after as many failed runs as max_attempts allows: the host, not the URL, was down.
+    for run in range(1, POLICY.max_attempts + 2):
+        claim = claim_one(store, later(POLICY.retry_after * run))
+        assert claim.attempts == 0
+        store.save(claim, unavailable, None, now=later(POLICY.retry_after * run), policy=POLICY)
 
 
 def test_deferred_fetch_waits_until_retry_at_without_counting_an_attempt(store: Store) -> None:
