@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ._values import (
     BOOLEAN,
     DB,
+    HEADER_TEXT,
     HTTP_URL,
     OPTIONAL_TEXT,
     REGEX,
@@ -124,8 +125,8 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
     SettingKey("fetch.max_retry_after", "fetch.max_retry_after", seconds(allow_zero=True),
                "Longest Retry-After or Crawl-delay honoured inline.", "60s"),
     SettingKey("fetch.max_redirects", "fetch.max_redirects", integer(0), "Redirects followed per URL.", "10"),
-    SettingKey("fetch.user_agent", "fetch.user_agent", TEXT, "User-Agent header sent with every request.",
-               "scraper/VERSION (+URL)", _FETCH_COMMANDS),
+    SettingKey("fetch.user_agent", "fetch.user_agent", HEADER_TEXT,
+               "User-Agent header sent with every request.", "scraper/VERSION (+URL)", _FETCH_COMMANDS),
     SettingKey("fetch.respect_robots", "fetch.respect_robots", BOOLEAN, "Do not read or obey robots.txt.",
                "true", _FETCH_COMMANDS, cli_flag="--no-robots", switch=False),
     SettingKey("fetch.allow_private", "fetch.allow_private", BOOLEAN,

@@ -14,6 +14,7 @@ __all__ = [
     "BOOLEAN",
     "DB",
     "DSN_SCHEMES",
+    "HEADER_TEXT",
     "HTTP_URL",
     "OPTIONAL_TEXT",
     "REGEX",
@@ -168,6 +169,14 @@ def _text(value: object) -> str:
     raise Invalid("a non-empty string")
 
 
+def _header_text(value: object) -> str:
+    """RFC 9110 §5.5: no control character but HTAB in a header value (a CR or LF would inject headers)."""
+    text = _text(value)
+    if any((ord(c) < 32 and c != "\t") or c == "\x7f" for c in text):
+        raise Invalid("a header value without control characters (CR, LF, ...)")
+    return text
+
+
 def _optional_text(value: object) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
@@ -228,6 +237,7 @@ def _db(value: object) -> str:
 SIZE = ValueType(_size, "SIZE")
 BOOLEAN = ValueType(_boolean, "BOOL")
 TEXT = ValueType(_text, "TEXT")
+HEADER_TEXT = ValueType(_header_text, "TEXT")
 OPTIONAL_TEXT = ValueType(_optional_text, "TEXT")
 HTTP_URL = ValueType(_http_url, "URL")
 REGEX = ValueType(_regex, "REGEX")
