@@ -392,7 +392,7 @@ class Fetcher:
             if skip is not None:
                 return Exchange(target, response.status_code, received, skip_reason=skip)
             body_started()
-            body = await read_body(response, received, rules.max_size)
+            body = await read_body(response, received, rules.max_size, truncate=rules.truncate)
             return Exchange(target, response.status_code, received, body)
         finally:
             await response.aclose()
