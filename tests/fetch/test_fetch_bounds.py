@@ -8,7 +8,6 @@ import asyncio
 import gc
 import itertools
 import tracemalloc
-import zlib
 from dataclasses import replace
 
 import pytest
@@ -18,6 +17,7 @@ from scraper.config import FetchSettings
 from scraper.errors import FetchError
 from scraper.fetch import Fetcher, _robots
 from scraper.models import FetchResult, FetchStatus
+from tests.hostile.pages import stacked_deflate
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -42,12 +42,6 @@ def fetch_one(routes: dict[str, object], path: str, settings: FetchSettings = SE
 
 
 # --- stacked content encodings ---------------------------------------------------------------------
-
-
-def stacked_deflate(body: bytes, layers: int) -> bytes:
-    for _ in range(layers):
-        body = zlib.compress(body)
-    return body
 
 
 @pytest.mark.parametrize("layers", [4, 1500])

@@ -14,7 +14,15 @@ in `scraper extract`, without the worker limits:
 
 from __future__ import annotations
 
-__all__ = ["deep_bogus_nesting", "normal_article", "reopened_formatting", "section_page"]
+import zlib
+
+__all__ = [
+    "deep_bogus_nesting",
+    "normal_article",
+    "reopened_formatting",
+    "section_page",
+    "stacked_deflate",
+]
 
 
 def reopened_formatting(opened: int = 500, repeats: int = 20_000) -> str:
@@ -39,3 +47,11 @@ def normal_article(title: str, *paragraphs: str) -> str:
     body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
     head = f"<head><title>{title}</title></head>"
     return f"<html>{head}<body><article><h1>{title}</h1>{body}</article></body></html>"
+
+
+def stacked_deflate(body: bytes, layers: int = 1500) -> bytes:
+    """`body` deflated `layers` times over, for a Content-Encoding of as many ``deflate``s: 1,500 of them
+    raised RecursionError in the fetcher's decoder chain (one generator per coding)."""
+    for _ in range(layers):
+        body = zlib.compress(body)
+    return body
