@@ -1,11 +1,13 @@
 """Bytes to text as browsers read them, never raising for bad bytes; and a cheap test for bytes that are not
 text at all. Shared by the fetcher (a page's text) and the extractor (bytes handed to it directly).
 
-The order follows the HTML standard's encoding sniffing, simplified: a byte order mark wins, then the
-charset the server declared, then a ``<meta charset>`` (or ``http-equiv``) in the first bytes, then strict
-UTF-8 when the bytes decode as such, then statistical detection (charset-normalizer) on a bounded prefix,
-and finally UTF-8 with replacement characters. NUL characters are removed from the result: no real page
-needs them, and some C libraries stop reading at the first one.
+The order follows the HTML standard's encoding sniffing, simplified: a byte order mark wins, then UTF-16
+or UTF-32 told by the NUL bytes of its ASCII characters, then the charset the server declared, then a
+``<meta charset>`` (or ``http-equiv``) in the first bytes, then strict UTF-8 when the bytes decode as such,
+then statistical detection (charset-normalizer) on a bounded prefix, and finally UTF-8 with replacement
+characters. Declared charsets are labels of the WHATWG Encoding standard, as in browsers: any other
+label (Python's ``unicode_escape``, ``cp037`` ...) is unknown and sniffing goes on. NUL characters are
+removed from the result: no real page needs them, and some C libraries stop reading at the first one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+import webencodings  # type: ignore[import-untyped]
 from charset_normalizer import from_bytes
 
 __all__ = ["DecodedHTML", "decode_html", "looks_binary", "normalise_encoding"]
@@ -31,6 +34,8 @@ FALLBACK_LEGACY_ENCODING = "cp1252"
 DETECTION_TIE = 0.05
 # UTF-16 without a BOM has a NUL beside every ASCII character of its markup.
 UTF16_NUL_SHARE = 0.25
+# UTF-32 without a BOM: the two high bytes of every character below U+10000 are NUL, whatever the script.
+UTF32_NUL_LANE_SHARE = 0.9
 # In the first KiB of text, a share of control bytes above this means the body is binary.
 BINARY_SAMPLE_BYTES = 1024
 MAX_CONTROL_SHARE = 0.10
@@ -43,37 +48,28 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# Labels that browsers (WHATWG Encoding standard) map to a different codec than Python does.
-_WHATWG_ALIASES: dict[str, str] = {
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "iso-8859-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "iso_8859-1": "cp1252",
-    "l1": "cp1252",
-    "ascii": "cp1252",
-    "us-ascii": "cp1252",
-    "iso-8859-9": "cp1254",
-    "latin5": "cp1254",
-    "iso-8859-11": "cp874",
-    "tis-620": "cp874",
-    "windows-874": "cp874",
-    "x-sjis": "shift_jis",
-    "shift-jis": "shift_jis",
-    "gb2312": "gb18030",
+# Encoding labels are the WHATWG Encoding standard's, as browsers read them (`webencodings` holds its
+# label table): Python's own codec names are not labels, and some are not even charsets (unicode_escape
+# turns the text "\x1b" into an ESC). Each WHATWG encoding is decoded by the Python codec below where
+# its name alone would pick another one: the web's supersets (gbk → gb18030, euc-kr → cp949) and the
+# labels browsers read as windows-1252.
+_WHATWG_CODECS: dict[str, str] = {
+    "windows-1252": "cp1252",
     "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "ks_c_5601-1987": "cp949",
     "euc-kr": "cp949",
+    "windows-874": "cp874",
     "x-user-defined": "cp1252",
-    "unicode-1-1-utf-8": "utf-8",
-    "utf8": "utf-8",
-    "euc_kr": "cp949",  # Python's canonical names, as codecs.lookup returns them
-    "shift_jis": "shift_jis",
+    "iso-8859-8-i": "iso8859-8",
+    "macintosh": "mac-roman",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "utf-16le": "utf-16-le",
+    "utf-16be": "utf-16-be",
 }
-
-# Browsers refuse UTF-7 (a known script-injection vector) and never see Python-only codecs.
-_REFUSED_ENCODINGS = frozenset({"utf-7", "utf7", "unicode-1-1-utf-7", "mbcs", "oem", "idna", "punycode"})
+# WHATWG's "replacement" encoding (ISO-2022-KR, HZ, ...: labels of script-injection vectors) decodes the
+# whole page to one U+FFFD; we treat its labels as unknown instead.
+_REFUSED_WHATWG = frozenset({"replacement"})
+# Python's names for the charsets charset-normalizer reports that browsers read as windows-1252.
+_LATIN1_CODECS = frozenset({"iso8859-1", "latin-1", "latin_1", "ascii"})
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE)
 
@@ -97,6 +93,7 @@ _BINARY_MAGIC: tuple[bytes, ...] = (
 # Control bytes other than tab, LF, FF, CR and ESC (ISO-2022 escapes) do not occur in text.
 _NON_ASCII_BYTES = bytes(range(128, 256))
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
+_CONTROL_CHARACTERS = dict.fromkeys(_CONTROL_BYTES)  # for str.translate: each one deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +110,9 @@ def decode_html(data: bytes, declared: str | None = None) -> DecodedHTML:
         if data.startswith(bom):
             return _decoded(data[len(bom) :], encoding)
     if b"\x00" in data:
-        if _looks_utf16(data):
-            return _decoded(data, _utf16_byte_order(data))
+        wide = _wide_encoding(data[:META_SNIFF_BYTES])
+        if wide is not None:
+            return _decoded(data, wide)
         # NUL is never part of a multi-byte character in UTF-8 or the legacy web encodings.
         data = data.replace(b"\x00", b"")
     for label in (declared, _meta_charset(data)):
@@ -138,24 +136,23 @@ def decode_html(data: bytes, declared: str | None = None) -> DecodedHTML:
 
 
 def normalise_encoding(label: str) -> str | None:
-    """The Python codec for an encoding label as browsers read it, or None for an unknown label."""
-    cleaned = label.strip().strip("\"'").lower()
-    cleaned = _WHATWG_ALIASES.get(cleaned, cleaned)
-    if cleaned in _REFUSED_ENCODINGS:
+    """The Python codec for an encoding label of the WHATWG Encoding standard, as browsers read it; None
+    for a label not on its list (the caller goes on sniffing, as browsers do)."""
+    encoding = webencodings.lookup(label.strip().strip("\"'"))
+    if encoding is None or encoding.name in _REFUSED_WHATWG:
         return None
+    return _WHATWG_CODECS.get(encoding.name) or codecs.lookup(encoding.name).name
+
+
+def _python_codec(name: str) -> str | None:
+    """The Python codec for a name charset-normalizer reports (Python's own names, not labels)."""
     try:
-        info = codecs.lookup(cleaned)
+        info = codecs.lookup(name)
     except (LookupError, ValueError):
         return None
-    if not getattr(info, "_is_text_encoding", True):  # base64, rot13, zlib ...: labels, not charsets
+    if not getattr(info, "_is_text_encoding", True):
         return None
-    try:
-        info.decode(b"<")
-    except (UnicodeError, ValueError, TypeError):  # Python's "undefined" codec refuses everything
-        return None
-    name = info.name
-    # Python's lookup also maps labels to itself that browsers treat as cp1252 ("latin_1" etc.).
-    return _WHATWG_ALIASES.get(name, "cp1252" if name == "iso8859-1" else name)
+    return "cp1252" if info.name in _LATIN1_CODECS else info.name
 
 
 def looks_binary(data: bytes) -> bool:
@@ -165,6 +162,11 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:BINARY_SAMPLE_BYTES]
     if not sample or sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False  # UTF-16 text is full of NUL bytes and still text
+    wide = _wide_encoding(sample) if b"\x00" in sample else None
+    if wide is not None:  # UTF-16/32 without a BOM is text if its characters are
+        text = sample.decode(wide, errors="replace")
+        controls = len(text) - len(text.translate(_CONTROL_CHARACTERS))
+        return controls > MAX_CONTROL_SHARE * len(text)
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls / len(sample) > MAX_CONTROL_SHARE
 
@@ -200,9 +202,23 @@ def _is_single_byte(encoding: str) -> bool:
     return encoding.startswith(("cp125", "iso8859", "latin", "koi8", "mac-", "cp874"))
 
 
-def _looks_utf16(data: bytes) -> bool:
-    sample = data[:META_SNIFF_BYTES]
-    return sample.count(0) > UTF16_NUL_SHARE * len(sample)
+def _wide_encoding(sample: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a BOM, told by where the NUL bytes of its ASCII characters fall: in
+    UTF-32 LE the last two bytes of every character (BE: the first two), in UTF-16 LE every second byte
+    (BE: every first). Browsers sniff only BOMs; such pages (saved by Windows tools, or `iconv -t
+    UTF-16LE`) would otherwise be binary to us, and their text lost."""
+    sample = sample[: len(sample) // 4 * 4]
+    if not sample:
+        return None
+    quarter = len(sample) // 4
+    lanes = [sample[lane::4].count(0) / quarter for lane in range(4)]
+    if min(lanes[2], lanes[3]) >= UTF32_NUL_LANE_SHARE and lanes[0] < UTF32_NUL_LANE_SHARE:
+        return "utf-32-le"
+    if min(lanes[0], lanes[1]) >= UTF32_NUL_LANE_SHARE and lanes[3] < UTF32_NUL_LANE_SHARE:
+        return "utf-32-be"
+    if sample.count(0) > UTF16_NUL_SHARE * len(sample):
+        return "utf-16-le" if lanes[1] + lanes[3] >= lanes[0] + lanes[2] else "utf-16-be"
+    return None
 
 
 def _non_ascii_count(sample: bytes) -> int:
@@ -222,13 +238,7 @@ def _detect(data: bytes) -> str | None:
         if candidate.encoding.startswith("cp125") and candidate.chaos <= best.chaos + DETECTION_TIE:
             best = candidate
             break
-    return normalise_encoding(best.encoding)
-
-
-def _utf16_byte_order(data: bytes) -> str:
-    """ASCII in UTF-16 LE has its NUL bytes at odd offsets, in UTF-16 BE at even ones."""
-    sample = data[:META_SNIFF_BYTES]
-    return "utf-16-le" if sample[1::2].count(0) >= sample[0::2].count(0) else "utf-16-be"
+    return _python_codec(best.encoding)
 
 
 def _decoded(data: bytes, encoding: str) -> DecodedHTML:

@@ -273,6 +273,14 @@ def _safe_events(data: bytes, *, forbid_dtd: bool) -> Iterator[Element]:
             yield element
     except DefusedXmlException as exc:
         raise DiscoveryError(f"unsafe XML refused: {exc}") from exc
+    except ValueError as exc:  # expat: "multi-byte encodings are not supported" (a declared utf-16-le)
+        raise ParseError(str(exc)) from exc
+
+
+def _declares_entity(body: bytes) -> bool:
+    """An entity declaration in XML the parser gave up on. NULs are dropped first: UTF-16 and UTF-32 spell
+    "<!ENTITY" with NUL bytes between its letters."""
+    return b"<!entity" in body.replace(b"\x00", b"").lower()
 
 
 def _local_name(tag: object) -> str:
@@ -327,7 +335,7 @@ def _collect_sitemap_entry(element: Element, pages: list[str], children: list[st
 
 
 def _regex_sitemap(body: bytes) -> tuple[list[str], list[str]]:
-    if b"<!entity" in body.lower():
+    if _declares_entity(body):
         raise DiscoveryError("unsafe XML refused: entity declaration in a malformed sitemap")
     locs = [unescape(m.group(1).decode("utf-8", "replace")).strip() for m in _LOC_RE.finditer(body)]
     is_index = re.search(rb"<(\w+:)?sitemapindex[\s>]", body, re.IGNORECASE) is not None
@@ -371,7 +379,7 @@ def _check_feed_xml(body: bytes) -> None:
             pass
     except ParseError:
         # Malformed: defusedxml stopped early, so look for a declaration in the raw bytes too.
-        if b"<!entity" in body.lower():
+        if _declares_entity(body):
             raise DiscoveryError("unsafe XML refused: entity declaration in a malformed feed") from None
 
 

@@ -5,7 +5,8 @@ decision can be tested without waiting. ``scraper.fetch`` does the fetching and 
 
 - `RobotsRules` — parsed robots.txt (protego): `allows(url)`, `crawl_delay`; RFC 9309 outcomes
   (`RobotsRules.allow_all()` for a 4xx answer, `RobotsRules.unavailable()` for 5xx / no answer).
-- `HostSchedule` — per-host minimum gap between request starts and per-host concurrency bookkeeping.
+- `HostSchedule` — per-host minimum gap between request starts and per-host concurrency bookkeeping;
+  idle hosts forgotten (`forget_idle`), so its memory follows the hosts in use, not all hosts ever met.
 - `RetryPolicy` — retry, give up or defer, from the attempt number, the HTTP status or error kind, and
   Retry-After (seconds or HTTP-date); exponential backoff with jitter, capped.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -148,6 +149,22 @@ class HostSchedule:
     def finished(self, host: str) -> None:
         state = self._state(host)
         state.in_flight = max(0, state.in_flight - 1)
+
+    @property
+    def known_hosts(self) -> int:
+        return len(self._hosts)
+
+    def forget_idle(self, now: float, busy: Container[str] = ()) -> None:
+        """Forget the hosts not in `busy` with nothing in flight and their next start due: nothing is lost,
+        such a host waits for nothing. Its Crawl-delay goes too: whoever set it sets it again before the
+        host's next request (the Fetcher does, from its robots.txt rules)."""
+        idle = [
+            host
+            for host, state in self._hosts.items()
+            if not state.in_flight and state.next_start <= now and host not in busy
+        ]
+        for host in idle:
+            del self._hosts[host]
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

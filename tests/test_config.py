@@ -246,6 +246,11 @@ def test_bad_value_names_file_line_and_key(tmp_path: Path) -> None:
         ("[fetch]\nconcurrency = true\n", 2, "fetch.concurrency: expected a whole number from 1 to 1024"),
         ('[fetch]\nmax_size = "lots"\n', 2, "fetch.max_size: expected a size from 1 B to 1GiB"),
         ('[log]\nformat = "xml"\n', 2, 'log.format: expected "text" or "json", got "xml"'),
+        (
+            '[fetch]\nuser_agent = "bot/1\\r\\nX-Injected: 1"\n',
+            2,
+            "fetch.user_agent: expected a header value without control characters (CR, LF, ...)",
+        ),
         ('db = "mysql://x/y"\n', 1, 'db: expected a SQLite file path or a "postgresql://" DSN'),
         ('[run]\nrecheck_after = "7 days"\n', 2, "run.recheck_after: expected a duration over 0, up to"),
         (

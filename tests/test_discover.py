@@ -418,3 +418,21 @@ def test_links_from_page_handles_empty_and_broken_html() -> None:
     assert links_from_page("<a href='/x/a-broken-but-real-story'>x</div></p>", BASE) == [
         "https://news.example/x/a-broken-but-real-story"
     ]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
+@pytest.mark.parametrize("junk", ["", "junk before the prologue "])
+def test_wide_feeds_with_entities_are_refused(codec: str, junk: str) -> None:
+    # Malformed XML is checked for "<!ENTITY" in its raw bytes, which UTF-16/32 spread out with NULs; and
+    # expat refuses a declared "utf-16-le" with a ValueError, which escaped as such.
+    prologue = junk + BILLION_LAUGHS.decode().replace("?>", f' encoding="{codec}"?>', 1)
+    feed = prologue + '<rss version="2.0"><channel><item><title>&lol9;</title></item></channel></rss>'
+    with pytest.raises(DiscoveryError, match="unsafe XML"):
+        parse_feed(feed.encode(codec), BASE)
+
+
+def test_sitemap_in_an_encoding_expat_refuses_is_read_as_malformed() -> None:
+    body = (
+        '<?xml version="1.0" encoding="utf-16-le"?><urlset><url><loc>https://n.example/a</loc></url></urlset>'
+    )
+    assert parse_sitemap(body.encode("utf-16-le"), BASE).urls == ()

@@ -21,6 +21,7 @@ __all__ = [
     "DB",
     "DSN_SCHEMES",
     "GIB",
+    "HEADER_TEXT",
     "HOUR",
     "HTTP_URL",
     "MIB",
@@ -268,6 +269,14 @@ def _text(value: object) -> str:
     raise Invalid("a non-empty string")
 
 
+def _header_text(value: object) -> str:
+    """RFC 9110 §5.5: no control character but HTAB in a header value (a CR or LF would inject headers)."""
+    text = _text(value)
+    if any((ord(c) < 32 and c != "\t") or c == "\x7f" for c in text):
+        raise Invalid("a header value without control characters (CR, LF, ...)")
+    return text
+
+
 def _optional_text(value: object) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
@@ -360,6 +369,7 @@ def _db(value: object) -> str:
 
 BOOLEAN = ValueType(_boolean, "BOOL")
 TEXT = ValueType(_text, "TEXT")
+HEADER_TEXT = ValueType(_header_text, "TEXT")
 OPTIONAL_TEXT = ValueType(_optional_text, "TEXT")
 HTTP_URL = ValueType(_http_url, "URL")
 REGEX = ValueType(_regex, "REGEX")

@@ -39,7 +39,8 @@ What it guarantees, and how:
   byte), since a server trickling a byte every half second never trips a read timeout.
 - Size: the decoded body is capped at `max_size` while streaming. httpx expands a compressed chunk without
   limit, so we send Accept-Encoding ourselves, read raw bytes, and undo gzip/deflate/br/zstd with decoders
-  that hand out at most a mebibyte at a time. A compressed stream cut short is ``truncated``.
+  that hand out at most a mebibyte at a time, at most three codings stacked (more is ``decoding``, as
+  is an unknown one). A compressed stream cut short is ``truncated``.
 - Address guard (unless `allow_private`): host names are resolved by us and every address checked at connect
   time, inside httpcore's network backend, on every hop and every new connection (so DNS rebinding cannot
   slip past); we then connect to the checked address, while TLS SNI and Host keep the name. Numeric hosts
@@ -53,8 +54,14 @@ What it guarantees, and how:
 - Politeness (decisions in `scraper.politeness`): a global limit (`concurrency`), a per-host limit
   (`per_host_concurrency`; a host is `scraper.urls.host_key`, the name and a port that is not the default,
   the store's key too), requests to one host sent at least `delay` apart (or robots.txt's Crawl-delay, capped
-  at `max_retry_after`), counted from when each request actually went out; robots.txt fetched once per origin
-  per Fetcher, through the same guarded path.
+  at `max_retry_after`), counted from when each request actually went out; robots.txt fetched through the
+  same guarded path, read up to 500 KiB (RFC 9309; the rest ignored).
+- Memory flat in the number of origins (bench/origins.py): robots.txt rules are kept for the most recently
+  used origins within a count and an estimated-size budget (a dropped origin's robots.txt is fetched again
+  when it comes back, its Crawl-delay set again); hosts idle with their delay passed are forgotten by the
+  schedule and the slots; idle connection pools are closed beyond a count.
+- Settings every request would fail with are refused at construction (`FetchError` naming them): a
+  `user_agent` or extra header holding CR, LF or another control character.
 - Retries (`attempts` in all) for connect errors, timeouts, 408/429/500/502/503/504, with exponential backoff
   and jitter; Retry-After is honoured up to `max_retry_after`, beyond it the URL is DEFERRED.
 - Cost: one small connection pool per host (`PerHostTransport`), since httpcore's pool polls every idle
@@ -63,8 +70,8 @@ What it guarantees, and how:
 Modules, by job: ``_fetcher`` (the Fetcher: redirects, retries, results), ``_errors`` (the one table from
 low-level exceptions to error kinds), ``_guard`` (address guard and guarded network backend), ``_urls``
 (URL checks), ``_pools`` (per-host connection pools), ``_decoders`` (bounded Content-Encoding decoders),
-``_body`` (content types and the capped body), ``_robots`` (robots.txt per origin), ``_slots`` (the
-politeness waits). Charset decoding is ``scraper.charset``, shared with the extractor.
+``_body`` (content types and the capped body), ``_robots`` (robots.txt rules per origin, in a bounded
+cache), ``_slots`` (the politeness waits). Charset decoding is ``scraper.charset``, shared with the extractor.
 """
 
 from __future__ import annotations

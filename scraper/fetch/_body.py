@@ -55,6 +55,11 @@ class Exchange:
 class BodyRules:
     accept: str  # "html", "xml" or "any" (robots.txt)
     max_size: int
+    truncate: bool = False  # past max_size: keep the first max_size bytes (robots.txt) instead of refusing
+
+
+class _Full(Exception):
+    """A truncated body has its max_size bytes."""
 
 
 def _media_type(content_type: str | None) -> str | None:
@@ -85,33 +90,43 @@ def type_skip_reason(content_type: str | None, accept: str) -> SkipReason | None
     return None
 
 
-async def read_body(response: httpx.Response, headers: Mapping[str, str], max_size: int) -> bytes:
+async def read_body(
+    response: httpx.Response, headers: Mapping[str, str], max_size: int, *, truncate: bool = False
+) -> bytes:
     """The decoded body, refused (BodyTooLargeError) as soon as it is known to exceed `max_size`: no
-    partial bodies."""
+    partial bodies. With `truncate`, its first `max_size` bytes instead, the rest left unread."""
     declared = headers.get("content-length", "")
-    if "content-encoding" not in headers and declared.isdigit() and int(declared) > max_size:
+    if not truncate and "content-encoding" not in headers and declared.isdigit() and int(declared) > max_size:
         raise BodyTooLargeError(f"body of {declared} bytes is over the {max_size}-byte cap")
     decoder = decoder_for(headers.get("content-encoding"))
     if response.is_stream_consumed:
         # A response built in memory (httpx.MockTransport with content=...) was read and decoded by httpx
         # already; no server can steer that, so only the cap is left to check.
-        if len(response.content) > max_size:
+        if len(response.content) > max_size and not truncate:
             raise BodyTooLargeError(f"decoded body is over the {max_size}-byte cap")
-        return response.content
+        return response.content[:max_size]
     body = bytearray()
     raw_size = 0
 
     def take(pieces: Iterator[bytes]) -> None:
         for piece in pieces:
             if len(body) + len(piece) > max_size:
+                if truncate:
+                    body.extend(piece[: max_size - len(body)])
+                    raise _Full
                 raise BodyTooLargeError(f"decoded body is over the {max_size}-byte cap")
             body.extend(piece)
 
-    async for chunk in response.aiter_raw():
-        raw_size += len(chunk)
-        if raw_size > max_size + _RAW_SLACK:
-            raise BodyTooLargeError(f"body is over the {max_size}-byte cap")
-        take(decoder.feed(chunk))
-    if raw_size:  # an empty body with a Content-Encoding is merely empty
-        take(decoder.finish())
+    try:
+        async for chunk in response.aiter_raw():
+            raw_size += len(chunk)
+            if raw_size > max_size + _RAW_SLACK:
+                if truncate:
+                    raise _Full
+                raise BodyTooLargeError(f"body is over the {max_size}-byte cap")
+            take(decoder.feed(chunk))
+        if raw_size:  # an empty body with a Content-Encoding is merely empty
+            take(decoder.finish())
+    except _Full:
+        pass
     return bytes(body)

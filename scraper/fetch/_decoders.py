@@ -17,7 +17,7 @@ import zstandard
 
 from ._errors import ContentDecodingError, TruncatedBodyError
 
-__all__ = ["ACCEPT_ENCODING", "DecoderChain", "decoder_for"]
+__all__ = ["ACCEPT_ENCODING", "MAX_STACKED_CODINGS", "DecoderChain", "decoder_for"]
 
 # Encodings we can undo with bounded memory; nothing else is advertised.
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
@@ -29,6 +29,10 @@ _ZSTD_INPUT_SLICE = 32
 # RFC 8878 §3.1.1.1.2: HTTP decoders need not accept frames with a window over 8 MB; refusing larger ones
 # stops a frame header from making the decoder allocate gigabytes.
 _ZSTD_MAX_WINDOW = 8 * 1024 * 1024
+# Content codings applied one over another that we undo. Real servers stack two at most (a proxy
+# compressing an already compressed body); browsers give up on long chains too. Each coding is a decoder
+# and a generator in the chain, so a header of 1,500 `deflate`s exhausted the stack (RecursionError).
+MAX_STACKED_CODINGS = 3
 
 
 class _Decoder(Protocol):
@@ -155,9 +159,15 @@ _FACTORIES: dict[str, Callable[[], _Decoder]] = {
 
 
 def decoder_for(content_encoding: str | None) -> DecoderChain:
-    """The decoders for a Content-Encoding header; raises ContentDecodingError for one we cannot undo."""
+    """The decoders for a Content-Encoding header; raises ContentDecodingError for one we cannot undo, or
+    for more than MAX_STACKED_CODINGS of them."""
     codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
     codings = [c for c in codings if c and c != "identity"]
+    if len(codings) > MAX_STACKED_CODINGS:
+        raise ContentDecodingError(
+            f"{len(codings)} stacked content codings in Content-Encoding: "
+            f"at most {MAX_STACKED_CODINGS} are undone"
+        )
     unknown = [c for c in codings if c not in _FACTORIES]
     if unknown:
         raise ContentDecodingError(f"unsupported Content-Encoding {unknown[0]!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -43,6 +44,9 @@ logger = logging.getLogger("scraper.fetch")
 # little, and enough of them keep every host busy when the input mixes hosts.
 _FETCH_MANY_WINDOW = 1024
 _CONDITIONAL_HEADERS = ("if-none-match", "if-modified-since")
+# RFC 9110 §5.5: a field value holds no control character but HTAB. A CR or LF would end the header line
+# (header injection); httpx refuses them, which failed every URL as `protocol` instead of the setting.
+_FORBIDDEN_IN_HEADERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class _Tally:
@@ -58,6 +62,17 @@ def _utc_now() -> datetime:
 
 def _validators(headers: Mapping[str, str]) -> Validators:
     return Validators(etag=headers.get("etag"), last_modified=headers.get("last-modified"))
+
+
+def _check_settings(settings: FetchSettings, headers: Mapping[str, str]) -> None:
+    """Refuse, once and by name, settings every request would fail with."""
+    if settings.concurrency < 1 or settings.per_host_concurrency < 1 or settings.attempts < 1:
+        raise FetchError("concurrency, per_host_concurrency and attempts must be at least 1")
+    if _FORBIDDEN_IN_HEADERS.search(settings.user_agent):
+        raise FetchError(f"fetch.user_agent {settings.user_agent!r} holds a control character (CR, LF, ...)")
+    for name, value in headers.items():
+        if _FORBIDDEN_IN_HEADERS.search(name) or _FORBIDDEN_IN_HEADERS.search(value):
+            raise FetchError(f"header {name!r} holds a control character (CR, LF, ...) in its name or value")
 
 
 class Fetcher:
@@ -85,8 +100,7 @@ class Fetcher:
         headers: Mapping[str, str] | None = None,
         host_gate: HostGate | None = None,
     ) -> None:
-        if settings.concurrency < 1 or settings.per_host_concurrency < 1 or settings.attempts < 1:
-            raise FetchError("concurrency, per_host_concurrency and attempts must be at least 1")
+        _check_settings(settings, headers or {})
         self._settings = settings
         self._guard = AddressGuard(resolver or system_resolver, settings.allow_private)
         self._transport = transport
@@ -392,7 +406,7 @@ class Fetcher:
             if skip is not None:
                 return Exchange(target, response.status_code, received, skip_reason=skip)
             body_started()
-            body = await read_body(response, received, rules.max_size)
+            body = await read_body(response, received, rules.max_size, truncate=rules.truncate)
             return Exchange(target, response.status_code, received, body)
         finally:
             await response.aclose()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
@@ -32,6 +33,18 @@ class HostGate(Protocol):
     async def take_turn(self, url: str) -> Callable[[float], None]: ...
 
 
+# Hosts the schedule remembers before the idle ones are first forgotten; then each time their number has
+# doubled. Below this, a sweep would cost more than the few hundred bytes each host holds.
+_FORGET_IDLE_HOSTS_FROM = 1024
+
+
+@dataclass(slots=True)
+class _HostWaits:
+    slots: asyncio.Semaphore
+    turn: asyncio.Lock
+    users: int = 0  # requests to the host waiting or in flight
+
+
 class PoliteSlots:
     """The waiting room of one Fetcher: `concurrency` requests at once, `per_host` to one host."""
 
@@ -51,8 +64,8 @@ class PoliteSlots:
         self._sleep = sleep
         self._host_gate = host_gate
         self._global_slots = asyncio.Semaphore(concurrency)
-        self._host_slots: dict[str, asyncio.Semaphore] = {}
-        self._host_turns: dict[str, asyncio.Lock] = {}
+        self._hosts: dict[str, _HostWaits] = {}  # hosts with a request waiting or in flight
+        self._forget_at = _FORGET_IDLE_HOSTS_FROM
 
     @contextlib.asynccontextmanager
     async def slot(self, target: httpx.URL) -> AsyncIterator[Callable[[], None]]:
@@ -62,10 +75,38 @@ class PoliteSlots:
         once the request head is written, or at the latest when the exchange ends), and the delay counts
         from then: a slow connect cannot bunch two requests together at the server. With a `HostGate`, the
         host's shared turn is taken last, when nothing else can hold the request back, and ended likewise."""
-        url = str(target)
-        host = host_key(url)  # the store's key too: this process's limits and the shared turns agree
-        host_slots = self._host_slots.setdefault(host, asyncio.Semaphore(self._per_host))
-        host_turn = self._host_turns.setdefault(host, asyncio.Lock())
+        host = host_key(str(target))  # the store's key too: this process's limits and the shared turns agree
+        with self._host_waits(host) as waits:
+            async with self._slot(host, waits, target) as request_sent:
+                yield request_sent
+
+    @contextlib.contextmanager
+    def _host_waits(self, host: str) -> Iterator[_HostWaits]:
+        """The host's semaphore and turn, shared by the requests to it and dropped with the last one."""
+        waits = self._hosts.get(host)
+        if waits is None:
+            waits = self._hosts[host] = _HostWaits(asyncio.Semaphore(self._per_host), asyncio.Lock())
+            self._forget_idle_hosts()
+        waits.users += 1
+        try:
+            yield waits
+        finally:
+            waits.users -= 1
+            if not waits.users:
+                del self._hosts[host]
+
+    def _forget_idle_hosts(self) -> None:
+        """The schedule's idle hosts forgotten whenever it has doubled since last time (amortised O(1))."""
+        if self._schedule.known_hosts < self._forget_at:
+            return
+        self._schedule.forget_idle(self._clock(), busy=self._hosts)
+        self._forget_at = max(_FORGET_IDLE_HOSTS_FROM, 2 * self._schedule.known_hosts)
+
+    @contextlib.asynccontextmanager
+    async def _slot(
+        self, host: str, waits: _HostWaits, target: httpx.URL
+    ) -> AsyncIterator[Callable[[], None]]:
+        host_slots, host_turn = waits.slots, waits.turn
         async with host_slots:
             await host_turn.acquire()
             turn_held = True
@@ -89,7 +130,7 @@ class PoliteSlots:
                 raise
             try:
                 if self._host_gate is not None:
-                    end_shared_turn = await self._host_gate.take_turn(url)
+                    end_shared_turn = await self._host_gate.take_turn(str(target))
                 yield request_sent
             finally:
                 request_sent()  # a request that failed early may still have reached the server

@@ -155,3 +155,53 @@ def test_valid_utf8_wins_over_a_legacy_label() -> None:
     assert "naïve café – “quoted”" in decoded.text
     assert decoded.encoding == "utf-8"
     assert decode_html("<p>naïve café</p>".encode("cp1252"), declared="windows-1252").encoding == "cp1252"
+
+
+# --- labels limited to the WHATWG Encoding standard; wide encodings without a BOM -----------------
+
+
+@pytest.mark.parametrize(
+    "label", ["unicode_escape", "raw_unicode_escape", "cp037", "utf_32", "palmos", "hz", "iso-2022-kr"]
+)
+def test_labels_outside_the_whatwg_list_are_unknown(label: str) -> None:
+    # Python accepts them; browsers do not. unicode_escape turned the text \x1b into a real ESC.
+    assert normalise_encoding(label) is None
+    decoded = decode_html(b'<meta charset="' + label.encode() + b'"><p>\\x1b caf\xc3\xa9</p>', declared=label)
+    assert decoded.text.endswith("<p>\\x1b café</p>")
+    assert decoded.encoding == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("label", "codec"),
+    [
+        ("UTF8", "utf-8"),
+        (" windows-1251 ", "cp1251"),
+        ("latin1", "cp1252"),
+        ("x-sjis", "shift_jis"),
+        ("gbk", "gb18030"),
+        ("euc-kr", "cp949"),
+        ("koi8-u", "koi8-u"),
+        ("iso-8859-2", "iso8859-2"),
+        ("utf-16", "utf-16-le"),
+        ("macintosh", "mac-roman"),
+    ],
+)
+def test_whatwg_labels_map_to_the_codec_browsers_use(label: str, codec: str) -> None:
+    assert normalise_encoding(label) == codec
+
+
+WIDE = "<html><head><title>Wide</title></head><body><p>Привет, naïve café.</p></body></html>"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_wide_text_without_bom_is_sniffed_and_decoded(codec: str) -> None:
+    data = WIDE.encode(codec)
+    assert not looks_binary(data)
+    decoded = decode_html(data)
+    assert decoded.text == WIDE
+    assert decoded.encoding == codec
+
+
+def test_binary_with_a_regular_nul_pattern_is_still_binary() -> None:
+    # 16-bit samples below 32 look like UTF-16 by their NULs, but decode to control characters.
+    assert looks_binary(bytes([1, 0, 2, 0, 3, 0, 30, 0]) * 200)

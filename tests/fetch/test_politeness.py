@@ -141,3 +141,21 @@ def test_retry_after_beyond_cap_defers() -> None:
     decision = policy(max_wait=60).decide(1, NOW, http_status=429, headers={"retry-after": "3600"})
     assert decision.action is RetryAction.DEFER
     assert decision.retry_at == NOW + timedelta(seconds=3600)
+
+
+def test_idle_hosts_whose_delay_has_passed_are_forgotten() -> None:
+    schedule = HostSchedule(delay=1.0, per_host=1)
+    now = 0.0
+    for i in range(10_000):  # a crawl over 10,000 hosts, one request each, 100 a second
+        host = f"h{i}"
+        assert schedule.wait_before_start(host, now) == 0
+        schedule.started(host, now)
+        if i != 0:
+            schedule.finished(host)  # h0 stays in flight
+        now += 0.01
+    schedule.forget_idle(now, busy={"h9000"})
+    # Kept: the one in flight, the one busy, and the ~100 hosts of the last second, whose delay is pending.
+    assert schedule.known_hosts <= 110
+    assert schedule.in_flight("h0") == 1
+    assert schedule.wait_before_start("h9999", now) == pytest.approx(0.99)
+    assert schedule.wait_before_start("h5000", now) == 0  # forgotten: nothing to wait for

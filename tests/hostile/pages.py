@@ -21,6 +21,8 @@ And pages that fool a reader rather than the parser:
 
 from __future__ import annotations
 
+import zlib
+
 __all__ = [
     "CREDENTIALS",
     "FORMULA_TITLE",
@@ -32,6 +34,7 @@ __all__ = [
     "reopened_formatting",
     "section_page",
     "sitemap_index",
+    "stacked_deflate",
     "terminal_escapes_article",
     "urlset",
 ]
@@ -131,3 +134,11 @@ def credential_links_page(base: str, *, title: str = "Section", canonical: bool 
     head = f'<title>{title}</title>{canonical_link}<meta property="og:url" content="{secret}/og">'
     body = f"<article><h1>{title}</h1><p>{told}</p><p>{told}</p><ul>{links}</ul></article>"
     return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def stacked_deflate(body: bytes, layers: int = 1500) -> bytes:
+    """`body` deflated `layers` times over, for a Content-Encoding of as many ``deflate``s: 1,500 of them
+    raised RecursionError in the fetcher's decoder chain (one generator per coding)."""
+    for _ in range(layers):
+        body = zlib.compress(body)
+    return body
