@@ -356,17 +356,44 @@ def _drop_repeats(blocks: list[Block]) -> list[Block]:
 
 
 def _drop_pull_quotes(blocks: list[Block]) -> list[Block]:
-    """A short block whose words all stand inside a longer block is a pull quote or a teaser of it."""
+    """A short block whose words all stand inside another block is a pull quote or a teaser of it."""
     keys = [_normalised(block.text) for block in blocks]
-    haystack = "\n".join(keys)  # a key found twice here stands in itself and inside another block
+    quoted = _QuoteFinder(keys)
     return [
         block
-        for block, key in zip(blocks, keys, strict=True)
+        for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
         if block.kind is not BlockKind.PARAGRAPH
-        or not (
-            rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS and haystack.count(key) > 1
-        )
+        or not (rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS and quoted(index))
     ]
+
+
+class _QuoteFinder:
+    """Whether a block's key (normalised words) stands inside another block's key.
+
+    Searching all the text for each short block costs (blocks × text), minutes for megabytes of distinct
+    paragraphs. A key found inside another holds its inner words (all but the first and last, which may
+    be cut) as whole words of that other key, so only the blocks holding its rarest inner word are
+    searched; keys of one or two words fall back to the search of all the text.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self.holders: dict[str, list[int]] = defaultdict(list)  # word -> the blocks holding it
+        for index, key in enumerate(keys):
+            for word in set(key.split(" ")):
+                self.holders[word].append(index)
+        self.all_text: str | None = None
+
+    def __call__(self, index: int) -> bool:
+        key = self.keys[index]
+        inner = key.split(" ")[1:-1]
+        if not inner:
+            if self.all_text is None:
+                self.all_text = "\n".join(self.keys)  # keys hold no newline: no false match across two
+            return self.all_text.count(key) > 1  # once is the block itself
+        rarest = min(inner, key=lambda word: len(self.holders[word]))
+        keys = self.keys
+        return any(other != index and key in keys[other] for other in self.holders[rarest])
 
 
 def _drop_lead_in(blocks: list[Block]) -> list[Block]:
