@@ -31,7 +31,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -93,10 +95,14 @@ class Measured:
     stdout: str
 
 
-def run_measured(args: Sequence[str], cwd: Path) -> Measured:
-    """Run `args`, sampling the RSS of its process tree; wall time from start to exit."""
+def run_measured(args: Sequence[str], cwd: Path, deadline: float = RUN_DEADLINE) -> Measured:
+    """Run `args` in its own process group, sampling the RSS of its process tree; wall time from start to
+    exit. Past `deadline` seconds the group is killed (a hang, not a measurement) and stderr says so."""
     began = time.monotonic()
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
+        start_new_session=True,
+    )  # fmt: skip
     peak = 0.0
     done = threading.Event()
 
@@ -108,7 +114,12 @@ def run_measured(args: Sequence[str], cwd: Path) -> Measured:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    stdout, stderr = process.communicate(timeout=RUN_DEADLINE)
+    try:
+        stdout, stderr = process.communicate(timeout=deadline)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        stderr += f"\n[bench] killed after {deadline:.0f} s"
     seconds = time.monotonic() - began
     done.set()
     sampler.join()

@@ -41,13 +41,7 @@ def site() -> Iterator[FakeSite]:
         yield fake
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No scraper.toml or SCRAPER_* variable of the machine leaks into a test."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("SCRAPER_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_ambient_config")
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -19,9 +19,9 @@ import pytest
 from scraper.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, cli
 from scraper.config import load_settings
 from tests.fake_site import ArticleKind, FakeSite
-from tests.test_cli import LOCAL, LONG_PARAGRAPH, article_text, no_ambient_config, run, write_page
+from tests.test_cli import LOCAL, LONG_PARAGRAPH, article_text, run, write_page
 
-__all__ = ["no_ambient_config"]  # the autouse fixture, imported so that it applies here too
+pytestmark = pytest.mark.usefixtures("no_ambient_config")
 
 REPO = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

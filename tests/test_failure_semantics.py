@@ -9,7 +9,6 @@ stored, unchanged or skipped by a policy the user chose; store trouble has its o
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -40,12 +39,8 @@ def site() -> Iterator[FakeSite]:
 
 
 @pytest.fixture(autouse=True)
-def no_ambient_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No scraper.toml or SCRAPER_* variable of the machine leaks into a test; retries kept short."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("SCRAPER_"):
-            monkeypatch.delenv(name)
+def quick_retries(no_ambient_config: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean environment (`no_ambient_config`), with retries kept short."""
     for name, value in QUICK.items():
         monkeypatch.setenv(name, value)
 

@@ -23,9 +23,11 @@ class _Handler(BaseHTTPRequestHandler):
         if page is None:
             self.send_error(404)
             return
-        body = page.encode("utf-8")
+        body = page if isinstance(page, bytes) else page.encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", self.server.content_types.get(self.path, "text/html; charset=utf-8"))
+        for name, value in self.server.headers.get(self.path, {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -36,19 +38,38 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _PageServer(ThreadingHTTPServer):
     daemon_threads = True
-    pages: Mapping[str, str]
+    pages: Mapping[str, str | bytes]
     content_types: Mapping[str, str]
+    headers: Mapping[str, Mapping[str, str]]
 
 
 class PageSite:
-    """`pages` (path → HTML) served on 127.0.0.1 at a port the kernel picks; 404 for any other path.
-    `content_types` (path → Content-Type) serves some of them as another type than HTML (a feed)."""
+    """`pages` (path → HTML, or bytes sent as they are) served on 127.0.0.1 at a port the kernel picks;
+    404 for any other path. `content_types` (path → Content-Type) serves some of them as another type
+    than HTML (a feed); `headers` (path → extra headers) adds others, e.g. a Content-Encoding."""
 
-    def __init__(self, pages: Mapping[str, str], content_types: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        pages: Mapping[str, str | bytes],
+        content_types: Mapping[str, str] | None = None,
+        headers: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
         self._server = _PageServer(("127.0.0.1", 0), _Handler)
         self._server.pages = dict(pages)
         self._server.content_types = dict(content_types or {})
+        self._server.headers = dict(headers or {})
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
+
+    def add(
+        self,
+        pages: Mapping[str, str | bytes],
+        content_types: Mapping[str, str] | None = None,
+        headers: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """Serve more pages, e.g. ones that must name the site's own URL (known once it listens)."""
+        self._server.pages = {**self._server.pages, **pages}
+        self._server.content_types = {**self._server.content_types, **(content_types or {})}
+        self._server.headers = {**self._server.headers, **(headers or {})}
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}{path}"

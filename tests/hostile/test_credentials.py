@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import Mapping
@@ -119,12 +118,7 @@ class RecordingSite:
         self._thread.join(timeout=5)
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("SCRAPER_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_ambient_config")
 
 
 def basic(userpass: str) -> str:

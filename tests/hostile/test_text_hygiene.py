@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -31,12 +30,7 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 LOCAL = ["--allow-private", "--delay", "0"]
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("SCRAPER_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_ambient_config")
 
 
 def strings_of(value: object) -> Iterator[str]:
