@@ -358,13 +358,23 @@ def _drop_repeats(blocks: list[Block]) -> list[Block]:
 def _drop_pull_quotes(blocks: list[Block]) -> list[Block]:
     """A short block whose words all stand inside another block is a pull quote or a teaser of it."""
     keys = [_normalised(block.text) for block in blocks]
-    quoted = _QuoteFinder(keys)
-    return [
-        block
+    candidates = [
+        index
         for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
-        if block.kind is not BlockKind.PARAGRAPH
-        or not (rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS and quoted(index))
+        if block.kind is BlockKind.PARAGRAPH
+        and rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS
     ]
+    text_length = sum(len(key) + 1 for key in keys)
+    if len(candidates) * text_length <= rules.PULL_QUOTE_SCAN_BUDGET:
+        haystack = "\n".join(keys)  # keys hold no newline: no false match across two
+
+        def quoted(index: int) -> bool:
+            return haystack.count(keys[index]) > 1  # once is the block itself
+
+    else:
+        quoted = _QuoteFinder(keys)
+    dropped = {index for index in candidates if quoted(index)}
+    return [block for index, block in enumerate(blocks) if index not in dropped]
 
 
 class _QuoteFinder:
