@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import webencodings  # type: ignore[import-untyped]
 from charset_normalizer import from_bytes
 
-__all__ = ["DecodedHTML", "decode_html", "looks_binary", "normalise_encoding"]
+__all__ = ["DecodedHTML", "decode_html", "looks_binary", "normalise_encoding", "printable"]
 
 # The HTML standard looks for a <meta charset> in the first 1024 bytes; real pages often put it after
 # long comments or inline styles, so we look a little further.
@@ -252,3 +252,15 @@ def _decoded(data: bytes, encoding: str) -> DecodedHTML:
 
 def _strip_nul(text: str) -> str:
     return text.replace("\x00", "") if "\x00" in text else text
+
+
+# C0 and C1 control characters and DEL, all but tab and newline: a terminal obeys them when the text is
+# printed (OSC 52 writes the clipboard, OSC 0 the window title, ESC [ and the one-character C1 CSI move
+# the cursor or clear the screen), and no article needs one.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters (tab and newline kept): what the extractor leaves in a Document,
+    and what every rendering of one (text, Markdown, JSON lines, CSV) writes."""
+    return _CONTROL_RE.sub("", text)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from .charset import printable
 from .errors import ConfigError
 from .models import Document, FailedUrl, StoredDocument, StoreStatus
 from .storage.base import Store
@@ -35,10 +36,6 @@ __all__ = [
 EXPORT_FORMATS = ("jsonl", "csv", "txt", "markdown")
 # Longest file name stem `export` writes; 255 bytes is the usual file-system limit and UTF-8 takes up to 4.
 EXPORT_NAME_MAX_CHARS = 60
-# C0 and C1 control characters and DEL, but tab and newline: a terminal obeys them (OSC 52 writes the
-# clipboard, OSC 0 the window title). The extractor removes them; documents stored by older versions
-# may still hold them, so every rendering removes them again (a regular expression: cheap).
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A CSV cell starting with one of these is run as a formula by spreadsheets (CSV injection, OWASP): it
 # is written with a leading "'", which they show as text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -111,7 +108,7 @@ def _export_record(stored: StoredDocument) -> dict[str, Any]:
     record["url"] = record["url"] or stored.url
     record["version"] = stored.version
     record["fetched_at"] = stored.fetched_at.isoformat()
-    return {name: _printable(value) if isinstance(value, str) else value for name, value in record.items()}
+    return {name: printable(value) if isinstance(value, str) else value for name, value in record.items()}
 
 
 def _write_jsonl(documents: Iterable[StoredDocument], stream: IO[str]) -> int:
@@ -140,11 +137,6 @@ def _csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def _printable(text: str) -> str:
-    """`text` without control characters but tab and newline."""
-    return _CONTROL_RE.sub("", text)
 
 
 def _write_files(documents: Iterable[StoredDocument], folder: Path, fmt: str) -> int:
@@ -192,7 +184,7 @@ def _safe_file_name(stored: StoredDocument, suffix: str) -> str:
 
 def _document_to_text(document: Document) -> str:
     head = "\n".join(line for line in (document.title, document.url) if line)
-    return _printable(f"{head}\n\n{document.text}\n" if head else f"{document.text}\n")
+    return printable(f"{head}\n\n{document.text}\n" if head else f"{document.text}\n")
 
 
 def document_to_markdown(document: Document) -> str:
@@ -213,7 +205,7 @@ def document_to_markdown(document: Document) -> str:
         parts.append("  \n".join(meta))
     if document.text:
         parts.append(document.text)
-    return _printable("\n\n".join(parts) + "\n")
+    return printable("\n\n".join(parts) + "\n")
 
 
 def _one_line(value: str) -> str:

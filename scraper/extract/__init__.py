@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..charset import decode_html, looks_binary
+from ..charset import decode_html, looks_binary, printable
 from ..errors import ExtractionError
 from ..models import Document
 from . import rules
@@ -27,11 +27,6 @@ from .metadata import Metadata, extract_metadata
 
 __all__ = ["extract"]
 
-# C0 and C1 control characters and DEL, all but tab and newline: a terminal obeys them when the text is
-# printed (OSC 52 writes the clipboard, OSC 0 the window title, ESC [ and the one-character C1 CSI move
-# the cursor or clear the screen), and no article needs one. Removed from the Document, after the parser
-# decoded character references, so "&#27;" goes as a raw ESC does.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The "user:password@" of a URL (the last "@" before the path). Dropped, so that a page's canonical link,
 # or a URL handed in, never carries credentials into a Document, the store or an export. (`scraper.urls`
 # refuses such URLs; the extractor does not import it, see docs/architecture.md.)
@@ -91,19 +86,19 @@ def _hostname(url: str | None) -> str | None:
         return None
 
 
-def _printable(value: str | None) -> str | None:
+def _printable_field(value: str | None) -> str | None:
     """`value` without control characters (but tab and newline); None when nothing is left."""
     if value is None:
         return None
-    return _CONTROL_RE.sub("", value) or None
+    return printable(value) or None
 
 
 def _url(value: str | None) -> str | None:
     """A URL for the Document: printable, and without ``user:password@``."""
     if value is None:
         return None
-    printable = _CONTROL_RE.sub("", value)
-    return _USERINFO_RE.sub(r"\1", printable, count=1) if "@" in printable else printable
+    shown = printable(value)
+    return _USERINFO_RE.sub(r"\1", shown, count=1) if "@" in shown else shown
 
 
 def _document(url: str | None, meta: Metadata, text: str) -> Document:
@@ -112,14 +107,14 @@ def _document(url: str | None, meta: Metadata, text: str) -> Document:
     return Document(
         url=_url(url),
         canonical_url=_url(meta.canonical_url),
-        title=_printable(meta.title),
-        author=_printable(meta.author),
-        date=_printable(meta.date),
-        sitename=_printable(meta.sitename),
-        hostname=_printable(meta.hostname or _hostname(url)),
-        language=_printable(meta.language),
-        description=_printable(meta.description),
-        text=_printable(text) or "",
+        title=_printable_field(meta.title),
+        author=_printable_field(meta.author),
+        date=_printable_field(meta.date),
+        sitename=_printable_field(meta.sitename),
+        hostname=_printable_field(meta.hostname or _hostname(url)),
+        language=_printable_field(meta.language),
+        description=_printable_field(meta.description),
+        text=_printable_field(text) or "",
     )
 
 
