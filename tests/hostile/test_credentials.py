@@ -15,14 +15,8 @@ import io
 import json
 import logging
 import sqlite3
-import threading
-from collections.abc import Mapping
 from contextlib import closing
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import pytest
 
@@ -34,88 +28,11 @@ from scraper.fetch import Fetcher
 from scraper.models import ErrorKind, FetchStatus
 from scraper.urls import normalise_url, url_problem
 from tests.hostile.pages import CREDENTIALS, credential_links_page, normal_article
+from tests.hostile.site import PageSite
 
 PASSWORD = CREDENTIALS.split(":", 1)[1]
 LOCAL = ["--allow-private", "--delay", "0"]
 TOLD = "A story told at some length, with enough words to be taken for an article. " * 5
-
-
-@dataclass
-class _Seen:
-    requests: list[tuple[str, str | None]] = field(default_factory=list)  # path, Authorization
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def do_GET(self) -> None:
-        with self.server.seen.lock:
-            self.server.seen.requests.append((self.path, self.headers.get("Authorization")))
-        target = self.server.redirects.get(self.path)
-        if target is not None:
-            self.send_response(302)
-            self.send_header("Location", target)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        page = self.server.pages.get(self.path)
-        if page is None:
-            self.send_error(404)
-            return
-        body = page.encode("utf-8")
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    pages: Mapping[str, str]
-    redirects: dict[str, str]
-    seen: _Seen
-
-
-class RecordingSite:
-    """Pages and redirects on 127.0.0.1; remembers each request's path and Authorization header."""
-
-    def __init__(self, pages: Mapping[str, str], redirects: Mapping[str, str] | None = None) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.pages = dict(pages)
-        self._server.redirects = dict(redirects or {})
-        self._server.seen = _Seen()
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
-
-    @property
-    def key(self) -> str:
-        return f"127.0.0.1:{self._server.server_address[1]}"
-
-    def url(self, path: str, userinfo: str = "") -> str:
-        return f"http://{userinfo + '@' if userinfo else ''}{self.key}{path}"
-
-    def redirect(self, path: str, target: str) -> None:
-        self._server.redirects[path] = target
-
-    @property
-    def requests(self) -> list[tuple[str, str | None]]:
-        with self._server.seen.lock:
-            return list(self._server.seen.requests)
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 pytestmark = pytest.mark.usefixtures("no_ambient_config")
@@ -230,9 +147,9 @@ def test_credentials_have_no_command_line_flag() -> None:
 
 
 def test_the_fetcher_sends_basic_auth_to_its_host_only() -> None:
-    with RecordingSite({"/page": normal_article("B", TOLD)}) as other:
+    with PageSite({"/page": normal_article("B", TOLD)}) as other:
         pages = {"/page": normal_article("A", TOLD), "/robots.txt": "User-agent: *\nAllow: /\n"}
-        with RecordingSite(pages, {"/away": other.url("/page")}) as site:
+        with PageSite(pages, redirects={"/away": other.url("/page")}) as site:
             settings = FetchSettings(allow_private=True, delay=0, credentials={site.key: "alice:pw:x"})
 
             async def fetch_both() -> tuple[FetchStatus, FetchStatus]:
@@ -251,7 +168,7 @@ def test_the_fetcher_sends_basic_auth_to_its_host_only() -> None:
 
 
 def test_a_redirect_to_a_url_with_credentials_fails_without_showing_them() -> None:
-    with RecordingSite({"/page": normal_article("A", TOLD)}) as site:
+    with PageSite({"/page": normal_article("A", TOLD)}) as site:
         site.redirect("/go", site.url("/page", CREDENTIALS))
         settings = FetchSettings(allow_private=True, delay=0, respect_robots=False)
 
@@ -273,7 +190,7 @@ def test_run_refuses_a_url_with_credentials_as_any_invalid_url(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    with RecordingSite({"/page": normal_article("A", TOLD)}) as site:
+    with PageSite({"/page": normal_article("A", TOLD)}) as site:
         invalid = main(["run", "--db", str(tmp_path / "other.db"), *LOCAL, "--url", "ftp://news.example/a"])
         db = str(tmp_path / "news.db")
         status = main(["run", "--db", db, *LOCAL, "--url", site.url("/page", CREDENTIALS)])
@@ -291,7 +208,7 @@ def test_a_source_with_credentials_is_never_fetched_shown_or_stored(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     db = str(tmp_path / "news.db")
-    with RecordingSite({"/source": credential_links_page("http://x")}) as site:
+    with PageSite({"/source": credential_links_page("http://x")}) as site:
         main(["run", "--db", db, *LOCAL, flag, site.url("/source", CREDENTIALS)])
         assert all(auth is None for _, auth in site.requests)
         assert all(path != "/source" for path, _ in site.requests)
@@ -305,7 +222,7 @@ def test_get_refuses_a_url_with_credentials_without_printing_them(
     fmt: str, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    with RecordingSite({"/page": normal_article("A", TOLD)}) as site:
+    with PageSite({"/page": normal_article("A", TOLD)}) as site:
         status = main(["get", *LOCAL, "--format", fmt, site.url("/page", CREDENTIALS)])
         assert site.requests == []
     captured = capsys.readouterr()
@@ -320,13 +237,15 @@ def test_links_canonical_and_og_url_with_credentials_are_never_stored_or_exporte
 ) -> None:
     caplog.set_level(logging.DEBUG)
     db = str(tmp_path / "news.db")
-    with RecordingSite({}) as site:
+    with PageSite({}) as site:
         base = site.url("")
-        site._server.pages = {
-            "/section": credential_links_page(base, title="Section page"),
-            "/canonical": credential_links_page(base, title="Canonical article"),
-            "/og": credential_links_page(base, title="Og article", canonical=False),
-        }
+        site.add(
+            {
+                "/section": credential_links_page(base, title="Section page"),
+                "/canonical": credential_links_page(base, title="Canonical article"),
+                "/og": credential_links_page(base, title="Og article", canonical=False),
+            }
+        )
         status = main(
             ["run", "--db", db, *LOCAL, "--page", site.url("/section")]
             + [f"--url={site.url(path)}" for path in ("/canonical", "/og")]
