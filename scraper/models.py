@@ -51,6 +51,22 @@ class _Vocabulary(enum.StrEnum):
 
 
 @enum.unique
+class PageType(_Vocabulary):
+    """What kind of page a Document came from: `Document.page_type`. Only an article is stored as one by
+    `scraper run`; the other kinds are what a crawl from section pages also meets. UNKNOWN where the
+    evidence is weak."""
+
+    ARTICLE = "article"
+    LISTING = "listing"  # a section front, tag, author or search page: teasers of other pages
+    COLLECTION = "collection"  # a gallery, a list of videos, podcasts or recipes
+    FORUM = "forum"  # a thread of posts by many people
+    PRODUCT = "product"  # a shop's product page
+    DOCUMENTATION = "documentation"  # reference and manual pages
+    SERVICE = "service"  # a login, contact, search, legal or error page
+    UNKNOWN = "unknown"
+
+
+@enum.unique
 class ErrorKind(_Vocabulary):
     """Why a URL failed: `ErrorInfo.kind`, JSON `error.kind`, the failure reasons of a run and of
     `scraper status`. README.md lists them for users (a test keeps the two equal)."""
@@ -174,6 +190,10 @@ class Document:
     language: str | None = None
     description: str | None = None
     text: str = ""
+    # What kind of page this is (see PageType); a plain string when read back from a newer release.
+    page_type: str = PageType.UNKNOWN
+    # The body with its structure as Markdown (headings, lists, quotes, tables); "" when not rendered.
+    markdown: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -187,6 +207,7 @@ class Document:
             "language": self.language,
             "description": self.description,
             "text": self.text,
+            "page_type": self.page_type,
         }
 
 
