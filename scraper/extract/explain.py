@@ -9,7 +9,7 @@ drift from what `extract` does.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
@@ -23,6 +23,9 @@ __all__ = ["BlockVerdict", "Explanation", "explain"]
 # At most this many class names per element in a container path: enough to recognise it, short enough
 # that a path of ten containers still fits a line.
 MAX_CLASSES_SHOWN = 3
+# Text inside a skipped element is walked again to show it, and so is text inside clutter nested in that
+# element, to this depth: hostile pages nest thousands of levels, and this is recursion.
+MAX_SKIP_DEPTH = 20
 _CLUTTER_TOKENS = rules.STRONG_CLUTTER_TOKENS | rules.WEAK_CLUTTER_TOKENS | rules.GATED_TOKENS
 _CLUTTER_LEVEL = {
     Clutter.HIDDEN: "hidden, and not a long run of prose",
@@ -112,20 +115,68 @@ class _Notes:
 
     def finished(self, root: LexborNode, blocks: Sequence[Block], choice: BodyChoice, body: BodyText) -> None:
         """Put everything into words now, while the tree (and so the nodes' labels) is alive."""
-        skipped = [(skip, collect_blocks(skip.node, body.page_chars)) for skip in self.skips]
+        inside = {id(skip): _inside(skip.node, skip.path, body.page_chars, 1) for skip in self.skips}
         needed = {container for block in blocks for container in block.path}
-        needed.update(c for skip, inner in skipped for b in inner for c in (*skip.path, *b.path))
+        needed.update(container for found in inside.values() for path, _ in found for container in path)
         labels = _labels(root, needed)
         fates = _Fates(self, labels, blocks, choice, body)
         self.body, self.body_score = fates.body_label, fates.body_score
-        pending = iter(skipped)
-        next_skip = next(pending, None)
-        for index, block in enumerate((*blocks, None)):
-            while next_skip is not None and (block is None or next_skip[0].position <= index):
-                self.verdicts += _skipped_verdicts(*next_skip, labels)
-                next_skip = next(pending, None)
-            if block is not None:
-                self.verdicts.append(fates.verdict(block))
+        for item in _in_order(blocks, self.skips):
+            if isinstance(item, _Skip):
+                self.verdicts += _skipped_verdicts(item.node, inside[id(item)], labels)
+            else:
+                self.verdicts.append(fates.verdict(item))
+
+
+class _Skips:
+    """A recorder that keeps the skips alone: for the walk of a skipped element's own text."""
+
+    def __init__(self) -> None:
+        self.skips: list[_Skip] = []
+
+    def skipped(self, node: LexborNode, path: tuple[int, ...], position: int) -> None:
+        self.skips.append(_Skip(node, path, position))
+
+    def scored(self, scores: Mapping[int, float]) -> None:
+        pass
+
+    def dropped(self, block: Block, reason: str, container: int | None = None) -> None:
+        pass
+
+    def finished(self, root: LexborNode, blocks: Sequence[Block], choice: BodyChoice, body: BodyText) -> None:
+        pass
+
+    def replaced(self) -> None:
+        pass
+
+
+def _in_order(blocks: Sequence[Block], skips: Sequence[_Skip]) -> Iterator[Block | _Skip]:
+    """The blocks and the skipped elements of one walk in page order."""
+    pending = iter(skips)
+    skip = next(pending, None)
+    for index, block in enumerate(blocks):
+        while skip is not None and skip.position <= index:
+            yield skip
+            skip = next(pending, None)
+        yield block
+    while skip is not None:
+        yield skip
+        skip = next(pending, None)
+
+
+def _inside(
+    node: LexborNode, outer: tuple[int, ...], page_chars: int, depth: int
+) -> list[tuple[tuple[int, ...], Block]]:
+    """The text of a skipped element as blocks with their full paths, that of clutter inside it too."""
+    skips = _Skips()
+    blocks = collect_blocks(node, page_chars, skips if depth < MAX_SKIP_DEPTH else None)
+    found: list[tuple[tuple[int, ...], Block]] = []
+    for item in _in_order(blocks, skips.skips):
+        if isinstance(item, _Skip):
+            found += _inside(item.node, (*outer, *item.path), page_chars, depth + 1)
+        else:
+            found.append(((*outer, *item.path), item))
+    return found
 
 
 def _labels(root: LexborNode, needed: set[int]) -> dict[int, str]:
@@ -150,13 +201,15 @@ def _path(path: Sequence[int], labels: Mapping[int, str]) -> str:
     return " > ".join(labels.get(container, "?") for container in path)
 
 
-def _skipped_verdicts(skip: _Skip, inner: Sequence[Block], labels: Mapping[int, str]) -> list[BlockVerdict]:
-    reason = f"clutter: skipped ({_skip_reason(skip.node)})"
+def _skipped_verdicts(
+    node: LexborNode, inside: Sequence[tuple[tuple[int, ...], Block]], labels: Mapping[int, str]
+) -> list[BlockVerdict]:
+    reason = f"clutter: skipped ({_skip_reason(node)})"
     return [
         BlockVerdict(
             block.text,
             block.kind.value,
-            _path((*skip.path, *block.path), labels),
+            _path(path, labels),
             block.link_density,
             None,
             None,
@@ -164,7 +217,7 @@ def _skipped_verdicts(skip: _Skip, inner: Sequence[Block], labels: Mapping[int, 
             "collect_blocks",
             reason,
         )
-        for block in inner
+        for path, block in inside
     ]
 
 

@@ -148,3 +148,17 @@ def test_a_page_the_fallback_replaced_says_so(monkeypatch: pytest.MonkeyPatch) -
 def test_an_empty_page_has_no_blocks() -> None:
     explanation = explain("")
     assert (explanation.blocks, explanation.body, explanation.text) == ((), None, "")
+
+
+def test_text_inside_clutter_nested_in_skipped_clutter_is_shown_with_the_outer_reason() -> None:
+    article = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    share = '<div class="share"><p>Share on the usual networks.</p></div>'
+    nested = f"<footer><p>Contact the newsroom.</p>{share}</footer>"
+    explanation = explain(f"<html><body><article>{article}</article>{nested}</body></html>")
+
+    inner = _verdict(explanation, "Share on the usual networks.")
+    assert (inner.kept, inner.stage) == (False, "collect_blocks")
+    assert inner.reason == "clutter: skipped (<footer>)"
+    assert inner.path == "body > footer > div.share > p"
+    texts = [verdict.text for verdict in explanation.blocks]
+    assert texts.index("Contact the newsroom.") < texts.index("Share on the usual networks.")
