@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
+from ..charset import printable
 from . import extract_recorded, rules
 from .blocks import Block, Clutter, _clutter, _is_legal_fine_print, collect_blocks
 from .body import BodyChoice, BodyText, _weight
@@ -192,9 +193,10 @@ def _label(node: LexborNode) -> str:
     attributes = node.attributes
     element_id = (attributes.get("id") or "").split()
     classes = (attributes.get("class") or "").split()[:MAX_CLASSES_SHOWN]
-    return (
+    label = (
         (node.tag or "?") + "".join(f"#{name}" for name in element_id[:1]) + "".join(f".{c}" for c in classes)
     )
+    return printable(label)
 
 
 def _path(path: Sequence[int], labels: Mapping[int, str]) -> str:
@@ -207,7 +209,7 @@ def _skipped_verdicts(
     reason = f"clutter: skipped ({_skip_reason(node)})"
     return [
         BlockVerdict(
-            block.text,
+            printable(block.text),  # what a page says never drives the screen it is shown on
             block.kind.value,
             _path(path, labels),
             block.link_density,
@@ -232,7 +234,7 @@ def _skip_reason(node: LexborNode) -> str:
     level = _clutter(tag in rules.FURNITURE_TAGS, attributes)
     pieces = [f"<{tag}>"] if tag in rules.FURNITURE_TAGS else []
     for key in ("class", "id"):
-        value = attributes.get(key) or ""
+        value = " ".join((attributes.get(key) or "").split())  # one line: the plain text is line by line
         words = rules.attribute_tokens(value) & _CLUTTER_TOKENS
         words.update(rules.HIDDEN_CLASSES.intersection(value.lower().split()))
         if words:
@@ -242,7 +244,7 @@ def _skip_reason(node: LexborNode) -> str:
         pieces.append(f"role '{role}'")
     if level in _CLUTTER_LEVEL:
         pieces.append(_CLUTTER_LEVEL[level])
-    return "; ".join(pieces) or f"<{tag}>"
+    return printable("; ".join(pieces) or f"<{tag}>")
 
 
 class _Fates:
@@ -267,7 +269,7 @@ class _Fates:
     def verdict(self, block: Block) -> BlockVerdict:
         stage, reason = self._fate(block)
         return BlockVerdict(
-            block.text,
+            printable(block.text),  # what a page says never drives the screen it is shown on
             block.kind.value,
             _path(block.path, self.labels),
             block.link_density,

@@ -162,3 +162,20 @@ def test_text_inside_clutter_nested_in_skipped_clutter_is_shown_with_the_outer_r
     assert inner.path == "body > footer > div.share > p"
     texts = [verdict.text for verdict in explanation.blocks]
     assert texts.index("Contact the newsroom.") < texts.index("Share on the usual networks.")
+
+
+def test_no_control_character_of_the_page_reaches_the_explanation() -> None:
+    escape = "\x1b[2J\x1b]0;owned\x07\x9b"
+    paragraph = PARAGRAPHS[0].replace("town", f"town{escape}")
+    page = (
+        f'<html><body><div id="a{escape}"><article class="story{escape}"><p>{paragraph}</p>'
+        f"<p>{PARAGRAPHS[1]}</p></article></div>"
+        f'<div class="share{escape}\nkept"><p>Share {escape} this</p></div></body></html>'
+    )
+    explanation = explain(page)
+
+    fields = [str(value) for verdict in explanation.blocks for value in verdict.to_dict().values()]
+    fields += [str(explanation.body)]
+    assert len(explanation.blocks) == 3
+    assert not [field for field in fields if any(c in field for c in "\x1b\x07\x9b")]
+    assert "\n" not in _verdict(explanation, "Share [2J]0;owned this").reason
