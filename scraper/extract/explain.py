@@ -78,8 +78,8 @@ def explain(html: str | bytes, url: str | None = None) -> Explanation:
     document = extract_recorded(html, url, notes)
     if notes.is_replaced:
         notes.verdicts = [_replaced(verdict) for verdict in notes.verdicts]
-    return Explanation(
-        url, notes.body, notes.body_score, notes.is_replaced, document.text, tuple(notes.verdicts)
+    return Explanation(  # the Document's URL: printable, without user:password@
+        document.url, notes.body, notes.body_score, notes.is_replaced, document.text, tuple(notes.verdicts)
     )
 
 

@@ -145,6 +145,10 @@ def test_a_page_the_fallback_replaced_says_so(monkeypatch: pytest.MonkeyPatch) -
     assert "replaced by the fallback" in verdict.reason
 
 
+def test_the_url_is_shown_as_the_document_has_it_without_credentials() -> None:
+    assert explain(PAGE, "https://user:secret@news.example/a").url == "https://news.example/a"
+
+
 def test_an_empty_page_has_no_blocks() -> None:
     explanation = explain("")
     assert (explanation.blocks, explanation.body, explanation.text) == ((), None, "")
