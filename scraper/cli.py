@@ -32,7 +32,7 @@ from .errors import ConfigError, LockedError, SchemaError, ScraperError, Storage
 
 if TYPE_CHECKING:
     from .models import Document
-    from .pipeline import GetRow, ProgressSink, RunStop
+    from .pipeline import ExtractionPool, GetRow, ProgressSink, RunStop
     from .storage import Store
 
 __all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_OK", "EXIT_STORE", "EXIT_USAGE", "main"]
@@ -318,9 +318,13 @@ def _print_row(row: GetRow, fmt: str) -> None:
 @click.option("--url", default=None, help="The page's URL, to resolve links and fill `url` and `hostname`.")
 @click.option("--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt",
               show_default=True, help="Plain article text, a JSON object, or Markdown.")  # fmt: skip
+@click.option("--explain", is_flag=True, help="Print each block instead: its container path, link density, "
+              "score, and the stage that kept or dropped it, and why.")  # fmt: skip
 @_log_options
 @_reports_errors
-def extract_command(files: tuple[str, ...], url: str | None, fmt: str, **log_flags: Any) -> int:
+def extract_command(
+    files: tuple[str, ...], url: str | None, fmt: str, explain: bool, **log_flags: Any
+) -> int:
     """Extract the article of saved HTML files ('-' reads standard input) and print it.
 
     A folder is searched for *.html, *.htm and *.html.gz files; gzip is recognised by its first bytes,
@@ -328,11 +332,15 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str, **log_fla
     stderr, the others still print, and the exit status is 1. Each file is parsed in a worker process
     under the default limits of `run.parse_timeout` and `run.parse_memory`: past one, that file fails.
 
+    --explain prints each block instead, with the stage that kept or dropped it and why: to see why a
+    paragraph is missing (a table on a terminal, else plain text; JSON with --format json).
+
     \b
     Examples:
       scraper extract page.html
       scraper extract --format json --url https://example.com/a page.html saved-pages/
       curl -s https://example.com/a | scraper extract - --format markdown
+      scraper extract --explain page.html | grep -B2 'first words of the paragraph'
     """
     from ._files import page_files, unzip
     from .extract import extract
@@ -340,19 +348,17 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str, **log_fla
     from .render import document_to_markdown
 
     _configure_log_flags(log_flags)
+    if explain and fmt == "markdown":
+        raise click.UsageError("--explain prints plain text or JSON (--format json), not Markdown")
     failed = 0
     with ExtractionPool(extract, workers=1) as pool:
         for name in page_files(files):
-            try:
-                html = _read_capped(name, MAX_EXTRACT_BYTES)
-            except OSError as exc:
-                say(f"scraper: cannot read {name}: {exc.strerror or exc}", level=logging.WARNING)
+            html = _read_page(name)
+            if html is None:
                 failed += 1
                 continue
-            if html is None:
-                message = f"larger than {MAX_EXTRACT_BYTES} bytes, the most `scraper extract` reads"
-                click.echo(f"scraper: {name}: {message}", err=True)
-                failed += 1
+            if explain:
+                failed += not _explain_page(pool, html, name, url, fmt)
                 continue
             try:
                 document = pool.result(pool.submit(unzip(html, name), url))
@@ -377,6 +383,34 @@ def _configure_log_flags(flags: dict[str, Any]) -> None:
     _logging.configure(
         given.log_format or ("json" if _logging.is_json() else "text"), given.log_level or "info"
     )
+
+
+def _read_page(name: str) -> bytes | None:
+    """The bytes of one file of `scraper extract`, or None when it cannot be read (said on stderr)."""
+    try:
+        html = _read_capped(name, MAX_EXTRACT_BYTES)
+    except OSError as exc:
+        say(f"scraper: cannot read {name}: {exc.strerror or exc}", level=logging.WARNING)
+        return None
+    if html is None:
+        message = f"larger than {MAX_EXTRACT_BYTES} bytes, the most `scraper extract` reads"
+        click.echo(f"scraper: {name}: {message}", err=True)
+    return html
+
+
+def _explain_page(pool: ExtractionPool, html: bytes, name: str, url: str | None, fmt: str) -> bool:
+    """Print the explanation of one page (worked out in the pool, under its limits); False if it failed."""
+    from ._explain_view import show_explanation
+    from ._files import unzip
+    from .extract.explain import explain
+
+    try:
+        explanation = asyncio.run(pool.call(explain, unzip(html, name), url))
+    except ScraperError as exc:
+        say(f"scraper: {name}: {exc}", level=logging.WARNING)
+        return False
+    show_explanation(explanation, name, fmt)
+    return True
 
 
 def _read_capped(name: str, cap: int) -> bytes | None:

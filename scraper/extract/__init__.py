@@ -24,6 +24,7 @@ from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
 from .guard import check_input
 from .metadata import Metadata, extract_metadata
+from .recorder import Recorder
 
 __all__ = ["extract"]
 
@@ -47,15 +48,19 @@ def _parse(html: str) -> LexborHTMLParser:
         raise ExtractionError(f"the HTML parser refused the page: {exc}") from exc
 
 
-def _body_text(tree: LexborHTMLParser, meta: Metadata) -> BodyText:
+def _body_text(tree: LexborHTMLParser, meta: Metadata, recorder: Recorder | None = None) -> BodyText:
     root = tree.body or tree.root
     if root is None:
         return BodyText((), 0)
     # Code and styles go first, in C: node.text() then measures what a reader sees (clutter vs wrapper).
     tree.strip_tags(list(rules.CODE_TAGS))
     page_chars = visible_chars(root)
-    blocks = collect_blocks(root, page_chars)
-    return clean_body(find_body(blocks), headline_keys(meta.title, blocks), page_chars, meta.author)
+    blocks = collect_blocks(root, page_chars, recorder)
+    choice = find_body(blocks, recorder)
+    body = clean_body(choice, headline_keys(meta.title, blocks), page_chars, meta.author, recorder)
+    if recorder is not None:
+        recorder.finished(root, blocks, choice, body)
+    return body
 
 
 def _unreliable(body: BodyText, page: str) -> bool:
@@ -120,15 +125,22 @@ def _document(url: str | None, meta: Metadata, text: str) -> Document:
 
 def extract(html: str | bytes, url: str | None = None) -> Document:
     """The article of one page. Raises ExtractionError only for inputs refused as a whole."""
+    return extract_recorded(html, url, None)
+
+
+def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | None) -> Document:
+    """`extract`, telling `recorder` why each block was skipped or dropped (explain.py's way in)."""
     page = check_input(_decode(html))
     if not page.strip():
         return Document(url=_url(url), hostname=_hostname(url))
     tree = _parse(page)
     meta = extract_metadata(tree, url)
-    body = _body_text(tree, meta)
+    body = _body_text(tree, meta, recorder)
     text = serialise(body.blocks)
     if _unreliable(body, page):
         second = fallback_text(page, url)
         if _clearly_more(second, text):
             text = second
+            if recorder is not None:
+                recorder.replaced()
     return _document(url, meta, text)

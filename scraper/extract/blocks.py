@@ -13,10 +13,14 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborNode
 
 from . import rules
+
+if TYPE_CHECKING:
+    from .recorder import Recorder
 
 __all__ = ["Block", "BlockKind", "Deferral", "collect_blocks", "visible_chars"]
 
@@ -292,11 +296,13 @@ def visible_chars(node: LexborNode) -> int:
     return _visible_chars(node.text())
 
 
-def collect_blocks(root: LexborNode, page_chars: int | None = None) -> list[Block]:
+def collect_blocks(
+    root: LexborNode, page_chars: int | None = None, recorder: Recorder | None = None
+) -> list[Block]:
     """Cut the visible text under `root` into blocks, skipping clutter subtrees.
 
     Depth-first without recursion (pages nest thousands of levels deep); a skipped element's subtree is
-    never entered.
+    never entered. A `recorder` is told of each skipped element (`scraper extract --explain`).
     """
     collector = _Collector(visible_chars(root) if page_chars is None else page_chars)
     collector.path.append(root.mem_id)  # the root is a container too: a bare page's body is all of it
@@ -317,6 +323,8 @@ def collect_blocks(root: LexborNode, page_chars: int | None = None) -> list[Bloc
             continue
         entry = collector.entry(node, tag)
         if entry is Entry.SKIP:
+            if recorder is not None:
+                recorder.skipped(node, tuple(collector.path), len(collector.blocks))
             continue
         deferred = entry in _DEFERRAL_OF_ENTRY
         if deferred:

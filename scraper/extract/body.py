@@ -11,9 +11,13 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
+
+if TYPE_CHECKING:
+    from .recorder import Recorder
 
 __all__ = ["BodyChoice", "BodyText", "clean_body", "find_body", "headline_keys", "serialise"]
 
@@ -172,7 +176,7 @@ class BodyChoice:
     listing: bool  # teaser cards hold most of the page's prose
 
 
-def find_body(all_blocks: Sequence[Block]) -> BodyChoice:
+def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> BodyChoice:
     """The blocks of the best-scoring container, narrowed to where its prose is.
 
     Deferred blocks (inside small "widget" elements) take no part in the choice, and those with prose of
@@ -187,6 +191,8 @@ def find_body(all_blocks: Sequence[Block]) -> BodyChoice:
     best: int | None = None
     best_score = 0.0
     scores = _subtree_scores(blocks, cards)
+    if recorder is not None:
+        recorder.scored(scores)
     root = next(iter(scores), None)
     for container, score in scores.items():
         # Strictly greater: of equal scores the outer container (seen first) wins, so a body split
@@ -283,13 +289,17 @@ def _is_interface_text(block: Block) -> bool:
 
 
 def clean_body(
-    choice: BodyChoice, titles: frozenset[str], page_chars: int = 0, author: str | None = None
+    choice: BodyChoice,
+    titles: frozenset[str],
+    page_chars: int = 0,
+    author: str | None = None,
+    recorder: Recorder | None = None,
 ) -> BodyText:
     """Drop headline lists, interface text, the repeated title and standfirst, orphan headings, and the
     author's bio box after the body.
 
     `titles` are the page's headline as written (see headline_keys); a body block equal to one is dropped.
-    `author` is the byline's name, from the metadata.
+    `author` is the byline's name, from the metadata. A `recorder` is told why each block was dropped.
     """
     if choice.body_id is None:
         return BodyText((), 0, choice.listing, page_chars)
@@ -300,34 +310,54 @@ def clean_body(
     previous: Block | None = None
     for block in choice.blocks:
         if cards and not cards.isdisjoint(block.path):
+            if recorder is not None:
+                recorder.dropped(block, "teaser card")
             continue
         container = _boilerplate_container(block, totals, body_id)
         if container is not None:
             if container not in verdicts:
                 verdicts[container] = _introduces_list(previous)
             if not verdicts[container]:
+                if recorder is not None:
+                    recorder.dropped(block, "link-dense list or rail", container)
                 continue
         elif (
             block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
             and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
             and not _introduces_list(previous)
         ):
+            if recorder is not None:
+                recorder.dropped(block, "link-dense block")
             continue
         previous = block
         if _is_interface_text(block) or _is_teaser(block, totals):
+            if recorder is not None:
+                recorder.dropped(block, "interface text" if _is_interface_text(block) else "teaser")
             continue
         if len(block.text) <= 2 * longest_title and _normalised(block.text) in titles:
+            if recorder is not None:
+                recorder.dropped(block, "the headline again")
             continue
         kept.append(block)
-    kept = _drop_captions(kept)
-    kept = _drop_repeats(kept)
-    kept = _drop_pull_quotes(kept)
-    kept = _drop_lead_in(kept)
-    kept = _drop_author_bio(kept, author)
-    kept = _drop_lead_out(kept)
-    kept = _drop_orphan_headings(kept)
+    kept = _noted(recorder, kept, _drop_captions(kept), "caption")
+    kept = _noted(recorder, kept, _drop_repeats(kept), "repeated (a later copy kept)")
+    kept = _noted(recorder, kept, _drop_pull_quotes(kept), "pull quote (its words stand in another block)")
+    kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
+    kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
+    kept = _noted(recorder, kept, _drop_lead_out(kept), "label after the last prose")
+    kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
     prose = sum(block.chars for block in kept if _is_prose(block))
     return BodyText(tuple(kept), prose, choice.listing, page_chars)
+
+
+def _noted(recorder: Recorder | None, before: list[Block], after: list[Block], reason: str) -> list[Block]:
+    """`after`; a recorder is told of each block of `before` no longer in it."""
+    if recorder is not None and len(after) < len(before):
+        remaining = {id(block) for block in after}
+        for block in before:
+            if id(block) not in remaining:
+                recorder.dropped(block, reason)
+    return after
 
 
 def _drop_captions(blocks: list[Block]) -> list[Block]:
