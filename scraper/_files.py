@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ __all__ = [
     "GetInputs",
     "bad_line_row",
     "page_files",
+    "read_capped",
     "unzip",
 ]
 
@@ -107,3 +109,14 @@ def bad_line_row(raw: bytes, number: int, name: str) -> GetRow:
 
     shown = raw.decode("utf-8", "backslashreplace").strip()
     return GetRow(shown, error=ErrorInfo(ErrorKind.INVALID_URL, f"line {number} of {name}: not UTF-8 text"))
+
+
+def read_capped(name: str, cap: int) -> bytes | None:
+    """The bytes of file `name` ("-": standard input), or None when it holds more than `cap`: only
+    cap + 1 bytes are ever read."""
+    if name == "-":
+        data = sys.stdin.buffer.read(cap + 1)
+    else:
+        with open(name, "rb") as file:
+            data = file.read(cap + 1)
+    return data if len(data) <= cap else None

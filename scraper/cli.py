@@ -387,8 +387,10 @@ def _configure_log_flags(flags: dict[str, Any]) -> None:
 
 def _read_page(name: str) -> bytes | None:
     """The bytes of one file of `scraper extract`, or None when it cannot be read (said on stderr)."""
+    from ._files import read_capped
+
     try:
-        html = _read_capped(name, MAX_EXTRACT_BYTES)
+        html = read_capped(name, MAX_EXTRACT_BYTES)
     except OSError as exc:
         say(f"scraper: cannot read {name}: {exc.strerror or exc}", level=logging.WARNING)
         return None
@@ -411,17 +413,6 @@ def _explain_page(pool: ExtractionPool, html: bytes, name: str, url: str | None,
         return False
     show_explanation(explanation, name, fmt)
     return True
-
-
-def _read_capped(name: str, cap: int) -> bytes | None:
-    """The bytes of file `name` ("-": standard input), or None when it holds more than `cap`: only
-    cap + 1 bytes are ever read."""
-    if name == "-":
-        data = sys.stdin.buffer.read(cap + 1)
-    else:
-        with open(name, "rb") as file:
-            data = file.read(cap + 1)
-    return data if len(data) <= cap else None
 
 
 def _render_document(document: Document, name: str, fmt: str, markdown: Callable[[Document], str]) -> str:
