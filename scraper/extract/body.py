@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
+from .evidence import notice_blocks
 
 __all__ = ["BodyChoice", "BodyText", "clean_body", "find_body", "headline_keys", "serialise"]
 
@@ -129,21 +130,23 @@ def _teaser_cards(blocks: Sequence[Block], totals: Mapping[int, _Totals]) -> fro
     )
 
 
-def _subtree_scores(blocks: Sequence[Block], cards: frozenset[int]) -> dict[int, float]:
+def _subtree_scores(
+    blocks: Sequence[Block], cards: frozenset[int], notices: frozenset[int] = frozenset()
+) -> dict[int, float]:
     """Each container's score: its own blocks' weights plus its children's, each child capped below.
 
     The cap makes a list of fifty links inside the body cost no more than a short menu: the body is the
-    container with the most prose, not the one with the fewest links.
+    container with the most prose, not the one with the fewest links. Teaser cards and notices (the block
+    indexes in `notices`, see evidence.py) count as junk: evidence that their containers are not the article.
     """
     scores: dict[int, float] = defaultdict(float)
     parents: dict[int, int | None] = {}  # insertion order: document order, outer before inner
     depths: dict[int, int] = {}
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if not block.path:
             continue
-        scores[block.path[-1]] += (
-            _junk_weight(block) if cards and not cards.isdisjoint(block.path) else _weight(block)
-        )
+        junk = index in notices or (cards and not cards.isdisjoint(block.path))
+        scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
         for depth, container in enumerate(block.path):
             if container not in parents:
                 parents[container] = block.path[depth - 1] if depth else None
@@ -186,7 +189,8 @@ def find_body(all_blocks: Sequence[Block]) -> BodyChoice:
     cards = _teaser_cards(blocks, totals)
     best: int | None = None
     best_score = 0.0
-    scores = _subtree_scores(blocks, cards)
+    block_counts = {container: entry.blocks for container, entry in totals.items()}
+    scores = _subtree_scores(blocks, cards, notice_blocks(blocks, block_counts))
     root = next(iter(scores), None)
     for container, score in scores.items():
         # Strictly greater: of equal scores the outer container (seen first) wins, so a body split
