@@ -2,7 +2,8 @@
 
 A pure function, written as named stages in the manner of Readability.js::
 
-    decode → guard → parse → read metadata → collect blocks (clutter skipped) → find body
+    decode → guard → parse → read metadata → streamed parts put in place → collect blocks (clutter skipped)
+           → find body (notices count against a container)
            → clean body → serialise → (fallback when the result is nearly empty)
 
 Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
@@ -24,6 +25,7 @@ from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
 from .guard import check_input
 from .metadata import Metadata, extract_metadata
+from .streamed import may_be_streamed, place_streamed_parts
 
 __all__ = ["extract"]
 
@@ -47,10 +49,12 @@ def _parse(html: str) -> LexborHTMLParser:
         raise ExtractionError(f"the HTML parser refused the page: {exc}") from exc
 
 
-def _body_text(tree: LexborHTMLParser, meta: Metadata) -> BodyText:
+def _body_text(tree: LexborHTMLParser, meta: Metadata, streamed: bool = False) -> BodyText:
     root = tree.body or tree.root
     if root is None:
         return BodyText((), 0)
+    if streamed:
+        place_streamed_parts(tree)  # before <template> goes: its placeholders say where the parts belong
     # Code and styles go first, in C: node.text() then measures what a reader sees (clutter vs wrapper).
     tree.strip_tags(list(rules.CODE_TAGS))
     page_chars = visible_chars(root)
@@ -125,7 +129,7 @@ def extract(html: str | bytes, url: str | None = None) -> Document:
         return Document(url=_url(url), hostname=_hostname(url))
     tree = _parse(page)
     meta = extract_metadata(tree, url)
-    body = _body_text(tree, meta)
+    body = _body_text(tree, meta, may_be_streamed(page))
     text = serialise(body.blocks)
     if _unreliable(body, page):
         second = fallback_text(page, url)

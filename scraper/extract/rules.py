@@ -376,3 +376,12 @@ MAX_NOTICE_CHARS = 1500
 # for the site to work ...") says the rest of it without a formula. An article's one closing affiliate line
 # is a small share of the article's box.
 MIN_NOTICE_BOX_SHARE = 0.5
+
+# React's streamed server rendering: a slow part of the page is sent at the end of <body> in a hidden
+# <div id="S:n">, with a <template id="P:n"> where it belongs (streamed.py moves it there, as its script
+# does).
+STREAMED_PART_PREFIX = "S:"
+STREAMED_PLACEHOLDER_PREFIX = "P:"
+# ... at most this many parts are moved (each move searches the tree once): an article streams in a few,
+# a hostile page could send thousands; the rest stay where they were sent.
+MAX_STREAMED_PARTS = 100

@@ -97,3 +97,74 @@ def test_notices_are_recognised_in_other_languages(text: str) -> None:
 )
 def test_article_sentences_about_the_same_things_are_not_notices(text: str) -> None:
     assert not is_notice(_block(text))
+
+
+def _streamed_page(chunks: list[str]) -> str:
+    """A page as React streams it: placeholders (<template id="P:n">) where each part of the article
+    belongs, the parts themselves in hidden <div id="S:n"> at the end, moved into place by a script."""
+    placeholders = "".join(f'<template id="P:{n}"></template>' for n in range(len(chunks)))
+    hidden = "".join(f'<div hidden id="S:{n}">{chunk}</div>' for n, chunk in enumerate(chunks))
+    scripts = "".join(f'<script>$RS("S:{n}","P:{n}")</script>' for n in range(len(chunks)))
+    return f"""<html><head><title>Index funds explained</title></head><body>
+<nav><a href="/">Home</a> <a href="/invest">Investing</a></nav>
+<main><h1>Index funds explained</h1>
+<p>Index funds track a market index, so an investor owns a little of every company in it at low cost.</p>
+{placeholders}</main><footer><p>About us</p></footer>{hidden}{scripts}</body></html>"""
+
+
+def test_an_article_streamed_in_hidden_parts_is_put_together_in_place() -> None:
+    chunks = [
+        "<h2>How they work</h2>" + "".join(f"<p>Part one, paragraph {n}: {_SENTENCE}</p>" for n in range(3)),
+        "<h2>What they cost</h2>" + "".join(f"<p>Part two, paragraph {n}: {_SENTENCE}</p>" for n in range(5)),
+        "<h2>Taxes</h2>" + "".join(f"<p>Part three, paragraph {n}: {_SENTENCE}</p>" for n in range(4)),
+    ]
+    text = extract(_streamed_page(chunks)).text
+    assert text.startswith("Index funds track a market index")
+    for part in ("Part one, paragraph 0", "Part two, paragraph 4", "Part three, paragraph 3"):
+        assert part in text
+    assert text.index("Part one") < text.index("Part two") < text.index("Part three")
+
+
+_SENTENCE = "a fund holds the shares of an index in the same proportions, and its fees stay small."
+
+
+def test_a_streamed_part_holding_the_placeholder_of_the_next_is_put_together_in_order() -> None:
+    first = f'<p>The first part: {_SENTENCE}</p><template id="P:1"></template><p>The first part ends.</p>'
+    second = f"<p>The second part: {_SENTENCE}</p>"
+    html = f"""<html><body><main><p>{_SENTENCE}</p><template id="P:0"></template></main>
+<div hidden id="S:0">{first}</div><div hidden id="S:1">{second}</div></body></html>"""
+    text = extract(html).text
+    assert text.index("The first part:") < text.index("The second part:") < text.index("The first part ends")
+
+
+def test_streamed_parts_nested_in_each_other_or_without_placeholder_do_not_break_the_page() -> None:
+    html = f"""<html><body><main><template id="P:0"></template></main>
+<div hidden id="S:0"><p>Outer part: {_SENTENCE}</p><div hidden id="S:1"><p>Inner part: {_SENTENCE}</p></div>
+<template id="P:1"></template></div><div hidden id="S:x"><p>Not a part: {_SENTENCE}</p></div></body></html>"""
+    text = extract(html).text
+    assert "Outer part:" in text
+
+
+def test_streamed_parts_whose_place_is_unknown_are_taken_together() -> None:
+    # Suspense boundaries (<template id="B:n">) say where a part goes only through the script that moves it;
+    # without it the parts stay after the footer, but as one body, not its longest part alone.
+    chunks = [
+        "".join(f"<p>Part one, paragraph {n}: {_SENTENCE}</p>" for n in range(3)),
+        "".join(f"<p>Part two, paragraph {n}: {_SENTENCE}</p>" for n in range(5)),
+        "".join(f"<p>Part three, paragraph {n}: {_SENTENCE}</p>" for n in range(4)),
+    ]
+    boundaries = "".join(f'<template id="B:{n}"></template><div>Loading...</div>' for n in range(3))
+    hidden = "".join(f'<div hidden id="S:{n}">{chunk}</div>' for n, chunk in enumerate(chunks))
+    html = f"""<html><body><nav><a href="/">Home</a></nav><main><h1>Index funds</h1>{boundaries}</main>
+<footer><p>About us</p></footer>{hidden}</body></html>"""
+    text = extract(html).text
+    for part in ("Part one, paragraph 2", "Part two, paragraph 4", "Part three, paragraph 3"):
+        assert part in text
+
+
+def test_streamed_parts_left_nested_in_each_other_are_gathered_once() -> None:
+    inner = f'<div hidden id="S:1"><p>Inner part: {_SENTENCE}</p></div>'
+    html = f"""<html><body><main><p>Shell.</p></main>
+<div hidden id="S:0"><p>Outer part: {_SENTENCE}</p>{inner}</div></body></html>"""
+    text = extract(html).text
+    assert text.count("Outer part:") == 1 and text.count("Inner part:") == 1
