@@ -25,7 +25,7 @@ from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
 from .guard import check_input
 from .metadata import Metadata, extract_metadata
-from .streamed import may_be_streamed, place_streamed_parts
+from .streamed import place_streamed_parts
 
 __all__ = ["extract"]
 
@@ -49,12 +49,11 @@ def _parse(html: str) -> LexborHTMLParser:
         raise ExtractionError(f"the HTML parser refused the page: {exc}") from exc
 
 
-def _body_text(tree: LexborHTMLParser, meta: Metadata, streamed: bool = False) -> BodyText:
+def _body_text(tree: LexborHTMLParser, meta: Metadata) -> BodyText:
     root = tree.body or tree.root
     if root is None:
         return BodyText((), 0)
-    if streamed:
-        place_streamed_parts(tree)  # before <template> goes: its placeholders say where the parts belong
+    place_streamed_parts(tree)  # before <template> goes: its placeholders say where the parts belong
     # Code and styles go first, in C: node.text() then measures what a reader sees (clutter vs wrapper).
     tree.strip_tags(list(rules.CODE_TAGS))
     page_chars = visible_chars(root)
@@ -129,7 +128,7 @@ def extract(html: str | bytes, url: str | None = None) -> Document:
         return Document(url=_url(url), hostname=_hostname(url))
     tree = _parse(page)
     meta = extract_metadata(tree, url)
-    body = _body_text(tree, meta, may_be_streamed(page))
+    body = _body_text(tree, meta)
     text = serialise(body.blocks)
     if _unreliable(body, page):
         second = fallback_text(page, url)

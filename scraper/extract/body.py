@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
-from .evidence import notice_blocks
+from .evidence import may_be_notice_box, notice_blocks
 
 __all__ = ["BodyChoice", "BodyText", "clean_body", "find_body", "headline_keys", "serialise"]
 
@@ -187,10 +187,28 @@ def find_body(all_blocks: Sequence[Block]) -> BodyChoice:
     kept = all_blocks if widgets_are_layout else [b for b in all_blocks if b.deferral is not Deferral.SHORT]
     totals = _container_totals(blocks)
     cards = _teaser_cards(blocks, totals)
+    best = _best_container(_subtree_scores(blocks, cards), totals)
+    if best is not None and may_be_notice_box([block for block in blocks if best in block.path]):
+        # The evidence doubts the choice: choose again with notices counted against their containers.
+        block_counts = {container: entry.blocks for container, entry in totals.items()}
+        best = _best_container(_subtree_scores(blocks, cards, notice_blocks(blocks, block_counts)), totals)
+    root = next((block.path[0] for block in blocks if block.path), None)  # the page root
+    page_prose = totals[root].prose_chars if root is not None else 0
+    card_prose = sum(totals[card].prose_chars for card in cards)
+    listing = card_prose > rules.MIN_LISTING_PROSE_SHARE * page_prose
+    if best is None:
+        return BodyChoice((), None, totals, cards, listing)
+    best = _narrowed(best, totals, blocks)
+    chosen = tuple(block for block in kept if best in block.path)
+    if len(kept) > len(blocks):
+        totals = _container_totals(kept)  # cleaning judges the kept deferred blocks' containers too
+    return BodyChoice(chosen, best, totals, cards, listing)
+
+
+def _best_container(scores: Mapping[int, float], totals: Mapping[int, _Totals]) -> int | None:
+    """The best-scoring container below the page root, or the root for a bare fragment; None: no prose."""
     best: int | None = None
     best_score = 0.0
-    block_counts = {container: entry.blocks for container, entry in totals.items()}
-    scores = _subtree_scores(blocks, cards, notice_blocks(blocks, block_counts))
     root = next(iter(scores), None)
     for container, score in scores.items():
         # Strictly greater: of equal scores the outer container (seen first) wins, so a body split
@@ -204,16 +222,7 @@ def find_body(all_blocks: Sequence[Block]) -> BodyChoice:
         and (best is None or _one_paragraph_of_many(best, root, totals))
     ):
         best = root
-    page_prose = totals[root].prose_chars if root is not None else 0
-    card_prose = sum(totals[card].prose_chars for card in cards)
-    listing = card_prose > rules.MIN_LISTING_PROSE_SHARE * page_prose
-    if best is None:
-        return BodyChoice((), None, totals, cards, listing)
-    best = _narrowed(best, totals, blocks)
-    chosen = tuple(block for block in kept if best in block.path)
-    if len(kept) > len(blocks):
-        totals = _container_totals(kept)  # cleaning judges the kept deferred blocks' containers too
-    return BodyChoice(chosen, best, totals, cards, listing)
+    return best
 
 
 def _prose_chars(blocks: Sequence[Block]) -> int:
