@@ -395,6 +395,6 @@ MAX_NOTICE_BOX_CHARS = 10_000
 # does).
 STREAMED_PART_PREFIX = "S:"
 STREAMED_PLACEHOLDER_PREFIX = "P:"
-# ... at most this many parts are moved (each move searches the tree once): an article streams in a few,
-# a hostile page could send thousands; the rest stay where they were sent.
+# ... at most this many parts are moved (each move searches the tree twice): an article streams in a few
+# dozen (wcxb-dev and its other pages: up to 52), a hostile page could send thousands; the rest stay put.
 MAX_STREAMED_PARTS = 100
