@@ -2,7 +2,8 @@
 
 A pure function, written as named stages in the manner of Readability.js::
 
-    decode → guard → parse → read metadata → collect blocks (clutter skipped) → find body
+    decode → guard → parse → read metadata → streamed parts put in place → collect blocks (clutter skipped)
+           → find body (notices count against a container)
            → clean body → serialise → (fallback when the result is nearly empty)
 
 Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
@@ -25,6 +26,7 @@ from .fallback import fallback_text
 from .guard import check_input
 from .metadata import Metadata, extract_metadata
 from .recorder import Recorder
+from .streamed import place_streamed_parts
 
 __all__ = ["extract"]
 
@@ -52,6 +54,7 @@ def _body_text(tree: LexborHTMLParser, meta: Metadata, recorder: Recorder | None
     root = tree.body or tree.root
     if root is None:
         return BodyText((), 0)
+    place_streamed_parts(tree)  # before <template> goes: its placeholders say where the parts belong
     # Code and styles go first, in C: node.text() then measures what a reader sees (clutter vs wrapper).
     tree.strip_tags(list(rules.CODE_TAGS))
     page_chars = visible_chars(root)

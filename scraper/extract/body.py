@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
+from .evidence import may_be_notice_box, notice_blocks
 
 if TYPE_CHECKING:
     from .recorder import Recorder
@@ -133,21 +134,23 @@ def _teaser_cards(blocks: Sequence[Block], totals: Mapping[int, _Totals]) -> fro
     )
 
 
-def _subtree_scores(blocks: Sequence[Block], cards: frozenset[int]) -> dict[int, float]:
+def _subtree_scores(
+    blocks: Sequence[Block], cards: frozenset[int], notices: frozenset[int] = frozenset()
+) -> dict[int, float]:
     """Each container's score: its own blocks' weights plus its children's, each child capped below.
 
     The cap makes a list of fifty links inside the body cost no more than a short menu: the body is the
-    container with the most prose, not the one with the fewest links.
+    container with the most prose, not the one with the fewest links. Teaser cards and notices (the block
+    indexes in `notices`, see evidence.py) count as junk: evidence that their containers are not the article.
     """
     scores: dict[int, float] = defaultdict(float)
     parents: dict[int, int | None] = {}  # insertion order: document order, outer before inner
     depths: dict[int, int] = {}
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if not block.path:
             continue
-        scores[block.path[-1]] += (
-            _junk_weight(block) if cards and not cards.isdisjoint(block.path) else _weight(block)
-        )
+        junk = index in notices or (cards and not cards.isdisjoint(block.path))
+        scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
         for depth, container in enumerate(block.path):
             if container not in parents:
                 parents[container] = block.path[depth - 1] if depth else None
@@ -188,11 +191,32 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
     kept = all_blocks if widgets_are_layout else [b for b in all_blocks if b.deferral is not Deferral.SHORT]
     totals = _container_totals(blocks)
     cards = _teaser_cards(blocks, totals)
-    best: int | None = None
-    best_score = 0.0
     scores = _subtree_scores(blocks, cards)
+    best = _best_container(scores, totals)
+    if best is not None and may_be_notice_box([block for block in blocks if best in block.path]):
+        # The evidence doubts the choice: choose again with notices counted against their containers.
+        block_counts = {container: entry.blocks for container, entry in totals.items()}
+        scores = _subtree_scores(blocks, cards, notice_blocks(blocks, block_counts))
+        best = _best_container(scores, totals)
     if recorder is not None:
         recorder.scored(scores)
+    root = next((block.path[0] for block in blocks if block.path), None)  # the page root
+    page_prose = totals[root].prose_chars if root is not None else 0
+    card_prose = sum(totals[card].prose_chars for card in cards)
+    listing = card_prose > rules.MIN_LISTING_PROSE_SHARE * page_prose
+    if best is None:
+        return BodyChoice((), None, totals, cards, listing)
+    best = _narrowed(best, totals, blocks)
+    chosen = tuple(block for block in kept if best in block.path)
+    if len(kept) > len(blocks):
+        totals = _container_totals(kept)  # cleaning judges the kept deferred blocks' containers too
+    return BodyChoice(chosen, best, totals, cards, listing)
+
+
+def _best_container(scores: Mapping[int, float], totals: Mapping[int, _Totals]) -> int | None:
+    """The best-scoring container below the page root, or the root for a bare fragment; None: no prose."""
+    best: int | None = None
+    best_score = 0.0
     root = next(iter(scores), None)
     for container, score in scores.items():
         # Strictly greater: of equal scores the outer container (seen first) wins, so a body split
@@ -206,16 +230,7 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
         and (best is None or _one_paragraph_of_many(best, root, totals))
     ):
         best = root
-    page_prose = totals[root].prose_chars if root is not None else 0
-    card_prose = sum(totals[card].prose_chars for card in cards)
-    listing = card_prose > rules.MIN_LISTING_PROSE_SHARE * page_prose
-    if best is None:
-        return BodyChoice((), None, totals, cards, listing)
-    best = _narrowed(best, totals, blocks)
-    chosen = tuple(block for block in kept if best in block.path)
-    if len(kept) > len(blocks):
-        totals = _container_totals(kept)  # cleaning judges the kept deferred blocks' containers too
-    return BodyChoice(chosen, best, totals, cards, listing)
+    return best
 
 
 def _prose_chars(blocks: Sequence[Block]) -> int:

@@ -323,3 +323,78 @@ FALLBACK_MIN_EXTRA_WORDS = 30
 # ... and it is never asked about pages larger than this: trafilatura (lxml plus Python passes) takes
 # seconds on multi-megabyte pages, the own extractor stays linear. Article pages are far smaller.
 FALLBACK_MAX_HTML_CHARS = 3_000_000
+
+# ---------------------------------------------------------------- wrong-body guards (evidence.py)
+
+# Notices beside the article: disclaimers, affiliate and sponsorship notices, cookie and consent notices,
+# legal lines. On short articles (a service page, a brief) such a box beside the article can hold more prose
+# than the article itself and win the choice; its blocks count against a container instead (as junk), so the
+# strongest prose container that is not a notice is chosen. Phrases a notice is made of, in several
+# languages; matched in lower case anywhere in a block. Each is a formula of the genre, not of a site: a
+# sentence of an article about the same things ("the company was not liable for ...", "cookies and cakes")
+# does not use them.
+_NOTICE_PHRASES = (
+    # disclaimers: information only, not advice, no liability
+    r"for (?:general )?informational purposes only",
+    r"(?:is|are) not intended (?:to|as) (?:replace|be a substitute|constitute|provide)",
+    r"(?:does|do|shall|should) not constitute (?:legal|financial|medical|investment|tax|professional) advice",
+    r"(?:cannot|can not|shall not|will not|may not) be held (?:liable|responsible)",
+    r"consult (?:a|an|your) (?:qualified |licensed |professional )?"
+    r"(?:advis[eo]r|professional|physician|doctor|attorney|lawyer)",
+    r"all rights reserved",
+    r"alle rechte vorbehalten",
+    r"tous droits réservés",
+    r"todos (?:los|os) derechos reservados|todos os direitos reservados",
+    r"tutti i diritti riservati",
+    r"(?:dient|dienen) (?:nur|ausschließlich|lediglich) (?:der information|zu informationszwecken)",
+    r"à titre (?:purement )?(?:informatif|indicatif)",
+    r"fines (?:meramente |puramente |exclusivamente )?informativos",
+    r"a (?:scopo|titolo) (?:puramente |esclusivamente )?informativo",
+    # affiliate links and sponsorship
+    r"affiliate (?:links?|commissions?|partners?|programs?)",
+    r"(?:we|i) (?:may )?(?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)",
+    r"qualifying purchases",
+    r"sponsored (?:by|content|post)|paid (?:partnership|promotion)",
+    r"affiliate-links?|provisions-links?|werbelinks?",
+    r"liens? (?:d'affiliation|d’affiliation|affiliés|sponsorisés)",
+    r"enlaces? (?:de )?afiliados?|links? (?:de )?afiliados?",
+    r"link (?:di )?affiliazione|link affiliati",
+    # cookies and consent
+    r"(?:we|this (?:site|website)|our (?:site|website)) uses? cookies",
+    r"by (?:continuing to (?:browse|use)|using) (?:this|our) (?:site|website)",
+    r"(?:wir verwenden|diese (?:website|seite) (?:verwendet|nutzt)) cookies",
+    r"(?:nous utilisons|ce site utilise) (?:des )?cookies",
+    r"(?:utilizamos|usamos|este sitio (?:web )?utiliza|este site (?:utiliza|usa)) (?:las |os )?cookies",
+    r"(?:utilizziamo|questo sito utilizza) (?:i )?cookie",
+)
+NOTICE_RE = re.compile(r"\b(?:" + "|".join(_NOTICE_PHRASES) + r")\b")
+# Every phrase above holds one of these: a block holding none (nearly all of them) is passed by plain
+# substring tests, without running the regular expression (its many alternatives cost 3 ms a page).
+NOTICE_KEYS = (
+    "reserv", "réserv", "riservat", "vorbehalten", "affili", "afilia", "cookie", "purposes only",
+    "informationszweck", "der information", "informatif", "informativ", "indicatif",
+    "liable", "responsib", "consult", "commission", "compensation", "qualifying", "sponsor", "paid ",
+    "provisions-link", "werbelink", "continuing", "by using", "intended", "constitut",
+)  # fmt: skip
+# Only blocks up to this long are tested: a notice is a paragraph or two of fine print, and a long
+# article paragraph that mentions one of these phrases in passing is still article.
+MAX_NOTICE_CHARS = 1500
+# A box (the nearest container around a block holding more than that block) whose text is at least this
+# share notice paragraphs is a notice as a whole: a cookie notice's second paragraph ("Some are essential
+# for the site to work ...") says the rest of it without a formula. An article's one closing affiliate line
+# is a small share of the article's box.
+MIN_NOTICE_BOX_SHARE = 0.5
+# A body chosen with more prose than this is not tested for notices: a long article wins the choice on its
+# own prose, whatever box of fine print sits beside it. Below it the test also finds a notice inside the
+# chosen wrapper (a site's "about" blurb with its rights line under a mid-length article), which choosing
+# again leaves out. Testing every page's text for the formulas cost 2 ms a page; with this limit, 0.6 ms.
+MAX_NOTICE_BOX_CHARS = 10_000
+
+# React's streamed server rendering: a slow part of the page is sent at the end of <body> in a hidden
+# <div id="S:n">, with a <template id="P:n"> where it belongs (streamed.py moves it there, as its script
+# does).
+STREAMED_PART_PREFIX = "S:"
+STREAMED_PLACEHOLDER_PREFIX = "P:"
+# ... at most this many parts are moved (each move searches the tree twice): an article streams in a few
+# dozen (wcxb-dev and its other pages: up to 52), a hostile page could send thousands; the rest stay put.
+MAX_STREAMED_PARTS = 100
