@@ -19,11 +19,12 @@ from ..charset import decode_html, looks_binary, printable
 from ..errors import ExtractionError
 from ..models import Document
 from . import rules
-from .blocks import collect_blocks, visible_chars
+from .blocks import Block, collect_blocks, visible_chars
 from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
 from .guard import check_input
 from .metadata import Metadata, extract_metadata
+from .pagetype import classify_page, link_density, markup_counts
 
 __all__ = ["extract"]
 
@@ -47,15 +48,16 @@ def _parse(html: str) -> LexborHTMLParser:
         raise ExtractionError(f"the HTML parser refused the page: {exc}") from exc
 
 
-def _body_text(tree: LexborHTMLParser, meta: Metadata) -> BodyText:
+def _body_text(tree: LexborHTMLParser, meta: Metadata) -> tuple[list[Block], BodyText]:
+    """All the page's blocks, and the body among them."""
     root = tree.body or tree.root
     if root is None:
-        return BodyText((), 0)
+        return [], BodyText((), 0)
     # Code and styles go first, in C: node.text() then measures what a reader sees (clutter vs wrapper).
     tree.strip_tags(list(rules.CODE_TAGS))
     page_chars = visible_chars(root)
     blocks = collect_blocks(root, page_chars)
-    return clean_body(find_body(blocks), headline_keys(meta.title, blocks), page_chars, meta.author)
+    return blocks, clean_body(find_body(blocks), headline_keys(meta.title, blocks), page_chars, meta.author)
 
 
 def _unreliable(body: BodyText, page: str) -> bool:
@@ -101,7 +103,7 @@ def _url(value: str | None) -> str | None:
     return _USERINFO_RE.sub(r"\1", shown, count=1) if "@" in shown else shown
 
 
-def _document(url: str | None, meta: Metadata, text: str) -> Document:
+def _document(url: str | None, meta: Metadata, text: str, page_type: str) -> Document:
     """The Document, every field printable: the one place all outputs (get, extract, the store, export)
     take their text from."""
     return Document(
@@ -115,6 +117,7 @@ def _document(url: str | None, meta: Metadata, text: str) -> Document:
         language=_printable_field(meta.language),
         description=_printable_field(meta.description),
         text=_printable_field(text) or "",
+        page_type=page_type,
     )
 
 
@@ -125,10 +128,12 @@ def extract(html: str | bytes, url: str | None = None) -> Document:
         return Document(url=_url(url), hostname=_hostname(url))
     tree = _parse(page)
     meta = extract_metadata(tree, url)
-    body = _body_text(tree, meta)
+    counts = markup_counts(tree)
+    blocks, body = _body_text(tree, meta)
+    page_type = classify_page(meta, body, counts, link_density(blocks))
     text = serialise(body.blocks)
     if _unreliable(body, page):
         second = fallback_text(page, url)
         if _clearly_more(second, text):
             text = second
-    return _document(url, meta, text)
+    return _document(url, meta, text, page_type)

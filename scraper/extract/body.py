@@ -29,6 +29,7 @@ class BodyText:
     prose_chars: int
     listing: bool = False  # the page is a list of teasers (a section front): empty text is right
     page_chars: int = 0  # visible characters of the whole page
+    cards: int = 0  # teaser cards on the page (see _teaser_cards): a listing's evidence for its page type
 
 
 @dataclass(slots=True)
@@ -292,7 +293,7 @@ def clean_body(
     `author` is the byline's name, from the metadata.
     """
     if choice.body_id is None:
-        return BodyText((), 0, choice.listing, page_chars)
+        return BodyText((), 0, choice.listing, page_chars, len(choice.cards))
     totals, body_id, cards = choice.totals, choice.body_id, choice.cards
     longest_title = max(map(len, titles), default=0)
     kept: list[Block] = []
@@ -327,7 +328,7 @@ def clean_body(
     kept = _drop_lead_out(kept)
     kept = _drop_orphan_headings(kept)
     prose = sum(block.chars for block in kept if _is_prose(block))
-    return BodyText(tuple(kept), prose, choice.listing, page_chars)
+    return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
 
 
 def _drop_captions(blocks: list[Block]) -> list[Block]:
