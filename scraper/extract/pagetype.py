@@ -3,8 +3,10 @@ service page (unknown where the evidence is weak).
 
 Evidence is counted in points per kind (weights in rules.py, each with its reason), from what the other
 stages already computed (the metadata, the blocks, the body choice) and from one walk over a few kinds of
-element (code, dates, microdata, form fields, price and cart elements). Nothing here names a site or reads
-the page's wording: only structure, so the rule holds in any language.
+element (code, dates, microdata, form fields). Nothing here names a site or reads the page's wording, class
+names included: only structure and standard vocabularies (schema.org, OpenGraph), so the rules hold in any
+language. (Class names such as "price" or "comment" were measured: they told almost nothing the rest did
+not, and their substring search was most of this module's time.)
 
 A real article must never be dropped lightly: non-article evidence has to outweigh the article's own
 metadata, and a page with article prose or metadata and nothing against it is an article.
@@ -37,9 +39,6 @@ class MarkupCounts:
     passwords: int = 0  # password fields
     microdata_authors: int = 0  # itemprop="author"
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
-    price_elements: int = 0  # class names with "price"
-    cart_elements: int = 0  # class names with "cart"
-    comment_elements: int = 0  # class names with "comment"
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
@@ -65,10 +64,6 @@ def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None])
         counts["microdata_authors"] += 1
     if itemprop == "price" or (attributes.get("itemtype") or "").lower().endswith("/product"):
         counts["microdata_products"] += 1
-    classes = (attributes.get("class") or "").lower()
-    counts["price_elements"] += "price" in classes
-    counts["cart_elements"] += "cart" in classes
-    counts["comment_elements"] += "comment" in classes
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +123,6 @@ def _product_points(meta: Metadata, counts: MarkupCounts) -> int:
         points += rules.PRODUCT_SCHEMA_POINTS
     if counts.microdata_products:
         points += rules.PRODUCT_MICRODATA_POINTS
-    for elements in (counts.price_elements, counts.cart_elements):
-        if elements >= rules.MIN_PRODUCT_CLASS_ELEMENTS:
-            points += rules.PRODUCT_CLASS_POINTS
     return points
 
 
@@ -142,8 +134,6 @@ def _forum_points(meta: Metadata, counts: MarkupCounts) -> int:
         points += rules.FORUM_AUTHORS_POINTS
     if counts.times >= rules.MIN_FORUM_TIMES:
         points += rules.FORUM_TIMES_POINTS
-    if counts.comment_elements >= rules.MIN_FORUM_COMMENT_ELEMENTS:
-        points += rules.FORUM_COMMENTS_POINTS
     return points
 
 

@@ -359,23 +359,19 @@ ARTICLE_MIN_PROSE_SHARE = 0.15
 ARTICLE_MIN_PROSE_PER_HEADING = 180
 # Non-article evidence must reach this many points, and at least the article metadata's, to overrule it.
 MIN_KIND_POINTS = 2
-# A product: schema.org Product or og:type "product" (2), microdata price or Product item (2), and many
-# price or cart elements (1 each, at least this many: an article may name a price or two).
+# A product: schema.org Product or og:type "product" (2), a microdata price or Product item (2).
 PRODUCT_SCHEMA_POINTS = 2
 PRODUCT_MICRODATA_POINTS = 2
-PRODUCT_CLASS_POINTS = 1
-MIN_PRODUCT_CLASS_ELEMENTS = 10
 # A collection is a product listing: product evidence on a page of at least this many teaser cards.
 MIN_COLLECTION_CARDS = 10
-# A forum thread: its schema.org type (3), several posters credited in microdata (2), many dates and
-# many comment elements (1 each): a thread is a run of posts, each with its author and time.
+# A forum thread: its schema.org type (3), several posters credited in microdata (2: an article credits
+# one or two; 3 would also take articles whose comments credit their writers), many dates (1): a thread is
+# a run of posts, each with its author and time.
 FORUM_SCHEMA_POINTS = 3
 FORUM_AUTHORS_POINTS = 2
 MIN_FORUM_AUTHORS = 3
 FORUM_TIMES_POINTS = 1
 MIN_FORUM_TIMES = 12
-FORUM_COMMENTS_POINTS = 1
-MIN_FORUM_COMMENT_ELEMENTS = 30
 # A listing: its schema.org type (2), teaser cards holding most of its prose (3), many teaser cards (2),
 # mostly link text (1: some articles are link-heavy too).
 LISTING_SCHEMA_POINTS = 2
@@ -397,6 +393,4 @@ THIN_MAX_PARAGRAPHS = 1
 PARAGRAPH_MIN_CHARS = 150
 THIN_MAX_PROSE_SHARE = 0.15
 # The elements the markup evidence counts, found in one CSS query (one walk of the tree).
-PAGE_TYPE_SELECTOR = (
-    "pre, code, time, input, [itemprop], [itemtype], [class*=price], [class*=cart], [class*=comment]"
-)
+PAGE_TYPE_SELECTOR = "pre, code, time, input, [itemprop=author], [itemprop=price], [itemtype]"
