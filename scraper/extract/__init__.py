@@ -2,8 +2,8 @@
 
 A pure function, written as named stages in the manner of Readability.js::
 
-    decode → guard → parse → read metadata → collect blocks (clutter skipped) → find body
-           → clean body → serialise → (fallback when the result is nearly empty)
+    decode → guard → parse → read metadata → count telling elements → collect blocks (clutter skipped)
+           → find body → clean body → page type → serialise → (fallback when the result is nearly empty)
 
 Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
 """

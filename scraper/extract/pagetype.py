@@ -25,7 +25,7 @@ from .blocks import Block, BlockKind
 from .body import BodyText
 from .metadata import Metadata
 
-__all__ = ["MarkupCounts", "classify_page", "markup_counts"]
+__all__ = ["MarkupCounts", "classify_page", "link_density", "markup_counts"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -386,8 +386,8 @@ MIN_DOCUMENTATION_CODE = 30
 MIN_DOCUMENTATION_PRE = 10
 # A service page (login, search, contact, landing page): a password field (1), or a thin page with a form.
 SERVICE_PASSWORD_POINTS = 1
-# A thin page: fewer than this many paragraphs of prose (of this length) and less than this share of
-# prose: a point for each kind that is mostly not prose (listing, product, service).
+# A thin page: at most this many paragraphs of prose (of this length) and less than this share of prose:
+# a point for each kind that is mostly not prose (listing, product, service).
 THIN_PAGE_POINTS = 1
 THIN_MAX_PARAGRAPHS = 1
 PARAGRAPH_MIN_CHARS = 150
