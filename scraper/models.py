@@ -105,6 +105,7 @@ class SkipReason(_Vocabulary):
     NOT_HTML = "not_html"
     NOT_XML = "not_xml"
     DUPLICATE = "duplicate"  # the same article is stored under another URL
+    NOT_ARTICLE = "not_article"  # `scraper run`: the page is of another kind (PageType), not stored
     UNSPECIFIED = "skipped"  # a skip that came without a reason (a custom fetcher's)
 
 

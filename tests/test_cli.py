@@ -28,6 +28,7 @@ from scraper._lock import default_lock_path, run_lock
 from scraper.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, cli, main
 from scraper.config import COMMANDS as SETTINGS_COMMANDS
 from scraper.config import RunSettings, Settings, command_flags
+from scraper.extract import extract
 from tests.fake_site import ArticleKind, FakeSite
 from tests.hostile.pages import deep_bogus_nesting
 from tests.hostile.site import PageSite
@@ -381,6 +382,8 @@ def test_extract_json_and_markdown(tmp_path: Path, capsys: pytest.CaptureFixture
         str(page),
     )
     assert LONG_PARAGRAPH in row["text"]
+    # The page's kind as the extractor tells it (issue 13): shown, not recomputed or dropped.
+    assert row["page_type"] == extract(page.read_bytes(), "https://port.example/news/a").page_type
 
     status, out, _ = run(["extract", "--format", "markdown", str(page)], capsys)
     assert status == EXIT_OK

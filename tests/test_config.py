@@ -75,6 +75,7 @@ limit = 1000
 max_time = "50m"
 stop_grace = "15s"
 lock_file = "run.lock"
+keep_all_pages = true
 
 [log]
 format = "json"
@@ -152,6 +153,7 @@ def test_full_example_is_read_into_every_field(tmp_path: Path) -> None:
         max_time=3000.0,
         stop_grace=15.0,
         lock_file=str(tmp_path / "run.lock"),
+        keep_all_pages=True,
     )
     assert (settings.log_format, settings.log_level) == ("json", "warning")
 

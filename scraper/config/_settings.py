@@ -79,6 +79,9 @@ class RunSettings:
     # well under systemd's 90 s between SIGTERM and SIGKILL.
     stop_grace: float = 10.0
     lock_file: str | None = None  # default: next to the SQLite file, or in the temp dir
+    # Store pages of every kind; by default a page the extractor calls something else than an article
+    # (or "unknown") is skipped as not_article (`Document.page_type`).
+    keep_all_pages: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,5 +145,6 @@ class SettingsOverrides:
     parse_timeout: float | None = None
     parse_memory: int | None = None
     lock_file: str | None = None
+    keep_all_pages: bool | None = None
     log_format: str | None = None
     log_level: str | None = None

@@ -2,9 +2,9 @@
 
 A pure function, written as named stages in the manner of Readability.js::
 
-    decode → guard → parse → read metadata → streamed parts put in place → collect blocks (clutter skipped)
-           → find body (notices count against a container)
-           → clean body → serialise → (fallback when the result is nearly empty)
+    decode → guard → parse → read metadata → count telling elements → streamed parts put in place
+           → collect blocks (clutter skipped) → find body (notices count against a container)
+           → clean body → page type → serialise → (fallback when the result is nearly empty)
 
 Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
 """
@@ -20,11 +20,12 @@ from ..charset import decode_html, looks_binary, printable
 from ..errors import ExtractionError
 from ..models import Document
 from . import rules
-from .blocks import collect_blocks, visible_chars
+from .blocks import Block, collect_blocks, visible_chars
 from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
 from .guard import check_input
 from .metadata import Metadata, extract_metadata
+from .pagetype import classify_page, link_density, markup_counts
 from .recorder import Recorder
 from .streamed import place_streamed_parts
 
@@ -50,10 +51,13 @@ def _parse(html: str) -> LexborHTMLParser:
         raise ExtractionError(f"the HTML parser refused the page: {exc}") from exc
 
 
-def _body_text(tree: LexborHTMLParser, meta: Metadata, recorder: Recorder | None = None) -> BodyText:
+def _body_text(
+    tree: LexborHTMLParser, meta: Metadata, recorder: Recorder | None = None
+) -> tuple[list[Block], BodyText]:
+    """All the page's blocks, and the body among them."""
     root = tree.body or tree.root
     if root is None:
-        return BodyText((), 0)
+        return [], BodyText((), 0)
     place_streamed_parts(tree)  # before <template> goes: its placeholders say where the parts belong
     # Code and styles go first, in C: node.text() then measures what a reader sees (clutter vs wrapper).
     tree.strip_tags(list(rules.CODE_TAGS))
@@ -63,7 +67,7 @@ def _body_text(tree: LexborHTMLParser, meta: Metadata, recorder: Recorder | None
     body = clean_body(choice, headline_keys(meta.title, blocks), page_chars, meta.author, recorder)
     if recorder is not None:
         recorder.finished(root, blocks, choice, body)
-    return body
+    return blocks, body
 
 
 def _unreliable(body: BodyText, page: str) -> bool:
@@ -109,7 +113,7 @@ def _url(value: str | None) -> str | None:
     return _USERINFO_RE.sub(r"\1", shown, count=1) if "@" in shown else shown
 
 
-def _document(url: str | None, meta: Metadata, text: str) -> Document:
+def _document(url: str | None, meta: Metadata, text: str, page_type: str) -> Document:
     """The Document, every field printable: the one place all outputs (get, extract, the store, export)
     take their text from."""
     return Document(
@@ -123,6 +127,7 @@ def _document(url: str | None, meta: Metadata, text: str) -> Document:
         language=_printable_field(meta.language),
         description=_printable_field(meta.description),
         text=_printable_field(text) or "",
+        page_type=page_type,
     )
 
 
@@ -138,7 +143,9 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
         return Document(url=_url(url), hostname=_hostname(url))
     tree = _parse(page)
     meta = extract_metadata(tree, url)
-    body = _body_text(tree, meta, recorder)
+    counts = markup_counts(tree)
+    blocks, body = _body_text(tree, meta, recorder)
+    page_type = classify_page(meta, body, counts, link_density(blocks))
     text = serialise(body.blocks)
     if _unreliable(body, page):
         second = fallback_text(page, url)
@@ -146,4 +153,4 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
             text = second
             if recorder is not None:
                 recorder.replaced()
-    return _document(url, meta, text)
+    return _document(url, meta, text, page_type)

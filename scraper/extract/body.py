@@ -34,6 +34,7 @@ class BodyText:
     prose_chars: int
     listing: bool = False  # the page is a list of teasers (a section front): empty text is right
     page_chars: int = 0  # visible characters of the whole page
+    cards: int = 0  # teaser cards on the page (see _teaser_cards): a listing's evidence for its page type
 
 
 @dataclass(slots=True)
@@ -317,7 +318,7 @@ def clean_body(
     `author` is the byline's name, from the metadata. A `recorder` is told why each block was dropped.
     """
     if choice.body_id is None:
-        return BodyText((), 0, choice.listing, page_chars)
+        return BodyText((), 0, choice.listing, page_chars, len(choice.cards))
     totals, body_id, cards = choice.totals, choice.body_id, choice.cards
     longest_title = max(map(len, titles), default=0)
     kept: list[Block] = []
@@ -362,7 +363,7 @@ def clean_body(
     kept = _noted(recorder, kept, _drop_lead_out(kept), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
     prose = sum(block.chars for block in kept if _is_prose(block))
-    return BodyText(tuple(kept), prose, choice.listing, page_chars)
+    return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
 
 
 def _noted(recorder: Recorder | None, before: list[Block], after: list[Block], reason: str) -> list[Block]:

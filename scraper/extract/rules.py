@@ -398,3 +398,74 @@ STREAMED_PLACEHOLDER_PREFIX = "P:"
 # ... at most this many parts are moved (each move searches the tree twice): an article streams in a few
 # dozen (wcxb-dev and its other pages: up to 52), a hostile page could send thousands; the rest stay put.
 MAX_STREAMED_PARTS = 100
+
+# ---------------------------------------------------------------- page type (pagetype.py)
+
+# Evidence is counted in points, per kind of page; the weights say how sure one piece of evidence is.
+# schema.org types (lower-cased) that make a page an article, a product, a forum thread or a listing.
+# FAQPage's Question/Answer objects are left out of the forum's: articles carry FAQ markup too.
+ARTICLE_SCHEMA_TYPES = frozenset(
+    {
+        "article", "newsarticle", "blogposting", "liveblogposting", "reportagenewsarticle",
+        "analysisnewsarticle", "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle",
+        "scholarlyarticle", "techarticle", "report",
+    }
+)  # fmt: skip
+PRODUCT_SCHEMA_TYPES = frozenset({"product", "productgroup", "productmodel", "individualproduct"})
+FORUM_SCHEMA_TYPES = frozenset({"discussionforumposting", "qapage"})
+LISTING_SCHEMA_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage"})
+# The article's own metadata: a schema.org article type and article:published_time are written for
+# articles only (2 points); og:type "article", a date and a byline also sit on many other pages of a CMS
+# (1 point each).
+ARTICLE_SCHEMA_POINTS = 2
+PUBLISHED_TIME_POINTS = 2
+OG_ARTICLE_POINTS = 1
+DATE_POINTS = 1
+AUTHOR_POINTS = 1
+# Article metadata worth this many points makes a page an article without prose of its own to show
+# (a short news brief, a video story whose text the extractor missed).
+ARTICLE_METADATA_POINTS = 3
+# Prose that reads as an article: at least this many characters of body prose, this share of the page's
+# visible text, and this much prose per heading (a landing page is headings over one-line blurbs).
+# Articles on all sites measured: 98% over each bound; the bounds are set low, as an article missed is
+# dropped, and a page wrongly kept is only stored.
+ARTICLE_MIN_PROSE_CHARS = 900
+ARTICLE_MIN_PROSE_SHARE = 0.15
+ARTICLE_MIN_PROSE_PER_HEADING = 180
+# Non-article evidence must reach this many points, and at least the article metadata's, to overrule it.
+MIN_KIND_POINTS = 2
+# A product: schema.org Product or og:type "product" (2), a microdata price or Product item (2).
+PRODUCT_SCHEMA_POINTS = 2
+PRODUCT_MICRODATA_POINTS = 2
+# A collection is a product listing: product evidence on a page of at least this many teaser cards.
+MIN_COLLECTION_CARDS = 10
+# A forum thread: its schema.org type (3), several posters credited in microdata (2: an article credits
+# one or two; 3 would also take articles whose comments credit their writers), many dates (1): a thread is
+# a run of posts, each with its author and time.
+FORUM_SCHEMA_POINTS = 3
+FORUM_AUTHORS_POINTS = 2
+MIN_FORUM_AUTHORS = 3
+FORUM_TIMES_POINTS = 1
+MIN_FORUM_TIMES = 12
+# A listing: its schema.org type (2), teaser cards holding most of its prose (3), many teaser cards (2),
+# mostly link text (1: some articles are link-heavy too).
+LISTING_SCHEMA_POINTS = 2
+LISTING_PROSE_POINTS = 3
+LISTING_CARDS_POINTS = 2
+MIN_LISTING_CARDS = 10
+LISTING_LINK_DENSITY_POINTS = 1
+MIN_LISTING_LINK_DENSITY = 0.4
+# Documentation: code everywhere (3); articles about code hold a few snippets, manuals dozens.
+DOCUMENTATION_POINTS = 3
+MIN_DOCUMENTATION_CODE = 30
+MIN_DOCUMENTATION_PRE = 10
+# A service page (login, search, contact, landing page): a password field (1), or a thin page with a form.
+SERVICE_PASSWORD_POINTS = 1
+# A thin page: at most this many paragraphs of prose (of this length) and less than this share of prose:
+# a point for each kind that is mostly not prose (listing, product, service).
+THIN_PAGE_POINTS = 1
+THIN_MAX_PARAGRAPHS = 1
+PARAGRAPH_MIN_CHARS = 150
+THIN_MAX_PROSE_SHARE = 0.15
+# The elements the markup evidence counts, found in one CSS query (one walk of the tree).
+PAGE_TYPE_SELECTOR = "pre, code, time, input, [itemprop=author], [itemprop=price], [itemtype]"

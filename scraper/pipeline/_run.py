@@ -14,7 +14,18 @@ from datetime import datetime, timedelta
 
 from ..config import FetchSettings, Settings
 from ..errors import ExtractionError, StaleClaimError, StorageError
-from ..models import Claim, Document, ErrorInfo, ErrorKind, FetchStatus, Outcome, RunReport
+from ..models import (
+    Claim,
+    Document,
+    ErrorInfo,
+    ErrorKind,
+    FetchResult,
+    FetchStatus,
+    Outcome,
+    PageType,
+    RunReport,
+    SkipReason,
+)
 from ..storage.base import Store
 from ..urls import redact_url
 from ._discovery import discover_sources
@@ -50,6 +61,9 @@ CLAIM_BACKLOG_PER_SLOT = 1
 RENEW_SHARE_OF_LEASE = 1 / 3
 # Shortest wait between two asks for a host's turn held by another worker (see _StoreHostGate).
 MIN_HOST_TURN_POLL = 0.01
+# The page types `scraper run` stores (unless run.keep_all_pages): articles, and pages whose kind the
+# extractor could not tell, since a real article must never be dropped on weak evidence.
+STORED_PAGE_TYPES = frozenset({PageType.ARTICLE, PageType.UNKNOWN})
 
 
 class _NullSink:
@@ -350,6 +364,8 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
             result = dataclasses.replace(
                 result, status=FetchStatus.FAILED, error=ErrorInfo(ErrorKind(exc.kind), str(exc))
             )
+    if document is not None and not _kept(document, state):
+        result, document = _not_article(result), None
     try:
         return state.store.save(claim, result, document, now=state.clock(), policy=state.settings.run)
     except StaleClaimError as exc:
@@ -357,3 +373,16 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
             "result for %s not stored: the claim expired and was taken over (%s)", redact_url(claim.url), exc
         )
         return None
+
+
+def _kept(document: Document, state: RunState) -> bool:
+    """Whether the run stores this page: an article (or a page of unknown kind), or any page under
+    run.keep_all_pages."""
+    return state.settings.run.keep_all_pages or document.page_type in STORED_PAGE_TYPES
+
+
+def _not_article(result: FetchResult) -> FetchResult:
+    """The fetch as a skip by policy: recorded like the other skips (`storage._rules.decide`) and due again
+    after run.recheck_after. A section page given as a source loses nothing: discovery reads sources for
+    their links apart from this."""
+    return dataclasses.replace(result, status=FetchStatus.SKIPPED, skip_reason=SkipReason.NOT_ARTICLE)

@@ -27,12 +27,16 @@ class LinkedData:
     language: str | None = None
     description: str | None = None
     is_article: bool = False
+    # Every schema.org type named by the page's objects (lower-cased, no URL prefix): what the page says it
+    # is ("product", "qapage", "collectionpage" ...), read by the page-type classifier.
+    types: frozenset[str] = frozenset()
 
 
 def linked_data(nodes: PageNodes) -> LinkedData:
     objects = list(_json_ld_objects(nodes.json_ld))
     if not objects:
         return LinkedData()
+    types = frozenset(name for obj in objects for name in _types(obj))
     by_id: dict[str, dict[str, Any]] = {}
     for obj in objects:  # the full objects, not the {"@id": ...} references to them
         if isinstance(obj.get("@id"), str) and len(obj) > 1:
@@ -43,7 +47,7 @@ def linked_data(nodes: PageNodes) -> LinkedData:
     site = next((obj for obj in objects if _types(obj) & rules.SITE_TYPES), None)
     organisation = next((obj for obj in objects if _types(obj) & rules.ORGANISATION_TYPES), None)
     if main is None:
-        return LinkedData(sitename=_name_of(site, by_id) or _name_of(organisation, by_id))
+        return LinkedData(sitename=_name_of(site, by_id) or _name_of(organisation, by_id), types=types)
     title = _string(main.get("headline")) or (_string(main.get("name")) if article is not None else None)
     credited = main.get("author") or main.get("creator")
     authors = tuple(_names(credited, by_id, organisations=False))
@@ -61,6 +65,7 @@ def linked_data(nodes: PageNodes) -> LinkedData:
         language=_language_value(main.get("inLanguage")),
         description=_string(main.get("description")),
         is_article=article is not None,
+        types=types,
     )
 
 
@@ -97,10 +102,10 @@ def _load_json(text: str) -> Any:
     return None
 
 
-def _types(obj: dict[str, Any]) -> set[str]:
+def _types(obj: dict[str, Any]) -> frozenset[str]:
     raw = obj.get("@type")
     values = raw if isinstance(raw, list) else [raw]
-    return {value.rsplit("/", 1)[-1].lower() for value in values if isinstance(value, str)}
+    return frozenset(value.rsplit("/", 1)[-1].lower() for value in values if isinstance(value, str))
 
 
 def _resolve(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:

@@ -28,6 +28,12 @@ class Metadata:
     language: str | None = None
     description: str | None = None
     canonical_url: str | None = None
+    # What the page says it is, for the page-type classifier (extract/pagetype.py): its JSON-LD types,
+    # its og:type (lower-cased), and whether it carries article:published_time (set for articles only by
+    # the common CMSs, where og:type "article" is often set on every page).
+    schema_types: frozenset[str] = frozenset()
+    og_type: str | None = None
+    published_time: bool = False
 
 
 def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata:
@@ -52,6 +58,9 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
         language=_language(tree, linked, tags),
         description=clean_text(first_text(tags.first(rules.DESCRIPTION_KEYS), linked.description)),
         canonical_url=canonical,
+        schema_types=linked.types,
+        og_type=(tags.first(rules.OG_TYPE_KEYS) or "").strip().lower() or None,
+        published_time=tags.first(rules.PUBLISHED_TIME_KEYS) is not None,
     )
 
 

@@ -58,6 +58,9 @@ PAGE_TYPES = frozenset(
     }
 )
 SITE_TYPES = frozenset({"website"})
+# The <meta> keys of what a page says it is (read for the page type, extract/pagetype.py).
+OG_TYPE_KEYS = ("og:type",)
+PUBLISHED_TIME_KEYS = ("article:published_time",)
 ORGANISATION_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "onlinebusiness"})
 # Damage tolerated in JSON-LD blocks: HTML comment and CDATA markers, trailing commas.
 HTML_COMMENT_RE = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>")

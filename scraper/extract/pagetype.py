@@ -1,0 +1,194 @@
+"""What kind of page this is: an article, or a listing, collection, forum thread, product, documentation or
+service page (unknown where the evidence is weak).
+
+Evidence is counted in points per kind (weights in rules.py, each with its reason), from what the other
+stages already computed (the metadata, the blocks, the body choice) and from one walk over a few kinds of
+element (code, dates, microdata, form fields). Nothing here names a site or reads the page's wording, class
+names included: only structure and standard vocabularies (schema.org, OpenGraph), so the rules hold in any
+language. (Class names such as "price" or "comment" were measured: they told almost nothing the rest did
+not, and their substring search was most of this module's time.)
+
+A real article must never be dropped lightly: non-article evidence has to outweigh the article's own
+metadata, and a page with article prose or metadata and nothing against it is an article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ..models import PageType
+from . import rules
+from .blocks import Block, BlockKind
+from .body import BodyText
+from .metadata import Metadata
+
+__all__ = ["MarkupCounts", "classify_page", "link_density", "markup_counts"]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkupCounts:
+    """How many elements of each telling kind the page holds."""
+
+    code: int = 0  # <code>
+    pre: int = 0  # <pre>
+    times: int = 0  # <time>
+    inputs: int = 0  # form fields
+    passwords: int = 0  # password fields
+    microdata_authors: int = 0  # itemprop="author"
+    microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
+
+
+def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
+    """The telling elements of the page, counted in one CSS query."""
+    counts = dict.fromkeys(MarkupCounts.__slots__, 0)
+    for node in tree.css(rules.PAGE_TYPE_SELECTOR):
+        tag = node.tag
+        if tag in ("code", "pre"):
+            counts[tag] += 1
+        elif tag == "time":
+            counts["times"] += 1
+        elif tag == "input":
+            counts["inputs"] += 1
+            counts["passwords"] += (node.attributes.get("type") or "").lower() == "password"
+        attributes = node.attributes
+        _count_attributes(counts, attributes)
+    return MarkupCounts(**counts)
+
+
+def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None]) -> None:
+    itemprop = (attributes.get("itemprop") or "").lower()
+    if itemprop == "author":
+        counts["microdata_authors"] += 1
+    if itemprop == "price" or (attributes.get("itemtype") or "").lower().endswith("/product"):
+        counts["microdata_products"] += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Prose:
+    """The body's prose as the classifier weighs it."""
+
+    chars: int
+    share: float  # of the page's visible text
+    per_heading: float
+    paragraphs: int  # paragraphs of at least PARAGRAPH_MIN_CHARS own characters
+
+    @property
+    def reads_as_article(self) -> bool:
+        return (
+            self.chars >= rules.ARTICLE_MIN_PROSE_CHARS
+            and self.share >= rules.ARTICLE_MIN_PROSE_SHARE
+            and self.per_heading >= rules.ARTICLE_MIN_PROSE_PER_HEADING
+        )
+
+    @property
+    def thin(self) -> bool:
+        return self.paragraphs <= rules.THIN_MAX_PARAGRAPHS and self.share < rules.THIN_MAX_PROSE_SHARE
+
+
+def _prose(body: BodyText) -> _Prose:
+    headings = paragraphs = 0
+    for block in body.blocks:
+        if block.kind is BlockKind.HEADING:
+            headings += 1
+        elif (
+            block.kind is BlockKind.PARAGRAPH and block.chars - block.link_chars >= rules.PARAGRAPH_MIN_CHARS
+        ):
+            paragraphs += 1
+    share = body.prose_chars / body.page_chars if body.page_chars else 0.0
+    return _Prose(body.prose_chars, share, body.prose_chars / (headings + 1), paragraphs)
+
+
+def _article_points(meta: Metadata) -> int:
+    """What the page's own metadata says for an article."""
+    points = 0
+    if meta.schema_types & rules.ARTICLE_SCHEMA_TYPES:
+        points += rules.ARTICLE_SCHEMA_POINTS
+    if meta.published_time:
+        points += rules.PUBLISHED_TIME_POINTS
+    if meta.og_type == "article":
+        points += rules.OG_ARTICLE_POINTS
+    if meta.date:
+        points += rules.DATE_POINTS
+    if meta.author:
+        points += rules.AUTHOR_POINTS
+    return points
+
+
+def _product_points(meta: Metadata, counts: MarkupCounts) -> int:
+    points = 0
+    if meta.schema_types & rules.PRODUCT_SCHEMA_TYPES or "product" in (meta.og_type or ""):
+        points += rules.PRODUCT_SCHEMA_POINTS
+    if counts.microdata_products:
+        points += rules.PRODUCT_MICRODATA_POINTS
+    return points
+
+
+def _forum_points(meta: Metadata, counts: MarkupCounts) -> int:
+    points = 0
+    if meta.schema_types & rules.FORUM_SCHEMA_TYPES:
+        points += rules.FORUM_SCHEMA_POINTS
+    if counts.microdata_authors >= rules.MIN_FORUM_AUTHORS:
+        points += rules.FORUM_AUTHORS_POINTS
+    if counts.times >= rules.MIN_FORUM_TIMES:
+        points += rules.FORUM_TIMES_POINTS
+    return points
+
+
+def _listing_points(meta: Metadata, body: BodyText, link_density: float) -> int:
+    points = 0
+    if meta.schema_types & rules.LISTING_SCHEMA_TYPES:
+        points += rules.LISTING_SCHEMA_POINTS
+    if body.listing:
+        points += rules.LISTING_PROSE_POINTS
+    if body.cards >= rules.MIN_LISTING_CARDS:
+        points += rules.LISTING_CARDS_POINTS
+    if link_density > rules.MIN_LISTING_LINK_DENSITY:
+        points += rules.LISTING_LINK_DENSITY_POINTS
+    return points
+
+
+def _kind_points(
+    meta: Metadata, body: BodyText, counts: MarkupCounts, prose: _Prose, link_density: float
+) -> dict[PageType, int]:
+    """Points for each kind that is not an article; in order of precedence on a tie."""
+    thin = rules.THIN_PAGE_POINTS if prose.thin else 0
+    documentation = (
+        counts.code >= rules.MIN_DOCUMENTATION_CODE or counts.pre >= rules.MIN_DOCUMENTATION_PRE
+    ) * rules.DOCUMENTATION_POINTS
+    return {
+        PageType.FORUM: _forum_points(meta, counts),
+        PageType.PRODUCT: _product_points(meta, counts) + thin,
+        PageType.LISTING: _listing_points(meta, body, link_density) + thin,
+        PageType.DOCUMENTATION: documentation,
+        PageType.SERVICE: (counts.passwords > 0) * rules.SERVICE_PASSWORD_POINTS + thin,
+    }
+
+
+def link_density(blocks: Sequence[Block]) -> float:
+    """The share of the page's block text that is link text."""
+    chars = sum(block.chars for block in blocks)
+    return sum(block.link_chars for block in blocks) / chars if chars else 0.0
+
+
+def classify_page(meta: Metadata, body: BodyText, counts: MarkupCounts, page_link_density: float) -> PageType:
+    """The page's kind: the non-article kind with the most evidence when it outweighs the article's own
+    metadata; else an article when its prose or metadata says so; else the kind with some evidence."""
+    prose = _prose(body)
+    article = _article_points(meta)
+    points = _kind_points(meta, body, counts, prose, page_link_density)
+    kind = max(points, key=points.__getitem__)  # the first of equals: dict order is precedence
+    strength = points[kind]
+    if kind is PageType.PRODUCT and body.cards >= rules.MIN_COLLECTION_CARDS:
+        kind = PageType.COLLECTION
+    if strength >= rules.MIN_KIND_POINTS and strength >= article:
+        return kind
+    if prose.reads_as_article or article >= rules.ARTICLE_METADATA_POINTS:
+        return PageType.ARTICLE
+    if strength > 0:
+        return kind
+    if article == 0 and counts.inputs:
+        return PageType.SERVICE  # no prose, no article metadata, a form: a search or contact page
+    return PageType.UNKNOWN

@@ -1,0 +1,135 @@
+"""Page types on small hand-written pages: each kind a crawl meets, told from its markup by structure."""
+
+from __future__ import annotations
+
+import json
+
+from scraper.extract import extract
+from scraper.models import PageType
+
+PROSE = [
+    "The city council voted on Tuesday to expand the network of protected bicycle lanes across the whole "
+    "downtown area, after a debate that lasted well into the evening and drew a large crowd of residents.",
+    "Supporters said the plan, which costs about four million dollars over three years, would make the "
+    "streets safer for children walking to school and for the growing number of people who cycle to work.",
+    "Opponents argued that removing hundreds of parking spaces would hurt the small shops along Main "
+    "Street, many of which depend on customers who drive in from the villages around the city.",
+    "The first new lanes are expected to open next spring, according to the transport office, which will "
+    "publish a detailed map of the works and the order of the streets concerned before the end of the year.",
+    "Council members agreed to review the results after one year and to report on accidents, traffic "
+    "and the takings of local businesses, so that the plan can be changed where it does not work out.",
+    "A cyclists' association welcomed the vote but asked for lanes separated from traffic by kerbs rather "
+    "than paint, pointing to two accidents last winter on streets where only a painted line protected them.",
+]
+
+
+def shell(body: str, head: str = "", title: str = "A page") -> str:
+    return f"""<!doctype html><html lang="en"><head><title>{title}</title>{head}</head><body>
+<header><a href="/">Daily Courier</a><nav><a href="/news">News</a> <a href="/sport">Sport</a>
+<a href="/about">About us</a></nav></header>
+{body}
+<footer><p>Copyright 2026 Daily Courier. All rights reserved.</p></footer></body></html>"""
+
+
+def json_ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_an_article_with_full_metadata_is_an_article() -> None:
+    head = json_ld(
+        {"@type": "NewsArticle", "headline": "Council backs bike lanes", "datePublished": "2026-03-05"}
+    )
+    head += '<meta property="og:type" content="article">'
+    body = "<article><h1>Council backs bike lanes</h1>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</article>"
+    assert extract(shell(body, head)).page_type == PageType.ARTICLE
+
+
+def test_an_article_with_weak_metadata_stays_an_article() -> None:
+    # No JSON-LD, no og:type, no byline, no date: the prose alone makes it one (a real article is never
+    # dropped lightly).
+    body = "<div class='content'><h1>Council backs bike lanes</h1>" + "".join(f"<p>{p}</p>" for p in PROSE)
+    body += "</div>"
+    assert extract(shell(body)).page_type == PageType.ARTICLE
+
+
+def teaser(number: int) -> str:
+    return (
+        f'<div class="card"><h3><a href="/news/story-{number}">Story number {number} about the city council '
+        f"and its plans</a></h3><p>A short summary of the story, cut off here…</p>"
+        f"<span>March {number}, 2026</span></div>"
+    )
+
+
+def test_a_list_of_teaser_cards_is_a_listing() -> None:
+    body = "<main><h1>Local news</h1><div class='grid'>" + "".join(teaser(n) for n in range(1, 16)) + "</div>"
+    body += "</main>"
+    assert extract(shell(body, title="Local news")).page_type == PageType.LISTING
+
+
+def post(number: int, author: str) -> str:
+    return (
+        f'<div class="post" id="post-{number}"><div class="meta"><span itemprop="author">{author}</span>'
+        f'<time datetime="2026-03-0{number % 9 + 1}T10:00:00Z">March {number % 9 + 1}</time></div>'
+        f"<div class='body'><p>{PROSE[number % len(PROSE)]}</p></div></div>"
+    )
+
+
+def test_a_forum_thread_is_a_forum_page() -> None:
+    authors = ["alice", "bob42", "carol_w", "dave", "erin"]
+    posts = "".join(post(n, authors[n % len(authors)]) for n in range(8))
+    body = f"<main><h1>Bike lanes downtown: good idea?</h1>{posts}</main>"
+    assert extract(shell(body, title="Bike lanes downtown")).page_type == PageType.FORUM
+
+
+def test_a_product_page_with_json_ld_product_is_a_product_page() -> None:
+    head = json_ld(
+        {
+            "@type": "Product",
+            "name": "Wool runner",
+            "offers": {"@type": "Offer", "price": "98.00", "priceCurrency": "USD"},
+        }
+    )
+    body = (
+        "<main><h1>Wool runner</h1><p class='price'>$98</p>"
+        "<form action='/cart/add'><select name='size'><option>9</option></select>"
+        "<button>Add to cart</button></form>"
+        f"<div class='description'><p>{PROSE[0]}</p></div></main>"
+    )
+    assert extract(shell(body, head, title="Wool runner")).page_type == PageType.PRODUCT
+
+
+def test_a_documentation_page_full_of_code_is_documentation() -> None:
+    sections = "".join(
+        f"<h2 id='s{n}'>Step {n}</h2><p>Call <code>open_store()</code> with the <code>dsn</code> of the "
+        f"database, then <code>migrate()</code> it.</p><pre><code>store = open_store('db{n}')\n"
+        f"store.migrate()</code></pre>"
+        for n in range(12)
+    )
+    body = f"<div class='sidebar'><a href='/api'>API</a></div><main><h1>Quickstart</h1>{sections}</main>"
+    assert extract(shell(body, title="Quickstart")).page_type == PageType.DOCUMENTATION
+
+
+def test_a_login_page_is_a_service_page() -> None:
+    body = (
+        "<main><h1>Sign in</h1><form method='post' action='/login'>"
+        "<label>E-mail <input type='email' name='email'></label>"
+        "<label>Password <input type='password' name='password'></label>"
+        "<button>Sign in</button></form><p><a href='/reset'>Forgot your password?</a></p></main>"
+    )
+    assert extract(shell(body, title="Sign in")).page_type == PageType.SERVICE
+
+
+def test_an_article_with_a_comment_form_and_a_login_box_stays_an_article() -> None:
+    # Article pages often carry a login box and a comment form: neither outweighs the prose and the byline.
+    head = '<meta property="article:published_time" content="2026-03-05T10:00:00Z">'
+    body = (
+        "<div class='login'><input type='password' name='pw'></div>"
+        "<article><h1>Council backs bike lanes</h1><p class='byline'>By Jane Smith</p>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "</article><form class='comment-form'><textarea name='comment'></textarea></form>"
+    )
+    assert extract(shell(body, head)).page_type == PageType.ARTICLE
+
+
+def test_an_empty_page_is_unknown() -> None:
+    assert extract("").page_type == PageType.UNKNOWN
