@@ -213,6 +213,9 @@ class _Collector:
         self.sectioning_depth = 0  # inside <article>/<main>/<section>: a <header> there heads that part
         self.deferrals: list[Deferral] = []  # one per open element entered deferred, outermost first
         self.page_chars = page_chars
+        # One per open <ul>/<ol>/<menu>: the number of the next item of an <ol>, None for the others.
+        self.list_numbers: list[int | None] = []
+        self.item_prefix = ""  # "3. " from entering an <ol>'s item until its first text
 
     def flush(self) -> None:
         if not self.parts:
@@ -283,6 +286,10 @@ class _Collector:
             return  # indentation between tags: most text nodes of a page
         if not self.pre_depth:
             value = value.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+        if self.item_prefix and not value.isspace():
+            self.parts.append(self.item_prefix)
+            self.in_links.append(False)
+            self.item_prefix = ""
         self.parts.append(value)
         self.in_links.append(self.anchor_depth > 0)
 
@@ -340,6 +347,7 @@ def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
         collector.pre_depth += tag == "pre"
         collector.caption_depth += tag == "figcaption"
         collector.sectioning_depth += tag in rules.SECTIONING_TAGS
+        _enter_list(collector, node, tag)
     elif tag == "br":
         collector.parts.append(_LINE_BREAK)
         collector.in_links.append(False)
@@ -363,5 +371,24 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
         collector.pre_depth -= tag == "pre"
         collector.caption_depth -= tag == "figcaption"
         collector.sectioning_depth -= tag in rules.SECTIONING_TAGS
+        if tag in rules.LIST_TAGS:
+            collector.list_numbers.pop()
+        elif tag == "li":
+            collector.item_prefix = ""  # an item without text takes no number
     elif tag == "a":
         collector.anchor_depth -= 1
+
+
+def _enter_list(collector: _Collector, node: LexborNode, tag: str) -> None:
+    """Ordered lists are numbered in the text ("1. ", "2. "), from their start attribute on: steps and
+    rankings read wrong without their numbers."""
+    if tag in rules.LIST_TAGS:
+        collector.list_numbers.append(_list_start(node) if tag == "ol" else None)
+    elif tag == "li" and collector.list_numbers and (number := collector.list_numbers[-1]) is not None:
+        collector.item_prefix = f"{number}. "
+        collector.list_numbers[-1] = number + 1
+
+
+def _list_start(node: LexborNode) -> int:
+    start = (node.attributes.get("start") or "").strip()
+    return int(start) if start.isdigit() and len(start) <= rules.MAX_LIST_START_DIGITS else 1

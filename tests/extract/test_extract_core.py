@@ -392,3 +392,22 @@ def test_fallback_asked_only_for_article_sized_pages_with_nearly_no_prose(
     asked.clear()
     assert extract(page(f"<article>{paragraphs(BODY)}</article>")).text.split("\n\n") == BODY
     assert not asked  # enough prose of its own
+
+
+def test_ordered_list_items_are_numbered_unordered_ones_are_not() -> None:
+    steps = ["Unplug the router.", "Wait thirty seconds.", "Plug it back in and wait for the light."]
+    ordered = "<ol>" + "".join(f"<li><p>{step}</p></li>" for step in steps) + "</ol>"
+    later = '<ol start="4"><li>Call the <b>help line</b>.</li><li>Write down the number.</li></ol>'
+    unordered = "<ul><li>red lanes</li><li>green lanes</li></ul>"
+    article = f"<article>{paragraphs(BODY[:2])}{ordered}{paragraphs(BODY[2:3])}{later}"
+    text = extract(page(f"{article}{paragraphs(BODY[3:])}{unordered}</article>")).text
+    numbered = "\n\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))  # each item a <p>
+    assert f"{BODY[1]}\n\n{numbered}\n\n{BODY[2]}" in text
+    assert f"{BODY[2]}\n\n4. Call the help line.\n5. Write down the number.\n\n{BODY[3]}" in text
+    assert text.endswith(f"{BODY[3]}\n\nred lanes\ngreen lanes")
+
+
+def test_nested_list_numbers_its_own_items() -> None:
+    nested = "<ol><li>Prepare the bed:<ul><li>dig</li><li>rake</li></ul></li><li>Sow the seeds.</li></ol>"
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{nested}{paragraphs(BODY[2:])}</article>")).text
+    assert "1. Prepare the bed:\ndig\nrake\n2. Sow the seeds." in text
