@@ -3,7 +3,7 @@
 A pure function, written as named stages in the manner of Readability.js::
 
     decode → guard → parse → read metadata → collect blocks (clutter skipped) → find body
-           → clean body → serialise → (fallback when the result is nearly empty)
+           → widen body (intro) → clean body → serialise → (fallback when the result is nearly empty)
 
 Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
 """
@@ -24,6 +24,7 @@ from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
 from .guard import check_input
 from .metadata import Metadata, extract_metadata
+from .widen import widened
 
 __all__ = ["extract"]
 
@@ -55,7 +56,8 @@ def _body_text(tree: LexborHTMLParser, meta: Metadata) -> BodyText:
     tree.strip_tags(list(rules.CODE_TAGS))
     page_chars = visible_chars(root)
     blocks = collect_blocks(root, page_chars)
-    return clean_body(find_body(blocks), headline_keys(meta.title, blocks), page_chars, meta.author)
+    choice = widened(find_body(blocks), blocks, meta.description, meta.author)
+    return clean_body(choice, headline_keys(meta.title, blocks), page_chars, meta.author)
 
 
 def _unreliable(body: BodyText, page: str) -> bool:

@@ -15,7 +15,19 @@ from dataclasses import dataclass
 from . import rules
 from .blocks import Block, BlockKind, Deferral
 
-__all__ = ["BodyChoice", "BodyText", "clean_body", "find_body", "headline_keys", "serialise"]
+__all__ = [
+    "BodyChoice",
+    "BodyText",
+    "author_names",
+    "clean_body",
+    "find_body",
+    "headline_keys",
+    "is_author_bio",
+    "is_prose",
+    "is_sentence",
+    "normalised",
+    "serialise",
+]
 
 _WORD_RE = re.compile(r"\w+")
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
@@ -37,7 +49,7 @@ class _Totals:
     link_chars: int = 0
     blocks: int = 0
     prose_chars: int = 0  # own (unlinked) characters of prose blocks
-    sentences: int = 0  # blocks that read as running text (see _is_sentence)
+    sentences: int = 0  # blocks that read as running text (see is_sentence)
     non_items: int = 0  # blocks that are neither headings, list items nor table rows
     headline_links: int = 0  # headline-sized blocks that are (nearly) all link
 
@@ -46,7 +58,7 @@ class _Totals:
         return self.link_chars / self.chars if self.chars else 0.0
 
 
-def _is_prose(block: Block) -> bool:
+def is_prose(block: Block) -> bool:
     return (
         block.kind is not BlockKind.HEADING
         and block.chars - block.link_chars >= rules.MIN_PROSE_CHARS
@@ -54,7 +66,7 @@ def _is_prose(block: Block) -> bool:
     )
 
 
-def _is_sentence(block: Block) -> bool:
+def is_sentence(block: Block) -> bool:
     """Running text ends like a sentence or runs long; headlines and labels do neither."""
     text = block.text.rstrip()
     return len(text) >= rules.MIN_UNPUNCTUATED_SENTENCE_CHARS or text.endswith(rules.SENTENCE_ENDINGS)
@@ -69,7 +81,7 @@ def _is_teaser(block: Block, totals: Mapping[int, _Totals]) -> bool:
 
 def _weight(block: Block) -> float:
     """Prose counts for the body, short and linked text against it; headings are neutral."""
-    if _is_prose(block):
+    if is_prose(block):
         return float(block.chars - block.link_chars)
     if block.kind is BlockKind.HEADING and block.link_chars == 0:
         return 0.0
@@ -84,9 +96,9 @@ def _junk_weight(block: Block) -> float:
 def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
     totals: dict[int, _Totals] = defaultdict(_Totals)
     for block in blocks:
-        sentence = block.kind is not BlockKind.HEADING and _is_sentence(block)
+        sentence = block.kind is not BlockKind.HEADING and is_sentence(block)
         non_item = block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
-        prose_chars = block.chars - block.link_chars if _is_prose(block) else 0
+        prose_chars = block.chars - block.link_chars if is_prose(block) else 0
         headline_link = _is_headline_link(block)
         for container in block.path:
             entry = totals[container]
@@ -213,7 +225,7 @@ def find_body(all_blocks: Sequence[Block]) -> BodyChoice:
 
 
 def _prose_chars(blocks: Sequence[Block]) -> int:
-    return sum(block.chars - block.link_chars for block in blocks if _is_prose(block))
+    return sum(block.chars - block.link_chars for block in blocks if is_prose(block))
 
 
 def _narrowed(best: int, totals: Mapping[int, _Totals], blocks: Sequence[Block]) -> int:
@@ -231,7 +243,7 @@ def _narrowed(best: int, totals: Mapping[int, _Totals], blocks: Sequence[Block])
     return narrowest
 
 
-def _normalised(text: str) -> str:
+def normalised(text: str) -> str:
     return " ".join(_WORD_RE.findall(text.lower()))
 
 
@@ -239,11 +251,11 @@ def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
     """The headline in every form a body may repeat it: the metadata title, its parts around a
     " - Site name" separator, and the text of every <h1> on the page (normalised words)."""
     keys = {
-        _normalised(block.text) for block in blocks if block.kind is BlockKind.HEADING and block.level == 1
+        normalised(block.text) for block in blocks if block.kind is BlockKind.HEADING and block.level == 1
     }
     if title:
-        keys.add(_normalised(title))
-        keys.update(_normalised(part) for part in _TITLE_SEPARATOR_RE.split(title))
+        keys.add(normalised(title))
+        keys.update(normalised(part) for part in _TITLE_SEPARATOR_RE.split(title))
     keys.discard("")
     return frozenset(key for key in keys if len(key) >= rules.MIN_HEADLINE_CHARS)
 
@@ -316,7 +328,7 @@ def clean_body(
         previous = block
         if _is_interface_text(block) or _is_teaser(block, totals):
             continue
-        if len(block.text) <= 2 * longest_title and _normalised(block.text) in titles:
+        if len(block.text) <= 2 * longest_title and normalised(block.text) in titles:
             continue
         kept.append(block)
     kept = _drop_captions(kept)
@@ -326,7 +338,7 @@ def clean_body(
     kept = _drop_author_bio(kept, author)
     kept = _drop_lead_out(kept)
     kept = _drop_orphan_headings(kept)
-    prose = sum(block.chars for block in kept if _is_prose(block))
+    prose = sum(block.chars for block in kept if is_prose(block))
     return BodyText(tuple(kept), prose, choice.listing, page_chars)
 
 
@@ -335,7 +347,7 @@ def _drop_captions(blocks: list[Block]) -> list[Block]:
     captions = sum(block.chars for block in blocks if block.kind is BlockKind.CAPTION)
     if not captions:
         return blocks
-    prose = sum(block.chars - block.link_chars for block in blocks if _is_prose(block))
+    prose = sum(block.chars - block.link_chars for block in blocks if is_prose(block))
     if captions >= rules.MAX_CAPTION_SHARE_TO_DROP * prose:
         return blocks
     return [block for block in blocks if block.kind is not BlockKind.CAPTION]
@@ -357,7 +369,7 @@ def _drop_repeats(blocks: list[Block]) -> list[Block]:
 
 def _drop_pull_quotes(blocks: list[Block]) -> list[Block]:
     """A short block whose words all stand inside another block is a pull quote or a teaser of it."""
-    keys = [_normalised(block.text) for block in blocks]
+    keys = [normalised(block.text) for block in blocks]
     candidates = [
         index
         for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
@@ -409,7 +421,7 @@ class _QuoteFinder:
 def _drop_lead_in(blocks: list[Block]) -> list[Block]:
     """Before the first prose: the page's <h1> headline, datelines, bylines, kickers and labels."""
     for index, block in enumerate(blocks):
-        if _is_prose(block):
+        if is_prose(block):
             lead_in = [b for b in blocks[:index] if not _is_lead_in_line(b)]
             return lead_in + blocks[index:]
     return blocks
@@ -419,7 +431,7 @@ def _drop_lead_out(blocks: list[Block]) -> list[Block]:
     """After the last prose: labels and headings that are not sentences ("Newsletter", "Related", a
     site name, player text). Lists, tables and sentences there stay: they may end the article."""
     for index in range(len(blocks) - 1, -1, -1):
-        if _is_prose(blocks[index]):
+        if is_prose(blocks[index]):
             tail = [b for b in blocks[index + 1 :] if not _is_lead_out_line(b)]
             return blocks[: index + 1] + tail
     return blocks
@@ -430,23 +442,28 @@ _AUTHOR_SEPARATOR_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be
 
 def _drop_author_bio(blocks: list[Block], author: str | None) -> list[Block]:
     """At the very end: the author's bio box (a short paragraph opening with the byline's name)."""
-    names = [_normalised(name) for name in _AUTHOR_SEPARATOR_RE.split(author or "")]
-    names = [name for name in names if " " in name]  # a full name; one word ("Staff") opens sentences
+    names = author_names(author)
     end = len(blocks)
-    while end > 1 and _is_author_bio(blocks[end - 1], names):
+    while end > 1 and is_author_bio(blocks[end - 1], names):
         end -= 1
     return blocks[:end]
 
 
-def _is_author_bio(block: Block, names: Sequence[str]) -> bool:
+def author_names(author: str | None) -> tuple[str, ...]:
+    """The byline's full names, normalised; one word ("Staff") opens sentences, so it names no one."""
+    names = (normalised(name) for name in _AUTHOR_SEPARATOR_RE.split(author or ""))
+    return tuple(name for name in names if " " in name)
+
+
+def is_author_bio(block: Block, names: Sequence[str]) -> bool:
     if block.kind is not BlockKind.PARAGRAPH or len(block.text) > rules.MAX_AUTHOR_BIO_CHARS:
         return False
-    opening = _normalised(block.text)
+    opening = normalised(block.text)
     return any(opening.startswith(name + " ") for name in names)
 
 
 def _is_lead_out_line(block: Block) -> bool:
-    return block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not _is_sentence(block)
+    return block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not is_sentence(block)
 
 
 def _is_lead_in_line(block: Block) -> bool:

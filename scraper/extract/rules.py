@@ -281,6 +281,10 @@ MAX_CAPTION_SHARE_TO_DROP = 0.5
 # the wrapper adds beyond it (a side column of notices, a byline box) is not article.
 NARROW_PROSE_SHARE = 0.9
 
+# An intro between the headline and a body wrapped apart from it (widen.py) is a standfirst or lede: at
+# most this share of the body's prose. More prose there than that is another piece, not the article's intro.
+MAX_INTRO_SHARE = 0.5
+
 # Teaser cards: a container with one headline-sized link (at least this many characters, so "Read more"
 # is not one) and a few blocks more (summary, date, "Read more"), with at least MIN_TEASER_CARDS siblings
 # alike. A section front or a "More stories" grid, even when the summaries read like prose.

@@ -411,3 +411,29 @@ def test_nested_list_numbers_its_own_items() -> None:
     nested = "<ol><li>Prepare the bed:<ul><li>dig</li><li>rake</li></ul></li><li>Sow the seeds.</li></ol>"
     text = extract(page(f"<article>{paragraphs(BODY[:2])}{nested}{paragraphs(BODY[2:])}</article>")).text
     assert "1. Prepare the bed:\ndig\nrake\n2. Sow the seeds." in text
+
+
+MORE = [
+    "Cyclists who attended the meeting applauded when the final count was read out by the clerk.",
+    "Business owners said they would ask the council to phase the work in over several months.",
+    "A consultant hired by the city estimated that traffic delays would last about two weeks.",
+    "The council will review the results of the first year before approving any further lanes.",
+]
+# A body long enough that a short intro or notice beside it holds under a tenth of the prose.
+LONG_BODY = [
+    f"{opening}, {text[0].lower()}{text[1:]}"
+    for opening in ("At the first hearing", "In the second week", "By the third vote")
+    for text in BODY + MORE
+]
+
+
+def test_intro_in_its_own_wrapper_between_headline_and_body_is_kept() -> None:
+    intro = "Downtown streets will get ten kilometres of protected lanes by next year, the council decided."
+    notice = "This site uses cookies to remember your settings and to measure how the site is used."
+    article = (
+        f'<p class="notice">{notice}</p><div class="head"><h1>Council backs bike lanes</h1>'
+        f'<div class="byline">By Jane Doe</div><div class="intro"><p>{intro}</p></div></div>'
+        f'<div class="body"><div class="text">{paragraphs(LONG_BODY)}</div></div>'
+    )
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == [intro, *LONG_BODY]
