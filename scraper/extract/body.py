@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
@@ -72,11 +73,17 @@ def is_sentence(block: Block) -> bool:
     return len(text) >= rules.MIN_UNPUNCTUATED_SENTENCE_CHARS or text.endswith(rules.SENTENCE_ENDINGS)
 
 
-def _is_teaser(block: Block, totals: Mapping[int, _Totals]) -> bool:
-    """A cut-off excerpt ("..." / "…") next to a link: the teaser of another article."""
+def _is_teaser(block: Block, totals: Mapping[int, _Totals], body_id: int | None = None) -> bool:
+    """A cut-off excerpt ("..." / "…") next to a link: the teaser of another article. In a body of
+    several sentences the link must be in the excerpt or a container inside the body: the body's links
+    elsewhere do not make its paragraph that trails off in an ellipsis a teaser. (A body whose one
+    sentence is the excerpt is a teaser card itself.)"""
     if not block.text.rstrip().endswith(rules.ELLIPSES):
         return False
-    return block.link_chars > 0 or any(totals[container].link_chars for container in block.path[-2:])
+    near = block.path[-2:]
+    if body_id in near and totals[body_id].sentences > 1:
+        near = near[near.index(body_id) + 1 :]
+    return block.link_chars > 0 or any(totals[container].link_chars for container in near)
 
 
 def _weight(block: Block) -> float:
@@ -310,23 +317,14 @@ def clean_body(
     kept: list[Block] = []
     verdicts: dict[int, bool] = {}  # boilerplate container -> kept because a sentence announced it
     previous: Block | None = None
-    for block in choice.blocks:
+    for index, block in enumerate(choice.blocks):
         if cards and not cards.isdisjoint(block.path):
             continue
-        container = _boilerplate_container(block, totals, body_id)
-        if container is not None:
-            if container not in verdicts:
-                verdicts[container] = _introduces_list(previous)
-            if not verdicts[container]:
-                continue
-        elif (
-            block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
-            and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
-            and not _introduces_list(previous)
-        ):
+        following = choice.blocks[index + 1] if index + 1 < len(choice.blocks) else None
+        if _dropped_as_links(block, previous, following, choice, verdicts):
             continue
         previous = block
-        if _is_interface_text(block) or _is_teaser(block, totals):
+        if _is_interface_text(block) or _is_teaser(block, totals, body_id):
             continue
         if len(block.text) <= 2 * longest_title and normalised(block.text) in titles:
             continue
@@ -340,6 +338,31 @@ def clean_body(
     kept = _drop_orphan_headings(kept)
     prose = sum(block.chars for block in kept if is_prose(block))
     return BodyText(tuple(kept), prose, choice.listing, page_chars)
+
+
+def _dropped_as_links(
+    block: Block,
+    previous: Block | None,
+    following: Block | None,
+    choice: BodyChoice,
+    verdicts: dict[int, bool],
+) -> bool:
+    """A block of a headline list or rail inside the body, or a link-dense line, unless a sentence before
+    it announced it. A section heading that is a link (a table of contents' anchor, a linked product
+    name) stays when prose follows it: it heads body text, not a list of links. (A linked headline of
+    another article boxed inside the body is dropped by its container, when it holds MIN_CONTAINER_CHARS.)"""
+    heads_prose = block.kind is BlockKind.HEADING and following is not None and is_prose(following)
+    container = _boilerplate_container(block, choice.totals, cast(int, choice.body_id))
+    if container is not None and not (heads_prose and container == block.path[-1]):
+        if container not in verdicts:
+            verdicts[container] = _introduces_list(previous)
+        return not verdicts[container]
+    return (
+        block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
+        and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
+        and not heads_prose
+        and not _introduces_list(previous)
+    )
 
 
 def _drop_captions(blocks: list[Block]) -> list[Block]:

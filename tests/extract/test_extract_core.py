@@ -437,3 +437,26 @@ def test_intro_in_its_own_wrapper_between_headline_and_body_is_kept() -> None:
     )
     text = extract(page(f"<article>{article}</article>")).text
     assert text.split("\n\n") == [intro, *LONG_BODY]
+
+
+def test_linked_section_headings_inside_the_body_are_kept() -> None:
+    article = (
+        f'{paragraphs(BODY[:2])}<h2><a href="/guide/lanes">Where the lanes go</a></h2>{paragraphs(BODY[2:3])}'
+        f'<h3><a href="/guide/cost">What it costs</a></h3>{paragraphs(BODY[3:])}'
+    )
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == [*BODY[:2], "Where the lanes go", BODY[2], "What it costs", BODY[3]]
+
+
+def test_paragraph_trailing_off_in_an_ellipsis_inside_the_body_is_no_teaser() -> None:
+    trailing = "And then, as the last speaker sat down, the room went quiet for a long moment..."
+    linked = f'{BODY[1][:-1]}, as <a href="/plan">the plan</a> says.'
+    article = f"<p>{BODY[0]}</p><p>{linked}</p><p>{trailing}</p>{paragraphs(BODY[2:])}"
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == [
+        BODY[0],
+        linked.replace('<a href="/plan">', "").replace("</a>", ""),
+        trailing,
+        *BODY[2:],
+    ]
+
