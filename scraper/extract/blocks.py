@@ -69,6 +69,7 @@ class Block:
     path: tuple[int, ...]
     level: int = 0  # heading level, 1-6
     deferral: Deferral = Deferral.NONE
+    quoted: bool = False  # inside a <blockquote>: quoted or embedded text (a post, a tweet), not a rail
 
     @property
     def link_density(self) -> float:
@@ -211,6 +212,7 @@ class _Collector:
         self.pre_depth = 0
         self.caption_depth = 0  # inside <figcaption>: every block there is a caption
         self.sectioning_depth = 0  # inside <article>/<main>/<section>: a <header> there heads that part
+        self.quote_depth = 0  # inside <blockquote>
         self.deferrals: list[Deferral] = []  # one per open element entered deferred, outermost first
         self.page_chars = page_chars
         # One per open <ul>/<ol>/<menu>: the number of the next item of an <ol>, None for the others.
@@ -243,7 +245,16 @@ class _Collector:
     def _emit(self, text: str, kind: BlockKind, level: int, link_chars: int) -> None:
         if text and not text.isspace():
             deferral = self.deferrals[0] if self.deferrals else Deferral.NONE
-            block = Block(text, kind, _non_space_len(text), link_chars, tuple(self.path), level, deferral)
+            block = Block(
+                text,
+                kind,
+                _non_space_len(text),
+                link_chars,
+                tuple(self.path),
+                level,
+                deferral,
+                self.quote_depth > 0,
+            )
             self.blocks.append(block)
 
     def entry(self, node: LexborNode, tag: str) -> Entry:
@@ -347,6 +358,7 @@ def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
         collector.pre_depth += tag == "pre"
         collector.caption_depth += tag == "figcaption"
         collector.sectioning_depth += tag in rules.SECTIONING_TAGS
+        collector.quote_depth += tag == "blockquote"
         _enter_list(collector, node, tag)
     elif tag == "br":
         collector.parts.append(_LINE_BREAK)
@@ -371,6 +383,7 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
         collector.pre_depth -= tag == "pre"
         collector.caption_depth -= tag == "figcaption"
         collector.sectioning_depth -= tag in rules.SECTIONING_TAGS
+        collector.quote_depth -= tag == "blockquote"
         if tag in rules.LIST_TAGS:
             collector.list_numbers.pop()
         elif tag == "li":

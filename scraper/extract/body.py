@@ -283,8 +283,15 @@ def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id:
             and entry.prose_chars <= rules.MAX_PROSE_SHARE_OF_LINK_LIST * entry.chars
         ):
             return container
-        if entry.blocks >= rules.MIN_RAIL_BLOCKS and not entry.sentences and entry.non_items:
-            return container  # a rail of short items (headline, label, author) that are not a list
+        if (
+            entry.blocks >= rules.MIN_RAIL_BLOCKS
+            and not entry.sentences
+            and entry.non_items
+            and not block.quoted
+        ):
+            # a rail of short items (headline, label, author) that are not a list; but an embedded post's
+            # lines are quoted text, short and unpunctuated as they are
+            return container
     return None
 
 
@@ -361,6 +368,7 @@ def _dropped_as_links(
         block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
         and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
         and not heads_prose
+        and not block.quoted  # a quoted post's signature line ("— Name (@name) <a>date</a>")
         and not _introduces_list(previous)
     )
 

@@ -460,3 +460,14 @@ def test_paragraph_trailing_off_in_an_ellipsis_inside_the_body_is_no_teaser() ->
         *BODY[2:],
     ]
 
+
+def test_embedded_post_quoted_in_the_body_is_kept() -> None:
+    post = (
+        '<div class="embed"><blockquote class="embed-quote"><p>The new lanes open on Monday</p>'
+        "<p>Ride safe and say hello to the crews</p><p>More on the plan tonight</p>"
+        '<p>— City Transport (@citytransport) <a href="https://social.example/s/1">May 2, 2026</a></p>'
+        "</blockquote></div>"
+    )
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{post}{paragraphs(BODY[2:])}</article>")).text
+    assert "The new lanes open on Monday\n\nRide safe and say hello to the crews" in text
+    assert "— City Transport (@citytransport) May 2, 2026" in text
