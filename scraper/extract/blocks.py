@@ -99,7 +99,7 @@ class Clutter(enum.IntEnum):
     STRONG = 4  # a non-content landmark, or a word like "share" / "related" / "comments"
 
 
-def _clutter(furniture: bool, attributes: dict[str, str | None]) -> Clutter:
+def _clutter(furniture: bool, attributes: dict[str, str | None], heading: bool = False) -> Clutter:
     if "hidden" in attributes or attributes.get("aria-hidden") == "true":
         return Clutter.HIDDEN
     style = attributes.get("style")
@@ -108,13 +108,16 @@ def _clutter(furniture: bool, attributes: dict[str, str | None]) -> Clutter:
     role = attributes.get("role")
     if role and role.lower() in rules.SKIP_ROLES:
         return Clutter.STRONG
-    names = _names(attributes)
+    names = _names(attributes, heading)
     by_name = _clutter_of_names(names) if names else Clutter.NONE
     return max(by_name, Clutter.WEAK if furniture else Clutter.NONE)
 
 
-def _names(attributes: dict[str, str | None]) -> str:
-    return " ".join(value for key in ("class", "id") if (value := attributes.get(key)))
+def _names(attributes: dict[str, str | None], heading: bool = False) -> str:
+    """The class and id; a heading's id is its anchor, a slug of its own words ("related-costs"), which
+    names its topic, not its role."""
+    keys = ("class",) if heading else ("class", "id")
+    return " ".join(value for key in keys if (value := attributes.get(key)))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -260,14 +263,19 @@ class _Collector:
     def entry(self, node: LexborNode, tag: str) -> Entry:
         if tag in rules.SKIP_TAGS:
             return Entry.SKIP
+        if self.pre_depth:
+            return Entry.ENTER  # code: a highlighter's classes ("comment", "tag") name tokens, not clutter
         if tag in rules.FINE_PRINT_TAGS and _is_legal_fine_print(node, tag):
             return Entry.SKIP
         attributes = node.attributes
         furniture = tag in rules.FURNITURE_TAGS and not (
             self.sectioning_depth and tag in rules.SECTION_FURNITURE_TAGS
         )
+        heading = tag in rules.HEADING_TAGS
         clutter = (
-            _clutter(furniture, attributes) if attributes else (Clutter.WEAK if furniture else Clutter.NONE)
+            _clutter(furniture, attributes, heading)
+            if attributes
+            else (Clutter.WEAK if furniture else Clutter.NONE)
         )
         if clutter is Clutter.NONE or (clutter is Clutter.WEAK and self.caption_depth):
             return Entry.ENTER  # "caption-title", "credit" inside a caption are the caption itself
@@ -285,7 +293,7 @@ class _Collector:
         own_chars = chars - _link_chars(node)
         if own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE:
             return Entry.ENTER
-        if furniture or not _names_only_layout(_names(attributes)):
+        if furniture or not _names_only_layout(_names(attributes, heading)):
             return Entry.SKIP
         prose = own_chars >= rules.MIN_DEFERRED_PROSE_CHARS and (
             own_chars >= (1 - rules.MAX_PROSE_LINK_DENSITY) * chars

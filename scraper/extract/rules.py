@@ -75,7 +75,7 @@ STRONG_CLUTTER_TOKENS = frozenset(
         # newsletter, subscription, consent
         "sharedaddy", "likes", "likebox", "reactions",
         "newsletter", "newsletters", "subscribe", "subscription", "signup", "optin", "cookie", "cookies",
-        "consent", "gdpr", "cmp", "abonnement", "login", "signin", "register", "registration", "barrier",
+        "consent", "gdpr", "abonnement", "login", "signin", "register", "registration", "barrier",
         # legal lines, disclosures, ratings and calls to action
         "terms", "legal", "disclaimer", "disclosure", "affiliate", "copyright", "rating", "ratings",
         "votes", "cta", "calltoaction",
@@ -87,10 +87,15 @@ STRONG_CLUTTER_TOKENS = frozenset(
         "comment", "comments", "disqus", "respond", "reply", "replies", "bio", "authorbio", "tags",
         "taglist", "tagcloud", "keywords", "breadcrumb", "breadcrumbs",
         # hidden text and widgets
-        "sronly", "screenreader", "visuallyhidden", "popup", "lightbox", "toast", "print", "skip",
+        "sronly", "screenreader", "visuallyhidden", "popup", "lightbox", "toast", "print",
         "skiplink", "playlist",
     }
 )  # fmt: skip
+
+# Not clutter words, though they look it: "cmp" prefixes every component of some content management
+# systems ("cmp-container", "cmp-text"), where a consent manager's banner also says "consent" or "cookie";
+# "skip" names list items ("skip-item"), where a skip link is "skiplink" or the interface line "Skip to
+# content".
 
 # Weak clutter words: clutter unless the same element also says it is content.
 WEAK_CLUTTER_TOKENS = frozenset(

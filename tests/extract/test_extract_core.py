@@ -471,3 +471,38 @@ def test_embedded_post_quoted_in_the_body_is_kept() -> None:
     text = extract(page(f"<article>{paragraphs(BODY[:2])}{post}{paragraphs(BODY[2:])}</article>")).text
     assert "The new lanes open on Monday\n\nRide safe and say hello to the crews" in text
     assert "— City Transport (@citytransport) May 2, 2026" in text
+
+
+def test_highlighted_code_keeps_its_comment_tokens() -> None:
+    code = (
+        '<pre><code><span class="hl-comment"># stage only the files you name</span>\n'
+        'git add <span class="hl-string">notes.txt</span></code></pre>'
+    )
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{code}{paragraphs(BODY[2:])}</article>")).text
+    assert "# stage only the files you name\ngit add notes.txt" in text
+
+
+def test_a_heading_id_names_its_topic_not_clutter() -> None:
+    headings = (
+        '<h2 id="should-you-share-the-road">Should you share the road?</h2>'
+        '<h3 id="related-costs-and-comments">Related costs and comments</h3>'
+    )
+    article = f"{paragraphs(BODY[:2])}{headings}{paragraphs(BODY[2:])}"
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == [
+        *BODY[:2],
+        "Should you share the road?",
+        "Related costs and comments",
+        *BODY[2:],
+    ]
+
+
+def test_component_library_prefixes_are_no_clutter_words() -> None:
+    # "cmp-" prefixes every component of some content management systems, "skip-" their list items;
+    # a consent banner says "consent" or "cookie", a skip link is "Skip to content".
+    article = (
+        f'<div class="cmp-container"><div class="cmp-text">{paragraphs(BODY[:2])}</div></div>'
+        f'<div class="skip-item topic-2">{paragraphs(BODY[2:])}</div>'
+    )
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == BODY
