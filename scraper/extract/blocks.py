@@ -153,6 +153,15 @@ def _is_legal_fine_print(node: LexborNode, tag: str) -> bool:
     return len(text) <= rules.MAX_FINE_PRINT_CHARS and rules.COPYRIGHT_LINE_RE.search(text) is not None
 
 
+def _is_quotation(node: LexborNode, chars: int) -> bool:
+    """An element whose text is (nearly) all inside a <blockquote> holds a quoted post, whatever its class
+    says ("social-embed"): share bars and related boxes quote nothing."""
+    if not chars:
+        return False
+    quoted = sum(_visible_chars(quote.text()) for quote in node.css("blockquote"))
+    return quoted >= rules.MIN_QUOTATION_SHARE * chars
+
+
 def _visible_chars(text: str) -> int:
     return len(text) - sum(text.count(space) for space in " \n\t\r")
 
@@ -289,7 +298,7 @@ class _Collector:
         if chars >= self.page_chars * rules.WRAPPER_TEXT_SHARE:
             return Entry.ENTER
         if clutter is Clutter.STRONG:
-            return Entry.SKIP
+            return Entry.ENTER if _is_quotation(node, chars) else Entry.SKIP
         own_chars = chars - _link_chars(node)
         if own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE:
             return Entry.ENTER

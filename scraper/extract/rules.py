@@ -230,6 +230,10 @@ LAYOUT_TOKENS = frozenset({"widget", "widgets", "header"})
 # moves into place, some sites reveal a paywalled body by script; hidden menus and modals are linked or short.
 MIN_HIDDEN_PROSE_CHARS = 300
 
+# An element with a strong clutter word ("social-embed") whose text lies at least this much inside
+# <blockquote> elements is an embedded post, quoted text of the article: kept.
+MIN_QUOTATION_SHARE = 0.9
+
 # Prose: a block with at least this many characters outside links counts as body text when scoring.
 # Shorter blocks are datelines, buttons, labels and menu entries (Readability uses 25 for <p>).
 MIN_PROSE_CHARS = 40

@@ -506,3 +506,15 @@ def test_component_library_prefixes_are_no_clutter_words() -> None:
     )
     text = extract(page(f"<article>{article}</article>")).text
     assert text.split("\n\n") == BODY
+
+
+def test_embedded_post_in_a_social_wrapper_is_quoted_text_not_a_share_bar() -> None:
+    post = (
+        '<div class="social-embed"><blockquote class="embed-quote"><p>Spent half a million on this ad and '
+        'nobody proofread it</p>— A Reader (@areader) <a href="https://social.example/s/2">May 3, 2026</a>'
+        '</blockquote></div><div class="social-share"><a href="/s">Share</a> <a href="/t">Post</a></div>'
+    )
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{post}{paragraphs(BODY[2:])}</article>")).text
+    assert "Spent half a million on this ad and nobody proofread it" in text
+    assert "— A Reader (@areader) May 3, 2026" in text
+    assert "Share" not in text
