@@ -288,9 +288,10 @@ def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id:
             and not entry.sentences
             and entry.non_items
             and not block.quoted
+            and block.kind is not BlockKind.ROW
         ):
             # a rail of short items (headline, label, author) that are not a list; but an embedded post's
-            # lines are quoted text, short and unpunctuated as they are
+            # lines are quoted text, short and unpunctuated as they are, and a table's rows are data
             return container
     return None
 
@@ -356,20 +357,33 @@ def _dropped_as_links(
 ) -> bool:
     """A block of a headline list or rail inside the body, or a link-dense line, unless a sentence before
     it announced it. A section heading that is a link (a table of contents' anchor, a linked product
-    name) stays when prose follows it: it heads body text, not a list of links. (A linked headline of
-    another article boxed inside the body is dropped by its container, when it holds MIN_CONTAINER_CHARS.)"""
-    heads_prose = block.kind is BlockKind.HEADING and following is not None and is_prose(following)
+    name) stays when unlinked text follows it (prose, a list, a table): it heads body text, not a list of
+    links. (A linked headline of another article boxed inside the body is dropped by its container, when
+    it holds MIN_CONTAINER_CHARS.)"""
+    heads_text = block.kind is BlockKind.HEADING and _is_unlinked_text(following)
     container = _boilerplate_container(block, choice.totals, cast(int, choice.body_id))
-    if container is not None and not (heads_prose and container == block.path[-1]):
+    if container is not None and not (heads_text and container == block.path[-1]):
         if container not in verdicts:
             verdicts[container] = _introduces_list(previous)
         return not verdicts[container]
     return (
         block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
         and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
-        and not heads_prose
+        and not heads_text
         and not block.quoted  # a quoted post's signature line ("— Name (@name) <a>date</a>")
         and not _introduces_list(previous)
+    )
+
+
+def _is_unlinked_text(block: Block | None) -> bool:
+    """Prose, or a list item or table row mostly free of links: what a section heading heads. (A short
+    line, "April 11, 2026", is what an author's linked name heads.)"""
+    if block is None:
+        return False
+    if is_prose(block):
+        return True
+    return block.kind in (BlockKind.LIST_ITEM, BlockKind.ROW) and (
+        block.link_density <= rules.MAX_PROSE_LINK_DENSITY
     )
 
 

@@ -518,3 +518,20 @@ def test_embedded_post_in_a_social_wrapper_is_quoted_text_not_a_share_bar() -> N
     assert "Spent half a million on this ad and nobody proofread it" in text
     assert "— A Reader (@areader) May 3, 2026" in text
     assert "Share" not in text
+
+
+def test_table_of_short_cells_inside_the_body_is_data_not_a_rail() -> None:
+    rows = "".join(
+        f"<tr><td>{street}</td><td>{km} km</td></tr>"
+        for street, km in [("Main Street", 2), ("Harbour Road", 3), ("Mill Lane", 1), ("Park Avenue", 4)]
+    )
+    table = f"<div><p>Lanes by street</p><table>{rows}</table></div>"
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{table}{paragraphs(BODY[2:])}</article>")).text
+    assert "Main Street | 2 km\nHarbour Road | 3 km\nMill Lane | 1 km\nPark Avenue | 4 km" in text
+
+
+def test_linked_heading_over_a_list_is_kept() -> None:
+    steps = "<ul><li>Check the tyres for wear.</li><li>Oil the chain.</li></ul>"
+    section = f'<h2><a href="/guide/bike-care">Before you ride</a></h2>{steps}'
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{section}{paragraphs(BODY[2:])}</article>")).text
+    assert "Before you ride\n\nCheck the tyres for wear.\nOil the chain." in text
