@@ -40,6 +40,10 @@ sys.path.insert(0, str(REPO_ROOT))
 
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 SHINGLE_SIZE = 4  # the Scrapinghub benchmark's own choice
+# Pages counted as failed: F1 under LOW_F1 among the pages with at least MIN_TRUTH_WORDS words of truth
+# (below that the page has next to no article, and one stray line swings its F1).
+LOW_F1 = 0.5
+MIN_TRUTH_WORDS = 50
 
 
 # ---------------------------------------------------------------- datasets
@@ -237,6 +241,7 @@ EXTRACTORS: dict[str, Callable[[], Extractor]] = {
 @dataclass
 class Tally:
     scores: dict[str, PageScore] = field(default_factory=dict)
+    truth_words: dict[str, int] = field(default_factory=dict)
     seconds: list[float] = field(default_factory=list)
     with_found: int = 0
     with_total: int = 0
@@ -259,6 +264,7 @@ def run_dataset(dataset: Dataset, names: Sequence[str], with_metadata: bool) -> 
             tallies[name].seconds.append(time.perf_counter() - started)
             tally = tallies[name]
             tally.scores[page.page_id] = score(page.truth, result.text)
+            tally.truth_words[page.page_id] = len(TOKEN_RE.findall(page.truth))
             if dataset.is_wcxb:
                 _check_snippets(tally, dataset.snippets.get(page.page_id, {}), result.text)
             if with_metadata and page.page_id in dataset.metadata:
@@ -342,6 +348,13 @@ def _percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
+def low_f1_pages(tally: Tally) -> tuple[int, int]:
+    """(pages whose F1 is under LOW_F1, pages with at least MIN_TRUTH_WORDS words of truth): the failures
+    an average hides, a truncated or wrong body."""
+    judged = [page for page, words in tally.truth_words.items() if words >= MIN_TRUTH_WORDS]
+    return sum(tally.scores[page].f1 < LOW_F1 for page in judged), len(judged)
+
+
 def summary(dataset: Dataset, tally: Tally) -> dict[str, float]:
     scores = list(tally.scores.values())
     precision, recall = _mean([s.precision for s in scores]), _mean([s.recall for s in scores])
@@ -379,6 +392,9 @@ def print_report(dataset: Dataset, tallies: dict[str, Tally], worst: int) -> Non
     if "scraper" in summaries and "trafilatura" in summaries and summaries["trafilatura"]["pages_s"]:
         ratio = summaries["scraper"]["pages_s"] / summaries["trafilatura"]["pages_s"]
         print(f"speed ratio scraper/trafilatura (pages/s): {ratio:.2f}x")
+    for name, tally in tallies.items():
+        low, judged = low_f1_pages(tally)
+        print(f"pages {name:<12} F1 < {LOW_F1}: {low} of {judged} with >= {MIN_TRUTH_WORDS} words of truth")
     if dataset.is_wcxb:
         for name, tally in tallies.items():
             found = tally.with_found / tally.with_total if tally.with_total else 0.0

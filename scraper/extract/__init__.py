@@ -4,7 +4,8 @@ A pure function, written as named stages in the manner of Readability.js::
 
     decode → guard → parse → read metadata → count telling elements → streamed parts put in place
            → collect blocks (clutter skipped) → find body (notices count against a container)
-           → clean body → page type → serialise → (fallback when the result is nearly empty)
+           → widen body (intro) → clean body → page type → serialise
+           → (fallback when the result is nearly empty)
 
 Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
 """
@@ -28,6 +29,7 @@ from .metadata import Metadata, extract_metadata
 from .pagetype import classify_page, link_density, markup_counts
 from .recorder import Recorder
 from .streamed import place_streamed_parts
+from .widen import widened
 
 __all__ = ["extract"]
 
@@ -63,7 +65,7 @@ def _body_text(
     tree.strip_tags(list(rules.CODE_TAGS))
     page_chars = visible_chars(root)
     blocks = collect_blocks(root, page_chars, recorder)
-    choice = find_body(blocks, recorder)
+    choice = widened(find_body(blocks, recorder), blocks, meta.description, meta.author)
     body = clean_body(choice, headline_keys(meta.title, blocks), page_chars, meta.author, recorder)
     if recorder is not None:
         recorder.finished(root, blocks, choice, body)

@@ -73,6 +73,7 @@ class Block:
     path: tuple[int, ...]
     level: int = 0  # heading level, 1-6
     deferral: Deferral = Deferral.NONE
+    quoted: bool = False  # inside a <blockquote>: quoted or embedded text (a post, a tweet), not a rail
 
     @property
     def link_density(self) -> float:
@@ -102,7 +103,7 @@ class Clutter(enum.IntEnum):
     STRONG = 4  # a non-content landmark, or a word like "share" / "related" / "comments"
 
 
-def _clutter(furniture: bool, attributes: dict[str, str | None]) -> Clutter:
+def _clutter(furniture: bool, attributes: dict[str, str | None], heading: bool = False) -> Clutter:
     if "hidden" in attributes or attributes.get("aria-hidden") == "true":
         return Clutter.HIDDEN
     style = attributes.get("style")
@@ -111,13 +112,16 @@ def _clutter(furniture: bool, attributes: dict[str, str | None]) -> Clutter:
     role = attributes.get("role")
     if role and role.lower() in rules.SKIP_ROLES:
         return Clutter.STRONG
-    names = _names(attributes)
+    names = _names(attributes, heading)
     by_name = _clutter_of_names(names) if names else Clutter.NONE
     return max(by_name, Clutter.WEAK if furniture else Clutter.NONE)
 
 
-def _names(attributes: dict[str, str | None]) -> str:
-    return " ".join(value for key in ("class", "id") if (value := attributes.get(key)))
+def _names(attributes: dict[str, str | None], heading: bool = False) -> str:
+    """The class and id; a heading's id is its anchor, a slug of its own words ("related-costs"), which
+    names its topic, not its role."""
+    keys = ("class",) if heading else ("class", "id")
+    return " ".join(value for key in keys if (value := attributes.get(key)))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -151,6 +155,15 @@ def _is_legal_fine_print(node: LexborNode, tag: str) -> bool:
         return False
     text = node.text()
     return len(text) <= rules.MAX_FINE_PRINT_CHARS and rules.COPYRIGHT_LINE_RE.search(text) is not None
+
+
+def _is_quotation(node: LexborNode, chars: int) -> bool:
+    """An element whose text is (nearly) all inside a <blockquote> holds a quoted post, whatever its class
+    says ("social-embed"): share bars and related boxes quote nothing."""
+    if not chars:
+        return False
+    quoted = sum(_visible_chars(quote.text()) for quote in node.css("blockquote"))
+    return quoted >= rules.MIN_QUOTATION_SHARE * chars
 
 
 def _visible_chars(text: str) -> int:
@@ -215,8 +228,12 @@ class _Collector:
         self.pre_depth = 0
         self.caption_depth = 0  # inside <figcaption>: every block there is a caption
         self.sectioning_depth = 0  # inside <article>/<main>/<section>: a <header> there heads that part
+        self.quote_depth = 0  # inside <blockquote>
         self.deferrals: list[Deferral] = []  # one per open element entered deferred, outermost first
         self.page_chars = page_chars
+        # One per open <ul>/<ol>/<menu>: the number of the next item of an <ol>, None for the others.
+        self.list_numbers: list[int | None] = []
+        self.item_prefix = ""  # "3. " from entering an <ol>'s item until its first text
 
     def flush(self) -> None:
         if not self.parts:
@@ -244,20 +261,34 @@ class _Collector:
     def _emit(self, text: str, kind: BlockKind, level: int, link_chars: int) -> None:
         if text and not text.isspace():
             deferral = self.deferrals[0] if self.deferrals else Deferral.NONE
-            block = Block(text, kind, _non_space_len(text), link_chars, tuple(self.path), level, deferral)
+            block = Block(
+                text,
+                kind,
+                _non_space_len(text),
+                link_chars,
+                tuple(self.path),
+                level,
+                deferral,
+                self.quote_depth > 0,
+            )
             self.blocks.append(block)
 
     def entry(self, node: LexborNode, tag: str) -> Entry:
         if tag in rules.SKIP_TAGS:
             return Entry.SKIP
+        if self.pre_depth:
+            return Entry.ENTER  # code: a highlighter's classes ("comment", "tag") name tokens, not clutter
         if tag in rules.FINE_PRINT_TAGS and _is_legal_fine_print(node, tag):
             return Entry.SKIP
         attributes = node.attributes
         furniture = tag in rules.FURNITURE_TAGS and not (
             self.sectioning_depth and tag in rules.SECTION_FURNITURE_TAGS
         )
+        heading = tag in rules.HEADING_TAGS
         clutter = (
-            _clutter(furniture, attributes) if attributes else (Clutter.WEAK if furniture else Clutter.NONE)
+            _clutter(furniture, attributes, heading)
+            if attributes
+            else (Clutter.WEAK if furniture else Clutter.NONE)
         )
         if clutter is Clutter.NONE or (clutter is Clutter.WEAK and self.caption_depth):
             return Entry.ENTER  # "caption-title", "credit" inside a caption are the caption itself
@@ -271,11 +302,11 @@ class _Collector:
         if chars >= self.page_chars * rules.WRAPPER_TEXT_SHARE:
             return Entry.ENTER
         if clutter is Clutter.STRONG:
-            return Entry.SKIP
+            return Entry.ENTER if _is_quotation(node, chars) else Entry.SKIP
         own_chars = chars - _link_chars(node)
         if own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE:
             return Entry.ENTER
-        if furniture or not _names_only_layout(_names(attributes)):
+        if furniture or not _names_only_layout(_names(attributes, heading)):
             return Entry.SKIP
         prose = own_chars >= rules.MIN_DEFERRED_PROSE_CHARS and (
             own_chars >= (1 - rules.MAX_PROSE_LINK_DENSITY) * chars
@@ -287,6 +318,10 @@ class _Collector:
             return  # indentation between tags: most text nodes of a page
         if not self.pre_depth:
             value = value.replace("\n", " ").replace("\t", " ").replace("\r", " ")
+        if self.item_prefix and not value.isspace():
+            self.parts.append(self.item_prefix)
+            self.in_links.append(False)
+            self.item_prefix = ""
         self.parts.append(value)
         self.in_links.append(self.anchor_depth > 0)
 
@@ -348,6 +383,8 @@ def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
         collector.pre_depth += tag == "pre"
         collector.caption_depth += tag == "figcaption"
         collector.sectioning_depth += tag in rules.SECTIONING_TAGS
+        collector.quote_depth += tag == "blockquote"
+        _enter_list(collector, node, tag)
     elif tag == "br":
         collector.parts.append(_LINE_BREAK)
         collector.in_links.append(False)
@@ -371,5 +408,25 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
         collector.pre_depth -= tag == "pre"
         collector.caption_depth -= tag == "figcaption"
         collector.sectioning_depth -= tag in rules.SECTIONING_TAGS
+        collector.quote_depth -= tag == "blockquote"
+        if tag in rules.LIST_TAGS:
+            collector.list_numbers.pop()
+        elif tag == "li":
+            collector.item_prefix = ""  # an item without text takes no number
     elif tag == "a":
         collector.anchor_depth -= 1
+
+
+def _enter_list(collector: _Collector, node: LexborNode, tag: str) -> None:
+    """Ordered lists are numbered in the text ("1. ", "2. "), from their start attribute on: steps and
+    rankings read wrong without their numbers."""
+    if tag in rules.LIST_TAGS:
+        collector.list_numbers.append(_list_start(node) if tag == "ol" else None)
+    elif tag == "li" and collector.list_numbers and (number := collector.list_numbers[-1]) is not None:
+        collector.item_prefix = f"{number}. "
+        collector.list_numbers[-1] = number + 1
+
+
+def _list_start(node: LexborNode) -> int:
+    start = (node.attributes.get("start") or "").strip()
+    return int(start) if start.isdigit() and len(start) <= rules.MAX_LIST_START_DIGITS else 1

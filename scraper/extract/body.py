@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
@@ -20,7 +20,19 @@ from .evidence import may_be_notice_box, notice_blocks
 if TYPE_CHECKING:
     from .recorder import Recorder
 
-__all__ = ["BodyChoice", "BodyText", "clean_body", "find_body", "headline_keys", "serialise"]
+__all__ = [
+    "BodyChoice",
+    "BodyText",
+    "author_names",
+    "clean_body",
+    "find_body",
+    "headline_keys",
+    "is_author_bio",
+    "is_prose",
+    "is_sentence",
+    "normalised",
+    "serialise",
+]
 
 _WORD_RE = re.compile(r"\w+")
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
@@ -43,7 +55,7 @@ class _Totals:
     link_chars: int = 0
     blocks: int = 0
     prose_chars: int = 0  # own (unlinked) characters of prose blocks
-    sentences: int = 0  # blocks that read as running text (see _is_sentence)
+    sentences: int = 0  # blocks that read as running text (see is_sentence)
     non_items: int = 0  # blocks that are neither headings, list items nor table rows
     headline_links: int = 0  # headline-sized blocks that are (nearly) all link
 
@@ -52,7 +64,7 @@ class _Totals:
         return self.link_chars / self.chars if self.chars else 0.0
 
 
-def _is_prose(block: Block) -> bool:
+def is_prose(block: Block) -> bool:
     return (
         block.kind is not BlockKind.HEADING
         and block.chars - block.link_chars >= rules.MIN_PROSE_CHARS
@@ -60,22 +72,28 @@ def _is_prose(block: Block) -> bool:
     )
 
 
-def _is_sentence(block: Block) -> bool:
+def is_sentence(block: Block) -> bool:
     """Running text ends like a sentence or runs long; headlines and labels do neither."""
     text = block.text.rstrip()
     return len(text) >= rules.MIN_UNPUNCTUATED_SENTENCE_CHARS or text.endswith(rules.SENTENCE_ENDINGS)
 
 
-def _is_teaser(block: Block, totals: Mapping[int, _Totals]) -> bool:
-    """A cut-off excerpt ("..." / "…") next to a link: the teaser of another article."""
+def _is_teaser(block: Block, totals: Mapping[int, _Totals], body_id: int | None = None) -> bool:
+    """A cut-off excerpt ("..." / "…") next to a link: the teaser of another article. In a body of
+    several sentences the link must be in the excerpt or a container inside the body: the body's links
+    elsewhere do not make its paragraph that trails off in an ellipsis a teaser. (A body whose one
+    sentence is the excerpt is a teaser card itself.)"""
     if not block.text.rstrip().endswith(rules.ELLIPSES):
         return False
-    return block.link_chars > 0 or any(totals[container].link_chars for container in block.path[-2:])
+    near = block.path[-2:]
+    if body_id in near and totals[body_id].sentences > 1:
+        near = near[near.index(body_id) + 1 :]
+    return block.link_chars > 0 or any(totals[container].link_chars for container in near)
 
 
 def _weight(block: Block) -> float:
     """Prose counts for the body, short and linked text against it; headings are neutral."""
-    if _is_prose(block):
+    if is_prose(block):
         return float(block.chars - block.link_chars)
     if block.kind is BlockKind.HEADING and block.link_chars == 0:
         return 0.0
@@ -90,9 +108,9 @@ def _junk_weight(block: Block) -> float:
 def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
     totals: dict[int, _Totals] = defaultdict(_Totals)
     for block in blocks:
-        sentence = block.kind is not BlockKind.HEADING and _is_sentence(block)
+        sentence = block.kind is not BlockKind.HEADING and is_sentence(block)
         non_item = block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
-        prose_chars = block.chars - block.link_chars if _is_prose(block) else 0
+        prose_chars = block.chars - block.link_chars if is_prose(block) else 0
         headline_link = _is_headline_link(block)
         for container in block.path:
             entry = totals[container]
@@ -235,7 +253,7 @@ def _best_container(scores: Mapping[int, float], totals: Mapping[int, _Totals]) 
 
 
 def _prose_chars(blocks: Sequence[Block]) -> int:
-    return sum(block.chars - block.link_chars for block in blocks if _is_prose(block))
+    return sum(block.chars - block.link_chars for block in blocks if is_prose(block))
 
 
 def _narrowed(best: int, totals: Mapping[int, _Totals], blocks: Sequence[Block]) -> int:
@@ -253,7 +271,7 @@ def _narrowed(best: int, totals: Mapping[int, _Totals], blocks: Sequence[Block])
     return narrowest
 
 
-def _normalised(text: str) -> str:
+def normalised(text: str) -> str:
     return " ".join(_WORD_RE.findall(text.lower()))
 
 
@@ -261,11 +279,11 @@ def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
     """The headline in every form a body may repeat it: the metadata title, its parts around a
     " - Site name" separator, and the text of every <h1> on the page (normalised words)."""
     keys = {
-        _normalised(block.text) for block in blocks if block.kind is BlockKind.HEADING and block.level == 1
+        normalised(block.text) for block in blocks if block.kind is BlockKind.HEADING and block.level == 1
     }
     if title:
-        keys.add(_normalised(title))
-        keys.update(_normalised(part) for part in _TITLE_SEPARATOR_RE.split(title))
+        keys.add(normalised(title))
+        keys.update(normalised(part) for part in _TITLE_SEPARATOR_RE.split(title))
     keys.discard("")
     return frozenset(key for key in keys if len(key) >= rules.MIN_HEADLINE_CHARS)
 
@@ -286,8 +304,16 @@ def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id:
             and entry.prose_chars <= rules.MAX_PROSE_SHARE_OF_LINK_LIST * entry.chars
         ):
             return container
-        if entry.blocks >= rules.MIN_RAIL_BLOCKS and not entry.sentences and entry.non_items:
-            return container  # a rail of short items (headline, label, author) that are not a list
+        if (
+            entry.blocks >= rules.MIN_RAIL_BLOCKS
+            and not entry.sentences
+            and entry.non_items
+            and not block.quoted
+            and block.kind is not BlockKind.ROW
+        ):
+            # a rail of short items (headline, label, author) that are not a list; but an embedded post's
+            # lines are quoted text, short and unpunctuated as they are, and a table's rows are data
+            return container
     return None
 
 
@@ -324,33 +350,20 @@ def clean_body(
     kept: list[Block] = []
     verdicts: dict[int, bool] = {}  # boilerplate container -> kept because a sentence announced it
     previous: Block | None = None
-    for block in choice.blocks:
+    for index, block in enumerate(choice.blocks):
         if cards and not cards.isdisjoint(block.path):
             if recorder is not None:
                 recorder.dropped(block, "teaser card")
             continue
-        container = _boilerplate_container(block, totals, body_id)
-        if container is not None:
-            if container not in verdicts:
-                verdicts[container] = _introduces_list(previous)
-            if not verdicts[container]:
-                if recorder is not None:
-                    recorder.dropped(block, "link-dense list or rail", container)
-                continue
-        elif (
-            block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
-            and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
-            and not _introduces_list(previous)
-        ):
-            if recorder is not None:
-                recorder.dropped(block, "link-dense block")
+        following = choice.blocks[index + 1] if index + 1 < len(choice.blocks) else None
+        if _dropped_as_links(block, previous, following, choice, verdicts, recorder):
             continue
         previous = block
-        if _is_interface_text(block) or _is_teaser(block, totals):
+        if _is_interface_text(block) or _is_teaser(block, totals, body_id):
             if recorder is not None:
                 recorder.dropped(block, "interface text" if _is_interface_text(block) else "teaser")
             continue
-        if len(block.text) <= 2 * longest_title and _normalised(block.text) in titles:
+        if len(block.text) <= 2 * longest_title and normalised(block.text) in titles:
             if recorder is not None:
                 recorder.dropped(block, "the headline again")
             continue
@@ -362,7 +375,7 @@ def clean_body(
     kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
     kept = _noted(recorder, kept, _drop_lead_out(kept), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
-    prose = sum(block.chars for block in kept if _is_prose(block))
+    prose = sum(block.chars for block in kept if is_prose(block))
     return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
 
 
@@ -376,12 +389,57 @@ def _noted(recorder: Recorder | None, before: list[Block], after: list[Block], r
     return after
 
 
+def _dropped_as_links(
+    block: Block,
+    previous: Block | None,
+    following: Block | None,
+    choice: BodyChoice,
+    verdicts: dict[int, bool],
+    recorder: Recorder | None = None,
+) -> bool:
+    """A block of a headline list or rail inside the body, or a link-dense line, unless a sentence before
+    it announced it. A section heading that is a link (a table of contents' anchor, a linked product
+    name) stays when unlinked text follows it (prose, a list, a table): it heads body text, not a list of
+    links. (A linked headline of another article boxed inside the body is dropped by its container, when
+    it holds MIN_CONTAINER_CHARS.)"""
+    heads_text = block.kind is BlockKind.HEADING and _is_unlinked_text(following)
+    container = _boilerplate_container(block, choice.totals, cast(int, choice.body_id))
+    if container is not None and not (heads_text and container == block.path[-1]):
+        if container not in verdicts:
+            verdicts[container] = _introduces_list(previous)
+        if not verdicts[container] and recorder is not None:
+            recorder.dropped(block, "link-dense list or rail", container)
+        return not verdicts[container]
+    dropped = (
+        block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
+        and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
+        and not heads_text
+        and not block.quoted  # a quoted post's signature line ("— Name (@name) <a>date</a>")
+        and not _introduces_list(previous)
+    )
+    if dropped and recorder is not None:
+        recorder.dropped(block, "link-dense block")
+    return dropped
+
+
+def _is_unlinked_text(block: Block | None) -> bool:
+    """Prose, or a list item or table row mostly free of links: what a section heading heads. (A short
+    line, "April 11, 2026", is what an author's linked name heads.)"""
+    if block is None:
+        return False
+    if is_prose(block):
+        return True
+    return block.kind in (BlockKind.LIST_ITEM, BlockKind.ROW) and (
+        block.link_density <= rules.MAX_PROSE_LINK_DENSITY
+    )
+
+
 def _drop_captions(blocks: list[Block]) -> list[Block]:
     """Captions go, unless they carry the page (a gallery told in its captions)."""
     captions = sum(block.chars for block in blocks if block.kind is BlockKind.CAPTION)
     if not captions:
         return blocks
-    prose = sum(block.chars - block.link_chars for block in blocks if _is_prose(block))
+    prose = sum(block.chars - block.link_chars for block in blocks if is_prose(block))
     if captions >= rules.MAX_CAPTION_SHARE_TO_DROP * prose:
         return blocks
     return [block for block in blocks if block.kind is not BlockKind.CAPTION]
@@ -403,7 +461,7 @@ def _drop_repeats(blocks: list[Block]) -> list[Block]:
 
 def _drop_pull_quotes(blocks: list[Block]) -> list[Block]:
     """A short block whose words all stand inside another block is a pull quote or a teaser of it."""
-    keys = [_normalised(block.text) for block in blocks]
+    keys = [normalised(block.text) for block in blocks]
     candidates = [
         index
         for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
@@ -455,7 +513,7 @@ class _QuoteFinder:
 def _drop_lead_in(blocks: list[Block]) -> list[Block]:
     """Before the first prose: the page's <h1> headline, datelines, bylines, kickers and labels."""
     for index, block in enumerate(blocks):
-        if _is_prose(block):
+        if is_prose(block):
             lead_in = [b for b in blocks[:index] if not _is_lead_in_line(b)]
             return lead_in + blocks[index:]
     return blocks
@@ -465,7 +523,7 @@ def _drop_lead_out(blocks: list[Block]) -> list[Block]:
     """After the last prose: labels and headings that are not sentences ("Newsletter", "Related", a
     site name, player text). Lists, tables and sentences there stay: they may end the article."""
     for index in range(len(blocks) - 1, -1, -1):
-        if _is_prose(blocks[index]):
+        if is_prose(blocks[index]):
             tail = [b for b in blocks[index + 1 :] if not _is_lead_out_line(b)]
             return blocks[: index + 1] + tail
     return blocks
@@ -476,23 +534,28 @@ _AUTHOR_SEPARATOR_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be
 
 def _drop_author_bio(blocks: list[Block], author: str | None) -> list[Block]:
     """At the very end: the author's bio box (a short paragraph opening with the byline's name)."""
-    names = [_normalised(name) for name in _AUTHOR_SEPARATOR_RE.split(author or "")]
-    names = [name for name in names if " " in name]  # a full name; one word ("Staff") opens sentences
+    names = author_names(author)
     end = len(blocks)
-    while end > 1 and _is_author_bio(blocks[end - 1], names):
+    while end > 1 and is_author_bio(blocks[end - 1], names):
         end -= 1
     return blocks[:end]
 
 
-def _is_author_bio(block: Block, names: Sequence[str]) -> bool:
+def author_names(author: str | None) -> tuple[str, ...]:
+    """The byline's full names, normalised; one word ("Staff") opens sentences, so it names no one."""
+    names = (normalised(name) for name in _AUTHOR_SEPARATOR_RE.split(author or ""))
+    return tuple(name for name in names if " " in name)
+
+
+def is_author_bio(block: Block, names: Sequence[str]) -> bool:
     if block.kind is not BlockKind.PARAGRAPH or len(block.text) > rules.MAX_AUTHOR_BIO_CHARS:
         return False
-    opening = _normalised(block.text)
+    opening = normalised(block.text)
     return any(opening.startswith(name + " ") for name in names)
 
 
 def _is_lead_out_line(block: Block) -> bool:
-    return block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not _is_sentence(block)
+    return block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not is_sentence(block)
 
 
 def _is_lead_in_line(block: Block) -> bool:

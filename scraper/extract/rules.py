@@ -43,6 +43,10 @@ BLOCK_TAGS = frozenset(
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LIST_ITEM_TAGS = frozenset({"li", "dt", "dd"})
+# Lists whose items an <li> belongs to; only an <ol>'s are numbered in the text.
+LIST_TAGS = frozenset({"ul", "ol", "menu"})
+# An <ol start> longer than this is not a step number (a page's mistake): the list counts from 1.
+MAX_LIST_START_DIGITS = 6
 CELL_TAGS = frozenset({"td", "th"})
 CELL_SEPARATOR = " | "
 # A table row longer than this is a layout table's cell holding prose (old hand-written pages), not data.
@@ -71,7 +75,7 @@ STRONG_CLUTTER_TOKENS = frozenset(
         # newsletter, subscription, consent
         "sharedaddy", "likes", "likebox", "reactions",
         "newsletter", "newsletters", "subscribe", "subscription", "signup", "optin", "cookie", "cookies",
-        "consent", "gdpr", "cmp", "abonnement", "login", "signin", "register", "registration", "barrier",
+        "consent", "gdpr", "abonnement", "login", "signin", "register", "registration", "barrier",
         # legal lines, disclosures, ratings and calls to action
         "terms", "legal", "disclaimer", "disclosure", "affiliate", "copyright", "rating", "ratings",
         "votes", "cta", "calltoaction",
@@ -83,10 +87,15 @@ STRONG_CLUTTER_TOKENS = frozenset(
         "comment", "comments", "disqus", "respond", "reply", "replies", "bio", "authorbio", "tags",
         "taglist", "tagcloud", "keywords", "breadcrumb", "breadcrumbs",
         # hidden text and widgets
-        "sronly", "screenreader", "visuallyhidden", "popup", "lightbox", "toast", "print", "skip",
+        "sronly", "screenreader", "visuallyhidden", "popup", "lightbox", "toast", "print",
         "skiplink", "playlist",
     }
 )  # fmt: skip
+
+# Not clutter words, though they look it: "cmp" prefixes every component of some content management
+# systems ("cmp-container", "cmp-text"), where a consent manager's banner also says "consent" or "cookie";
+# "skip" names list items ("skip-item"), where a skip link is "skiplink" or the interface line "Skip to
+# content".
 
 # Weak clutter words: clutter unless the same element also says it is content.
 WEAK_CLUTTER_TOKENS = frozenset(
@@ -221,6 +230,10 @@ LAYOUT_TOKENS = frozenset({"widget", "widgets", "header"})
 # moves into place, some sites reveal a paywalled body by script; hidden menus and modals are linked or short.
 MIN_HIDDEN_PROSE_CHARS = 300
 
+# An element with a strong clutter word ("social-embed") whose text lies at least this much inside
+# <blockquote> elements is an embedded post, quoted text of the article: kept.
+MIN_QUOTATION_SHARE = 0.9
+
 # Prose: a block with at least this many characters outside links counts as body text when scoring.
 # Shorter blocks are datelines, buttons, labels and menu entries (Readability uses 25 for <p>).
 MIN_PROSE_CHARS = 40
@@ -276,6 +289,10 @@ MAX_CAPTION_SHARE_TO_DROP = 0.5
 # Inside the best container, the innermost one holding at least this share of its prose is the body: what
 # the wrapper adds beyond it (a side column of notices, a byline box) is not article.
 NARROW_PROSE_SHARE = 0.9
+
+# An intro between the headline and a body wrapped apart from it (widen.py) is a standfirst or lede: at
+# most this share of the body's prose. More prose there than that is another piece, not the article's intro.
+MAX_INTRO_SHARE = 0.5
 
 # Teaser cards: a container with one headline-sized link (at least this many characters, so "Read more"
 # is not one) and a few blocks more (summary, date, "Read more"), with at least MIN_TEASER_CARDS siblings

@@ -392,3 +392,146 @@ def test_fallback_asked_only_for_article_sized_pages_with_nearly_no_prose(
     asked.clear()
     assert extract(page(f"<article>{paragraphs(BODY)}</article>")).text.split("\n\n") == BODY
     assert not asked  # enough prose of its own
+
+
+def test_ordered_list_items_are_numbered_unordered_ones_are_not() -> None:
+    steps = ["Unplug the router.", "Wait thirty seconds.", "Plug it back in and wait for the light."]
+    ordered = "<ol>" + "".join(f"<li><p>{step}</p></li>" for step in steps) + "</ol>"
+    later = '<ol start="4"><li>Call the <b>help line</b>.</li><li>Write down the number.</li></ol>'
+    unordered = "<ul><li>red lanes</li><li>green lanes</li></ul>"
+    article = f"<article>{paragraphs(BODY[:2])}{ordered}{paragraphs(BODY[2:3])}{later}"
+    text = extract(page(f"{article}{paragraphs(BODY[3:])}{unordered}</article>")).text
+    numbered = "\n\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))  # each item a <p>
+    assert f"{BODY[1]}\n\n{numbered}\n\n{BODY[2]}" in text
+    assert f"{BODY[2]}\n\n4. Call the help line.\n5. Write down the number.\n\n{BODY[3]}" in text
+    assert text.endswith(f"{BODY[3]}\n\nred lanes\ngreen lanes")
+
+
+def test_nested_list_numbers_its_own_items() -> None:
+    nested = "<ol><li>Prepare the bed:<ul><li>dig</li><li>rake</li></ul></li><li>Sow the seeds.</li></ol>"
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{nested}{paragraphs(BODY[2:])}</article>")).text
+    assert "1. Prepare the bed:\ndig\nrake\n2. Sow the seeds." in text
+
+
+MORE = [
+    "Cyclists who attended the meeting applauded when the final count was read out by the clerk.",
+    "Business owners said they would ask the council to phase the work in over several months.",
+    "A consultant hired by the city estimated that traffic delays would last about two weeks.",
+    "The council will review the results of the first year before approving any further lanes.",
+]
+# A body long enough that a short intro or notice beside it holds under a tenth of the prose.
+LONG_BODY = [
+    f"{opening}, {text[0].lower()}{text[1:]}"
+    for opening in ("At the first hearing", "In the second week", "By the third vote")
+    for text in BODY + MORE
+]
+
+
+def test_intro_in_its_own_wrapper_between_headline_and_body_is_kept() -> None:
+    intro = "Downtown streets will get ten kilometres of protected lanes by next year, the council decided."
+    notice = "This site uses cookies to remember your settings and to measure how the site is used."
+    article = (
+        f'<p class="notice">{notice}</p><div class="head"><h1>Council backs bike lanes</h1>'
+        f'<div class="byline">By Jane Doe</div><div class="intro"><p>{intro}</p></div></div>'
+        f'<div class="body"><div class="text">{paragraphs(LONG_BODY)}</div></div>'
+    )
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == [intro, *LONG_BODY]
+
+
+def test_linked_section_headings_inside_the_body_are_kept() -> None:
+    article = (
+        f'{paragraphs(BODY[:2])}<h2><a href="/guide/lanes">Where the lanes go</a></h2>{paragraphs(BODY[2:3])}'
+        f'<h3><a href="/guide/cost">What it costs</a></h3>{paragraphs(BODY[3:])}'
+    )
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == [*BODY[:2], "Where the lanes go", BODY[2], "What it costs", BODY[3]]
+
+
+def test_paragraph_trailing_off_in_an_ellipsis_inside_the_body_is_no_teaser() -> None:
+    trailing = "And then, as the last speaker sat down, the room went quiet for a long moment..."
+    linked = f'{BODY[1][:-1]}, as <a href="/plan">the plan</a> says.'
+    article = f"<p>{BODY[0]}</p><p>{linked}</p><p>{trailing}</p>{paragraphs(BODY[2:])}"
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == [
+        BODY[0],
+        linked.replace('<a href="/plan">', "").replace("</a>", ""),
+        trailing,
+        *BODY[2:],
+    ]
+
+
+def test_embedded_post_quoted_in_the_body_is_kept() -> None:
+    post = (
+        '<div class="embed"><blockquote class="embed-quote"><p>The new lanes open on Monday</p>'
+        "<p>Ride safe and say hello to the crews</p><p>More on the plan tonight</p>"
+        '<p>— City Transport (@citytransport) <a href="https://social.example/s/1">May 2, 2026</a></p>'
+        "</blockquote></div>"
+    )
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{post}{paragraphs(BODY[2:])}</article>")).text
+    assert "The new lanes open on Monday\n\nRide safe and say hello to the crews" in text
+    assert "— City Transport (@citytransport) May 2, 2026" in text
+
+
+def test_highlighted_code_keeps_its_comment_tokens() -> None:
+    code = (
+        '<pre><code><span class="hl-comment"># stage only the files you name</span>\n'
+        'git add <span class="hl-string">notes.txt</span></code></pre>'
+    )
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{code}{paragraphs(BODY[2:])}</article>")).text
+    assert "# stage only the files you name\ngit add notes.txt" in text
+
+
+def test_a_heading_id_names_its_topic_not_clutter() -> None:
+    headings = (
+        '<h2 id="should-you-share-the-road">Should you share the road?</h2>'
+        '<h3 id="related-costs-and-comments">Related costs and comments</h3>'
+    )
+    article = f"{paragraphs(BODY[:2])}{headings}{paragraphs(BODY[2:])}"
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == [
+        *BODY[:2],
+        "Should you share the road?",
+        "Related costs and comments",
+        *BODY[2:],
+    ]
+
+
+def test_component_library_prefixes_are_no_clutter_words() -> None:
+    # "cmp-" prefixes every component of some content management systems, "skip-" their list items;
+    # a consent banner says "consent" or "cookie", a skip link is "Skip to content".
+    article = (
+        f'<div class="cmp-container"><div class="cmp-text">{paragraphs(BODY[:2])}</div></div>'
+        f'<div class="skip-item topic-2">{paragraphs(BODY[2:])}</div>'
+    )
+    text = extract(page(f"<article>{article}</article>")).text
+    assert text.split("\n\n") == BODY
+
+
+def test_embedded_post_in_a_social_wrapper_is_quoted_text_not_a_share_bar() -> None:
+    post = (
+        '<div class="social-embed"><blockquote class="embed-quote"><p>Spent half a million on this ad and '
+        'nobody proofread it</p>— A Reader (@areader) <a href="https://social.example/s/2">May 3, 2026</a>'
+        '</blockquote></div><div class="social-share"><a href="/s">Share</a> <a href="/t">Post</a></div>'
+    )
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{post}{paragraphs(BODY[2:])}</article>")).text
+    assert "Spent half a million on this ad and nobody proofread it" in text
+    assert "— A Reader (@areader) May 3, 2026" in text
+    assert "Share" not in text
+
+
+def test_table_of_short_cells_inside_the_body_is_data_not_a_rail() -> None:
+    rows = "".join(
+        f"<tr><td>{street}</td><td>{km} km</td></tr>"
+        for street, km in [("Main Street", 2), ("Harbour Road", 3), ("Mill Lane", 1), ("Park Avenue", 4)]
+    )
+    table = f"<div><p>Lanes by street</p><table>{rows}</table></div>"
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{table}{paragraphs(BODY[2:])}</article>")).text
+    assert "Main Street | 2 km\nHarbour Road | 3 km\nMill Lane | 1 km\nPark Avenue | 4 km" in text
+
+
+def test_linked_heading_over_a_list_is_kept() -> None:
+    steps = "<ul><li>Check the tyres for wear.</li><li>Oil the chain.</li></ul>"
+    section = f'<h2><a href="/guide/bike-care">Before you ride</a></h2>{steps}'
+    text = extract(page(f"<article>{paragraphs(BODY[:2])}{section}{paragraphs(BODY[2:])}</article>")).text
+    assert "Before you ride\n\nCheck the tyres for wear.\nOil the chain." in text
