@@ -75,6 +75,8 @@ limit = 1000
 max_time = "50m"
 stop_grace = "15s"
 lock_file = "run.lock"
+dedup_near = false
+dedup_threshold = 0.9
 
 [log]
 format = "json"
@@ -152,6 +154,8 @@ def test_full_example_is_read_into_every_field(tmp_path: Path) -> None:
         max_time=3000.0,
         stop_grace=15.0,
         lock_file=str(tmp_path / "run.lock"),
+        dedup_near=False,
+        dedup_threshold=0.9,
     )
     assert (settings.log_format, settings.log_level) == ("json", "warning")
 

@@ -79,6 +79,10 @@ class RunSettings:
     # well under systemd's 90 s between SIGTERM and SIGKILL.
     stop_grace: float = 10.0
     lock_file: str | None = None  # default: next to the SQLite file, or in the temp dir
+    # One copy per story: a document whose text equals another URL's is always a duplicate of it; with
+    # `dedup_near`, so is one whose word shingles overlap another's by at least `dedup_threshold` (Jaccard).
+    dedup_near: bool = True
+    dedup_threshold: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,5 +146,7 @@ class SettingsOverrides:
     parse_timeout: float | None = None
     parse_memory: int | None = None
     lock_file: str | None = None
+    dedup_near: bool | None = None
+    dedup_threshold: float | None = None
     log_format: str | None = None
     log_level: str | None = None
