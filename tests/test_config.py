@@ -496,7 +496,7 @@ def test_bad_flag_values_name_the_flag() -> None:
 
 # ─── ranges: every numeric key has one, enforced alike for file, environment and flags ─────────────────
 
-NUMERIC_KEYS = [key for key in SETTING_KEYS if key.value.metavar in ("N", "DURATION", "SIZE")]
+NUMERIC_KEYS = [key for key in SETTING_KEYS if key.value.metavar in ("N", "NUMBER", "DURATION", "SIZE")]
 
 
 def test_every_numeric_key_has_a_range() -> None:
