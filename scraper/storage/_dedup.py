@@ -78,11 +78,12 @@ def _original(
     exact = [int(row[0]) for row in rows if row[1] == text_hash]
     if exact:
         return min(exact)
-    if not policy.dedup_near or len(fingerprint.shingles) < _minhash.MIN_SHINGLES:
+    if not (policy.dedup_near and fingerprint.near and rows):
         return None
+    own = fingerprint.shingles()
     best: tuple[float, int] | None = None
     for candidate_id, _, text in rows:
-        similarity = _minhash.jaccard(fingerprint.shingles, _minhash.shingles(text))
+        similarity = _minhash.jaccard(own, _minhash.shingles(text))
         if similarity >= policy.dedup_threshold and (best is None or (similarity, -candidate_id) > best):
             best = (similarity, -candidate_id)
     return None if best is None else -best[1]
