@@ -8,8 +8,12 @@ and becomes its copy; exactly one of them is the original. Taking keys in one or
 never wait on each other in a cycle. SQLite serialises writers anyway (`BEGIN IMMEDIATE`).
 
 The owners of the document's keys that belong to other URLs are the candidates, checked on their exact
-Jaccard similarity (the MinHash only says where to look). A copy's own keys are dropped: only originals
-are looked up. Documents of the same URL are never candidates: a later version is a version.
+Jaccard similarity (the MinHash only says where to look). A copy keeps the keys no one held before it, and
+a copy found as a candidate stands for its original: a print view one sentence off the full story is
+found through the story's wire copy even when the first page stored was an AMP page missing a paragraph
+(too far from the print view by itself). So a story is one original and copies pointing at it, never a
+chain. Documents of the same URL, or whose original is of the same URL, are never candidates: a later
+version is a version.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ def mark_if_copy(
     policy: RunSettings,
 ) -> bool:
     """Register the keys of the document `document_id` of URL `url_id`; when it copies another URL's
-    document, mark it `duplicate_of` that one, drop its keys and return True."""
+    document, mark it `duplicate_of` that one's original and return True."""
     if pending.fingerprint is None:
         return False
     keys = pending.fingerprint.keys
@@ -60,7 +64,6 @@ def mark_if_copy(
     if original is None:
         return False
     db.execute(f"UPDATE documents SET duplicate_of = {p} WHERE id = {p}", (original, document_id))
-    db.execute(f"DELETE FROM band_keys WHERE document_id = {p}", (document_id,))
     return True
 
 
@@ -72,20 +75,20 @@ def _original(
     text_hash: str,
     policy: RunSettings,
 ) -> int | None:
-    """The document this one (`ids`: its id and its URL's) copies: an exact copy first, else the nearest
-    at or over the threshold."""
+    """The original of the document this one (`ids`: its id and its URL's) copies: of an exact copy
+    first, else of the nearest at or over the threshold."""
     rows = _candidates(db, dialect, *ids, fingerprint.keys)
-    exact = [int(row[0]) for row in rows if row[1] == text_hash]
+    exact = [int(row[3]) for row in rows if row[1] == text_hash]
     if exact:
         return min(exact)
     if not (policy.dedup_near and fingerprint.near and rows):
         return None
     own = fingerprint.shingles()
     best: tuple[float, int] | None = None
-    for candidate_id, _, text in rows:
+    for _, _, text, original in rows:
         similarity = _minhash.jaccard(own, _minhash.shingles(text))
-        if similarity >= policy.dedup_threshold and (best is None or (similarity, -candidate_id) > best):
-            best = (similarity, -candidate_id)
+        if similarity >= policy.dedup_threshold and (best is None or (similarity, -original) > best):
+            best = (similarity, -original)
     return None if best is None else -best[1]
 
 
@@ -94,9 +97,12 @@ def _candidates(
 ) -> list[Any]:
     p = dialect.param
     which = " OR ".join([f"(b.band = {p} AND b.hash = {p})"] * len(keys))
+    # The candidate's original: itself, or the document it copies (always an original, never a copy).
     query = (
-        "SELECT DISTINCT d.id, d.text_hash, d.text FROM band_keys b JOIN documents d ON d.id = b.document_id "
-        f"WHERE ({which}) AND d.url_id <> {p} AND d.id <> {p} ORDER BY d.id LIMIT {MAX_CANDIDATES}"
+        "SELECT DISTINCT d.id, d.text_hash, d.text, o.id FROM band_keys b "
+        "JOIN documents d ON d.id = b.document_id JOIN documents o ON o.id = coalesce(d.duplicate_of, d.id) "
+        f"WHERE ({which}) AND d.url_id <> {p} AND o.url_id <> {p} AND d.id <> {p} "
+        f"ORDER BY d.id LIMIT {MAX_CANDIDATES}"
     )
     params = [value for key in keys for value in key]
-    return db.execute(query, (*params, url_id, document_id)).fetchall()
+    return db.execute(query, (*params, url_id, url_id, document_id)).fetchall()

@@ -155,11 +155,10 @@ _VERSION_2 = (
 # Version 3: one copy per story (issue 13) and what the extractor says of a page. A document that copies
 # another URL's document (the same text, or a near copy) is kept as a row pointing at it (`duplicate_of`),
 # so that `export --with-duplicates` can list it; `page_type` and `markdown` are Document's fields. Rows
-# stored before get "unknown" and "". `band_keys` holds one row per key of an original document (the
-# exact key of its text, band -1, and the LSH bands of its MinHash, storage/_minhash.py): the primary key
-# is what makes two workers saving copies of one story at once agree on which is the original (the second
-# insert of a key waits for the first transaction, then finds its owner). The index finds a document's
-# own keys, dropped when it turns out to be a copy.
+# stored before get "unknown" and "". `band_keys` holds one row per key, owned by the first document
+# that had it (the exact key of its text, band -1, and the LSH bands of its MinHash, storage/_minhash.py):
+# the primary key is what makes two workers saving copies of one story at once agree on which is the
+# original (the second insert of a key waits for the first transaction, then finds its owner).
 _VERSION_3 = (
     "ALTER TABLE documents ADD COLUMN duplicate_of {big_integer} REFERENCES documents (id)",
     "ALTER TABLE documents ADD COLUMN page_type TEXT NOT NULL DEFAULT {unknown_page}",
@@ -170,7 +169,6 @@ _VERSION_3 = (
                 document_id {big_integer} NOT NULL REFERENCES documents (id),
                 PRIMARY KEY (band, hash)
             )""",
-    "CREATE INDEX IF NOT EXISTS band_keys_document ON band_keys (document_id)",
 )
 
 # Every version's statement templates, in order.

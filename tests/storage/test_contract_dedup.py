@@ -96,6 +96,20 @@ def test_the_threshold_decides_how_near_is_near(store: Store) -> None:
     )
 
 
+def test_a_near_copy_is_found_through_another_copy_of_the_story(store: Store) -> None:
+    sentences = STORY.split(". ")
+    cut = ". ".join(sentences[:10])  # an AMP page two sentences short, stored first
+    changed = ". ".join(
+        [*sentences[:4], "Officials later corrected every figure of this report", *sentences[5:]]
+    )
+    assert store_text(store, "http://amp.test/story", cut) is OutcomeKind.STORED
+    assert store_text(store, "http://wire.test/story", STORY) is OutcomeKind.SKIPPED
+    # Too far from the short page by itself, near the wire copy: a copy of the same story all the same.
+    assert store_text(store, "http://print.test/story", changed) is OutcomeKind.SKIPPED
+    listed = {d.url: d.duplicate_of for d in store.documents(duplicates=True)}
+    assert listed["http://print.test/story"] == "http://amp.test/story"  # the original, never a copy
+
+
 def test_a_later_version_of_the_same_url_is_a_version_never_a_duplicate(store: Store) -> None:
     store_text(store, "http://a.test/story", STORY)
     assert store_text(store, "http://a.test/story", ONE_SENTENCE_CHANGED, T0 + timedelta(seconds=2000)) is (
