@@ -14,6 +14,7 @@ exact key).
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from dataclasses import dataclass
 
@@ -36,9 +37,14 @@ EXACT_BAND = -1
 # words (tests/sitegen.py's articles, templated results and weather pages) reach 0.76, next to the
 # threshold, where word pairs stay under 0.03 (and distinct real stories under 0.07).
 SHINGLE_WORDS = 2
-# In scripts written without spaces (Chinese, Japanese, Thai) `\w+` finds whole clauses: past this mean
-# token length the text is shingled by characters instead.
-LONG_TOKEN = 12
+# Scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar): a text
+# whose first SCRIPT_SAMPLE characters are at least NO_SPACE_SHARE of them is shingled by characters, as
+# `split()` would find whole clauses. Checked on a sample: one regex pass over 1,000 characters.
+_NO_SPACE_SCRIPT = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
+SCRIPT_SAMPLE = 1000
+NO_SPACE_SHARE = 0.3
 SHINGLE_CHARS = 4
 # Below this many shingles a text is too short to call a near copy (a one-line teaser, a caption): only
 # its exact copies are duplicates.
@@ -67,8 +73,8 @@ def shingle_list(text: str) -> list[str]:
     at white space, punctuation attached: `\\w+` costs four times as much, and a copy keeps its
     punctuation."""
     words = text.lower().split()  # lower, not casefold: a third of the time, and a copy has the same case
-    # Mean characters per word, spaces included, from two lengths: no pass over the words.
-    if words and len(text) > LONG_TOKEN * len(words):
+    sample = text[:SCRIPT_SAMPLE]
+    if len(_NO_SPACE_SCRIPT.findall(sample)) > NO_SPACE_SHARE * len(sample):
         chars = "".join(words)
         return [chars[i : i + SHINGLE_CHARS] for i in range(max(1, len(chars) - SHINGLE_CHARS + 1))]
     if SHINGLE_WORDS == 1:

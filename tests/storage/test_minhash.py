@@ -41,6 +41,14 @@ def test_scripts_without_spaces_are_shingled_by_characters() -> None:
     assert len(shingles(text)) >= MIN_SHINGLES  # not one "word" per clause
 
 
+def test_long_tokens_in_a_spaced_script_are_still_words() -> None:
+    # Before: a mean word length past 12 switched to character shingles, so a line of two URLs made 20
+    # band keys and such lines on 400 pages were near copies of each other.
+    text = "Text https://host-12.example/some/long/path/story."
+    assert len(shingles(text)) == 1
+    assert [band for band, _ in keys_of(text)] == [EXACT_BAND]
+
+
 def test_the_keys_are_the_same_in_another_process() -> None:
     program = (
         "from scraper.storage._minhash import fingerprint; from scraper.storage._clean import text_hash; "
