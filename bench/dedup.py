@@ -149,7 +149,7 @@ def build_pages(stories: list[Story]) -> list[Page]:
     pages: list[Page] = []
     for number, story in enumerate(stories):
         donor = stories[(number + 1 + rng.randrange(len(stories) - 1)) % len(stories)]
-        others = rng.sample(stories, 5)
+        others = rng.sample(stories, min(5, len(stories)))
         pages.append(Page(story.story_id, "page", f"http://origin{number}.test/story", story.page_html))
         for site, (name, (title, paragraphs)) in enumerate(variants(story, donor, rng).items()):
             url = f"http://site{site}-{number}.test/{name}"
