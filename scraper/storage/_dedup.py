@@ -18,6 +18,7 @@ version is a version.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..config import RunSettings
@@ -55,12 +56,19 @@ def mark_if_copy(
     keys = pending.fingerprint.keys
     p = dialect.param
     values = ", ".join([f"({p}, {p}, {p})"] * len(keys))
-    db.execute(
+    # The keys it now owns come back; only the others can lead to another document. A text whose keys
+    # are all new (most pages of a crawl) needs no further query.
+    inserted = db.execute(
         f"INSERT INTO band_keys (band, hash, document_id) VALUES {values} "
-        "ON CONFLICT (band, hash) DO NOTHING",
+        "ON CONFLICT (band, hash) DO NOTHING RETURNING band, hash",
         [value for band, hash_ in keys for value in (band, hash_, document_id)],
-    )
-    original = _original(db, dialect, (document_id, url_id), pending.fingerprint, pending.text_hash, policy)
+    ).fetchall()
+    owned = {(int(band), int(hash_)) for band, hash_ in inserted}
+    held = tuple(key for key in keys if key not in owned)
+    if not held:
+        return False
+    fingerprint = dataclasses.replace(pending.fingerprint, keys=held)
+    original = _original(db, dialect, (document_id, url_id), fingerprint, pending.text_hash, policy)
     if original is None:
         return False
     db.execute(f"UPDATE documents SET duplicate_of = {p} WHERE id = {p}", (original, document_id))
