@@ -18,8 +18,6 @@ import re
 import struct
 from dataclasses import dataclass
 
-from rensa import RMinHash
-
 __all__ = ["EXACT_BAND", "Fingerprint", "fingerprint", "jaccard", "shingle_list", "shingles"]
 
 # Banding: BANDS bands of ROWS rows, one MinHash of BANDS × ROWS permutations. A pair of documents becomes
@@ -97,6 +95,10 @@ def fingerprint(text: str, text_hash: str, *, near: bool) -> Fingerprint:
     shingled = shingle_list(text) if near else []
     if len(shingled) < MIN_SHINGLES:
         return Fingerprint((exact,), text, near=False)
+    # Imported here, not at the top: rensa reserves about 1 GB of address space, and every process that
+    # imports scraper (the extraction workers, under an address-space cap) would carry it.
+    from rensa import RMinHash
+
     minhash = RMinHash(num_perm=BANDS * ROWS, seed=MINHASH_SEED)
     minhash.update(shingled)  # repeats and order change no minimum
     digest = minhash.digest()

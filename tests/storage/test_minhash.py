@@ -56,3 +56,16 @@ def test_the_keys_are_the_same_in_another_process() -> None:
     )
     other = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert other.stdout.strip() == str(keys_of(STORY))
+
+
+def test_importing_scraper_leaves_rensa_unloaded_until_a_fingerprint_is_made() -> None:
+    # rensa reserves about 1 GB of address space when imported: extraction workers, which run under an
+    # address-space cap of twice run.parse_memory, could then not start (tests/pipeline/test_limits.py).
+    program = (
+        "import sys, scraper, scraper.pipeline, scraper.storage; "
+        "assert 'rensa' not in sys.modules; "
+        "from scraper.storage._minhash import fingerprint; "
+        "fingerprint(' '.join(map(str, range(50))), '00' * 32, near=True); "
+        "assert 'rensa' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", program], check=True)
