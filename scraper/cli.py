@@ -435,22 +435,39 @@ def _render_document(document: Document, name: str, fmt: str, markdown: Callable
     help="One file for every article; a folder (ending in '/', or one that exists) for a file per "
     "article. Default: standard output.",
 )
+@click.option(
+    "--with-duplicates",
+    "duplicates",
+    is_flag=True,
+    default=False,
+    help="Also the copies of another URL's story, each with the URL it copies (duplicate_of).",
+)
+@click.option("--with-non-articles", "non_articles", is_flag=True, default=False,
+              help="Also pages that are not articles (listings, forums, products ...).")  # fmt: skip
 @_config_option
 @_setting_options("export")
 @_reports_errors
 def export_command(
-    fmt: str, since: str | None, output: str | None, config_path: str | None, **flags: Any
+    fmt: str,
+    since: str | None,
+    output: str | None,
+    duplicates: bool,
+    non_articles: bool,
+    config_path: str | None,
+    **flags: Any,
 ) -> int:
-    """Write the latest version of every stored article.
+    """Write the latest version of every stored article, each story once.
 
-    To standard output (txt and Markdown documents set apart by a separator line), to one file, or to a
-    folder, one file per article.
+    A copy of another URL's story (the same text, or a near copy) and a page that is not an article
+    are left out unless asked for. To standard output (txt and Markdown documents set apart by a
+    separator line), to one file, or to a folder, one file per article.
 
     \b
     Examples:
       scraper export --format jsonl -o articles.jsonl
       scraper export --format csv --since 2026-01-01 > january.csv
       scraper export --format markdown -o articles/
+      scraper export --format csv --with-duplicates > all-copies.csv
     """
     from .render import export
     from .storage import open_store
@@ -458,7 +475,7 @@ def export_command(
     since_time = _parse_since(since)
     settings = _settings(config_path, **flags)
     with closing(open_store(settings.db, create=False)) as store:
-        count = export(store, fmt, since_time, output)
+        count = export(store, fmt, since_time, output, duplicates=duplicates, non_articles=non_articles)
     say(f"scraper export: {count} documents", fields={"documents": count})
     return EXIT_OK
 

@@ -276,6 +276,8 @@ class StoredDocument:
     version: int
     fetched_at: datetime
     document: Document
+    # The URL of the document this one copies (exact or near), when it is a duplicate; see issue 13.
+    duplicate_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +323,8 @@ class StoreStatus:
     documents: int
     versions: int
     last_runs: tuple[RunReport, ...] = ()
+    duplicates: int = 0  # documents whose latest version copies another URL's (counted in `documents`)
+    non_articles: int = 0  # documents whose latest version is of a page type other than article or unknown
 
 
 @dataclass(frozen=True, slots=True)

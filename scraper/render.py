@@ -14,6 +14,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -41,24 +42,44 @@ EXPORT_NAME_MAX_CHARS = 60
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export(store: Store, fmt: str, since: datetime | None, out: str | Path | IO[str] | None) -> int:
+def export(
+    store: Store,
+    fmt: str,
+    since: datetime | None,
+    out: str | Path | IO[str] | None,
+    *,
+    duplicates: bool = False,
+    non_articles: bool = False,
+) -> int:
     """Write the latest version of every stored document (fetched since `since`); return how many.
 
     `out` is where: None or "-" for standard output, an open text stream, a file (all documents in it),
     or a folder (one file per document, with safe names that never leave it): a path ending in "/" or a
     folder that exists. In one stream, txt and Markdown documents are set apart by a separator line.
+    Copies of another URL's document are written only with `duplicates`, each with the URL it copies
+    (`duplicate_of`; a field of JSON lines and CSV only then, so the default output keeps its columns);
+    pages of a type other than article or unknown only with `non_articles`.
     """
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    documents = store.documents(since)
+    documents = store.documents(since, duplicates=duplicates, non_articles=non_articles)
+    shape = _Shape(fmt, duplicate_of=duplicates)
     if out is None or out == "-":
-        return _write_stream(documents, fmt, sys.stdout)
+        return _write_stream(documents, shape, sys.stdout)
     if not isinstance(out, str | Path):
-        return _write_stream(documents, fmt, out)
+        return _write_stream(documents, shape, out)
     if _names_a_folder(out):
-        return _write_files(documents, Path(out), fmt)
+        return _write_files(documents, Path(out), shape)
     with _open_output(Path(out)) as stream:
-        return _write_stream(documents, fmt, stream)
+        return _write_stream(documents, shape, stream)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """How each document is written: the format, and whether it says which document it copies."""
+
+    fmt: str
+    duplicate_of: bool = False
 
 
 def _names_a_folder(out: str | Path) -> bool:
@@ -72,27 +93,27 @@ MARKDOWN_SEPARATOR = "\n---\n\n"
 _SUFFIXES = {"jsonl": ".json", "csv": ".csv", "txt": ".txt", "markdown": ".md"}
 
 
-def _write_stream(documents: Iterable[StoredDocument], fmt: str, stream: IO[str]) -> int:
-    if fmt == "jsonl":
-        return _write_jsonl(documents, stream)
-    if fmt == "csv":
-        return _write_csv(documents, stream)
-    separator = MARKDOWN_SEPARATOR if fmt == "markdown" else TEXT_SEPARATOR
+def _write_stream(documents: Iterable[StoredDocument], shape: _Shape, stream: IO[str]) -> int:
+    if shape.fmt == "jsonl":
+        return _write_jsonl(documents, stream, shape)
+    if shape.fmt == "csv":
+        return _write_csv(documents, stream, shape)
+    separator = MARKDOWN_SEPARATOR if shape.fmt == "markdown" else TEXT_SEPARATOR
     count = 0
     for stored in documents:
-        stream.write((separator if count else "") + _document_body(stored, fmt))
+        stream.write((separator if count else "") + _document_body(stored, shape))
         count += 1
     return count
 
 
-def _document_body(stored: StoredDocument, fmt: str) -> str:
-    """One document as the whole of its own file in `fmt`."""
-    if fmt == "markdown":
-        return document_to_markdown(stored.document)
-    if fmt == "txt":
-        return _document_to_text(stored.document)
+def _document_body(stored: StoredDocument, shape: _Shape) -> str:
+    """One document as the whole of its own file in `shape.fmt`."""
+    if shape.fmt == "markdown":
+        return document_to_markdown(stored.document, duplicate_of=stored.duplicate_of)
+    if shape.fmt == "txt":
+        return _document_to_text(stored.document, stored.duplicate_of)
     stream = io.StringIO()
-    (_write_jsonl if fmt == "jsonl" else _write_csv)([stored], stream)
+    (_write_jsonl if shape.fmt == "jsonl" else _write_csv)([stored], stream, shape)
     return stream.getvalue()
 
 
@@ -103,18 +124,20 @@ def _open_output(path: Path) -> IO[str]:
         raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-def _export_record(stored: StoredDocument) -> dict[str, Any]:
+def _export_record(stored: StoredDocument, shape: _Shape) -> dict[str, Any]:
     record = stored.document.to_dict()
     record["url"] = record["url"] or stored.url
     record["version"] = stored.version
     record["fetched_at"] = stored.fetched_at.isoformat()
+    if shape.duplicate_of:
+        record["duplicate_of"] = stored.duplicate_of
     return {name: printable(value) if isinstance(value, str) else value for name, value in record.items()}
 
 
-def _write_jsonl(documents: Iterable[StoredDocument], stream: IO[str]) -> int:
+def _write_jsonl(documents: Iterable[StoredDocument], stream: IO[str], shape: _Shape) -> int:
     count = 0
     for stored in documents:
-        stream.write(json.dumps(_export_record(stored), ensure_ascii=False) + "\n")
+        stream.write(json.dumps(_export_record(stored, shape), ensure_ascii=False) + "\n")
         count += 1
     return count
 
@@ -122,12 +145,13 @@ def _write_jsonl(documents: Iterable[StoredDocument], stream: IO[str]) -> int:
 EXPORT_CSV_FIELDS = (*Document().to_dict().keys(), "version", "fetched_at")
 
 
-def _write_csv(documents: Iterable[StoredDocument], stream: IO[str]) -> int:
-    writer = csv.DictWriter(stream, fieldnames=EXPORT_CSV_FIELDS)
+def _write_csv(documents: Iterable[StoredDocument], stream: IO[str], shape: _Shape) -> int:
+    fields = (*EXPORT_CSV_FIELDS, "duplicate_of") if shape.duplicate_of else EXPORT_CSV_FIELDS
+    writer = csv.DictWriter(stream, fieldnames=fields)
     writer.writeheader()
     count = 0
     for stored in documents:
-        writer.writerow({name: _csv_cell(value) for name, value in _export_record(stored).items()})
+        writer.writerow({name: _csv_cell(value) for name, value in _export_record(stored, shape).items()})
         count += 1
     return count
 
@@ -139,7 +163,7 @@ def _csv_cell(value: object) -> object:
     return value
 
 
-def _write_files(documents: Iterable[StoredDocument], folder: Path, fmt: str) -> int:
+def _write_files(documents: Iterable[StoredDocument], folder: Path, shape: _Shape) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         root = folder.resolve(strict=True)
@@ -147,7 +171,7 @@ def _write_files(documents: Iterable[StoredDocument], folder: Path, fmt: str) ->
         raise ConfigError(f"cannot write into {folder}: {exc.strerror}") from exc
     count = 0
     for stored in documents:
-        _write_inside(root, _safe_file_name(stored, _SUFFIXES[fmt]), _document_body(stored, fmt))
+        _write_inside(root, _safe_file_name(stored, _SUFFIXES[shape.fmt]), _document_body(stored, shape))
         count += 1
     return count
 
@@ -182,13 +206,15 @@ def _safe_file_name(stored: StoredDocument, suffix: str) -> str:
     return f"{stored.url_id:08d}-{slug}{suffix}"
 
 
-def _document_to_text(document: Document) -> str:
-    head = "\n".join(line for line in (document.title, document.url) if line)
+def _document_to_text(document: Document, duplicate_of: str | None = None) -> str:
+    copied = f"Duplicate of: {duplicate_of}" if duplicate_of else None
+    head = "\n".join(line for line in (document.title, document.url, copied) if line)
     return printable(f"{head}\n\n{document.text}\n" if head else f"{document.text}\n")
 
 
-def document_to_markdown(document: Document) -> str:
-    """A Document as Markdown: the title as a heading, a metadata line, then the body text."""
+def document_to_markdown(document: Document, *, duplicate_of: str | None = None) -> str:
+    """A Document as Markdown: the title as a heading, a metadata line, then the body text; a stored copy
+    says which URL's document it copies (`duplicate_of`)."""
     parts: list[str] = []
     if document.title:
         parts.append(f"# {_one_line(document.title)}")
@@ -198,6 +224,7 @@ def document_to_markdown(document: Document) -> str:
             ("Author", document.author),
             ("Date", document.date),
             ("Source", document.url),
+            ("Duplicate of", duplicate_of),
         )
         if value
     ]
@@ -228,6 +255,8 @@ def status_json(status: StoreStatus) -> str:
             "failures_by_reason": dict(status.failures_by_reason),
             "documents": status.documents,
             "versions": status.versions,
+            "duplicates": status.duplicates,
+            "non_articles": status.non_articles,
             "last_runs": [run.to_dict() for run in status.last_runs],
         },
         ensure_ascii=False,
@@ -240,7 +269,9 @@ def status_text(status: StoreStatus) -> str:
     if status.failures_by_reason:
         lines.append("Failures by reason:")
         lines += [f"  {reason:<18} {n}" for reason, n in sorted(status.failures_by_reason.items())]
-    lines.append(f"Documents: {status.documents} ({status.versions} versions)")
+    duplicates = f"{status.duplicates} duplicate{'' if status.duplicates == 1 else 's'}"
+    others = f"{status.non_articles} {'not an article' if status.non_articles == 1 else 'not articles'}"
+    lines.append(f"Documents: {status.documents} ({status.versions} versions), {duplicates}, {others}")
     if status.last_runs:
         lines.append("Last runs:")
         for run in status.last_runs:

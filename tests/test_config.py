@@ -76,6 +76,8 @@ max_time = "50m"
 stop_grace = "15s"
 lock_file = "run.lock"
 keep_all_pages = true
+dedup_near = false
+dedup_threshold = 0.9
 
 [log]
 format = "json"
@@ -154,6 +156,8 @@ def test_full_example_is_read_into_every_field(tmp_path: Path) -> None:
         stop_grace=15.0,
         lock_file=str(tmp_path / "run.lock"),
         keep_all_pages=True,
+        dedup_near=False,
+        dedup_threshold=0.9,
     )
     assert (settings.log_format, settings.log_level) == ("json", "warning")
 
@@ -494,7 +498,7 @@ def test_bad_flag_values_name_the_flag() -> None:
 
 # ─── ranges: every numeric key has one, enforced alike for file, environment and flags ─────────────────
 
-NUMERIC_KEYS = [key for key in SETTING_KEYS if key.value.metavar in ("N", "DURATION", "SIZE")]
+NUMERIC_KEYS = [key for key in SETTING_KEYS if key.value.metavar in ("N", "NUMBER", "DURATION", "SIZE")]
 
 
 def test_every_numeric_key_has_a_range() -> None:

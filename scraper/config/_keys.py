@@ -22,6 +22,7 @@ from ._values import (
     TEXT,
     ValueType,
     choice,
+    fraction,
     integer,
     optional_integer,
     optional_seconds,
@@ -119,7 +120,9 @@ _PARSE_MEMORY = size(64 * MIB, 64 * GIB)
 _HEARTBEAT = seconds(high=HOUR, allow_zero=False)  # a dead worker's claims wait up to three beats
 _RUN_TIME = optional_seconds(high=7 * DAY)  # a cron job's run; a week is longer than any schedule
 _STOP_GRACE = seconds(high=HOUR, allow_zero=True)  # systemd kills a unit after TimeoutStopSec anyway
-_RUN_LIMIT = optional_integer(1, 10**9)  # a count only; bounded so that every number has a range
+_RUN_LIMIT = optional_integer(1, 10**9)
+# Below 0.5 two versions of different stories on one topic start to look alike; 1.0 is exact copies only.
+_SIMILARITY = fraction(0.5, 1.0)  # a count only; bounded so that every number has a range
 
 SETTING_KEYS: tuple[SettingKey, ...] = (
     SettingKey("db", "db", DB, "SQLite file or postgresql:// DSN.", "scraper.db", _STORE_COMMANDS,
@@ -211,6 +214,12 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
     SettingKey("run.keep_all_pages", "run.keep_all_pages", BOOLEAN,
                "Store pages of every kind, not only articles (others are skipped as not_article).",
                "false", ("run",), switch=True),
+    SettingKey("run.dedup_near", "run.dedup_near", BOOLEAN,
+               "Count only exact copies of another URL's text as duplicates, not near copies.",
+               "true", ("run",), cli_flag="--no-near-dedup", switch=False),
+    SettingKey("run.dedup_threshold", "run.dedup_threshold", _SIMILARITY,
+               "The Jaccard similarity of word shingles from which a document is a near copy.", "0.8",
+               ("run",)),
     SettingKey("log.format", "log_format", choice("text", "json"),
                "Logs on stderr as plain text or as JSON lines (for cron and log shippers).", "text",
                COMMANDS),

@@ -82,6 +82,10 @@ class RunSettings:
     # Store pages of every kind; by default a page the extractor calls something else than an article
     # (or "unknown") is skipped as not_article (`Document.page_type`).
     keep_all_pages: bool = False
+    # One copy per story: a document whose text equals another URL's is always a duplicate of it; with
+    # `dedup_near`, so is one whose word shingles overlap another's by at least `dedup_threshold` (Jaccard).
+    dedup_near: bool = True
+    dedup_threshold: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,5 +150,7 @@ class SettingsOverrides:
     parse_memory: int | None = None
     lock_file: str | None = None
     keep_all_pages: bool | None = None
+    dedup_near: bool | None = None
+    dedup_threshold: float | None = None
     log_format: str | None = None
     log_level: str | None = None

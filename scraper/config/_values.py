@@ -211,6 +211,25 @@ def integer(low: int, high: int) -> ValueType:
     return ValueType(_whole_number(bounds, hint), "N", bounds=bounds, hint=hint)
 
 
+def fraction(low: float, high: float) -> ValueType:
+    """A number from `low` to `high` (a share or a similarity)."""
+    bounds = Bounds(low, high)
+    hint = bounds.described("a number")
+
+    def parse(value: object) -> float:
+        try:
+            number = _number(value)
+        except Invalid:
+            raise Invalid(hint) from None
+        if isinstance(value, str) and not value.strip().replace(".", "", 1).isdigit():
+            raise Invalid(hint)  # "1s" is a duration, not a similarity
+        if number not in bounds:  # nan included
+            raise Invalid(hint)
+        return number
+
+    return ValueType(parse, "NUMBER", bounds=bounds, hint=hint)
+
+
 def optional_integer(low: int, high: int) -> ValueType:
     """A whole number from `low` to `high`, or "none" (or empty) for no value."""
     bounds = Bounds(low, high)

@@ -29,7 +29,9 @@ from ..models import (
     UrlState,
     Validators,
 )
+from . import _minhash
 from ._clean import clean_document, clean_optional, clean_text, text_hash
+from ._minhash import Fingerprint
 
 __all__ = [
     "COMPRESSION_LEVEL",
@@ -44,6 +46,7 @@ __all__ = [
     "UrlUpdate",
     "decide",
     "failure_retry_at",
+    "fingerprint_of",
     "per_host_cap",
     "report_from_json",
     "report_to_json",
@@ -70,6 +73,8 @@ DOCUMENT_COLUMNS = (
     "language",
     "description",
     "text",
+    "page_type",
+    "markdown",
 )
 NO_PER_HOST_CAP = 2**31 - 1  # fits a PostgreSQL integer and a SQLite one
 # A waiter that finds a host's turn ending right now asks again after this, not at once.
@@ -120,6 +125,8 @@ class PendingDocument:
     document: Document
     text_hash: str
     dedup_key: str  # canonical URL, or the URL itself: the same key means the same article
+    # The keys that find its copies (computed before the transaction); None: not looked up (reextract)
+    fingerprint: Fingerprint | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +142,8 @@ class Decision:
         )
 
     def duplicate(self) -> Decision:
-        """The article is already stored under another URL: keep it once, skip this one.
+        """The article is already stored under another URL: keep it once, skip this one (its canonical
+        URL is another's, or its text copies another URL's document: then kept as a duplicate row).
 
         The validators are not kept, so the next check fetches the page whole and judges it again.
         """
@@ -163,13 +171,28 @@ def turn_wait(next_allowed: datetime, now: datetime) -> float:
     return max((next_allowed - now).total_seconds(), MIN_TURN_WAIT)
 
 
+def fingerprint_of(fetch: FetchResult, document: Document | None, policy: RunSettings) -> Fingerprint | None:
+    """The keys that find the copies of the document a save would store: CPU work, done before the
+    transaction opens. None when there is no document to store."""
+    if fetch.status is not FetchStatus.OK or document is None:
+        return None
+    text = clean_text(document.text)
+    return _minhash.fingerprint(text, text_hash(text), near=policy.dedup_near)
+
+
 def decide(
-    claim: Claim, fetch: FetchResult, document: Document | None, *, now: datetime, policy: RunSettings
+    claim: Claim,
+    fetch: FetchResult,
+    document: Document | None,
+    *,
+    now: datetime,
+    policy: RunSettings,
+    fingerprint: Fingerprint | None = None,
 ) -> Decision:
     """The row update and Outcome for one fetched page, before the version and duplicate checks."""
     recheck_at = now + timedelta(seconds=policy.recheck_after)
     if fetch.status is FetchStatus.OK and document is not None:
-        return _stored(claim, fetch, document, recheck_at)
+        return _stored(claim, fetch, document, recheck_at, fingerprint)
     if fetch.status is FetchStatus.NOT_MODIFIED:
         update = _done(fetch, recheck_at, validators=fetch.validators or None)
         return Decision(update, Outcome(claim.url, OutcomeKind.UNCHANGED))
@@ -196,10 +219,17 @@ def failure_retry_at(attempts: int, *, now: datetime, policy: RunSettings) -> da
     return now + timedelta(seconds=policy.retry_after * 2 ** (attempts - 1))
 
 
-def _stored(claim: Claim, fetch: FetchResult, document: Document, recheck_at: datetime) -> Decision:
+def _stored(
+    claim: Claim,
+    fetch: FetchResult,
+    document: Document,
+    recheck_at: datetime,
+    fingerprint: Fingerprint | None,
+) -> Decision:
     cleaned = clean_document(document)
     canonical = cleaned.canonical_url or None
-    pending = PendingDocument(cleaned, text_hash(cleaned.text), dedup_key=canonical or clean_text(claim.url))
+    key = canonical or clean_text(claim.url)
+    pending = PendingDocument(cleaned, text_hash(cleaned.text), dedup_key=key, fingerprint=fingerprint)
     update = dataclasses.replace(
         _done(fetch, recheck_at, validators=fetch.validators), canonical_url=canonical
     )

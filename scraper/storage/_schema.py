@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from ..errors import SchemaError
-from ..models import UrlState
+from ..models import PageType, UrlState
 from .base import SCHEMA_VERSION
 
 __all__ = [
@@ -49,6 +49,7 @@ _STATE_FIELDS = {
     "url_states": ", ".join(sql_literal(state) for state in UrlState),
     "pending": PENDING_SQL,
     "claimed": CLAIMED_SQL,
+    "unknown_page": sql_literal(PageType.UNKNOWN),
 }
 
 
@@ -151,8 +152,31 @@ _VERSION_2 = (
     "CREATE INDEX IF NOT EXISTS urls_claimed_by ON urls (claimed_by) WHERE state = {claimed}",
 )
 
+# Version 3: one copy per story (issue 13) and what the extractor says of a page. A document that copies
+# another URL's document (the same text, or a near copy) is kept as a row pointing at it (`duplicate_of`),
+# so that `export --with-duplicates` can list it; `page_type` and `markdown` are Document's fields. Rows
+# stored before get "unknown" and "". `band_keys` holds one row per key, owned by the first document
+# that had it (the exact key of its text, band -1, and the LSH bands of its MinHash, storage/_minhash.py):
+# the primary key is what makes two workers saving copies of one story at once agree on which is the
+# original (the second insert of a key waits for the first transaction, then finds its owner).
+_VERSION_3 = (
+    "ALTER TABLE documents ADD COLUMN duplicate_of {big_integer} REFERENCES documents (id)",
+    "ALTER TABLE documents ADD COLUMN page_type TEXT NOT NULL DEFAULT {unknown_page}",
+    "ALTER TABLE documents ADD COLUMN markdown TEXT NOT NULL DEFAULT ''",
+    """CREATE TABLE IF NOT EXISTS band_keys (
+                band INTEGER NOT NULL,
+                hash {big_integer} NOT NULL,
+                document_id {big_integer} NOT NULL REFERENCES documents (id),
+                PRIMARY KEY (band, hash)
+            )""",
+)
+
 # Every version's statement templates, in order.
-_TEMPLATES: tuple[Migration, ...] = (Migration(1, _VERSION_1), Migration(2, _VERSION_2))
+_TEMPLATES: tuple[Migration, ...] = (
+    Migration(1, _VERSION_1),
+    Migration(2, _VERSION_2),
+    Migration(3, _VERSION_3),
+)
 
 _SCHEMA_VERSION_TABLE = (
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at {time} NOT NULL)"

@@ -33,16 +33,14 @@ from ..models import (
     OutcomeKind,
     RawPage,
     RunReport,
-    StoredDocument,
-    StoreStatus,
     UrlState,
     Validators,
 )
 from ..urls import host_key
-from . import _release, _rules, _schema
+from . import _dedup, _release, _rules, _schema
 from ._clean import clean_document, clean_text, text_hash
-from ._listing import FailedUrlListing
-from ._schema import CLAIMED_SQL, FAILED_SQL, ColumnTypes, sql_literal
+from ._listing import DocumentListing, FailedUrlListing
+from ._schema import CLAIMED_SQL, ColumnTypes
 from .base import SCHEMA_VERSION
 
 __all__ = ["ClaimRequest", "Connection", "Dialect", "SQLStore"]
@@ -52,8 +50,6 @@ __all__ = ["ClaimRequest", "Connection", "Dialect", "SQLStore"]
 ENQUEUE_CHUNK = 1000
 # Rows read per query by the iterators, so 100,000 documents never sit in memory at once.
 PAGE_SIZE = 500
-# Runs shown by `status`.
-LAST_RUNS = 5
 
 
 class Cursor(Protocol):
@@ -137,7 +133,7 @@ class Dialect:
     @property
     def latest_version(self) -> str:
         return (
-            f"SELECT version, text_hash FROM documents WHERE url_id = {self.param} "
+            f"SELECT version, text_hash, duplicate_of FROM documents WHERE url_id = {self.param} "
             "ORDER BY version DESC LIMIT 1"
         )
 
@@ -147,7 +143,7 @@ class Dialect:
         values = self.params(len(_rules.DOCUMENT_COLUMNS) + 5)
         return (
             f"INSERT INTO documents (url_id, version, {columns}, text_hash, fetched_at, created_at) "
-            f"VALUES ({values})"
+            f"VALUES ({values}) RETURNING id"
         )
 
     @property
@@ -180,17 +176,6 @@ class Dialect:
         return f"INSERT INTO runs (started_at, finished_at, report) VALUES ({values})"
 
     @property
-    def documents(self) -> str:
-        columns = ", ".join("d." + column for column in _rules.DOCUMENT_COLUMNS)
-        return f"""
-            SELECT d.id, d.created_at, d.url_id, u.url, d.version, d.fetched_at, {columns}
-            FROM documents d JOIN urls u ON u.id = d.url_id
-            WHERE d.version = (SELECT max(version) FROM documents l WHERE l.url_id = d.url_id)
-                AND (d.created_at, d.id) > ({self.params(2)})
-            ORDER BY d.created_at, d.id LIMIT {self.param}
-            """
-
-    @property
     def raw_pages(self) -> str:
         p = self.param
         return (
@@ -198,18 +183,17 @@ class Dialect:
             f"JOIN urls u ON u.id = p.url_id WHERE p.url_id > {p} ORDER BY p.url_id LIMIT {p}"
         )
 
-    @property
-    def last_runs(self) -> str:
-        return f"SELECT {self.report_text} FROM runs ORDER BY id DESC LIMIT {self.param}"
-
 
 _SCHEMA_VERSION = "SELECT max(version) FROM schema_version"
-_COUNT_BY_STATE = "SELECT state, count(*) FROM urls GROUP BY state"
-_COUNT_FAILURES = (
-    f"SELECT coalesce(reason, {sql_literal(ErrorKind.UNKNOWN)}), count(*) FROM urls "
-    f"WHERE state = {FAILED_SQL} GROUP BY 1"
-)
-_COUNT_DOCUMENTS = "SELECT count(DISTINCT url_id), count(*) FROM documents"
+
+
+@dataclass(frozen=True, slots=True)
+class _Inserted:
+    """What `_insert_version` did: the new document's id, or None when the text equals the latest
+    version's (`latest_is_copy`: that version is a duplicate of another URL's)."""
+
+    document_id: int | None
+    latest_is_copy: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +217,7 @@ class ClaimRequest:
         return self.now + timedelta(seconds=self.host_delay)
 
 
-class SQLStore(FailedUrlListing, ABC, Generic[DB]):
+class SQLStore(FailedUrlListing, DocumentListing, ABC, Generic[DB]):
     """A `Store` on a SQL database reached through `DB` connections; see the module docstring."""
 
     dialect: ClassVar[Dialect]
@@ -413,11 +397,12 @@ class SQLStore(FailedUrlListing, ABC, Generic[DB]):
         policy: RunSettings,
     ) -> Outcome:
         now = _rules.require_aware(now)
+        fingerprint = _rules.fingerprint_of(fetch, document, policy)  # CPU, before any row is locked
         with self._write() as db:
             self._check_current(db, claim)
-            decision = _rules.decide(claim, fetch, document, now=now, policy=policy)
+            decision = _rules.decide(claim, fetch, document, now=now, policy=policy, fingerprint=fingerprint)
             if decision.pending is not None:
-                decision = self._store_document(db, claim.url_id, decision, now=now)
+                decision = self._store_document(db, claim.url_id, decision, now=now, policy=policy)
                 if decision.outcome.kind is not OutcomeKind.SKIPPED:
                     self._store_page(db, claim.url_id, fetch, now=now)
             self._apply(db, claim.url_id, decision.update, now=now)
@@ -435,7 +420,7 @@ class SQLStore(FailedUrlListing, ABC, Generic[DB]):
             )
 
     def _store_document(
-        self, db: DB, url_id: int, decision: _rules.Decision, *, now: datetime
+        self, db: DB, url_id: int, decision: _rules.Decision, *, now: datetime, policy: RunSettings
     ) -> _rules.Decision:
         pending = decision.pending
         assert pending is not None
@@ -443,8 +428,14 @@ class SQLStore(FailedUrlListing, ABC, Generic[DB]):
         row = db.execute(self.dialect.canonical_owner, (pending.dedup_key,)).fetchone()
         if row is None or row[0] != url_id:
             return decision.duplicate()
-        if not self._insert_version(db, url_id, pending, fetched_at=now, created_at=now):
-            return decision.unchanged()
+        inserted = self._insert_version(db, url_id, pending, fetched_at=now, created_at=now)
+        if inserted.document_id is None:
+            # The text did not change: a copy stays a copy (skipped), an original is unchanged.
+            return decision.duplicate() if inserted.latest_is_copy else decision.unchanged()
+        if pending.fingerprint is not None and _dedup.mark_if_copy(
+            db, self.dialect, inserted.document_id, url_id, pending, policy
+        ):
+            return decision.duplicate()
         return decision
 
     def _insert_version(
@@ -455,13 +446,13 @@ class SQLStore(FailedUrlListing, ABC, Generic[DB]):
         *,
         fetched_at: datetime,
         created_at: datetime,
-    ) -> bool:
+    ) -> _Inserted:
         latest = db.execute(self.dialect.latest_version, (url_id,)).fetchone()
         if latest is not None and latest[1] == pending.text_hash:
-            return False
+            return _Inserted(None, latest_is_copy=latest[2] is not None)
         version = 1 if latest is None else latest[0] + 1
         document = pending.document
-        db.execute(
+        row = db.execute(
             self.dialect.insert_version,
             (
                 url_id,
@@ -471,8 +462,8 @@ class SQLStore(FailedUrlListing, ABC, Generic[DB]):
                 self._to_db(fetched_at),
                 self._to_db(created_at),
             ),
-        )
-        return True
+        ).fetchone()
+        return _Inserted(int(row[0]), latest_is_copy=False)
 
     def _store_page(self, db: DB, url_id: int, fetch: FetchResult, *, now: datetime) -> None:
         page = _rules.PageBlob.of(fetch)
@@ -514,7 +505,8 @@ class SQLStore(FailedUrlListing, ABC, Generic[DB]):
             page = db.execute(self.dialect.page_fetched_at, (url_id,)).fetchone()
             # The version's text comes from HTML fetched back then: keep that fetch time.
             fetched_at = self._from_db(page[0]) if page else now
-            return self._insert_version(db, url_id, pending, fetched_at=fetched_at, created_at=now)
+            inserted = self._insert_version(db, url_id, pending, fetched_at=fetched_at, created_at=now)
+            return inserted.document_id is not None
 
     def record_run(self, report: RunReport) -> None:
         with self._write() as db:
@@ -532,24 +524,6 @@ class SQLStore(FailedUrlListing, ABC, Generic[DB]):
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
-        after = (self._to_db(since) if since else self.dialect.earliest, 0)
-        query = self.dialect.documents
-        while True:
-            with self._read() as db:
-                rows = db.execute(query, (*after, PAGE_SIZE)).fetchall()
-            yield from (self._stored_document(row[2:]) for row in rows)
-            if len(rows) < PAGE_SIZE:
-                return
-            after = (rows[-1][1], rows[-1][0])
-
-    def _stored_document(self, row: Sequence[Any]) -> StoredDocument:
-        url_id, url, version, fetched_at, *fields = row
-        document = Document(**dict(zip(_rules.DOCUMENT_COLUMNS, fields, strict=True)))
-        return StoredDocument(
-            url_id=url_id, url=url, version=version, fetched_at=self._from_db(fetched_at), document=document
-        )
-
     def raw_pages(self) -> Iterator[RawPage]:
         after = 0
         while True:
@@ -560,21 +534,6 @@ class SQLStore(FailedUrlListing, ABC, Generic[DB]):
             if len(rows) < PAGE_SIZE:
                 return
             after = rows[-1][0]
-
-    def status(self) -> StoreStatus:
-        with self._read() as db:
-            by_state = {UrlState.parse(row[0]): row[1] for row in db.execute(_COUNT_BY_STATE).fetchall()}
-            failures = {ErrorKind.parse(row[0]): row[1] for row in db.execute(_COUNT_FAILURES).fetchall()}
-            counts = db.execute(_COUNT_DOCUMENTS).fetchone()
-            runs = db.execute(self.dialect.last_runs, (LAST_RUNS,)).fetchall()
-        documents, versions = counts if counts else (0, 0)
-        return StoreStatus(
-            by_state=by_state,
-            failures_by_reason=failures,
-            documents=documents,
-            versions=versions,
-            last_runs=tuple(_rules.report_from_json(row[0]) for row in runs),
-        )
 
 
 def _claim_of(row: Sequence[Any], lease_expires: datetime) -> Claim:

@@ -42,7 +42,7 @@ from ..models import (
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Store(Protocol):
@@ -106,7 +106,10 @@ class Store(Protocol):
     ) -> Outcome:
         """Record one fetched (and extracted) page in one transaction; raise StaleClaimError
         when `claim.token` is no longer current. Stores a new version only when the text changed;
-        an article whose canonical URL is already stored under another URL is stored once."""
+        an article whose canonical URL is already stored under another URL is stored once. A text that
+        equals another URL's document, or (`policy.dedup_near`) is a near copy of one (Jaccard of word
+        shingles at least `policy.dedup_threshold`), is stored as a duplicate row (`duplicate_of`) and
+        its URL skipped with reason `duplicate`; a later version of the same URL is never a duplicate."""
 
     def release_expired(self, now: datetime, policy: RunSettings) -> int:
         """Return to pending (or failed after max_attempts, counting an attempt) the claims whose lease
@@ -136,8 +139,12 @@ class Store(Protocol):
         saved) is left as it is: its holder learns that at `save`. The claims' own `lease_expires` are
         not updated. An empty `claims` touches no database."""
 
-    def documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
-        """Latest version of every stored document, oldest first."""
+    def documents(
+        self, since: datetime | None = None, *, duplicates: bool = False, non_articles: bool = False
+    ) -> Iterator[StoredDocument]:
+        """Latest version of every stored document, oldest first. A document whose latest version copies
+        another URL's (`duplicate_of`) is listed only with `duplicates`; one whose page type is neither
+        article nor unknown only with `non_articles`."""
 
     def raw_pages(self) -> Iterator[RawPage]:
         """The raw HTML of each URL's latest stored fetch."""

@@ -38,7 +38,11 @@ RUN_DEADLINE = 90  # seconds for a whole `scraper run` of the small site; it tak
 
 
 def article(n: int) -> str:
-    told = "It is told at some length, with enough words in each paragraph to read as an article. " * 4
+    # Each story its own sentences: pages alike but for their number are near copies, stored once (issue 13).
+    told = " ".join(
+        f"Witness {n}-{i} told it at length: event {n * 97 + i} lasted {n + i} hours in hall {n * 7 + i}."
+        for i in range(4)
+    )
     return normal_article(f"Story {n}", f"The body of story number {n}. {told}", told, told)
 
 

@@ -166,7 +166,8 @@ def test_a_sitemap_index_is_followed_to_its_children(store: SQLiteStore) -> None
 
 def test_limit_stops_after_that_many_urls(store: SQLiteStore) -> None:
     urls = [f"https://host-{n}.example/story-{n}" for n in range(6)]
-    fetcher = FakeFetcher({url: ok(url, article_html("S", "Text.")) for url in urls})
+    # Distinct texts: the same text under another URL would be a duplicate, skipped (issue 13).
+    fetcher = FakeFetcher({url: ok(url, article_html("S", f"Text of {url}.")) for url in urls})
 
     report = crawl(settings_for(Sources(urls=tuple(urls)), limit=2), store, fetcher)
 

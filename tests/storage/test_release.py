@@ -119,15 +119,16 @@ def test_the_claims_of_a_worker_that_stopped_beating_go_back_before_their_leases
 # -- schema version 2 ---------------------------------------------------------------------------------
 
 
-def make_version_1(backend: Backend) -> None:
-    """A database as the release of schema version 1 left it, with one URL in it."""
+def make_version_1(backend: Backend, version: int = 1) -> None:
+    """A database as the release of schema `version` (1 or 2) left it, with one URL in it."""
     store_class = SQLiteStore if backend.name == "sqlite" else PostgresStore
     types = store_class.dialect.types
     backend.execute(schema_version_table(types))
-    for statement in migrations(types)[0].statements:
-        backend.execute(statement)
+    for migration in migrations(types)[:version]:
+        for statement in migration.statements:
+            backend.execute(statement)
     at = "'2026-01-01T00:00:00+00:00'"
-    backend.execute(f"INSERT INTO schema_version (version, applied_at) VALUES (1, {at})")
+    backend.execute(f"INSERT INTO schema_version (version, applied_at) VALUES ({version}, {at})")
     backend.execute(
         "INSERT INTO urls (url, host, source, first_seen, next_attempt_at) "
         f"VALUES ('http://a.test/1', 'a.test', 's', {at}, {at})"
@@ -135,17 +136,17 @@ def make_version_1(backend: Backend) -> None:
     backend.execute(f"INSERT INTO hosts (host, next_allowed_at) VALUES ('a.test', {at})")
 
 
-def test_a_version_1_database_is_refused_until_db_migrate_brings_it_to_2(backend: Backend) -> None:
-    assert SCHEMA_VERSION == 2
+def test_a_version_1_database_is_refused_until_db_migrate_brings_it_to_3(backend: Backend) -> None:
+    assert SCHEMA_VERSION == 3
     make_version_1(backend)
     with pytest.raises(
-        SchemaError, match=r"schema version 1, this scraper needs version 2.*scraper db migrate"
+        SchemaError, match=r"schema version 1, this scraper needs version 3.*scraper db migrate"
     ):
         open_store(backend.dsn)
 
     migration = migrate_database(backend.dsn)
 
-    assert (migration.before, migration.after) == (1, 2)
+    assert (migration.before, migration.after) == (1, 3)
     store = open_store(backend.dsn)
     try:
         (old,) = claim(store, "w", later(1))
@@ -157,6 +158,24 @@ def test_a_version_1_database_is_refused_until_db_migrate_brings_it_to_2(backend
     assert migrate_database(backend.dsn).changed is False
 
 
-def test_a_fresh_database_is_created_at_version_2(backend: Backend) -> None:
+def test_a_fresh_database_is_created_at_version_3(backend: Backend) -> None:
     backend.open().close()
-    assert migrate_database(backend.dsn).before == SCHEMA_VERSION == 2
+    assert migrate_database(backend.dsn).before == SCHEMA_VERSION == 3
+
+
+def test_documents_of_a_version_2_database_are_kept_as_originals_of_unknown_type(backend: Backend) -> None:
+    make_version_1(backend, version=2)
+    at = "'2026-01-01T00:00:00+00:00'"
+    backend.execute(
+        "INSERT INTO documents (url_id, version, url, text, text_hash, fetched_at, created_at) "
+        f"VALUES (1, 1, 'http://a.test/1', 'old text', 'h', {at}, {at})"
+    )
+    assert migrate_database(backend.dsn).after == 3
+    store = open_store(backend.dsn)
+    try:
+        [old] = store.documents()
+        document = old.document
+        assert (document.text, document.page_type, document.markdown) == ("old text", "unknown", "")
+        assert old.duplicate_of is None
+    finally:
+        store.close()

@@ -1,0 +1,116 @@
+"""One copy per story, inside the save transaction: is the document just inserted a copy of another URL's?
+
+The document's keys (storage/_minhash.py: the exact key of its text and the LSH bands of its MinHash) go
+into `band_keys`, whose primary key holds one owner per key. The insert comes first, in key order: when
+another worker is saving a copy at the same moment, PostgreSQL makes the second insert of a shared key
+wait until the first transaction ends, so the second worker then sees the first document as the owner
+and becomes its copy; exactly one of them is the original. Taking keys in one order means two savers
+never wait on each other in a cycle. SQLite serialises writers anyway (`BEGIN IMMEDIATE`).
+
+The owners of the document's keys that belong to other URLs are the candidates, checked on their exact
+Jaccard similarity (the MinHash only says where to look). A copy keeps the keys no one held before it, and
+a copy found as a candidate stands for its original: a print view one sentence off the full story is
+found through the story's wire copy even when the first page stored was an AMP page missing a paragraph
+(too far from the print view by itself). So a story is one original and copies pointing at it, never a
+chain. Documents of the same URL, or whose original is of the same URL, are never candidates: a later
+version is a version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from ..config import RunSettings
+from ..models import PageType
+from . import _minhash
+from ._minhash import Fingerprint
+from ._schema import sql_literal
+
+if TYPE_CHECKING:
+    from ._rules import PendingDocument
+    from ._sql import Connection, Dialect
+
+__all__ = ["ARTICLE_TYPES_SQL", "mark_if_copy"]
+
+# Candidates read per document at most: the owners of its 21 keys, a handful unless a spammy template
+# makes many pages alike. Each costs a read of its text and a Jaccard check.
+MAX_CANDIDATES = 32
+# The page types `export` and `documents()` list by default: articles, and pages the classifier could not
+# tell (every document stored before page types were recorded).
+ARTICLE_TYPES_SQL = f"({sql_literal(PageType.ARTICLE)}, {sql_literal(PageType.UNKNOWN)})"
+
+
+def mark_if_copy(
+    db: Connection,
+    dialect: Dialect,
+    document_id: int,
+    url_id: int,
+    pending: PendingDocument,
+    policy: RunSettings,
+) -> bool:
+    """Register the keys of the document `document_id` of URL `url_id`; when it copies another URL's
+    document, mark it `duplicate_of` that one's original and return True."""
+    if pending.fingerprint is None:
+        return False
+    keys = pending.fingerprint.keys
+    p = dialect.param
+    values = ", ".join([f"({p}, {p}, {p})"] * len(keys))
+    # The keys it now owns come back; only the others can lead to another document. A text whose keys
+    # are all new (most pages of a crawl) needs no further query.
+    inserted = db.execute(
+        f"INSERT INTO band_keys (band, hash, document_id) VALUES {values} "
+        "ON CONFLICT (band, hash) DO NOTHING RETURNING band, hash",
+        [value for band, hash_ in keys for value in (band, hash_, document_id)],
+    ).fetchall()
+    owned = {(int(band), int(hash_)) for band, hash_ in inserted}
+    held = tuple(key for key in keys if key not in owned)
+    if not held:
+        return False
+    fingerprint = dataclasses.replace(pending.fingerprint, keys=held)
+    original = _original(db, dialect, (document_id, url_id), fingerprint, pending.text_hash, policy)
+    if original is None:
+        return False
+    db.execute(f"UPDATE documents SET duplicate_of = {p} WHERE id = {p}", (original, document_id))
+    return True
+
+
+def _original(
+    db: Connection,
+    dialect: Dialect,
+    ids: tuple[int, int],
+    fingerprint: Fingerprint,
+    text_hash: str,
+    policy: RunSettings,
+) -> int | None:
+    """The original of the document this one (`ids`: its id and its URL's) copies: of an exact copy
+    first, else of the nearest at or over the threshold."""
+    rows = _candidates(db, dialect, *ids, fingerprint.keys)
+    exact = [int(row[3]) for row in rows if row[1] == text_hash]
+    if exact:
+        return min(exact)
+    if not (policy.dedup_near and fingerprint.near and rows):
+        return None
+    own = fingerprint.shingles()
+    best: tuple[float, int] | None = None
+    for _, _, text, original in rows:
+        similarity = _minhash.jaccard(own, _minhash.shingles(text))
+        if similarity >= policy.dedup_threshold and (best is None or (similarity, -original) > best):
+            best = (similarity, -original)
+    return None if best is None else -best[1]
+
+
+def _candidates(
+    db: Connection, dialect: Dialect, document_id: int, url_id: int, keys: tuple[tuple[int, int], ...]
+) -> list[Any]:
+    p = dialect.param
+    which = " OR ".join([f"(b.band = {p} AND b.hash = {p})"] * len(keys))
+    # The candidate's original: itself, or the document it copies (always an original, never a copy).
+    query = (
+        "SELECT DISTINCT d.id, d.text_hash, d.text, o.id FROM band_keys b "
+        "JOIN documents d ON d.id = b.document_id JOIN documents o ON o.id = coalesce(d.duplicate_of, d.id) "
+        f"WHERE ({which}) AND d.url_id <> {p} AND o.url_id <> {p} AND d.id <> {p} "
+        f"ORDER BY d.id LIMIT {MAX_CANDIDATES}"
+    )
+    params = [value for key in keys for value in key]
+    return db.execute(query, (*params, url_id, url_id, document_id)).fetchall()

@@ -1,0 +1,180 @@
+"""The `Store` contract for one copy per story (issue 13), on SQLite and PostgreSQL: exact and near
+duplicates of another URL's document are kept as duplicate rows (`duplicate_of`), a later version of the
+same URL stays a version, and the decision holds across store connections and concurrent workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from scraper.config import RunSettings
+from scraper.models import Claim, Document, FetchResult, FetchStatus, OutcomeKind, SkipReason, UrlState
+from scraper.storage import Store
+
+if TYPE_CHECKING:
+    from conftest import Backend
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+POLICY = RunSettings(recheck_after=1000.0, retry_after=100.0, max_attempts=3, lease=60.0)
+
+# A story long enough for word shingles to say something: 12 sentences of distinct words.
+STORY = " ".join(
+    f"Sentence {n} of the report says that harbour workers in district {n} voted on proposal {n * 7} "
+    f"after a meeting that lasted {n + 2} hours and ended with statement number {n * 13}."
+    for n in range(1, 13)
+)
+ONE_SENTENCE_CHANGED = STORY.replace("voted on proposal 35", "rejected proposal 35")
+OTHER_STORY = " ".join(
+    f"Paragraph {n}: the museum opened wing {n} to visitors who queued for {n + 3} hours to see "
+    f"painting {n * 11} by an artist born in {1800 + n}."
+    for n in range(1, 13)
+)
+
+
+def store_document(
+    store: Store, url: str, document: Document, at: datetime = T0, policy: RunSettings = POLICY
+) -> OutcomeKind:
+    store.enqueue([url], source="test", now=at)
+    [claim] = [
+        c for c in store.claim(worker="t", limit=50, now=at, lease=60.0, host_delay=0.0) if c.url == url
+    ]
+    return store.save(claim, fetched(claim), document, now=at, policy=policy).kind
+
+
+def fetched(claim: Claim) -> FetchResult:
+    return FetchResult(
+        url=claim.url, status=FetchStatus.OK, final_url=claim.url, http_status=200, content=b"<p>x</p>"
+    )
+
+
+def store_text(store: Store, url: str, text: str, at: datetime = T0, **policy: object) -> OutcomeKind:
+    settings = dataclasses.replace(POLICY, **policy)  # type: ignore[arg-type]
+    return store_document(store, url, Document(url=url, title="T", text=text), at, settings)
+
+
+def test_the_same_text_under_another_url_is_a_duplicate_of_the_first(store: Store) -> None:
+    assert store_text(store, "http://a.test/story", STORY) is OutcomeKind.STORED
+    assert store_text(store, "http://b.test/copy", STORY) is OutcomeKind.SKIPPED
+    assert [d.url for d in store.documents()] == ["http://a.test/story"]
+    listed = {d.url: d.duplicate_of for d in store.documents(duplicates=True)}
+    assert listed == {"http://a.test/story": None, "http://b.test/copy": "http://a.test/story"}
+
+
+def test_a_duplicate_url_is_skipped_with_reason_duplicate(store: Store) -> None:
+    store_text(store, "http://a.test/story", STORY)
+    store.enqueue(["http://b.test/copy"], source="test", now=T0)
+    [claim] = store.claim(worker="t", limit=5, now=T0, lease=60.0, host_delay=0.0)
+    outcome = store.save(claim, fetched(claim), Document(text=STORY), now=T0, policy=POLICY)
+    assert (outcome.kind, outcome.reason) == (OutcomeKind.SKIPPED, SkipReason.DUPLICATE)
+    assert store.status().by_state[UrlState.SKIPPED] == 1
+
+
+def test_a_near_copy_is_a_duplicate_and_a_distinct_story_is_not(store: Store) -> None:
+    assert store_text(store, "http://a.test/story", STORY) is OutcomeKind.STORED
+    assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
+    assert store_text(store, "http://c.test/museum", OTHER_STORY) is OutcomeKind.STORED
+    assert [d.url for d in store.documents()] == ["http://a.test/story", "http://c.test/museum"]
+
+
+def test_near_duplicates_can_be_turned_off_but_exact_ones_still_count(store: Store) -> None:
+    store_text(store, "http://a.test/story", STORY)
+    assert store_text(store, "http://b.test/x", ONE_SENTENCE_CHANGED, dedup_near=False) is OutcomeKind.STORED
+    assert store_text(store, "http://c.test/x", STORY, dedup_near=False) is OutcomeKind.SKIPPED
+
+
+def test_the_threshold_decides_how_near_is_near(store: Store) -> None:
+    half = STORY[: len(STORY) // 2]
+    store_text(store, "http://a.test/story", STORY)
+    # Half the story shares about half its shingles: a copy at 0.5, not at the default 0.8.
+    assert store_text(store, "http://b.test/half", half) is OutcomeKind.STORED
+    assert store_text(store, "http://c.test/near", ONE_SENTENCE_CHANGED, dedup_threshold=1.0) is (
+        OutcomeKind.STORED
+    )
+
+
+def test_a_near_copy_is_found_through_another_copy_of_the_story(store: Store) -> None:
+    sentences = STORY.split(". ")
+    cut = ". ".join(sentences[:10])  # an AMP page two sentences short, stored first
+    changed = ". ".join(
+        [*sentences[:4], "Officials later corrected every figure of this report", *sentences[5:]]
+    )
+    assert store_text(store, "http://amp.test/story", cut) is OutcomeKind.STORED
+    assert store_text(store, "http://wire.test/story", STORY) is OutcomeKind.SKIPPED
+    # Too far from the short page by itself, near the wire copy: a copy of the same story all the same.
+    assert store_text(store, "http://print.test/story", changed) is OutcomeKind.SKIPPED
+    listed = {d.url: d.duplicate_of for d in store.documents(duplicates=True)}
+    assert listed["http://print.test/story"] == "http://amp.test/story"  # the original, never a copy
+
+
+def test_a_later_version_of_the_same_url_is_a_version_never_a_duplicate(store: Store) -> None:
+    store_text(store, "http://a.test/story", STORY)
+    assert store_text(store, "http://a.test/story", ONE_SENTENCE_CHANGED, T0 + timedelta(seconds=2000)) is (
+        OutcomeKind.STORED
+    )
+    [latest] = store.documents(duplicates=True)
+    assert (latest.version, latest.duplicate_of, latest.document.text) == (2, None, ONE_SENTENCE_CHANGED)
+
+
+def test_duplicates_are_found_through_another_connection(backend: Backend, store: Store) -> None:
+    store_text(store, "http://a.test/story", STORY)
+    other = backend.open()
+    try:
+        assert store_text(other, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
+    finally:
+        other.close()
+
+
+def test_page_type_and_markdown_are_stored_and_non_articles_left_out_unless_asked(store: Store) -> None:
+    story = Document(url="http://a.test/s", text=STORY, page_type="article", markdown="# T\n\nbody")
+    listing = Document(url="http://a.test/news", text=OTHER_STORY, page_type="listing")
+    store_document(store, "http://a.test/s", story)
+    store_document(store, "http://a.test/news", listing)
+    store_document(store, "http://b.test/old", Document(text="an older page", page_type="unknown"))
+    assert [d.url for d in store.documents()] == ["http://a.test/s", "http://b.test/old"]
+    every = {d.url: d.document for d in store.documents(non_articles=True)}
+    assert every["http://a.test/news"].page_type == "listing"
+    assert (every["http://a.test/s"].page_type, every["http://a.test/s"].markdown) == (
+        "article",
+        "# T\n\nbody",
+    )
+
+
+def test_status_counts_duplicates_and_non_articles(store: Store) -> None:
+    store_text(store, "http://a.test/story", STORY)
+    store_text(store, "http://b.test/copy", STORY)
+    store_text(store, "http://c.test/update", ONE_SENTENCE_CHANGED)
+    store_document(store, "http://a.test/news", Document(text=OTHER_STORY, page_type="forum"))
+    status = store.status()
+    assert (status.documents, status.duplicates, status.non_articles) == (4, 2, 1)
+
+
+def test_concurrent_saves_of_near_copies_keep_exactly_one_original(backend: Backend, store: Store) -> None:
+    urls = [f"http://h{i}.test/story" for i in range(6)]
+    texts = [STORY.replace("statement number 13", f"statement number {i}") for i in range(6)]
+    store.enqueue(urls, source="s", now=T0)
+    claims = store.claim(worker="t", limit=50, now=T0, lease=60.0, host_delay=0.0)
+    outcomes: list[OutcomeKind] = []
+    start = threading.Barrier(len(claims))
+
+    def save(claim: Claim) -> None:
+        worker_store = backend.open()
+        try:
+            start.wait()
+            document = Document(url=claim.url, text=texts[urls.index(claim.url)])
+            outcomes.append(worker_store.save(claim, fetched(claim), document, now=T0, policy=POLICY).kind)
+        finally:
+            worker_store.close()
+
+    threads = [threading.Thread(target=save, args=(claim,)) for claim in claims]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert Counter(outcomes) == {OutcomeKind.STORED: 1, OutcomeKind.SKIPPED: len(urls) - 1}
+    [original] = store.documents()
+    duplicates = [d for d in store.documents(duplicates=True) if d.duplicate_of]
+    assert {d.duplicate_of for d in duplicates} == {original.url}
