@@ -29,6 +29,7 @@ __all__ = [
     "document_to_markdown",
     "export",
     "failed_url_line",
+    "markdown_without_links",
     "status_json",
     "status_text",
 ]
@@ -41,24 +42,27 @@ EXPORT_NAME_MAX_CHARS = 60
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export(store: Store, fmt: str, since: datetime | None, out: str | Path | IO[str] | None) -> int:
+def export(
+    store: Store, fmt: str, since: datetime | None, out: str | Path | IO[str] | None, links: bool = False
+) -> int:
     """Write the latest version of every stored document (fetched since `since`); return how many.
 
     `out` is where: None or "-" for standard output, an open text stream, a file (all documents in it),
     or a folder (one file per document, with safe names that never leave it): a path ending in "/" or a
     folder that exists. In one stream, txt and Markdown documents are set apart by a separator line.
+    `links` keeps the links in Markdown.
     """
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     documents = store.documents(since)
     if out is None or out == "-":
-        return _write_stream(documents, fmt, sys.stdout)
+        return _write_stream(documents, fmt, sys.stdout, links)
     if not isinstance(out, str | Path):
-        return _write_stream(documents, fmt, out)
+        return _write_stream(documents, fmt, out, links)
     if _names_a_folder(out):
-        return _write_files(documents, Path(out), fmt)
+        return _write_files(documents, Path(out), fmt, links)
     with _open_output(Path(out)) as stream:
-        return _write_stream(documents, fmt, stream)
+        return _write_stream(documents, fmt, stream, links)
 
 
 def _names_a_folder(out: str | Path) -> bool:
@@ -72,7 +76,7 @@ MARKDOWN_SEPARATOR = "\n---\n\n"
 _SUFFIXES = {"jsonl": ".json", "csv": ".csv", "txt": ".txt", "markdown": ".md"}
 
 
-def _write_stream(documents: Iterable[StoredDocument], fmt: str, stream: IO[str]) -> int:
+def _write_stream(documents: Iterable[StoredDocument], fmt: str, stream: IO[str], links: bool) -> int:
     if fmt == "jsonl":
         return _write_jsonl(documents, stream)
     if fmt == "csv":
@@ -80,15 +84,15 @@ def _write_stream(documents: Iterable[StoredDocument], fmt: str, stream: IO[str]
     separator = MARKDOWN_SEPARATOR if fmt == "markdown" else TEXT_SEPARATOR
     count = 0
     for stored in documents:
-        stream.write((separator if count else "") + _document_body(stored, fmt))
+        stream.write((separator if count else "") + _document_body(stored, fmt, links))
         count += 1
     return count
 
 
-def _document_body(stored: StoredDocument, fmt: str) -> str:
+def _document_body(stored: StoredDocument, fmt: str, links: bool) -> str:
     """One document as the whole of its own file in `fmt`."""
     if fmt == "markdown":
-        return document_to_markdown(stored.document)
+        return document_to_markdown(stored.document, links=links)
     if fmt == "txt":
         return _document_to_text(stored.document)
     stream = io.StringIO()
@@ -139,7 +143,7 @@ def _csv_cell(value: object) -> object:
     return value
 
 
-def _write_files(documents: Iterable[StoredDocument], folder: Path, fmt: str) -> int:
+def _write_files(documents: Iterable[StoredDocument], folder: Path, fmt: str, links: bool) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         root = folder.resolve(strict=True)
@@ -147,7 +151,7 @@ def _write_files(documents: Iterable[StoredDocument], folder: Path, fmt: str) ->
         raise ConfigError(f"cannot write into {folder}: {exc.strerror}") from exc
     count = 0
     for stored in documents:
-        _write_inside(root, _safe_file_name(stored, _SUFFIXES[fmt]), _document_body(stored, fmt))
+        _write_inside(root, _safe_file_name(stored, _SUFFIXES[fmt]), _document_body(stored, fmt, links))
         count += 1
     return count
 
@@ -187,8 +191,13 @@ def _document_to_text(document: Document) -> str:
     return printable(f"{head}\n\n{document.text}\n" if head else f"{document.text}\n")
 
 
-def document_to_markdown(document: Document) -> str:
-    """A Document as Markdown: the title as a heading, a metadata line, then the body text."""
+def document_to_markdown(document: Document, links: bool = False) -> str:
+    """A Document as Markdown: the title as a heading, a metadata line, then the body.
+
+    The body is `document.markdown` (the structure the extractor kept: headings, lists, quotes, tables,
+    code), its links kept only when `links`; a document without it (the fallback's text, or stored by an
+    older version) has its plain text as the body.
+    """
     parts: list[str] = []
     if document.title:
         parts.append(f"# {_one_line(document.title)}")
@@ -203,9 +212,40 @@ def document_to_markdown(document: Document) -> str:
     ]
     if meta:
         parts.append("  \n".join(meta))
-    if document.text:
+    if document.markdown:
+        parts.append(document.markdown if links else markdown_without_links(document.markdown))
+    elif document.text:
         parts.append(document.text)
     return printable("\n\n".join(parts) + "\n")
+
+
+# In the extractor's Markdown (extract/markdown.py), ordinary text holds no unescaped "[" or "]" and a
+# link's URL no space or parenthesis: so a link is an unescaped "[", escaped or other text up to "]", and
+# "(URL)". The first alternative consumes escapes (an escaped backslash before a link included).
+_LINK_OR_ESCAPE_RE = re.compile(r"\\.|\[((?:\\.|[^\\\]])*)\]\([^()\s]*\)")
+_FENCE_RE = re.compile(r"^(?:> ?)*\s*(`{3,})")
+
+
+def markdown_without_links(markdown: str) -> str:
+    """The extractor's Markdown with each link reduced to its text; fenced code left as it is."""
+    lines = markdown.split("\n")
+    fence = ""  # the open code fence, if any
+    for number, line in enumerate(lines):
+        opened = _FENCE_RE.match(line)
+        if fence:
+            if opened and len(opened.group(1)) >= len(fence) and not line[opened.end() :].strip():
+                fence = ""
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        if "](" in line:
+            lines[number] = _LINK_OR_ESCAPE_RE.sub(_link_text, line)
+    return "\n".join(lines)
+
+
+def _link_text(match: re.Match[str]) -> str:
+    return match.group() if match.group(1) is None else match.group(1)
 
 
 def _one_line(value: str) -> str:

@@ -3,7 +3,7 @@
 A pure function, written as named stages in the manner of Readability.js::
 
     decode → guard → parse → read metadata → collect blocks (clutter skipped) → find body
-           → clean body → serialise → (fallback when the result is nearly empty)
+           → clean body → serialise, and render as Markdown → (fallback when the result is nearly empty)
 
 Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
 """
@@ -11,7 +11,7 @@ Rules are data in rules.py (the body's) and metadata/rules.py; nothing here name
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -23,6 +23,7 @@ from .blocks import collect_blocks, visible_chars
 from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
 from .guard import check_input
+from .markdown import render_markdown
 from .metadata import Metadata, extract_metadata
 
 __all__ = ["extract"]
@@ -101,7 +102,22 @@ def _url(value: str | None) -> str | None:
     return _USERINFO_RE.sub(r"\1", shown, count=1) if "@" in shown else shown
 
 
-def _document(url: str | None, meta: Metadata, text: str) -> Document:
+def _link_base(tree: LexborHTMLParser, url: str | None, body: BodyText) -> str | None:
+    """What the body's links are relative to: the page's <base href>, else its URL. Looked up only when
+    a kept block holds a link."""
+    if not any(block.markup.links for block in body.blocks):
+        return url
+    base = tree.css_first("base[href]")
+    href = base.attributes.get("href") if base is not None else None
+    if not href:
+        return url
+    try:
+        return urljoin(url or "", href.strip())
+    except ValueError:  # a malformed <base>: the page's own URL
+        return url
+
+
+def _document(url: str | None, meta: Metadata, text: str, markdown: str = "") -> Document:
     """The Document, every field printable: the one place all outputs (get, extract, the store, export)
     take their text from."""
     return Document(
@@ -115,6 +131,7 @@ def _document(url: str | None, meta: Metadata, text: str) -> Document:
         language=_printable_field(meta.language),
         description=_printable_field(meta.description),
         text=_printable_field(text) or "",
+        markdown=_printable_field(markdown) or "",
     )
 
 
@@ -127,8 +144,10 @@ def extract(html: str | bytes, url: str | None = None) -> Document:
     meta = extract_metadata(tree, url)
     body = _body_text(tree, meta)
     text = serialise(body.blocks)
+    # The same blocks as Markdown, links kept (render.py strips them unless asked for).
+    markdown = render_markdown(body.blocks, _link_base(tree, url, body))
     if _unreliable(body, page):
         second = fallback_text(page, url)
         if _clearly_more(second, text):
-            text = second
-    return _document(url, meta, text)
+            text, markdown = second, ""  # the own blocks would not match the text: no Markdown of them
+    return _document(url, meta, text, markdown)

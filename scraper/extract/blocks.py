@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborNode
 
 from . import rules
+from .markup import PLAIN, STRUCTURE_TAGS, Markup, Structure
 
 __all__ = ["Block", "BlockKind", "Deferral", "collect_blocks", "visible_chars"]
 
@@ -52,6 +53,7 @@ class Deferral(enum.Enum):
 
 
 _DEFERRAL_OF_ENTRY = {Entry.DEFER_SHORT: Deferral.SHORT, Entry.DEFER_PROSE: Deferral.PROSE}
+_LIST_LIKE = frozenset({BlockKind.LIST_ITEM, BlockKind.PARAGRAPH})  # kinds Markdown shows as list items
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class Block:
     path: tuple[int, ...]
     level: int = 0  # heading level, 1-6
     deferral: Deferral = Deferral.NONE
+    markup: Markup = PLAIN  # lists, quotes, table cells, links: for the Markdown (markdown.py) alone
 
     @property
     def link_density(self) -> float:
@@ -213,6 +216,7 @@ class _Collector:
         self.sectioning_depth = 0  # inside <article>/<main>/<section>: a <header> there heads that part
         self.deferrals: list[Deferral] = []  # one per open element entered deferred, outermost first
         self.page_chars = page_chars
+        self.structure = Structure()
 
     def flush(self) -> None:
         if not self.parts:
@@ -220,27 +224,48 @@ class _Collector:
         parts, in_links = self.parts, self.in_links
         self.parts, self.in_links = [], []
         kind, level = self.kinds[-1]
+        anchors = self.structure.take_anchors(len(parts))
         if self.caption_depth:
             kind = BlockKind.CAPTION
         if kind is BlockKind.PRE:
-            self._emit("".join(parts).strip("\n"), kind, level, _link_chars_of(parts, in_links))
+            markup = self._markup(kind, parts, [])  # code shows no links
+            self._emit("".join(parts).strip("\n"), kind, level, _link_chars_of(parts, in_links), markup)
             return
         if kind is BlockKind.ROW:
             text = _text_of(parts).strip(" |")
             if len(text) <= rules.MAX_TABLE_ROW_CHARS:
-                self._emit(text.replace("\n", " "), kind, level, _link_chars_of(parts, in_links))
+                markup = self._markup(kind, parts, anchors, row=True)
+                self._emit(text.replace("\n", " "), kind, level, _link_chars_of(parts, in_links), markup)
                 return
             kind = BlockKind.PARAGRAPH  # a layout table's cell holds prose, not data
             parts = _without_cell_separators(parts)
         # Two <br> in a row (old hand-written pages) start a new paragraph: each becomes its own block, so
         # a run of links (a "<< Previous | Home | Next >>" line) is judged apart from the prose before it.
+        start, next_anchor = 0, 0
         for run_parts, run_links in _br_paragraphs(parts, in_links):
-            self._emit(_text_of(run_parts), kind, level, _link_chars_of(run_parts, run_links))
+            end = start + len(run_parts)
+            run_anchors = []
+            while next_anchor < len(anchors) and anchors[next_anchor][0] < end:
+                first, last, href = anchors[next_anchor]
+                run_anchors.append((first - start, min(last, end) - start, href))
+                next_anchor += 1
+            markup = self._markup(kind, run_parts, run_anchors)
+            self._emit(_text_of(run_parts), kind, level, _link_chars_of(run_parts, run_links), markup)
+            start = end
 
-    def _emit(self, text: str, kind: BlockKind, level: int, link_chars: int) -> None:
+    def _markup(
+        self, kind: BlockKind, parts: list[str], anchors: list[tuple[int, int, str]], row: bool = False
+    ) -> Markup:
+        structure = self.structure
+        if not (row or anchors or structure.items or structure.quote):
+            return PLAIN  # most blocks
+        return structure.markup(kind in _LIST_LIKE, parts, anchors, row)
+
+    def _emit(self, text: str, kind: BlockKind, level: int, link_chars: int, markup: Markup = PLAIN) -> None:
         if text and not text.isspace():
             deferral = self.deferrals[0] if self.deferrals else Deferral.NONE
-            block = Block(text, kind, _non_space_len(text), link_chars, tuple(self.path), level, deferral)
+            path = tuple(self.path)
+            block = Block(text, kind, _non_space_len(text), link_chars, path, level, deferral, markup)
             self.blocks.append(block)
 
     def entry(self, node: LexborNode, tag: str) -> Entry:
@@ -340,11 +365,15 @@ def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
         collector.pre_depth += tag == "pre"
         collector.caption_depth += tag == "figcaption"
         collector.sectioning_depth += tag in rules.SECTIONING_TAGS
+        if tag in STRUCTURE_TAGS:
+            collector.structure.enter(node, tag)
     elif tag == "br":
         collector.parts.append(_LINE_BREAK)
         collector.in_links.append(False)
     elif tag == "a":
         collector.anchor_depth += 1
+        if collector.anchor_depth == 1:
+            collector.structure.anchor_start(node.attributes.get("href"), len(collector.parts))
     elif tag in rules.CELL_TAGS:
         collector.parts.append(rules.CELL_SEPARATOR)
         collector.in_links.append(False)
@@ -363,5 +392,9 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
         collector.pre_depth -= tag == "pre"
         collector.caption_depth -= tag == "figcaption"
         collector.sectioning_depth -= tag in rules.SECTIONING_TAGS
+        if tag in STRUCTURE_TAGS:
+            collector.structure.exit(tag)
     elif tag == "a":
         collector.anchor_depth -= 1
+        if collector.anchor_depth == 0:
+            collector.structure.anchor_end(len(collector.parts))

@@ -1,0 +1,205 @@
+"""What the block walk notes of a block's structure, for the Markdown of the body (markdown.py).
+
+Lists, list items, quotes, tables and links leave no trace in a block's plain text; the walk (blocks.py)
+tells a `Structure` when it enters and leaves those elements and asks it for a block's `Markup` when it
+emits one. Plain blocks outside all of them share one `PLAIN` value, so most blocks cost nothing here, and
+link positions are worked out only for blocks that hold a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborNode
+
+from . import rules
+
+__all__ = ["PLAIN", "STRUCTURE_TAGS", "Link", "ListItem", "Markup", "Structure", "cells_of"]
+
+# The block elements whose structure Markdown shows (headings and <pre> are block kinds already).
+STRUCTURE_TAGS = frozenset({"ol", "ul", "menu", "li", "blockquote", "table"})
+# CommonMark takes at most nine digits as a list number; a larger or negative `start` is not a number.
+_MAX_LIST_NUMBER = 999_999_999
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An <a href> inside a block: where its text starts and what it is.
+
+    `start` counts the non-space characters before the link in its block's text (in a table row, in its
+    cell), which whitespace collapsing leaves unchanged; `href` is as written in the page.
+    """
+
+    start: int
+    text: str
+    href: str
+    cell: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    depth: int  # lists open around the item, 1 for the outermost
+    number: int | None  # its number in an <ol>; None in a <ul> or <menu>
+    item_id: int  # the <li>: blocks of one item after the first continue it (text after a nested list)
+
+
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """A block's structure beyond its kind and heading level."""
+
+    item: ListItem | None = None
+    quote: int = 0  # <blockquote>s open around the block
+    table: int = 0  # the <table> of a row, to tell two tables' rows apart
+    cells: tuple[str, ...] = ()  # a row's cells
+    links: tuple[Link, ...] = ()
+
+
+PLAIN = Markup()
+
+
+def _number(value: str | None) -> int | None:
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if 0 <= number <= _MAX_LIST_NUMBER else None
+
+
+def _non_space(text: str) -> int:
+    return len("".join(text.split()))  # str.split's whitespace is the one block text collapses
+
+
+def cells_of(parts: Sequence[str]) -> list[list[str]]:
+    """The parts of a table row split into cells (before the first cell: what is not in one)."""
+    cells: list[list[str]] = [[]]
+    for part in parts:
+        if part == rules.CELL_SEPARATOR:
+            cells.append([])
+        else:
+            cells[-1].append(part)
+    return cells
+
+
+class Structure:
+    """The open lists, items, quotes and tables of the walk, and the links of the block being collected."""
+
+    def __init__(self) -> None:
+        self.lists: list[int | None] = []  # per open list: the last number given in an <ol>, else None
+        self.items: list[list[int | None]] = []  # per open <li>: [depth, number, id]
+        self.quote = 0
+        self.tables: list[int] = []
+        self.anchors: list[tuple[int, int, str]] = []  # per <a href> of the current block: part range, href
+        self.open_anchor: tuple[int, str] | None = None  # the <a href> being read: its first part, href
+
+    @property
+    def busy(self) -> bool:
+        """Whether a block emitted now needs a Markup of its own (a table row always does)."""
+        return bool(self.items or self.quote or self.anchors or self.open_anchor)
+
+    def enter(self, node: LexborNode, tag: str) -> None:
+        if tag == "li":
+            self._enter_item(node)
+        elif tag == "ol":
+            start = _number(node.attributes.get("start"))
+            self.lists.append((1 if start is None else start) - 1)
+        elif tag in ("ul", "menu"):
+            self.lists.append(None)
+        elif tag == "blockquote":
+            self.quote += 1
+        elif tag == "table":
+            self.tables.append(node.mem_id)
+
+    def _enter_item(self, node: LexborNode) -> None:
+        number: int | None = None
+        if self.lists and self.lists[-1] is not None:
+            number = _number(node.attributes.get("value"))
+            number = self.lists[-1] + 1 if number is None else number
+            self.lists[-1] = number
+        self.items.append([max(1, len(self.lists)), number, node.mem_id])
+
+    def exit(self, tag: str) -> None:
+        if tag == "li":
+            self.items.pop()
+        elif tag in ("ol", "ul", "menu"):
+            self.lists.pop()
+        elif tag == "blockquote":
+            self.quote -= 1
+        elif tag == "table":
+            self.tables.pop()
+
+    def anchor_start(self, href: str | None, at: int) -> None:
+        if href is not None and self.open_anchor is None:
+            self.open_anchor = (at, href)
+
+    def anchor_end(self, at: int) -> None:
+        if self.open_anchor is not None:
+            self.anchors.append((self.open_anchor[0], at, self.open_anchor[1]))
+            self.open_anchor = None
+
+    def take_anchors(self, parts_count: int) -> list[tuple[int, int, str]]:
+        """The current block's anchors, the block ending at `parts_count` parts; an <a> still open goes
+        on into the next block."""
+        anchors = self.anchors
+        self.anchors = []
+        if self.open_anchor is not None:
+            anchors.append((self.open_anchor[0], parts_count, self.open_anchor[1]))
+            self.open_anchor = (0, self.open_anchor[1])
+        return anchors
+
+    def markup(
+        self, list_like: bool, parts: Sequence[str], anchors: Sequence[tuple[int, int, str]], row: bool
+    ) -> Markup:
+        """The Markup of a block made of `parts` (the anchors' part ranges relative to them)."""
+        item = None
+        if list_like and self.items:
+            depth, number, item_id = self.items[-1]
+            item = ListItem(depth or 1, number, item_id or 0)
+        if row:
+            cells = cells_of(parts)
+            texts = [" ".join("".join(cell).split()) for cell in cells]
+            links = _row_links(cells, anchors) if anchors else ()
+            if not texts[0] and len(texts) > 1:  # nothing before the first cell (the usual row)
+                texts.pop(0)
+                links = tuple(Link(link.start, link.text, link.href, link.cell - 1) for link in links)
+            return Markup(item, self.quote, self.tables[-1] if self.tables else 0, tuple(texts), links)
+        return Markup(item, self.quote, 0, (), _links(parts, anchors) if anchors else ())
+
+
+def _link_text(parts: Sequence[str], start: int, end: int) -> str:
+    return " ".join("".join(parts[start:end]).split())
+
+
+def _links(parts: Sequence[str], anchors: Sequence[tuple[int, int, str]]) -> tuple[Link, ...]:
+    """Each anchor with text, placed by the non-space characters before it (one pass over the parts)."""
+    links: list[Link] = []
+    index, before = 0, 0
+    for start, end, href in anchors:
+        while index < start:
+            before += _non_space(parts[index])
+            index += 1
+        text = _link_text(parts, start, end)
+        if text:
+            links.append(Link(before, text, href))
+    return tuple(links)
+
+
+def _row_links(cells: list[list[str]], anchors: Sequence[tuple[int, int, str]]) -> tuple[Link, ...]:
+    """Links of a table row, placed in their cells (cell 0 is the text before the first cell)."""
+    links: list[Link] = []
+    bounds: list[tuple[int, int]] = []  # per cell: its first part's index in the row, one past its last
+    first = 0
+    for cell in cells:
+        bounds.append((first, first + len(cell)))
+        first += len(cell) + 1  # the separator
+    cell_index = 0
+    for start, end, href in anchors:
+        while cell_index < len(cells) - 1 and start >= bounds[cell_index][1]:
+            cell_index += 1
+        low, high = bounds[cell_index]
+        if not low <= start < high:
+            continue
+        cell = cells[cell_index]
+        placed = _links(cell, [(start - low, min(end, high) - low, href)])
+        links.extend(Link(link.start, link.text, href, cell_index) for link in placed)
+    return tuple(links)
