@@ -252,17 +252,33 @@ async def _stopped_by_signals(
             loop.remove_signal_handler(signum)
 
 
+# Markdown keeps the body's links only when asked: most readers of an article want its text, not its menu
+# of references. Text and JSON have no links either way.
+_LINKS_OPTION = click.option(
+    "--links",
+    is_flag=True,
+    default=False,
+    help="With --format markdown: keep links, as [text](absolute URL).",
+)
+
+
 @cli.command(name="get")
 @click.argument("urls", nargs=-1, metavar="URL...")
 @click.option("-i", "--input-file", type=click.File("rb"), default=None,
               help="Also read URLs from this file, one per line ('-' for standard input).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt",
               show_default=True, help="Article text, one JSON object per line, or Markdown.")  # fmt: skip
+@_LINKS_OPTION
 @_config_option
 @_setting_options("get")
 @_reports_errors
 def get_command(
-    urls: tuple[str, ...], input_file: IO[bytes] | None, fmt: str, config_path: str | None, **flags: Any
+    urls: tuple[str, ...],
+    input_file: IO[bytes] | None,
+    fmt: str,
+    links: bool,
+    config_path: str | None,
+    **flags: Any,
 ) -> int:
     """Fetch each URL, extract its article and print it, in input order.
 
@@ -274,6 +290,7 @@ def get_command(
     Examples:
       scraper get https://example.com/news/some-story
       scraper get --format json -i urls.txt > articles.jsonl
+      scraper get --format markdown --links https://example.com/news/some-story
       cat urls.txt | scraper get -i - --delay 0.5
     """
     from ._files import GetInputs
@@ -289,18 +306,18 @@ def get_command(
         async for row in get_urls(inputs, settings):
             for bad in inputs.bad_lines_before_next():
                 failed += 1
-                _print_row(bad, fmt)
+                _print_row(bad, fmt, links)
             failed += row.failed
-            _print_row(row, fmt)
+            _print_row(row, fmt, links)
         for bad in inputs.bad_lines_before_next():
             failed += 1
-            _print_row(bad, fmt)
+            _print_row(bad, fmt, links)
         return failed
 
     return EXIT_FAILED if asyncio.run(print_rows()) else EXIT_OK
 
 
-def _print_row(row: GetRow, fmt: str) -> None:
+def _print_row(row: GetRow, fmt: str, links: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
     elif row.error is not None:
@@ -310,7 +327,8 @@ def _print_row(row: GetRow, fmt: str) -> None:
     else:
         from .render import document_to_markdown
 
-        click.echo(document_to_markdown(row.document) if fmt == "markdown" else row.document.text + "\n")
+        markdown = fmt == "markdown"
+        click.echo(document_to_markdown(row.document, links) if markdown else row.document.text + "\n")
 
 
 @cli.command(name="extract")
@@ -318,9 +336,10 @@ def _print_row(row: GetRow, fmt: str) -> None:
 @click.option("--url", default=None, help="The page's URL, to resolve links and fill `url` and `hostname`.")
 @click.option("--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt",
               show_default=True, help="Plain article text, a JSON object, or Markdown.")  # fmt: skip
+@_LINKS_OPTION
 @_log_options
 @_reports_errors
-def extract_command(files: tuple[str, ...], url: str | None, fmt: str, **log_flags: Any) -> int:
+def extract_command(files: tuple[str, ...], url: str | None, fmt: str, links: bool, **log_flags: Any) -> int:
     """Extract the article of saved HTML files ('-' reads standard input) and print it.
 
     A folder is searched for *.html, *.htm and *.html.gz files; gzip is recognised by its first bytes,
@@ -332,7 +351,7 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str, **log_fla
     Examples:
       scraper extract page.html
       scraper extract --format json --url https://example.com/a page.html saved-pages/
-      curl -s https://example.com/a | scraper extract - --format markdown
+      curl -s https://example.com/a | scraper extract - --format markdown --links --url https://example.com/a
     """
     from ._files import page_files, unzip
     from .extract import extract
@@ -367,7 +386,7 @@ def extract_command(files: tuple[str, ...], url: str | None, fmt: str, **log_fla
                 )
                 failed += 1
                 continue
-            click.echo(_render_document(document, name, fmt, document_to_markdown))
+            click.echo(_render_document(document, name, fmt, lambda doc: document_to_markdown(doc, links)))
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -401,6 +420,7 @@ def _render_document(document: Document, name: str, fmt: str, markdown: Callable
 @cli.command(name="export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "txt", "markdown"]), required=True,
               help="JSON lines, CSV, plain text or Markdown.")  # fmt: skip
+@_LINKS_OPTION
 @click.option("--since", default=None, metavar="DATE", help="Only documents fetched since (ISO 8601).")
 @click.option(
     "-o",
@@ -414,7 +434,7 @@ def _render_document(document: Document, name: str, fmt: str, markdown: Callable
 @_setting_options("export")
 @_reports_errors
 def export_command(
-    fmt: str, since: str | None, output: str | None, config_path: str | None, **flags: Any
+    fmt: str, links: bool, since: str | None, output: str | None, config_path: str | None, **flags: Any
 ) -> int:
     """Write the latest version of every stored article.
 
@@ -425,7 +445,7 @@ def export_command(
     Examples:
       scraper export --format jsonl -o articles.jsonl
       scraper export --format csv --since 2026-01-01 > january.csv
-      scraper export --format markdown -o articles/
+      scraper export --format markdown --links -o articles/
     """
     from .render import export
     from .storage import open_store
@@ -433,7 +453,7 @@ def export_command(
     since_time = _parse_since(since)
     settings = _settings(config_path, **flags)
     with closing(open_store(settings.db, create=False)) as store:
-        count = export(store, fmt, since_time, output)
+        count = export(store, fmt, since_time, output, links)
     say(f"scraper export: {count} documents", fields={"documents": count})
     return EXIT_OK
 
