@@ -35,6 +35,10 @@ _URL_DROPPED = str.maketrans("", "", "\t\n\r")  # as browsers do: no tab or newl
 _HARD_BREAK = "\\\n"  # a <br> inside a block: CommonMark's backslash line break
 
 
+def _non_space(text: str) -> int:
+    return len("".join(text.split()))
+
+
 def _escape(text: str) -> str:
     return _INLINE_RE.sub(lambda match: "\\" + match.group(), text)
 
@@ -62,23 +66,27 @@ def link_target(href: str, base: str | None) -> str | None:
 
 
 def _inline(text: str, links: Sequence[Link], base: str | None) -> str:
-    """Escaped text with its links; a link whose text is not where the walk saw it stays plain text."""
+    """Escaped text with its links; a link whose text is not where the walk saw it stays plain text.
+
+    One pass over the text, whatever the number of links (links come in the order of their starts)."""
     if not links:
         return _escape(text)
     pieces: list[str] = []
-    position, seen = 0, 0  # index into text, non-space characters before it
+    position = 0  # the text before it is written
+    index, seen = 0, 0  # where the scan stands, and the non-space characters before it
     for link in links:
-        index = position
         while index < len(text) and (seen < link.start or text[index].isspace()):
             seen += not text[index].isspace()
             index += 1
         target = link_target(link.href, base)
         if target is None or not text.startswith(link.text, index):
             continue
-        pieces.append(_escape(text[position:index]))
-        pieces.append(f"[{_escape(link.text)}]({target})")
-        position = index + len(link.text)
-        seen += len(link.text) - link.text.count(" ")
+        before = _escape(text[position:index])
+        if before.endswith("!"):
+            before = before[:-1] + "\\!"  # "![" would make the link an image
+        pieces += (before, f"[{_escape(link.text)}]({target})")
+        position = index = index + len(link.text)
+        seen += _non_space(link.text)
     pieces.append(_escape(text[position:]))
     return "".join(pieces)
 

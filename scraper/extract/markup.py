@@ -92,11 +92,6 @@ class Structure:
         self.anchors: list[tuple[int, int, str]] = []  # per <a href> of the current block: part range, href
         self.open_anchor: tuple[int, str] | None = None  # the <a href> being read: its first part, href
 
-    @property
-    def busy(self) -> bool:
-        """Whether a block emitted now needs a Markup of its own (a table row always does)."""
-        return bool(self.items or self.quote or self.anchors or self.open_anchor)
-
     def enter(self, node: LexborNode, tag: str) -> None:
         if tag == "li":
             self._enter_item(node)
