@@ -105,9 +105,10 @@ def _url(value: str | None) -> str | None:
 def _link_base(tree: LexborHTMLParser, url: str | None, body: BodyText) -> str | None:
     """What the body's links are relative to: the page's <base href>, else its URL. Looked up only when
     a kept block holds a link."""
-    if not any(block.markup.links for block in body.blocks):
+    if not any(block.markup.anchors for block in body.blocks):
         return url
-    base = tree.css_first("base[href]")
+    head = tree.head  # a <base> counts only in <head>: no search of the whole page
+    base = head.css_first("base[href]") if head is not None else None
     href = base.attributes.get("href") if base is not None else None
     if not href:
         return url

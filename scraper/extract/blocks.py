@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborNode
 
 from . import rules
-from .markup import PLAIN, STRUCTURE_TAGS, Markup, Structure
+from .markup import PLAIN, STRUCTURE_TAGS, Anchor, Markup, Structure, anchors_of_run
 
 __all__ = ["Block", "BlockKind", "Deferral", "collect_blocks", "visible_chars"]
 
@@ -224,7 +224,8 @@ class _Collector:
         parts, in_links = self.parts, self.in_links
         self.parts, self.in_links = [], []
         kind, level = self.kinds[-1]
-        anchors = self.structure.take_anchors(len(parts))
+        structure = self.structure
+        anchors = structure.take_anchors(len(parts)) if structure.anchors or structure.open_anchor else []
         if self.caption_depth:
             kind = BlockKind.CAPTION
         if kind is BlockKind.PRE:
@@ -241,21 +242,17 @@ class _Collector:
             parts = _without_cell_separators(parts)
         # Two <br> in a row (old hand-written pages) start a new paragraph: each becomes its own block, so
         # a run of links (a "<< Previous | Home | Next >>" line) is judged apart from the prose before it.
+        plain = not (anchors or structure.items or structure.quote)  # most blocks: no Markup of their own
         start, next_anchor = 0, 0
         for run_parts, run_links in _br_paragraphs(parts, in_links):
-            end = start + len(run_parts)
-            run_anchors = []
-            while next_anchor < len(anchors) and anchors[next_anchor][0] < end:
-                first, last, href = anchors[next_anchor]
-                run_anchors.append((first - start, min(last, end) - start, href))
-                next_anchor += 1
-            markup = self._markup(kind, run_parts, run_anchors)
+            markup = PLAIN
+            if not plain:
+                run_anchors, next_anchor = anchors_of_run(anchors, next_anchor, start, len(run_parts))
+                markup = structure.markup(kind in _LIST_LIKE, run_parts, run_anchors, False)
             self._emit(_text_of(run_parts), kind, level, _link_chars_of(run_parts, run_links), markup)
-            start = end
+            start += len(run_parts)
 
-    def _markup(
-        self, kind: BlockKind, parts: list[str], anchors: list[tuple[int, int, str]], row: bool = False
-    ) -> Markup:
+    def _markup(self, kind: BlockKind, parts: list[str], anchors: list[Anchor], row: bool = False) -> Markup:
         structure = self.structure
         if not (row or anchors or structure.items or structure.quote):
             return PLAIN  # most blocks
@@ -373,7 +370,7 @@ def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
     elif tag == "a":
         collector.anchor_depth += 1
         if collector.anchor_depth == 1:
-            collector.structure.anchor_start(node.attributes.get("href"), len(collector.parts))
+            collector.structure.anchor_start(node.attrs.get("href"), len(collector.parts))
     elif tag in rules.CELL_TAGS:
         collector.parts.append(rules.CELL_SEPARATOR)
         collector.in_links.append(False)

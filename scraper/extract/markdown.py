@@ -9,23 +9,29 @@ character would change the meaning (emphasis, code, links, HTML; headings, quote
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from .blocks import Block, BlockKind
-from .markup import Link
+from .markup import Link, links_of
 
 __all__ = ["render_markdown"]
 
 # `*`, backtick, `[`, `]`, `\`, `<` and `~` always; `_` unless between two letters or digits (CommonMark
 # takes no emphasis there: snake_case stays readable); `&` where it starts a character reference.
 _INLINE_RE = re.compile(r"[\\`*\[\]<~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
-# A line opening a heading, quote, list, rule, setext underline or table, or an ordered list's number.
-_LINE_START_RE = re.compile(r"^(?:[#>+\-=|]|(\d{1,9})[.)](?=\s|$))", re.MULTILINE)
+_MAYBE_INLINE_RE = re.compile(r"[\\`*\[\]<~_&]")  # most text holds none: no substitution then
+# A line opening a heading, quote, list, rule, setext underline or table; an ordered list's number.
+_LINE_START_RE = re.compile(r"^[#>+\-=|]", re.MULTILINE)
+_LINE_NUMBER_RE = re.compile(r"^(\d{1,9})([.)])(?=\s|$)", re.MULTILINE)
+_LINE_OPENERS = frozenset("#>+-=|0123456789")
 _CLOSING_HASHES_RE = re.compile(r"(\s)(#+)$")  # "## C #": a heading's closing sequence, to be kept as text
 _BACKTICKS_RE = re.compile(r"`+")
+# In an absolute http(s) href, what asks for urljoin's work: userinfo, dot segments, spaces, backslashes.
+_NOT_PLAIN_URL_RE = re.compile(r"[@\\\s]|/\.\.?(?:[/?#]|$)")
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})  # no javascript:, data: or file: link
 # Characters that would end or break the (URL) of a link, percent-encoded; `|` would split a table cell.
 _URL_ESCAPES = str.maketrans(
@@ -40,20 +46,22 @@ def _non_space(text: str) -> int:
 
 
 def _escape(text: str) -> str:
-    return _INLINE_RE.sub(lambda match: "\\" + match.group(), text)
-
-
-def _escape_line_start(match: re.Match[str]) -> str:
-    number = match.group(1)
-    return f"{number}\\{match.group()[-1]}" if number else "\\" + match.group()
+    if _MAYBE_INLINE_RE.search(text) is None:
+        return text
+    return _INLINE_RE.sub(r"\\\g<0>", text)
 
 
 def _escape_line_starts(text: str) -> str:
-    return _LINE_START_RE.sub(_escape_line_start, text)
+    if "\n" not in text and text[:1] not in _LINE_OPENERS:
+        return text  # one line, opening with nothing Markdown reads
+    return _LINE_NUMBER_RE.sub(r"\1\\\2", _LINE_START_RE.sub(r"\\\g<0>", text))
 
 
+@functools.lru_cache(maxsize=1024)  # a page links to the same few places again and again
 def link_target(href: str, base: str | None) -> str | None:
     """`href` as an absolute URL fit for Markdown, without `user:password@`; None when it is not one."""
+    if href.startswith(("https://", "http://")) and not _NOT_PLAIN_URL_RE.search(href):
+        return href.translate(_URL_ESCAPES)  # most links: absolute already, nothing to resolve or drop
     try:
         target = urljoin(base or "", href.strip().translate(_URL_DROPPED))
         parts = urlsplit(target)
@@ -75,9 +83,7 @@ def _inline(text: str, links: Sequence[Link], base: str | None) -> str:
     position = 0  # the text before it is written
     index, seen = 0, 0  # where the scan stands, and the non-space characters before it
     for link in links:
-        while index < len(text) and (seen < link.start or text[index].isspace()):
-            seen += not text[index].isspace()
-            index += 1
+        index, seen = _advance(text, index, seen, link.start)
         target = link_target(link.href, base)
         if target is None or not text.startswith(link.text, index):
             continue
@@ -89,6 +95,20 @@ def _inline(text: str, links: Sequence[Link], base: str | None) -> str:
         seen += _non_space(link.text)
     pieces.append(_escape(text[position:]))
     return "".join(pieces)
+
+
+def _advance(text: str, index: int, seen: int, start: int) -> tuple[int, int]:
+    """From `index` (`seen` non-space characters before it) to the first non-space character with `start`
+    before it: each step takes as many characters as are still missing, so a few steps do."""
+    while seen < start:
+        step = text[index : index + start - seen]
+        if not step:
+            break
+        seen += _non_space(step)
+        index += len(step)
+    while index < len(text) and text[index].isspace():
+        index += 1
+    return index, seen
 
 
 @dataclass(slots=True)
@@ -113,8 +133,7 @@ class _Lists:
         self.columns.clear()
 
     def item(self, block: Block, text: str) -> _Chunk:
-        item = block.markup.item
-        assert item is not None
+        item = block.markup
         open_before = bool(self.ids)  # the block before was a list item too
         depth = min(item.depth, len(self.ids) + 1)  # an item whose parent item was dropped moves out
         lines = text.split("\n")
@@ -134,12 +153,12 @@ class _Lists:
 
 
 def _text_lines(block: Block, base: str | None) -> str:
-    text = _escape_line_starts(_inline(block.text, block.markup.links, base))
+    text = _escape_line_starts(_inline(block.text, links_of(block.markup), base))
     return text.replace("\n", _HARD_BREAK)
 
 
 def _heading(block: Block, base: str | None) -> list[str]:
-    text = _inline(" ".join(block.text.split()), block.markup.links, base)
+    text = _inline(" ".join(block.text.split()), links_of(block.markup), base)
     return ["#" * max(1, min(block.level, 6)) + " " + _CLOSING_HASHES_RE.sub(r"\1\\\2", text)]
 
 
@@ -153,19 +172,19 @@ def _table(rows: Sequence[Block], base: str | None) -> list[str]:
     width = max(len(row.markup.cells) for row in rows)
     lines: list[str] = []
     for number, row in enumerate(rows):
-        cells = [_cell(row, index, base) for index in range(width)]
+        links = links_of(row.markup)
+        cells = [_cell(row, index, links, base) for index in range(width)]
         lines.append("| " + " | ".join(cells) + " |")
         if number == 0:
             lines.append("|" + " --- |" * width)
     return lines
 
 
-def _cell(row: Block, index: int, base: str | None) -> str:
+def _cell(row: Block, index: int, links: Sequence[Link], base: str | None) -> str:
     cells = row.markup.cells
     if index >= len(cells):
         return ""
-    links = [link for link in row.markup.links if link.cell == index]
-    return _inline(cells[index], links, base).replace("|", "\\|")
+    return _inline(cells[index], [link for link in links if link.cell == index], base).replace("|", "\\|")
 
 
 def _chunks(blocks: Sequence[Block], base: str | None) -> list[_Chunk]:
@@ -175,7 +194,7 @@ def _chunks(blocks: Sequence[Block], base: str | None) -> list[_Chunk]:
     while index < len(blocks):
         block = blocks[index]
         quote = block.markup.quote
-        if block.markup.item is not None and block.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH):
+        if block.markup.depth and block.kind in (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH):
             chunk = lists.item(block, _text_lines(block, base))
             chunk.tight = chunk.tight and chunks[-1].quote == quote
             chunks.append(chunk)

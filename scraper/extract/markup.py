@@ -2,20 +2,24 @@
 
 Lists, list items, quotes, tables and links leave no trace in a block's plain text; the walk (blocks.py)
 tells a `Structure` when it enters and leaves those elements and asks it for a block's `Markup` when it
-emits one. Plain blocks outside all of them share one `PLAIN` value, so most blocks cost nothing here, and
-link positions are worked out only for blocks that hold a link.
+emits one. Plain blocks outside all of them share one `PLAIN` value, so most blocks cost nothing here; a
+block with links keeps its raw parts and anchors, and `links_of` works the links out only for the blocks
+the body keeps (most links are in menus, which it drops).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
 from . import rules
 
-__all__ = ["PLAIN", "STRUCTURE_TAGS", "Link", "ListItem", "Markup", "Structure", "cells_of"]
+__all__ = ["PLAIN", "STRUCTURE_TAGS", "Anchor", "Link", "Markup", "Structure", "anchors_of_run", "links_of"]
+
+Anchor = tuple[int, int, str]  # an <a href> of a block: its first part, one past its last part, the href
 
 # The block elements whose structure Markdown shows (headings and <pre> are block kinds already).
 STRUCTURE_TAGS = frozenset({"ol", "ul", "menu", "li", "blockquote", "table"})
@@ -37,22 +41,21 @@ class Link:
     cell: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class ListItem:
-    depth: int  # lists open around the item, 1 for the outermost
-    number: int | None  # its number in an <ol>; None in a <ul> or <menu>
-    item_id: int  # the <li>: blocks of one item after the first continue it (text after a nested list)
+class Markup(NamedTuple):
+    """A block's structure beyond its kind and heading level.
 
+    Immutable like the frozen dataclasses between modules, but a named tuple: one is built for every list
+    item and linked block of a page in the walk's hot loop, where a frozen dataclass's __init__ costs
+    about three times as much (menus hold hundreds of items)."""
 
-@dataclass(frozen=True, slots=True)
-class Markup:
-    """A block's structure beyond its kind and heading level."""
-
-    item: ListItem | None = None
+    depth: int = 0  # in a list item: the lists open around it, 1 for the outermost; 0 outside
+    number: int | None = None  # the item's number in an <ol>; None in a <ul> or <menu>
+    item_id: int = 0  # the <li>: blocks of one item after the first continue it (text after a nested list)
     quote: int = 0  # <blockquote>s open around the block
     table: int = 0  # the <table> of a row, to tell two tables' rows apart
     cells: tuple[str, ...] = ()  # a row's cells
-    links: tuple[Link, ...] = ()
+    parts: tuple[str, ...] = ()  # the raw text parts of a block with links (see links_of)
+    anchors: tuple[Anchor, ...] = ()
 
 
 PLAIN = Markup()
@@ -70,7 +73,7 @@ def _non_space(text: str) -> int:
     return len("".join(text.split()))  # str.split's whitespace is the one block text collapses
 
 
-def cells_of(parts: Sequence[str]) -> list[list[str]]:
+def _cells_of(parts: Sequence[str]) -> list[list[str]]:
     """The parts of a table row split into cells (before the first cell: what is not in one)."""
     cells: list[list[str]] = [[]]
     for part in parts:
@@ -89,7 +92,7 @@ class Structure:
         self.items: list[list[int | None]] = []  # per open <li>: [depth, number, id]
         self.quote = 0
         self.tables: list[int] = []
-        self.anchors: list[tuple[int, int, str]] = []  # per <a href> of the current block: part range, href
+        self.anchors: list[Anchor] = []  # the <a href>s of the current block
         self.open_anchor: tuple[int, str] | None = None  # the <a href> being read: its first part, href
 
     def enter(self, node: LexborNode, tag: str) -> None:
@@ -132,7 +135,7 @@ class Structure:
             self.anchors.append((self.open_anchor[0], at, self.open_anchor[1]))
             self.open_anchor = None
 
-    def take_anchors(self, parts_count: int) -> list[tuple[int, int, str]]:
+    def take_anchors(self, parts_count: int) -> list[Anchor]:
         """The current block's anchors, the block ending at `parts_count` parts; an <a> still open goes
         on into the next block."""
         anchors = self.anchors
@@ -142,30 +145,55 @@ class Structure:
             self.open_anchor = (0, self.open_anchor[1])
         return anchors
 
-    def markup(
-        self, list_like: bool, parts: Sequence[str], anchors: Sequence[tuple[int, int, str]], row: bool
-    ) -> Markup:
+    def markup(self, list_like: bool, parts: Sequence[str], anchors: Sequence[Anchor], row: bool) -> Markup:
         """The Markup of a block made of `parts` (the anchors' part ranges relative to them)."""
-        item = None
-        if list_like and self.items:
-            depth, number, item_id = self.items[-1]
-            item = ListItem(depth or 1, number, item_id or 0)
-        if row:
-            cells = cells_of(parts)
-            texts = [" ".join("".join(cell).split()) for cell in cells]
-            links = _row_links(cells, anchors) if anchors else ()
-            if not texts[0] and len(texts) > 1:  # nothing before the first cell (the usual row)
-                texts.pop(0)
-                links = tuple(Link(link.start, link.text, link.href, link.cell - 1) for link in links)
-            return Markup(item, self.quote, self.tables[-1] if self.tables else 0, tuple(texts), links)
-        return Markup(item, self.quote, 0, (), _links(parts, anchors) if anchors else ())
+        depth, number, item_id = self.items[-1] if list_like and self.items else (0, None, 0)
+        raw = tuple(parts) if anchors else ()
+        if not row:
+            return Markup(depth or 0, number, item_id or 0, self.quote, 0, (), raw, tuple(anchors))
+        cells = tuple(" ".join("".join(cell).split()) for cell in _row_cells(_cells_of(parts)))
+        table = self.tables[-1] if self.tables else 0
+        return Markup(depth or 0, number, item_id or 0, self.quote, table, cells, raw, tuple(anchors))
+
+
+def anchors_of_run(
+    anchors: Sequence[Anchor], index: int, start: int, length: int
+) -> tuple[list[Anchor], int]:
+    """The anchors (from `index` on) that start in the run of parts [start, start + length), relative to
+    it, and the index of the first anchor after it: runs come in order, so each anchor is looked at once."""
+    end = start + length
+    run: list[Anchor] = []
+    while index < len(anchors) and anchors[index][0] < end:
+        first, last, href = anchors[index]
+        run.append((first - start, min(last, end) - start, href))
+        index += 1
+    return run, index
+
+
+def _row_cells(cells: list[list[str]]) -> list[list[str]]:
+    """A row's cells without what stands before the first one, when that is nothing (the usual row)."""
+    return cells[1:] if len(cells) > 1 and not "".join(cells[0]).strip() else cells
+
+
+def links_of(markup: Markup) -> tuple[Link, ...]:
+    """The links of a block (of its cells, in a row), placed in its text."""
+    if not markup.anchors:
+        return ()
+    if not markup.cells:
+        return _links(markup.parts, markup.anchors)
+    cells = _cells_of(markup.parts)
+    skipped = len(cells) - len(_row_cells(cells))  # the part before the first cell, not shown
+    links = _row_links(cells, markup.anchors)
+    return tuple(
+        Link(link.start, link.text, link.href, link.cell - skipped) for link in links if link.cell >= skipped
+    )
 
 
 def _link_text(parts: Sequence[str], start: int, end: int) -> str:
     return " ".join("".join(parts[start:end]).split())
 
 
-def _links(parts: Sequence[str], anchors: Sequence[tuple[int, int, str]]) -> tuple[Link, ...]:
+def _links(parts: Sequence[str], anchors: Sequence[Anchor]) -> tuple[Link, ...]:
     """Each anchor with text, placed by the non-space characters before it (one pass over the parts)."""
     links: list[Link] = []
     index, before = 0, 0
@@ -179,7 +207,7 @@ def _links(parts: Sequence[str], anchors: Sequence[tuple[int, int, str]]) -> tup
     return tuple(links)
 
 
-def _row_links(cells: list[list[str]], anchors: Sequence[tuple[int, int, str]]) -> tuple[Link, ...]:
+def _row_links(cells: list[list[str]], anchors: Sequence[Anchor]) -> tuple[Link, ...]:
     """Links of a table row, placed in their cells (cell 0 is the text before the first cell)."""
     links: list[Link] = []
     bounds: list[tuple[int, int]] = []  # per cell: its first part's index in the row, one past its last

@@ -14,7 +14,7 @@ import pytest
 from scraper.extract import extract
 from scraper.extract.blocks import Block, BlockKind
 from scraper.extract.markdown import render_markdown
-from scraper.extract.markup import Link, Markup
+from scraper.extract.markup import Markup
 from scraper.models import Document
 from scraper.render import document_to_markdown, markdown_without_links
 
@@ -289,14 +289,22 @@ def test_a_link_after_a_dropped_one_is_still_placed() -> None:
 def test_many_links_render_in_one_pass() -> None:
     # Each skipped link (a script URL) once made the scan start again from the last written link: 20,000
     # of them in one block took minutes. One pass takes well under a second.
-    words = [f"word{n} and more text" for n in range(20_000)]
-    text = " ".join(words)
-    links, before = [], 0
-    for n, words_of_link in enumerate(words):
-        links.append(Link(before, f"word{n}", f"javascript:go({n})"))
-        before += len(words_of_link.replace(" ", ""))
-    block = Block(text, BlockKind.PARAGRAPH, len(text), 0, (1,), markup=Markup(links=tuple(links)))
+    parts = [part for n in range(20_000) for part in (f"word{n}", " and more text ")]
+    text = " ".join("".join(parts).split())
+    anchors = tuple((2 * n, 2 * n + 1, f"javascript:go({n})") for n in range(20_000))
+    markup = Markup(parts=tuple(parts), anchors=anchors)
+    block = Block(text, BlockKind.PARAGRAPH, len(text), 0, (1,), markup=markup)
     started = time.perf_counter()
     markdown = render_markdown([block], URL)
     assert time.perf_counter() - started < 10
     assert markdown == text  # no script URL became a link
+
+
+def test_links_resolve_against_the_base_element() -> None:
+    page = (
+        '<html><head><base href="https://files.example/root/"></head><body><article>'
+        f'<p>{PROSE} The <a href="plan.pdf">plan</a> is online.</p></article></body></html>'
+    )
+    assert (
+        extract(page, URL).markdown == f"{PROSE} The [plan](https://files.example/root/plan.pdf) is online."
+    )
