@@ -153,8 +153,10 @@ class _Lists:
 
 
 def _text_lines(block: Block, base: str | None) -> str:
-    text = _escape_line_starts(_inline(block.text, links_of(block.markup), base))
-    return text.replace("\n", _HARD_BREAK)
+    markup = block.markup
+    text = _inline(block.text, links_of(markup), base) if markup.anchors else _escape(block.text)
+    text = _escape_line_starts(text)
+    return text.replace("\n", _HARD_BREAK) if "\n" in text else text
 
 
 def _heading(block: Block, base: str | None) -> list[str]:
@@ -200,7 +202,8 @@ def _chunks(blocks: Sequence[Block], base: str | None) -> list[_Chunk]:
             chunks.append(chunk)
             index += 1
             continue
-        lists.close()
+        if lists.ids:
+            lists.close()
         if block.kind is BlockKind.ROW and block.markup.cells:
             end = index + 1
             while end < len(blocks) and _same_table(blocks[end], block):
@@ -232,7 +235,10 @@ def render_markdown(blocks: Sequence[Block], base: str | None) -> str:
     for chunk in _chunks(blocks, base):
         if previous is not None and not chunk.tight:
             out.append(_quoted("", min(previous.quote, chunk.quote)))
-        out.extend(_quoted(line, chunk.quote) for line in chunk.lines)
+        if chunk.quote:
+            out.extend(_quoted(line, chunk.quote) for line in chunk.lines)
+        else:
+            out += chunk.lines  # most blocks
         previous = chunk
     return "\n".join(out)
 
