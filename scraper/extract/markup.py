@@ -10,7 +10,6 @@ the body keeps (most links are in menus, which it drops).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
@@ -27,8 +26,7 @@ STRUCTURE_TAGS = frozenset({"ol", "ul", "menu", "li", "blockquote", "table"})
 _MAX_LIST_NUMBER = 999_999_999
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """An <a href> inside a block: where its text starts and what it is.
 
     `start` counts the non-space characters before the link in its block's text (in a table row, in its
@@ -198,9 +196,9 @@ def _links(parts: Sequence[str], anchors: Sequence[Anchor]) -> tuple[Link, ...]:
     links: list[Link] = []
     index, before = 0, 0
     for start, end, href in anchors:
-        while index < start:
-            before += _non_space(parts[index])
-            index += 1
+        if index < start:
+            before += _non_space("".join(parts[index:start]))
+            index = start
         text = _link_text(parts, start, end)
         if text:
             links.append(Link(before, text, href))
