@@ -60,8 +60,12 @@ def _escape_line_starts(text: str) -> str:
 @functools.lru_cache(maxsize=1024)  # a page links to the same few places again and again
 def link_target(href: str, base: str | None) -> str | None:
     """`href` as an absolute URL fit for Markdown, without `user:password@`; None when it is not one."""
-    if href.startswith(("https://", "http://")) and not _NOT_PLAIN_URL_RE.search(href):
-        return href.translate(_URL_ESCAPES)  # most links: absolute already, nothing to resolve or drop
+    if href.startswith(("https://", "http://", "/")) and not _NOT_PLAIN_URL_RE.search(href):
+        if href[0] != "/":
+            return href.translate(_URL_ESCAPES)  # absolute already: nothing to resolve or drop
+        origin = _origin(base) if href[1:2] != "/" else None
+        if origin is not None:  # "/path" on an http(s) page: the page's origin and the path
+            return (origin + href).translate(_URL_ESCAPES)
     try:
         target = urljoin(base or "", href.strip().translate(_URL_DROPPED))
         parts = urlsplit(target)
@@ -71,6 +75,16 @@ def link_target(href: str, base: str | None) -> str | None:
         return None
     netloc = parts.netloc.rpartition("@")[2] if parts.scheme != "mailto" else parts.netloc
     return urlunsplit(parts._replace(netloc=netloc)).translate(_URL_ESCAPES)
+
+
+@functools.lru_cache(maxsize=64)
+def _origin(base: str | None) -> str | None:
+    """`scheme://host[:port]` of an http(s) `base` without userinfo; None for any other."""
+    target = link_target(base, None) if base else None
+    if target is None or not target.startswith(("https://", "http://")):
+        return None
+    scheme, _, rest = target.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0].split('#', 1)[0]}"
 
 
 def _inline(text: str, links: Sequence[Link], base: str | None) -> str:

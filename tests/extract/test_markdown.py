@@ -308,3 +308,10 @@ def test_links_resolve_against_the_base_element() -> None:
     assert (
         extract(page, URL).markdown == f"{PROSE} The [plan](https://files.example/root/plan.pdf) is online."
     )
+
+
+def test_a_root_relative_link_takes_the_page_origin_without_credentials() -> None:
+    link = '<a href="/plan?v=2#top">plan</a>'
+    page = f"<html><body><article><p>{PROSE} The {link} is online.</p></article></body></html>"
+    markdown = extract(page, "https://user:secret@port.example:8443/news/x").markdown
+    assert markdown == f"{PROSE} The [plan](https://port.example:8443/plan?v=2#top) is online."
