@@ -31,8 +31,7 @@ from .config import SETTING_KEYS, SettingKey, Settings, command_flags, flag_over
 from .errors import ConfigError, LockedError, SchemaError, ScraperError, StorageError
 
 if TYPE_CHECKING:
-    from .models import Document
-    from .pipeline import ExtractionPool, GetRow, ProgressSink, RunStop
+    from .pipeline import GetRow, ProgressSink, RunStop
     from .storage import Store
 
 __all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_OK", "EXIT_STORE", "EXIT_USAGE", "main"]
@@ -252,17 +251,33 @@ async def _stopped_by_signals(
             loop.remove_signal_handler(signum)
 
 
+# Markdown keeps the body's links only when asked: most readers of an article want its text, not its menu
+# of references. Text and JSON have no links either way.
+_LINKS_OPTION = click.option(
+    "--links",
+    is_flag=True,
+    default=False,
+    help="With --format markdown: keep links, as [text](absolute URL).",
+)
+
+
 @cli.command(name="get")
 @click.argument("urls", nargs=-1, metavar="URL...")
 @click.option("-i", "--input-file", type=click.File("rb"), default=None,
               help="Also read URLs from this file, one per line ('-' for standard input).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["txt", "json", "markdown"]), default="txt",
               show_default=True, help="Article text, one JSON object per line, or Markdown.")  # fmt: skip
+@_LINKS_OPTION
 @_config_option
 @_setting_options("get")
 @_reports_errors
 def get_command(
-    urls: tuple[str, ...], input_file: IO[bytes] | None, fmt: str, config_path: str | None, **flags: Any
+    urls: tuple[str, ...],
+    input_file: IO[bytes] | None,
+    fmt: str,
+    links: bool,
+    config_path: str | None,
+    **flags: Any,
 ) -> int:
     """Fetch each URL, extract its article and print it, in input order.
 
@@ -274,6 +289,7 @@ def get_command(
     Examples:
       scraper get https://example.com/news/some-story
       scraper get --format json -i urls.txt > articles.jsonl
+      scraper get --format markdown --links https://example.com/news/some-story
       cat urls.txt | scraper get -i - --delay 0.5
     """
     from ._files import GetInputs
@@ -289,18 +305,18 @@ def get_command(
         async for row in get_urls(inputs, settings):
             for bad in inputs.bad_lines_before_next():
                 failed += 1
-                _print_row(bad, fmt)
+                _print_row(bad, fmt, links)
             failed += row.failed
-            _print_row(row, fmt)
+            _print_row(row, fmt, links)
         for bad in inputs.bad_lines_before_next():
             failed += 1
-            _print_row(bad, fmt)
+            _print_row(bad, fmt, links)
         return failed
 
     return EXIT_FAILED if asyncio.run(print_rows()) else EXIT_OK
 
 
-def _print_row(row: GetRow, fmt: str) -> None:
+def _print_row(row: GetRow, fmt: str, links: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
     elif row.error is not None:
@@ -310,7 +326,8 @@ def _print_row(row: GetRow, fmt: str) -> None:
     else:
         from .render import document_to_markdown
 
-        click.echo(document_to_markdown(row.document) if fmt == "markdown" else row.document.text + "\n")
+        markdown = fmt == "markdown"
+        click.echo(document_to_markdown(row.document, links=links) if markdown else row.document.text + "\n")
 
 
 @cli.command(name="extract")
@@ -320,10 +337,11 @@ def _print_row(row: GetRow, fmt: str) -> None:
               show_default=True, help="Plain article text, a JSON object, or Markdown.")  # fmt: skip
 @click.option("--explain", is_flag=True, help="Print each block instead: its container path, link density, "
               "score, and the stage that kept or dropped it, and why.")  # fmt: skip
+@_LINKS_OPTION
 @_log_options
 @_reports_errors
 def extract_command(
-    files: tuple[str, ...], url: str | None, fmt: str, explain: bool, **log_flags: Any
+    files: tuple[str, ...], url: str | None, fmt: str, explain: bool, links: bool, **log_flags: Any
 ) -> int:
     """Extract the article of saved HTML files ('-' reads standard input) and print it.
 
@@ -339,41 +357,15 @@ def extract_command(
     Examples:
       scraper extract page.html
       scraper extract --format json --url https://example.com/a page.html saved-pages/
-      curl -s https://example.com/a | scraper extract - --format markdown
+      curl -s https://example.com/a | scraper extract - --format markdown --links --url https://example.com/a
       scraper extract --explain page.html | grep -B2 'first words of the paragraph'
     """
-    from ._files import page_files, unzip
-    from .extract import extract
-    from .pipeline import ExtractionPool
-    from .render import document_to_markdown
+    from ._extract_files import ExtractRequest, extract_files
 
     _configure_log_flags(log_flags)
     if explain and fmt == "markdown":
         raise click.UsageError("--explain prints plain text or JSON (--format json), not Markdown")
-    failed = 0
-    with ExtractionPool(extract, workers=1) as pool:
-        for name in page_files(files):
-            html = _read_page(name)
-            if html is None:
-                failed += 1
-                continue
-            if explain:
-                failed += not _explain_page(pool, html, name, url, fmt)
-                continue
-            try:
-                document = pool.result(pool.submit(unzip(html, name), url))
-            except ScraperError as exc:
-                say(f"scraper: {name}: {exc}", level=logging.WARNING)
-                failed += 1
-                continue
-            if not document.text.strip():
-                say(
-                    f"scraper: {name}: no text extracted (empty, binary, or no article)",
-                    level=logging.WARNING,
-                )
-                failed += 1
-                continue
-            click.echo(_render_document(document, name, fmt, document_to_markdown))
+    failed = extract_files(ExtractRequest(files, url, fmt, explain, links, MAX_EXTRACT_BYTES))
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -385,47 +377,10 @@ def _configure_log_flags(flags: dict[str, Any]) -> None:
     )
 
 
-def _read_page(name: str) -> bytes | None:
-    """The bytes of one file of `scraper extract`, or None when it cannot be read (said on stderr)."""
-    from ._files import read_capped
-
-    try:
-        html = read_capped(name, MAX_EXTRACT_BYTES)
-    except OSError as exc:
-        say(f"scraper: cannot read {name}: {exc.strerror or exc}", level=logging.WARNING)
-        return None
-    if html is None:
-        message = f"larger than {MAX_EXTRACT_BYTES} bytes, the most `scraper extract` reads"
-        click.echo(f"scraper: {name}: {message}", err=True)
-    return html
-
-
-def _explain_page(pool: ExtractionPool, html: bytes, name: str, url: str | None, fmt: str) -> bool:
-    """Print the explanation of one page (worked out in the pool, under its limits); False if it failed."""
-    from ._explain_view import show_explanation
-    from ._files import unzip
-    from .extract.explain import explain
-
-    try:
-        explanation = asyncio.run(pool.call(explain, unzip(html, name), url))
-    except ScraperError as exc:
-        say(f"scraper: {name}: {exc}", level=logging.WARNING)
-        return False
-    show_explanation(explanation, name, fmt)
-    return True
-
-
-def _render_document(document: Document, name: str, fmt: str, markdown: Callable[[Document], str]) -> str:
-    if fmt == "json":
-        return json.dumps({**document.to_dict(), "file": name}, ensure_ascii=False)
-    if fmt == "markdown":
-        return markdown(document)
-    return document.text + "\n"
-
-
 @cli.command(name="export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "txt", "markdown"]), required=True,
               help="JSON lines, CSV, plain text or Markdown.")  # fmt: skip
+@_LINKS_OPTION
 @click.option("--since", default=None, metavar="DATE", help="Only documents fetched since (ISO 8601).")
 @click.option(
     "-o",
@@ -449,6 +404,7 @@ def _render_document(document: Document, name: str, fmt: str, markdown: Callable
 @_reports_errors
 def export_command(
     fmt: str,
+    links: bool,
     since: str | None,
     output: str | None,
     duplicates: bool,
@@ -466,7 +422,7 @@ def export_command(
     Examples:
       scraper export --format jsonl -o articles.jsonl
       scraper export --format csv --since 2026-01-01 > january.csv
-      scraper export --format markdown -o articles/
+      scraper export --format markdown --links -o articles/
       scraper export --format csv --with-duplicates > all-copies.csv
     """
     from .render import export
@@ -475,7 +431,9 @@ def export_command(
     since_time = _parse_since(since)
     settings = _settings(config_path, **flags)
     with closing(open_store(settings.db, create=False)) as store:
-        count = export(store, fmt, since_time, output, duplicates=duplicates, non_articles=non_articles)
+        count = export(
+            store, fmt, since_time, output, duplicates=duplicates, non_articles=non_articles, links=links
+        )
     say(f"scraper export: {count} documents", fields={"documents": count})
     return EXIT_OK
 

@@ -30,6 +30,7 @@ __all__ = [
     "document_to_markdown",
     "export",
     "failed_url_line",
+    "markdown_without_links",
     "status_json",
     "status_text",
 ]
@@ -50,6 +51,7 @@ def export(
     *,
     duplicates: bool = False,
     non_articles: bool = False,
+    links: bool = False,
 ) -> int:
     """Write the latest version of every stored document (fetched since `since`); return how many.
 
@@ -58,12 +60,13 @@ def export(
     folder that exists. In one stream, txt and Markdown documents are set apart by a separator line.
     Copies of another URL's document are written only with `duplicates`, each with the URL it copies
     (`duplicate_of`; a field of JSON lines and CSV only then, so the default output keeps its columns);
-    pages of a type other than article or unknown only with `non_articles`.
+    pages of a type other than article or unknown only with `non_articles`. `links` keeps the links in
+    Markdown.
     """
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     documents = store.documents(since, duplicates=duplicates, non_articles=non_articles)
-    shape = _Shape(fmt, duplicate_of=duplicates)
+    shape = _Shape(fmt, duplicate_of=duplicates, links=links)
     if out is None or out == "-":
         return _write_stream(documents, shape, sys.stdout)
     if not isinstance(out, str | Path):
@@ -76,10 +79,12 @@ def export(
 
 @dataclass(frozen=True, slots=True)
 class _Shape:
-    """How each document is written: the format, and whether it says which document it copies."""
+    """How each document is written: the format, whether it says which document it copies, and whether
+    its Markdown keeps links."""
 
     fmt: str
     duplicate_of: bool = False
+    links: bool = False
 
 
 def _names_a_folder(out: str | Path) -> bool:
@@ -109,7 +114,7 @@ def _write_stream(documents: Iterable[StoredDocument], shape: _Shape, stream: IO
 def _document_body(stored: StoredDocument, shape: _Shape) -> str:
     """One document as the whole of its own file in `shape.fmt`."""
     if shape.fmt == "markdown":
-        return document_to_markdown(stored.document, duplicate_of=stored.duplicate_of)
+        return document_to_markdown(stored.document, links=shape.links, duplicate_of=stored.duplicate_of)
     if shape.fmt == "txt":
         return _document_to_text(stored.document, stored.duplicate_of)
     stream = io.StringIO()
@@ -212,9 +217,14 @@ def _document_to_text(document: Document, duplicate_of: str | None = None) -> st
     return printable(f"{head}\n\n{document.text}\n" if head else f"{document.text}\n")
 
 
-def document_to_markdown(document: Document, *, duplicate_of: str | None = None) -> str:
-    """A Document as Markdown: the title as a heading, a metadata line, then the body text; a stored copy
-    says which URL's document it copies (`duplicate_of`)."""
+def document_to_markdown(document: Document, *, links: bool = False, duplicate_of: str | None = None) -> str:
+    """A Document as Markdown: the title as a heading, a metadata line, then the body; a stored copy
+    says which URL's document it copies (`duplicate_of`).
+
+    The body is `document.markdown` (the structure the extractor kept: headings, lists, quotes, tables,
+    code), its links kept only when `links`; a document without it (the fallback's text, or stored by an
+    older version) has its plain text as the body.
+    """
     parts: list[str] = []
     if document.title:
         parts.append(f"# {_one_line(document.title)}")
@@ -230,9 +240,40 @@ def document_to_markdown(document: Document, *, duplicate_of: str | None = None)
     ]
     if meta:
         parts.append("  \n".join(meta))
-    if document.text:
+    if document.markdown:
+        parts.append(document.markdown if links else markdown_without_links(document.markdown))
+    elif document.text:
         parts.append(document.text)
     return printable("\n\n".join(parts) + "\n")
+
+
+# In the extractor's Markdown (extract/markdown.py), ordinary text holds no unescaped "[" or "]" and a
+# link's URL no space or parenthesis: so a link is an unescaped "[", escaped or other text up to "]", and
+# "(URL)". The first alternative consumes escapes (an escaped backslash before a link included).
+_LINK_OR_ESCAPE_RE = re.compile(r"\\.|\[((?:\\.|[^\\\]])*)\]\([^()\s]*\)")
+_FENCE_RE = re.compile(r"^(?:> ?)*\s*(`{3,})")
+
+
+def markdown_without_links(markdown: str) -> str:
+    """The extractor's Markdown with each link reduced to its text; fenced code left as it is."""
+    lines = markdown.split("\n")
+    fence = ""  # the open code fence, if any
+    for number, line in enumerate(lines):
+        opened = _FENCE_RE.match(line)
+        if fence:
+            if opened and len(opened.group(1)) >= len(fence) and not line[opened.end() :].strip():
+                fence = ""
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        if "](" in line:
+            lines[number] = _LINK_OR_ESCAPE_RE.sub(_link_text, line)
+    return "\n".join(lines)
+
+
+def _link_text(match: re.Match[str]) -> str:
+    return match.group() if match.group(1) is None else match.group(1)
 
 
 def _one_line(value: str) -> str:

@@ -7,10 +7,12 @@ End to end through `main([...])`, against the fake news site on 127.0.0.1 where 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -18,7 +20,11 @@ import pytest
 
 from scraper.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, cli
 from scraper.config import load_settings
+from scraper.extract import extract
+from scraper.models import Document, StoredDocument
+from scraper.render import export
 from tests.fake_site import ArticleKind, FakeSite
+from tests.hostile.site import PageSite
 from tests.test_cli import LOCAL, LONG_PARAGRAPH, article_text, run, write_page
 
 pytestmark = pytest.mark.usefixtures("no_ambient_config")
@@ -281,3 +287,96 @@ def test_a_terminal_gets_a_bar_with_the_total_and_an_eta_and_counts_by_state(
     assert "0/3" in drawn and "eta" in drawn
     assert re.search(r"2 stored.*1 failed", drawn)
     assert drawn.strip().splitlines()[-1].startswith("scraper run: 2 stored")
+
+
+# ─── issue 12, item 4: structure in Markdown, links with --links ───────────────────────────────────────
+
+STRUCTURED_BODY = (
+    f"<p>{LONG_PARAGRAPH} See the <a href='/survey'>survey</a>.</p><h2>Steps</h2>"
+    "<ol start='2'><li>Scaffolding goes up</li><li>The lantern comes down</li></ol>"
+    "<blockquote><p>We mean to keep this light burning for another century at least.</p></blockquote>"
+    "<table><tr><th>Phase</th><th>Cost</th></tr><tr><td>Lantern</td><td>1.2 million</td></tr></table>"
+    f"<pre>keep = True</pre><p>{LONG_PARAGRAPH.replace('Tuesday', 'Friday')}</p>"
+)
+STRUCTURED_MARKDOWN = (
+    "## Steps\n\n2. Scaffolding goes up\n3. The lantern comes down\n\n"
+    "> We mean to keep this light burning for another century at least.\n\n"
+    "| Phase | Cost |\n| --- | --- |\n| Lantern | 1.2 million |\n\n```\nkeep = True\n```\n\n"
+)
+STRUCTURED_HTML = (
+    f"<html><head><title>Works</title></head><body><article><h1>Works</h1>{STRUCTURED_BODY}</article>"
+    "</body></html>"
+)
+
+
+def _structured_page(folder: Path) -> Path:
+    path = folder / "works.html"
+    path.write_text(STRUCTURED_HTML, encoding="utf-8")
+    return path
+
+
+def test_extract_markdown_shows_structure_and_links_only_with_the_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = str(_structured_page(tmp_path))
+    url = ["--url", "https://port.example/news/works"]
+
+    status, out, _ = run(["extract", "--format", "markdown", *url, page], capsys)
+    assert status == EXIT_OK
+    assert f"{LONG_PARAGRAPH} See the survey.\n\n" + STRUCTURED_MARKDOWN in out
+    assert "](" not in out
+
+    status, out, _ = run(["extract", "--format", "markdown", "--links", *url, page], capsys)
+    assert status == EXIT_OK
+    assert f"{LONG_PARAGRAPH} See the [survey](https://port.example/survey).\n\n" + STRUCTURED_MARKDOWN in out
+
+
+@pytest.mark.parametrize("links", [[], ["--links"]])
+def test_extract_text_stays_plain(
+    links: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(
+        ["extract", *links, "--url", "https://port.example/a", str(_structured_page(tmp_path))], capsys
+    )
+    assert status == EXIT_OK
+    # An ordered list keeps its numbers in the text too (they are the page's content, not a mark).
+    assert "Steps\n\n2. Scaffolding goes up\n3. The lantern comes down\n\n" in out
+    assert not any(mark in out for mark in ("#", "](", "> ", "| --- |", "```", "\\"))
+
+
+def test_get_markdown_keeps_links_with_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with PageSite({"/works": STRUCTURED_HTML}) as served:
+        url = served.url("/works")
+        status, out, _ = run(["get", *LOCAL, "--format", "markdown", url], capsys)
+        assert status == EXIT_OK
+        assert STRUCTURED_MARKDOWN in out and "See the survey." in out
+        status, out, _ = run(["get", *LOCAL, "--format", "markdown", "--links", url], capsys)
+    assert status == EXIT_OK
+    assert f"See the [survey]({served.url('/survey')})." in out
+
+
+class _OneDocumentStore:
+    def __init__(self, document: Document) -> None:
+        self.stored = StoredDocument(
+            1, "https://port.example/news/works", 1, datetime(2026, 1, 1, tzinfo=UTC), document
+        )
+
+    def documents(
+        self, since: datetime | None = None, *, duplicates: bool = False, non_articles: bool = False
+    ) -> Iterator[StoredDocument]:
+        yield self.stored
+
+
+@pytest.mark.parametrize("links", [False, True])
+def test_export_markdown_writes_the_stored_markdown(links: bool) -> None:
+    document = extract(STRUCTURED_HTML, "https://port.example/news/works")
+    out = io.StringIO()
+    assert export(_OneDocumentStore(document), "markdown", None, out, links=links) == 1  # type: ignore[arg-type]
+    assert STRUCTURED_MARKDOWN in out.getvalue()
+    assert ("[survey](https://port.example/survey)" in out.getvalue()) is links
+
+
+def test_get_extract_and_export_take_links() -> None:
+    for name in ("get", "extract", "export"):
+        command = cli.commands[name]
+        assert "--links" in {opt for param in command.params for opt in param.opts}

@@ -4,7 +4,7 @@ A pure function, written as named stages in the manner of Readability.js::
 
     decode → guard → parse → read metadata → count telling elements → streamed parts put in place
            → collect blocks (clutter skipped) → find body (notices count against a container)
-           → widen body (intro) → clean body → page type → serialise
+           → widen body (intro) → clean body → page type → serialise, and render as Markdown
            → (fallback when the result is nearly empty)
 
 Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
@@ -13,7 +13,7 @@ Rules are data in rules.py (the body's) and metadata/rules.py; nothing here name
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -25,6 +25,7 @@ from .blocks import Block, collect_blocks, visible_chars
 from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
 from .guard import check_input
+from .markdown import render_markdown
 from .metadata import Metadata, extract_metadata
 from .pagetype import classify_page, link_density, markup_counts
 from .recorder import Recorder
@@ -115,7 +116,23 @@ def _url(value: str | None) -> str | None:
     return _USERINFO_RE.sub(r"\1", shown, count=1) if "@" in shown else shown
 
 
-def _document(url: str | None, meta: Metadata, text: str, page_type: str) -> Document:
+def _link_base(tree: LexborHTMLParser, url: str | None, body: BodyText) -> str | None:
+    """What the body's links are relative to: the page's <base href>, else its URL. Looked up only when
+    a kept block holds a link."""
+    if not any(block.markup.anchors for block in body.blocks):
+        return url
+    head = tree.head  # a <base> counts only in <head>: no search of the whole page
+    base = head.css_first("base[href]") if head is not None else None
+    href = base.attributes.get("href") if base is not None else None
+    if not href:
+        return url
+    try:
+        return urljoin(url or "", href.strip())
+    except ValueError:  # a malformed <base>: the page's own URL
+        return url
+
+
+def _document(url: str | None, meta: Metadata, text: str, page_type: str, markdown: str = "") -> Document:
     """The Document, every field printable: the one place all outputs (get, extract, the store, export)
     take their text from."""
     return Document(
@@ -130,6 +147,7 @@ def _document(url: str | None, meta: Metadata, text: str, page_type: str) -> Doc
         description=_printable_field(meta.description),
         text=_printable_field(text) or "",
         page_type=page_type,
+        markdown=_printable_field(markdown) or "",
     )
 
 
@@ -149,10 +167,12 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
     blocks, body = _body_text(tree, meta, recorder)
     page_type = classify_page(meta, body, counts, link_density(blocks))
     text = serialise(body.blocks)
+    # The same blocks as Markdown, links kept (render.py strips them unless asked for).
+    markdown = render_markdown(body.blocks, _link_base(tree, url, body))
     if _unreliable(body, page):
         second = fallback_text(page, url)
         if _clearly_more(second, text):
-            text = second
+            text, markdown = second, ""  # the own blocks would not match the text: no Markdown of them
             if recorder is not None:
                 recorder.replaced()
-    return _document(url, meta, text, page_type)
+    return _document(url, meta, text, page_type, markdown)

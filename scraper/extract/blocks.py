@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from selectolax.lexbor import LexborNode
 
 from . import rules
+from .markup import PLAIN, STRUCTURE_TAGS, Anchor, Markup, Structure, anchors_of_run
 
 if TYPE_CHECKING:
     from .recorder import Recorder
@@ -56,6 +57,7 @@ class Deferral(enum.Enum):
 
 
 _DEFERRAL_OF_ENTRY = {Entry.DEFER_SHORT: Deferral.SHORT, Entry.DEFER_PROSE: Deferral.PROSE}
+_LIST_LIKE = frozenset({BlockKind.LIST_ITEM, BlockKind.PARAGRAPH})  # kinds Markdown shows as list items
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class Block:
     level: int = 0  # heading level, 1-6
     deferral: Deferral = Deferral.NONE
     quoted: bool = False  # inside a <blockquote>: quoted or embedded text (a post, a tweet), not a rail
+    markup: Markup = PLAIN  # lists, quotes, table cells, links: for the Markdown (markdown.py) and numbers
 
     @property
     def link_density(self) -> float:
@@ -231,9 +234,7 @@ class _Collector:
         self.quote_depth = 0  # inside <blockquote>
         self.deferrals: list[Deferral] = []  # one per open element entered deferred, outermost first
         self.page_chars = page_chars
-        # One per open <ul>/<ol>/<menu>: the number of the next item of an <ol>, None for the others.
-        self.list_numbers: list[int | None] = []
-        self.item_prefix = ""  # "3. " from entering an <ol>'s item until its first text
+        self.structure = Structure()
 
     def flush(self) -> None:
         if not self.parts:
@@ -241,36 +242,46 @@ class _Collector:
         parts, in_links = self.parts, self.in_links
         self.parts, self.in_links = [], []
         kind, level = self.kinds[-1]
+        structure = self.structure
+        anchors = structure.take_anchors(len(parts)) if structure.anchors or structure.open_anchor else []
         if self.caption_depth:
             kind = BlockKind.CAPTION
         if kind is BlockKind.PRE:
-            self._emit("".join(parts).strip("\n"), kind, level, _link_chars_of(parts, in_links))
+            markup = self._markup(kind, parts, [])  # code shows no links
+            self._emit("".join(parts).strip("\n"), kind, level, _link_chars_of(parts, in_links), markup)
             return
         if kind is BlockKind.ROW:
             text = _text_of(parts).strip(" |")
             if len(text) <= rules.MAX_TABLE_ROW_CHARS:
-                self._emit(text.replace("\n", " "), kind, level, _link_chars_of(parts, in_links))
+                markup = self._markup(kind, parts, anchors, row=True)
+                self._emit(text.replace("\n", " "), kind, level, _link_chars_of(parts, in_links), markup)
                 return
             kind = BlockKind.PARAGRAPH  # a layout table's cell holds prose, not data
             parts = _without_cell_separators(parts)
         # Two <br> in a row (old hand-written pages) start a new paragraph: each becomes its own block, so
         # a run of links (a "<< Previous | Home | Next >>" line) is judged apart from the prose before it.
+        plain = not (anchors or structure.items or structure.quote)  # most blocks: no Markup of their own
+        start, next_anchor = 0, 0
         for run_parts, run_links in _br_paragraphs(parts, in_links):
-            self._emit(_text_of(run_parts), kind, level, _link_chars_of(run_parts, run_links))
+            markup = PLAIN
+            if not plain:
+                run_anchors, next_anchor = anchors_of_run(anchors, next_anchor, start, len(run_parts))
+                markup = structure.markup(kind in _LIST_LIKE, run_parts, run_anchors, False)
+            self._emit(_text_of(run_parts), kind, level, _link_chars_of(run_parts, run_links), markup)
+            start += len(run_parts)
 
-    def _emit(self, text: str, kind: BlockKind, level: int, link_chars: int) -> None:
+    def _markup(self, kind: BlockKind, parts: list[str], anchors: list[Anchor], row: bool = False) -> Markup:
+        structure = self.structure
+        if not (row or anchors or structure.items or structure.quote):
+            return PLAIN  # most blocks
+        return structure.markup(kind in _LIST_LIKE, parts, anchors, row)
+
+    def _emit(self, text: str, kind: BlockKind, level: int, link_chars: int, markup: Markup = PLAIN) -> None:
         if text and not text.isspace():
             deferral = self.deferrals[0] if self.deferrals else Deferral.NONE
-            block = Block(
-                text,
-                kind,
-                _non_space_len(text),
-                link_chars,
-                tuple(self.path),
-                level,
-                deferral,
-                self.quote_depth > 0,
-            )
+            path = tuple(self.path)
+            quoted = self.quote_depth > 0
+            block = Block(text, kind, _non_space_len(text), link_chars, path, level, deferral, quoted, markup)
             self.blocks.append(block)
 
     def entry(self, node: LexborNode, tag: str) -> Entry:
@@ -318,10 +329,6 @@ class _Collector:
             return  # indentation between tags: most text nodes of a page
         if not self.pre_depth:
             value = value.replace("\n", " ").replace("\t", " ").replace("\r", " ")
-        if self.item_prefix and not value.isspace():
-            self.parts.append(self.item_prefix)
-            self.in_links.append(False)
-            self.item_prefix = ""
         self.parts.append(value)
         self.in_links.append(self.anchor_depth > 0)
 
@@ -384,12 +391,15 @@ def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
         collector.caption_depth += tag == "figcaption"
         collector.sectioning_depth += tag in rules.SECTIONING_TAGS
         collector.quote_depth += tag == "blockquote"
-        _enter_list(collector, node, tag)
+        if tag in STRUCTURE_TAGS:
+            collector.structure.enter(node, tag)
     elif tag == "br":
         collector.parts.append(_LINE_BREAK)
         collector.in_links.append(False)
     elif tag == "a":
         collector.anchor_depth += 1
+        if collector.anchor_depth == 1:
+            collector.structure.anchor_start(node.attrs.get("href"), len(collector.parts))
     elif tag in rules.CELL_TAGS:
         collector.parts.append(rules.CELL_SEPARATOR)
         collector.in_links.append(False)
@@ -409,24 +419,9 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
         collector.caption_depth -= tag == "figcaption"
         collector.sectioning_depth -= tag in rules.SECTIONING_TAGS
         collector.quote_depth -= tag == "blockquote"
-        if tag in rules.LIST_TAGS:
-            collector.list_numbers.pop()
-        elif tag == "li":
-            collector.item_prefix = ""  # an item without text takes no number
+        if tag in STRUCTURE_TAGS:
+            collector.structure.exit(tag)
     elif tag == "a":
         collector.anchor_depth -= 1
-
-
-def _enter_list(collector: _Collector, node: LexborNode, tag: str) -> None:
-    """Ordered lists are numbered in the text ("1. ", "2. "), from their start attribute on: steps and
-    rankings read wrong without their numbers."""
-    if tag in rules.LIST_TAGS:
-        collector.list_numbers.append(_list_start(node) if tag == "ol" else None)
-    elif tag == "li" and collector.list_numbers and (number := collector.list_numbers[-1]) is not None:
-        collector.item_prefix = f"{number}. "
-        collector.list_numbers[-1] = number + 1
-
-
-def _list_start(node: LexborNode) -> int:
-    start = (node.attributes.get("start") or "").strip()
-    return int(start) if start.isdigit() and len(start) <= rules.MAX_LIST_START_DIGITS else 1
+        if collector.anchor_depth == 0:
+            collector.structure.anchor_end(len(collector.parts))

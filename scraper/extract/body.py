@@ -577,13 +577,20 @@ def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
 
 
 def serialise(blocks: Sequence[Block]) -> str:
-    """Paragraphs apart by a blank line; list items and table rows of one run on consecutive lines."""
+    """Paragraphs apart by a blank line; list items and table rows of one run on consecutive lines; the
+    items of an ordered list numbered as the page numbers them ("1. ", from its start on): steps and
+    rankings read wrong without their numbers."""
     pieces: list[str] = []
     previous: Block | None = None
+    numbered_item = 0  # the <li> whose number is written: an item's later lines take none
     for block in blocks:
         if previous is not None:
             same_run = block.kind is previous.kind and block.kind in (BlockKind.LIST_ITEM, BlockKind.ROW)
             pieces.append("\n" if same_run else "\n\n")
+        number = block.markup.number
+        if number is not None and block.markup.item_id != numbered_item:
+            numbered_item = block.markup.item_id
+            pieces.append(f"{number}. ")
         pieces.append(block.text)
         previous = block
     return "".join(pieces)

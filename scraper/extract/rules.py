@@ -43,10 +43,6 @@ BLOCK_TAGS = frozenset(
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LIST_ITEM_TAGS = frozenset({"li", "dt", "dd"})
-# Lists whose items an <li> belongs to; only an <ol>'s are numbered in the text.
-LIST_TAGS = frozenset({"ul", "ol", "menu"})
-# An <ol start> longer than this is not a step number (a page's mistake): the list counts from 1.
-MAX_LIST_START_DIGITS = 6
 CELL_TAGS = frozenset({"td", "th"})
 CELL_SEPARATOR = " | "
 # A table row longer than this is a layout table's cell holding prose (old hand-written pages), not data.

@@ -142,7 +142,9 @@ class _OldStore:
         fetched = datetime(2024, 1, 1, tzinfo=UTC)
         self._stored = StoredDocument(1, "http://old.example/a", 1, fetched, document)
 
-    def documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
+    def documents(
+        self, since: datetime | None = None, *, duplicates: bool = False, non_articles: bool = False
+    ) -> Iterator[StoredDocument]:
         yield self._stored
 
 
