@@ -22,7 +22,7 @@ from . import rules
 from .blocks import collect_blocks, visible_chars
 from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
-from .guard import check_input
+from .guard import check_tree, guard_input
 from .metadata import Metadata, extract_metadata
 
 __all__ = ["extract"]
@@ -120,10 +120,12 @@ def _document(url: str | None, meta: Metadata, text: str) -> Document:
 
 def extract(html: str | bytes, url: str | None = None) -> Document:
     """The article of one page. Raises ExtractionError only for inputs refused as a whole."""
-    page = check_input(_decode(html))
+    guarded = guard_input(_decode(html))
+    page = guarded.html
     if not page.strip():
         return Document(url=_url(url), hostname=_hostname(url))
     tree = _parse(page)
+    check_tree(tree, guarded)  # before any walk: what the parse built, measured in C
     meta = extract_metadata(tree, url)
     body = _body_text(tree, meta)
     text = serialise(body.blocks)
