@@ -18,20 +18,25 @@ names are compared pairwise.
 The guard therefore, in order of cost:
 
 1. refuses (ExtractionError) input over MAX_HTML_CHARS;
-2. counts "<" per 4 KiB chunk (``str.count``, C speed): the page's tag count bounds both the depth and the
-   elements it can build. A chunk with almost no "<" may sit inside one huge tag, which a regular
-   expression then looks at; such a tag keeps only its first MAX_ATTRIBUTES attributes;
-3. only on pages whose count leaves room for harm, the precise pass (`_TreeBound`): a tokenizer over tags,
-   comments and raw text that follows the tree builder's stack of open elements and list of active
-   formatting elements, and refuses the page as soon as it nests deeper than MAX_DEPTH, builds more than
-   MAX_ELEMENTS elements or reconstructs more than MAX_RECONSTRUCTED formatting elements. An end tag pops
-   only an element that is open and in scope, so bogus end tags, and "</" in attribute values, comments or
-   scripts, close nothing, as in the parser. Pages with more than PRECISE_ABOVE_TAGS tags always take it;
-   smaller ones when their formatting start tags × tags could reconstruct more than AMPLIFY_ABOVE elements.
+2. counts "<" per 4 KiB chunk (``str.count``, C speed): a page cannot nest deeper than its tags, and
+   (formatting start tags + 1) × tags bounds the formatting elements it can make the parser re-create
+   (the formatting start tags are counted by one regular expression, only on pages with enough tags to
+   matter). A chunk with almost no "<" may sit inside one huge tag, which a regular expression then looks
+   at; such a tag keeps only its first MAX_ATTRIBUTES attributes;
+3. when those bounds pass PRECISE_ABOVE_TAGS or AMPLIFY_ABOVE, before the parse, the precise pass
+   (`_TreeBound`): a tokenizer over tags, comments and raw text that follows the tree builder's stack of
+   open elements and list of active formatting elements, and refuses the page as soon as it nests deeper
+   than MAX_DEPTH, builds more than MAX_ELEMENTS elements or re-creates more than MAX_RECONSTRUCTED
+   formatting elements. An end tag pops only an element that is open and in scope, so bogus end tags, and
+   "</" in attribute values, comments or scripts, close nothing, as in the parser;
+4. otherwise the parse is bounded (at most PRECISE_ABOVE_TAGS levels, ~0.3 s; at most AMPLIFY_ABOVE
+   re-created elements, ~4 s and ~370 MB), and `check_tree` measures the parsed tree in C before any
+   Python walk, where the bounds allow a limit to be passed: depth with one CSS selector of MAX_DEPTH + 1
+   levels, re-created formatting elements as the tree's formatting elements less the page's start tags.
 
-The refusal names the limit and the measured value ("nesting depth of 1,025 exceeds the limit of 1,024").
-Ordinary pages take only step 2 (and a count of formatting start tags): measured with
-``python bench/guard.py`` against a whole ``extract()``.
+A refusal names the limit and the measured value ("nesting depth 4,097, over the limit of 4,096").
+On the 890 dataset pages none is refused and 6 take the precise pass (~7× a parse); the cost of the
+guard against a whole ``extract()``: ``python bench/guard.py``.
 """
 
 from __future__ import annotations
@@ -292,16 +297,17 @@ class _TreeBound:
     def feed(self, html: str) -> None:
         text_from = 0
         for match in _TOKEN_RE.finditer(html):
-            if match.start() > text_from:  # text, even white space, re-opens them
+            start, end = match.span()
+            if start > text_from:  # text, even white space, re-opens them
                 self.reconstruct()
-            text_from = match.end()
-            name = match.group("name")
+            text_from = end
+            close, name, attrs = match.group("close", "name", "attrs")
             if name is None:  # comment, or raw-text element and its content: no markup inside
                 self.created(1)
-            elif match.group("close"):
+            elif close:
                 self.end_tag(name.lower())
             else:
-                self.start_tag(name.lower(), match.group("attrs"))
+                self.start_tag(name.lower(), attrs)
         if text_from < len(html):
             self.reconstruct()
 
@@ -333,14 +339,16 @@ class _TreeBound:
             if entry is not None:
                 entry.index = -1
 
-    def in_scope(self, names: tuple[str, ...], extra: tuple[str, ...] = ()) -> int:
-        """The place of the deepest open element named in `names` above every scope boundary, or -1."""
-        found = max((self.where[name][-1] for name in names if self.where.get(name)), default=-1)
-        boundary = max((self.where[name][-1] for name in extra if self.where.get(name)), default=-1)
-        boundary = max(boundary, self.scopes[-1])
-        if found > boundary or (found == boundary and found >= 0 and self.stack[found][0] in names):
-            return found
-        return -1
+    def in_scope(self, name: str, extra: str = "") -> int:
+        """The place of the deepest open `name` above every scope boundary (and `extra`), or -1."""
+        places = self.where.get(name)
+        if not places:
+            return -1
+        found = places[-1]
+        boundary = self.scopes[-1]
+        if extra and self.where.get(extra):
+            boundary = max(boundary, self.where[extra][-1])
+        return found if found >= boundary else -1  # a boundary is in scope of its own end tag
 
     def end_sibling(self, names: tuple[str, ...], bounds: tuple[str, ...] | None) -> None:
         """Close the shallowest open element named in `names` above the deepest of `bounds` (of the scope
@@ -366,7 +374,7 @@ class _TreeBound:
             return
         if name in _MERGED_TAGS or name == "br":
             return
-        found = self.in_scope((name,), ("button",) if name == "p" else ())
+        found = self.in_scope(name, "button" if name == "p" else "")
         if found >= 0:
             self.pop_to(found)
         elif name == "p":
@@ -383,7 +391,7 @@ class _TreeBound:
         if name == "table" and self.stack and self.stack[-1][0] in _TABLE_PARTS:
             self.end_sibling(("table",), ("template", "html"))  # a table directly in a table ends it
         if name in _CLOSES_P:
-            found = self.in_scope(("p",), ("button",))
+            found = self.in_scope("p", "button")
             if found >= 0:
                 self.pop_to(found)
         elif name not in _ENDS_SIBLING:
@@ -440,6 +448,8 @@ class _TreeBound:
     def reconstruct(self) -> None:
         """Re-open the active formatting elements that were closed without their end tag."""
         entries = self.segments[-1].entries
+        if not entries or entries[-1].index >= 0:  # the last is never a removed one (see `remove`)
+            return
         first = len(entries)
         while first > 0 and (entries[first - 1].removed or entries[first - 1].index < 0):
             first -= 1
