@@ -57,6 +57,7 @@ __all__ = [
     "MAX_ELEMENTS",
     "MAX_HTML_CHARS",
     "MAX_RECONSTRUCTED",
+    "MAX_STACK_WALK",
     "PRECISE_ABOVE_TAGS",
     "Guarded",
     "check_input",
@@ -85,6 +86,11 @@ PRECISE_ABOVE_TAGS = 16_384
 # reconstruct. Up to a million (≤ ~4 s and ~370 MB of Lexbor, within a worker's limits) the page is parsed
 # and its tree counted (`check_tree`); past it the precise pass runs first: 6 of the 890 dataset pages.
 AMPLIFY_ABOVE = 1_000_000
+# Every block start tag walks the stack of open elements (is a <p> in button scope?): at ~2.5 ns a step,
+# 200 million steps are ~0.5 s of Lexbor. Real pages take well under a million (5,000 tags × depth 30; the
+# 20 MB test page 120,000 paragraphs × 5); MAX_DEPTH alone would let a million tags walk 4,096 each.
+# Pages within PRECISE_ABOVE_TAGS take at most PRECISE_ABOVE_TAGS² / 2 (~134 million).
+MAX_STACK_WALK = 200_000_000
 # Real elements carry a few dozen attributes; 256 distinct ones cost Lexbor well under 0.1 ms.
 MAX_ATTRIBUTES = 256
 
@@ -206,8 +212,11 @@ def guard_input(html: str) -> Guarded:
     tags, crowded = _count_tags(html)
     if crowded:
         html = _TOKEN_RE.sub(_fewer_attributes, html)
+    if tags > PRECISE_ABOVE_TAGS:  # the precise pass, whatever the formatting tags
+        _TreeBound().feed(html)
+        return Guarded(html, tags, -1, checked=True)
     formatting = len(_FORMATTING_START_RE.findall(html)) if tags > _AMPLIFY_FREE_TAGS else -1
-    if tags > PRECISE_ABOVE_TAGS or (formatting + 1) * tags > AMPLIFY_ABOVE:
+    if (formatting + 1) * tags > AMPLIFY_ABOVE:
         _TreeBound().feed(html)
         return Guarded(html, tags, formatting, checked=True)
     return Guarded(html, tags, formatting, checked=False)
@@ -293,6 +302,7 @@ class _TreeBound:
         self.segments: list[_Segment] = [_Segment()]
         self.elements = 0
         self.reconstructed = 0
+        self.walked = 0  # open elements the parser's "p in button scope" checks pass
 
     def feed(self, html: str) -> None:
         text_from = 0
@@ -391,6 +401,11 @@ class _TreeBound:
         if name == "table" and self.stack and self.stack[-1][0] in _TABLE_PARTS:
             self.end_sibling(("table",), ("template", "html"))  # a table directly in a table ends it
         if name in _CLOSES_P:
+            self.walked += len(self.stack)
+            if self.walked > MAX_STACK_WALK:
+                _refuse(
+                    "before parsing", "open elements walked by block start tags", self.walked, MAX_STACK_WALK
+                )
             found = self.in_scope("p", "button")
             if found >= 0:
                 self.pop_to(found)

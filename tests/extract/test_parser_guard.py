@@ -16,6 +16,7 @@ from scraper.extract.guard import (
     AMPLIFY_ABOVE,
     MAX_DEPTH,
     MAX_RECONSTRUCTED,
+    MAX_STACK_WALK,
     PRECISE_ABOVE_TAGS,
     check_input,
 )
@@ -111,4 +112,17 @@ def test_closed_and_implied_elements_do_not_add_depth() -> None:
 def test_misnested_formatting_on_an_ordinary_scale_passes() -> None:
     """<b> left open across a few paragraphs is common markup: reconstructed, but few times."""
     html = f"<html><body><p><b>bold{'</p><p>text' * 20}</b>{PARAGRAPH * 3000}</body></html>"
+    assert check_input(html) is html
+
+
+@pytest.mark.timeout(20)
+def test_many_block_tags_under_deep_nesting_are_refused() -> None:
+    """Each block start tag walks the stack of open elements: depth under the limit × a million tags."""
+    html = f"<html><body>{'<div>' * (MAX_DEPTH - 100)}{'<p>x' * 1_000_000}</body></html>"
+    with pytest.raises(ExtractionError, match=f"open elements walked .* limit of {MAX_STACK_WALK:,}"):
+        check_input(html)
+
+
+def test_a_large_shallow_page_walks_little() -> None:
+    html = f"<html><body><article>{PARAGRAPH * 100_000}</article></body></html>"
     assert check_input(html) is html
