@@ -41,6 +41,7 @@ guard against a whole ``extract()``: ``python bench/guard.py``.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import deque
@@ -190,8 +191,9 @@ class Guarded:
     """A page past the pre-parse guard, and what its counts leave for `check_tree` to look at."""
 
     html: str
-    tags: int  # "<" in the page: no more elements open at once, nor (with reconstruction) built
+    tags: int  # "<" in the page: no more elements open at once
     formatting: int  # formatting start tags, -1 when not counted (too few tags to matter)
+    reconstructable: int  # at most this many formatting elements can be re-created
     checked: bool  # the precise pass ran: depth and reconstruction are already bounded
 
 
@@ -209,17 +211,21 @@ def guard_input(html: str) -> Guarded:
     """
     if len(html) > MAX_HTML_CHARS:
         raise ExtractionError(f"input of {len(html):,} characters exceeds the limit of {MAX_HTML_CHARS:,}")
-    tags, crowded = _count_tags(html)
+    chunk_tags, crowded = _count_tags(html)
     if crowded:
         html = _TOKEN_RE.sub(_fewer_attributes, html)
+        chunk_tags, _ = _count_tags(html)
+    tags = sum(chunk_tags)
     if tags > PRECISE_ABOVE_TAGS:  # the precise pass, whatever the formatting tags
         _TreeBound().feed(html)
-        return Guarded(html, tags, -1, checked=True)
-    formatting = len(_FORMATTING_START_RE.findall(html)) if tags > _AMPLIFY_FREE_TAGS else -1
-    if (formatting + 1) * tags > AMPLIFY_ABOVE:
+        return Guarded(html, tags, -1, 0, checked=True)
+    if tags <= _AMPLIFY_FREE_TAGS:
+        return Guarded(html, tags, -1, tags * tags // 4, checked=False)
+    formatting, reconstructable = _reconstructable(html, chunk_tags)
+    if reconstructable > AMPLIFY_ABOVE:
         _TreeBound().feed(html)
-        return Guarded(html, tags, formatting, checked=True)
-    return Guarded(html, tags, formatting, checked=False)
+        return Guarded(html, tags, formatting, 0, checked=True)
+    return Guarded(html, tags, formatting, reconstructable, checked=False)
 
 
 def check_tree(tree: LexborHTMLParser, guarded: Guarded) -> None:
@@ -229,26 +235,39 @@ def check_tree(tree: LexborHTMLParser, guarded: Guarded) -> None:
         return
     if guarded.tags > MAX_DEPTH and tree.any_css_matches((_DEEPER_THAN_LIMIT,)):
         raise ExtractionError(f"refused after parsing: nesting depth over the limit of {MAX_DEPTH:,}")
-    if (guarded.formatting + 1) * guarded.tags > MAX_RECONSTRUCTED:
+    if guarded.reconstructable > MAX_RECONSTRUCTED:
         reconstructed = len(tree.css(_FORMATTING_SELECTOR)) - guarded.formatting
         if reconstructed > MAX_RECONSTRUCTED:
             _refuse("after parsing", "reconstructed formatting elements", reconstructed, MAX_RECONSTRUCTED)
 
 
-def _count_tags(html: str) -> tuple[int, bool]:
-    """The number of "<" in `html`, and whether a tag may carry more than MAX_ATTRIBUTES attributes."""
-    tags = 0
+def _count_tags(html: str) -> tuple[list[int], bool]:
+    """The number of "<" in each chunk of `html`, and whether a tag may carry more than MAX_ATTRIBUTES
+    attributes (then the counts stop there)."""
+    counts = []
     checked_tag = -1  # a long tag spans many sparse chunks: look at it once
     for start in range(0, len(html), _CHUNK_CHARS):
         end = start + _CHUNK_CHARS
         in_chunk = html.count("<", start, end)
-        tags += in_chunk
+        counts.append(in_chunk)
         if in_chunk < _SPARSE_CHUNK_TAGS:
             tag_start = html.rfind("<", 0, end)
             if tag_start != checked_tag and _is_crowded_tag(html, tag_start):
-                return html.count("<"), True
+                return counts, True
             checked_tag = tag_start
-    return tags, False
+    return counts, False
+
+
+def _reconstructable(html: str, chunk_tags: list[int]) -> tuple[int, int]:
+    """The formatting start tags of `html`, and how many formatting elements its tags can make the parser
+    re-create. Only a tag can close them, so a chunk holds at most one reconstruction per "<" in it (and
+    one carried over from the chunk before), each re-creating at most the formatting elements opened
+    before the chunk ends, and one <a>."""
+    starts = [match.start() for match in _FORMATTING_START_RE.finditer(html)]
+    bound = 0
+    for chunk, tags in enumerate(chunk_tags):
+        bound += (bisect.bisect_left(starts, (chunk + 1) * _CHUNK_CHARS) + 1) * (tags + 1)
+    return len(starts), bound
 
 
 def _is_crowded_tag(html: str, tag_start: int) -> bool:
