@@ -19,9 +19,9 @@ The guard therefore, in order of cost:
 
 1. refuses (ExtractionError) input over MAX_HTML_CHARS;
 2. counts "<" per 4 KiB chunk (``str.count``, C speed): a page cannot nest deeper than its tags, and
-   (formatting start tags + 1) × tags bounds the formatting elements it can make the parser re-create
-   (the formatting start tags are counted by one regular expression, only on pages with enough tags to
-   matter). A chunk with almost no "<" may sit inside one huge tag, which a regular expression then looks
+   the sum over chunks of (its tags + 1) × (formatting start tags before its end + 1) bounds the
+   formatting elements it can make the parser re-create (the formatting start tags are found by one
+   regular expression, only on pages with enough tags to matter: `_reconstructable`). A chunk with almost no "<" may sit inside one huge tag, which a regular expression then looks
    at; such a tag keeps only its first MAX_ATTRIBUTES attributes;
 3. when those bounds pass PRECISE_ABOVE_TAGS or AMPLIFY_ABOVE, before the parse, the precise pass
    (`_TreeBound`): a tokenizer over tags, comments and raw text that follows the tree builder's stack of
@@ -35,7 +35,7 @@ The guard therefore, in order of cost:
    levels, re-created formatting elements as the tree's formatting elements less the page's start tags.
 
 A refusal names the limit and the measured value ("nesting depth 4,097, over the limit of 4,096").
-On the 890 dataset pages none is refused and 6 take the precise pass (~7× a parse); the cost of the
+On the 890 dataset pages none is refused and 2 take the precise pass (~7× a parse); the cost of the
 guard against a whole ``extract()``: ``python bench/guard.py``.
 """
 
@@ -82,10 +82,10 @@ MAX_RECONSTRUCTED = 100_000
 # so such a page is parsed and its tree measured (`check_tree`); past it, the precise pass (~8× a parse)
 # runs first. The largest of the 890 dataset pages has 9,770 "<".
 PRECISE_ABOVE_TAGS = 16_384
-# Each reconstruction re-creates at most the formatting elements opened (an <a> counts once: a new one
-# ends the old), once per later tag or text, so (formatting start tags + 1) × "<" bounds what a page can
-# reconstruct. Up to a million (≤ ~4 s and ~370 MB of Lexbor, within a worker's limits) the page is parsed
-# and its tree counted (`check_tree`); past it the precise pass runs first: 6 of the 890 dataset pages.
+# Each reconstruction re-creates at most the formatting elements opened before it (an <a> counts once: a
+# new one ends the old), at most once per tag (only a tag closes them): `_reconstructable` sums that per
+# chunk. Up to a million (≤ ~4 s and ~370 MB of Lexbor, within a worker's limits) the page is parsed and
+# its tree counted (`check_tree`); past it the precise pass runs first: 2 of the 890 dataset pages.
 AMPLIFY_ABOVE = 1_000_000
 # Every block start tag walks the stack of open elements (is a <p> in button scope?): at ~2.5 ns a step,
 # 200 million steps are ~0.5 s of Lexbor. Real pages take well under a million (5,000 tags × depth 30; the
