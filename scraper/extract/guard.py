@@ -21,8 +21,9 @@ The guard therefore, in order of cost:
 2. counts "<" per 4 KiB chunk (``str.count``, C speed): a page cannot nest deeper than its tags, and
    the sum over chunks of (its tags + 1) × (formatting start tags before its end + 1) bounds the
    formatting elements it can make the parser re-create (the formatting start tags are found by one
-   regular expression, only on pages with enough tags to matter: `_reconstructable`). A chunk with almost no "<" may sit inside one huge tag, which a regular expression then looks
-   at; such a tag keeps only its first MAX_ATTRIBUTES attributes;
+   regular expression, only on pages with enough tags to matter: `_reconstructable`). A chunk with
+   almost no "<" may sit inside one huge tag, which a regular expression then looks at; such a tag
+   keeps only its first MAX_ATTRIBUTES attributes;
 3. when those bounds pass PRECISE_ABOVE_TAGS or AMPLIFY_ABOVE, before the parse, the precise pass
    (`_TreeBound`): a tokenizer over tags, comments and raw text that follows the tree builder's stack of
    open elements and list of active formatting elements, and refuses the page as soon as it nests deeper
