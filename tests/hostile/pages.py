@@ -8,8 +8,10 @@ in `scraper extract`, without the worker limits:
   formatting elements still active (the "reconstruct the active formatting elements" step), so the
   tree holds repeats × opened elements.
 - `deep_bogus_nesting(100_000)`: 13.6 s; 300,000 levels take minutes. The bogus end tag after each
-  open tag fools the guard's pre-check (it counts every "</" as a close), and each block start tag
-  walks the whole stack of open elements.
+  open tag fooled the guard's first pre-check (it counted every "</" as a close), and each block start
+  tag walks the whole stack of open elements.
+
+The extractor's guard now refuses both before parsing (scraper/extract/guard.py), naming the limit.
 
 And pages that fool a reader rather than the parser:
 
