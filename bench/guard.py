@@ -4,10 +4,11 @@ Usage::
 
     python bench/guard.py [../shared/datasets/scrapinghub ../shared/datasets/wcxb-dev] [--deep]
 
-1. Lexbor's parse time against nesting depth and attributes per element, with and without the guard
-   (``--deep`` adds 100,000 levels unguarded: ~15 s).
-2. On every dataset page: Lexbor's parse, ``check_input`` and a whole ``extract()``, per page, and how
-   many pages the guard rewrote.
+1. Lexbor's parse time against nesting depth and attributes per element, and what the guard does with
+   each (its time, and the parse of what it passes; ``--deep`` adds 100,000 levels unguarded: ~15 s).
+2. On every dataset page: Lexbor's parse, the guard (``guard_input`` before the parse, ``check_tree``
+   after it) and a whole ``extract()``, per page; the guard's share of ``extract()``, how many pages
+   took the precise pass and how many were refused (none should be).
 """
 
 from __future__ import annotations
@@ -29,11 +30,19 @@ def seconds(run: Callable[[str], object], html: str) -> float:
     return time.perf_counter() - started
 
 
+def reopened(opened: int, repeats: int) -> str:
+    """tests/hostile/pages.py's reopened_formatting: formatting elements re-created in every paragraph."""
+    head = "".join(f"<b id={n}>" for n in range(opened))
+    return f"<html><body><p>{head}x{'</p><p>x' * repeats}</body></html>"
+
+
 def pathological_cases(deep: bool) -> list[tuple[str, str]]:
     depths = [1_000, 10_000, 30_000] + ([100_000] if deep else [])
     cases = [(f"<div> x{n:,}", "<div>" * n + "x" + "</div>" * n) for n in depths]
     cases += [(f"<ul><li> x{n:,}", "<ul><li>" * n + "x") for n in depths[:2]]
     cases += [(f"<span> x{n:,}", "<span>" * n + "x") for n in depths]
+    cases += [(f"<div></x> x{n:,}", "<div></x>" * n + "x") for n in depths]
+    cases += [(f"<b id=N> 500, </p><p> x{n:,}", reopened(500, n)) for n in (200, 2_000)]  # 20,000: 37 s
     cases += [
         (f"{n:,} attributes", "<div " + " ".join(f"a{i}=v" for i in range(n)) + ">x</div>")
         for n in (1_000, 10_000, 20_000)
@@ -51,17 +60,22 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from selectolax.lexbor import LexborHTMLParser
 
+    from scraper.errors import ExtractionError
     from scraper.extract import extract
-    from scraper.extract.guard import check_input
+    from scraper.extract.guard import check_input, check_tree, guard_input
 
-    print(f"{'input':<22} {'parse ms':>10} {'guard ms':>10} {'guarded parse ms':>17}")
+    print(f"{'input':<22} {'parse ms':>10} {'guard ms':>10} {'guarded parse ms':>17}  outcome")
     for name, html in pathological_cases(args.deep):
         unguarded = seconds(LexborHTMLParser, html)
         started = time.perf_counter()
-        guarded = check_input(html)
+        try:
+            guarded, outcome = check_input(html), "passed"
+        except ExtractionError as exc:
+            guarded, outcome = "", str(exc)
         guard_time = time.perf_counter() - started
         after = seconds(LexborHTMLParser, guarded)
-        print(f"{name:<22} {unguarded * 1000:10.1f} {guard_time * 1000:10.1f} {after * 1000:17.1f}")
+        times = f"{unguarded * 1000:10.1f} {guard_time * 1000:10.1f} {after * 1000:17.1f}"
+        print(f"{name:<22} {times}  {outcome}")
 
     pages = [
         gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
@@ -69,18 +83,26 @@ def main() -> int:
         for path in sorted((dataset / "html").glob("*.html.gz"))
     ]
     parse = guard = whole = 0.0
-    rewritten = 0
+    precise = refused = 0
     for html in pages:
         parse += seconds(LexborHTMLParser, html)
-        started = time.perf_counter()
-        rewritten += check_input(html) is not html
-        guard += time.perf_counter() - started
+        try:
+            started = time.perf_counter()
+            checked = guard_input(html)
+            guard += time.perf_counter() - started
+            tree = LexborHTMLParser(checked.html)  # the parse between the two checks is not the guard's
+            started = time.perf_counter()
+            check_tree(tree, checked)
+            guard += time.perf_counter() - started
+            precise += checked.checked
+        except ExtractionError:
+            refused += 1
         whole += seconds(extract, html)
     count = max(1, len(pages))
     print(
-        f"\n{len(pages)} pages: parse {parse / count * 1000:.3f} ms/page, check_input "
+        f"\n{len(pages)} pages: parse {parse / count * 1000:.3f} ms/page, guard "
         f"{guard / count * 1000:.3f} ms/page ({guard / parse:.0%} of parse, {guard / whole:.1%} of extract), "
-        f"extract {whole / count * 1000:.2f} ms/page; pages rewritten by the guard: {rewritten}"
+        f"extract {whole / count * 1000:.2f} ms/page; precise pass: {precise} pages, refused: {refused}"
     )
     return 0
 

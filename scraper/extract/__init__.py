@@ -24,7 +24,7 @@ from . import rules
 from .blocks import Block, collect_blocks, visible_chars
 from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
-from .guard import check_input
+from .guard import check_tree, guard_input
 from .markdown import render_markdown
 from .metadata import Metadata, extract_metadata
 from .pagetype import classify_page, link_density, markup_counts
@@ -158,10 +158,12 @@ def extract(html: str | bytes, url: str | None = None) -> Document:
 
 def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | None) -> Document:
     """`extract`, telling `recorder` why each block was skipped or dropped (explain.py's way in)."""
-    page = check_input(_decode(html))
+    guarded = guard_input(_decode(html))
+    page = guarded.html
     if not page.strip():
         return Document(url=_url(url), hostname=_hostname(url))
     tree = _parse(page)
+    check_tree(tree, guarded)  # before any walk: what the parse built, measured in C
     meta = extract_metadata(tree, url)
     counts = markup_counts(tree)
     blocks, body = _body_text(tree, meta, recorder)

@@ -1,7 +1,8 @@
 """Bad input: every case returns a Document (empty text where there is nothing) or raises ExtractionError,
 within a bounded time (pytest-timeout markers, no timing assertions).
 
-Also the input guard itself: size limit, nesting flattened before parsing, attributes capped.
+Also the input guard itself: size limit, nesting refused, attributes capped (the hostile shapes are in
+tests/extract/test_parser_guard.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from scraper.extract.guard import (
     MAX_ATTRIBUTES,
     MAX_DEPTH,
     MAX_HTML_CHARS,
-    UNCHECKED_DEPTH_LIMIT,
+    PRECISE_ABOVE_TAGS,
     check_input,
 )
 from scraper.models import Document
@@ -127,18 +128,27 @@ def test_a_20_mb_page() -> None:
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("tag", ["div", "span", "table", "ul"])
-def test_100_000_levels_of_nesting(tag: str) -> None:
-    """Flattened by the guard, not refused: the paragraph at the bottom is the article."""
+@pytest.mark.parametrize("tag", ["div", "span", "ul"])
+def test_100_000_levels_of_nesting_are_refused(tag: str) -> None:
+    """Refused, naming the limit (issue 10: a page over budget is refused; it was flattened before)."""
     html = f"<html><body>{f'<{tag}>' * 100_000}{PARAGRAPH}{f'</{tag}>' * 100_000}</body></html>"
+    with pytest.raises(ExtractionError, match=f"nesting depth .*limit of {MAX_DEPTH:,}"):
+        extract(html)
+
+
+@pytest.mark.timeout(30)
+def test_100_000_tables_in_tables_are_not_deep() -> None:
+    """A <table> directly in a table ends that table: 100,000 of them nest no deeper than one."""
+    html = (
+        f"<html><body>{'<table>' * 100_000}<tr><td>{PARAGRAPH}</td></tr>{'</table>' * 100_000}</body></html>"
+    )
     assert "engineers' report next month." in must_extract(html).text
 
 
 @pytest.mark.timeout(30)
-def test_100_000_unclosed_block_tags() -> None:
-    """Flattened by the guard, not refused: the page's words come out, and no others."""
-    document = must_extract("<html><body>" + "<div class='item'><a href='/x'>link</a> text" * 100_000)
-    assert set(document.text.split()) == {"link", "text"}
+def test_100_000_unclosed_block_tags_are_refused() -> None:
+    with pytest.raises(ExtractionError, match="nesting depth"):
+        extract("<html><body>" + "<div class='item'><a href='/x'>link</a> text" * 100_000)
 
 
 @pytest.mark.timeout(30)
@@ -324,10 +334,11 @@ def test_guard_refuses_input_over_the_limit() -> None:
         "</div>" * 50_000 + "<div>" * 50_000 + "deep text",
     ],
 )
-def test_guard_flattens_deep_nesting_and_keeps_the_text(html: str) -> None:
-    guarded = check_input(html)
-    assert "deep text" in LexborHTMLParser(guarded).text()
-    assert tree_depth(guarded) <= 2 * MAX_DEPTH + 8  # <ul><li> pairs: li does not count, ul does
+def test_guard_refuses_deep_nesting(html: str) -> None:
+    with pytest.raises(
+        ExtractionError, match=f"before parsing: nesting depth {MAX_DEPTH + 1:,}, over the limit"
+    ):
+        check_input(html)
 
 
 def test_guard_keeps_nesting_just_under_the_limit() -> None:
@@ -335,11 +346,10 @@ def test_guard_keeps_nesting_just_under_the_limit() -> None:
     assert tree_depth(check_input(html)) == tree_depth(html)
 
 
-def test_guard_checks_nesting_between_the_limits_exactly() -> None:
-    """Past UNCHECKED_DEPTH_LIMIT the page is always scanned, and flattened to MAX_DEPTH."""
-    depth = UNCHECKED_DEPTH_LIMIT + 100
-    guarded = check_input("<div>" * depth + "x" + "</div>" * depth)
-    assert tree_depth(guarded) <= MAX_DEPTH + 4
+def test_guard_passes_a_large_shallow_page_unchanged() -> None:
+    """Past PRECISE_ABOVE_TAGS the page is always followed tag by tag; closed elements add no depth."""
+    html = "<div><p>x</p></div><ul><li>a<li>b</ul>" * PRECISE_ABOVE_TAGS
+    assert check_input(html) is html
 
 
 def test_guard_caps_attributes_per_element() -> None:
@@ -353,7 +363,7 @@ def test_guard_caps_attributes_per_element() -> None:
 
 
 def test_guard_does_not_count_tags_inside_scripts_and_comments() -> None:
-    fake = "<div>" * (UNCHECKED_DEPTH_LIMIT * 2)
+    fake = "<div>" * (PRECISE_ABOVE_TAGS * 2)
     html = f"<html><body><script>var s = '{fake}';</script><!-- {fake} --><p>text</p></body></html>"
     guarded = check_input(html)
     assert fake in guarded  # script and comment kept as they were

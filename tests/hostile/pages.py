@@ -8,8 +8,10 @@ in `scraper extract`, without the worker limits:
   formatting elements still active (the "reconstruct the active formatting elements" step), so the
   tree holds repeats × opened elements.
 - `deep_bogus_nesting(100_000)`: 13.6 s; 300,000 levels take minutes. The bogus end tag after each
-  open tag fools the guard's pre-check (it counts every "</" as a close), and each block start tag
-  walks the whole stack of open elements.
+  open tag fooled the guard's first pre-check (it counted every "</" as a close), and each block start
+  tag walks the whole stack of open elements.
+
+The extractor's guard now refuses both before parsing (scraper/extract/guard.py), naming the limit.
 
 And pages that fool a reader rather than the parser:
 
@@ -21,6 +23,7 @@ And pages that fool a reader rather than the parser:
 
 from __future__ import annotations
 
+import random
 import zlib
 
 __all__ = [
@@ -129,7 +132,28 @@ def credential_links_page(base: str, *, title: str = "Section", canonical: bool 
         f'<li><a href="{secret}/news/2024/05/a-story-with-many-words-{n}">A story {n}</a></li>'
         for n in range(3)
     )
-    told = "It is told at some length, with enough words in each paragraph to read as an article. " * 3
+    # Words in an order of this title's own: pages of two titles are two stories, not copies (issue 13).
+    words = [
+        "it",
+        "is",
+        "told",
+        "at",
+        "some",
+        "length",
+        "with",
+        "enough",
+        "words",
+        "in",
+        "each",
+        "paragraph",
+        "to",
+        "read",
+        "as",
+        "an",
+        "article",
+    ]
+    random.Random(title).shuffle(words)
+    told = (" ".join(words).capitalize() + ". ") * 3
     canonical_link = f'<link rel="canonical" href="{secret}/canonical">' if canonical else ""
     head = f'<title>{title}</title>{canonical_link}<meta property="og:url" content="{secret}/og">'
     body = f"<article><h1>{title}</h1><p>{told}</p><p>{told}</p><ul>{links}</ul></article>"

@@ -26,14 +26,24 @@ from scraper.extract import extract
 from scraper.pipeline import ExtractionPool
 from scraper.pipeline._worker import Call, _answer
 from scraper.storage import open_store
-from tests.hostile.pages import deep_bogus_nesting, normal_article, reopened_formatting, section_page
+from tests.hostile.pages import deep_bogus_nesting, normal_article, section_page
 from tests.hostile.site import PageSite
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 1.5  # seconds; the slow page takes 5 s or more unbounded
 MEMORY_LIMIT = 250 * 1024 * 1024  # the greedy page grows past it within about a second, to 900 MB
-SLOW_PAGE = deep_bogus_nesting(60_000)
-GREEDY_PAGE = reopened_formatting(500, 4_000)
+# Pages the extractor's guard lets through (it refuses bogus nesting and formatting re-opened in every
+# paragraph, the pages used here before, in a fraction of a second): 40,000 distinct paragraphs under 300
+# levels (4 MB, under the fetcher's 10 MB: seconds of extraction), and 300 formatting elements re-opened by
+# 3,000 paragraphs, just under the guard's pre-parse bound (900,000 elements re-created: ~700 MB).
+_TOLD = "It is told at some length, with enough words to read as an article paragraph."
+SLOW_PAGE = normal_article(
+    "Slow", *(f"Paragraph {n}, {n * 7919 % 100_003}: {_TOLD}" for n in range(40_000))
+).replace("<article>", "<div>" * 300 + "<article>")
+_OPENED = "".join(f"<b id={n} title={'x' * 200}>" for n in range(300))  # each copy copies its title
+GREEDY_PAGE = f"<html><body><p>{_OPENED}x{'<p>x' * 3_000}</body></html>"
+# Discovery parses section pages itself (no extractor guard): bogus nesting still runs to the limit there.
+SLOW_SECTION_MARKUP = deep_bogus_nesting(60_000)
 RUN_DEADLINE = 90  # seconds for a whole `scraper run` of the small site; it takes about 10
 
 
@@ -103,7 +113,7 @@ def site() -> Iterator[PageSite]:
     pages = {f"/news/story-{n}": article(n) for n in range(4)}
     pages["/news/slow-story"] = SLOW_PAGE
     pages["/news/greedy-story"] = GREEDY_PAGE
-    pages["/section/"] = section_page(["/news/never-found-story"], hostile=SLOW_PAGE)
+    pages["/section/"] = section_page(["/news/never-found-story"], hostile=SLOW_SECTION_MARKUP)
     with PageSite(pages) as served:
         yield served
 
