@@ -34,16 +34,28 @@ extract_module = importlib.import_module("scraper.extract")
 # The stages, in the order extract() runs them: names looked up in scraper.extract's namespace.
 TOP_STAGES = (
     "_decode",
-    "check_input",
+    "guard_input",
     "_parse",
+    "check_tree",
     "extract_metadata",
+    "markup_counts",
     "_body_text",
+    "classify_page",
     "serialise",
+    "render_markdown",
     "fallback_text",
     "_document",
 )
 # The parts of _body_text (what is left of it is strip_tags, in C, and the calls between).
-BODY_STAGES = ("visible_chars", "collect_blocks", "find_body", "headline_keys", "clean_body")
+BODY_STAGES = (
+    "place_streamed_parts",
+    "visible_chars",
+    "collect_blocks",
+    "find_body",
+    "widened",
+    "headline_keys",
+    "clean_body",
+)
 STAGES = TOP_STAGES + BODY_STAGES
 
 
