@@ -145,7 +145,7 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
     meta = extract_metadata(tree, url)
     counts = markup_counts(tree)
     blocks, body = _body_text(tree, meta, recorder)
-    page_type = classify_page(meta, body, counts, link_density(blocks))
+    page_type = classify_page(meta, body, counts, link_density(blocks), url)
     text = serialise(body.blocks)
     if _unreliable(body, page):
         second = fallback_text(page, url)
