@@ -25,7 +25,7 @@ from .body import BodyText, clean_body, find_body, headline_keys, serialise
 from .fallback import fallback_text
 from .guard import check_input
 from .metadata import Metadata, extract_metadata
-from .pagetype import classify_page, link_density, markup_counts
+from .pagetype import classify_page, markup_counts
 from .recorder import Recorder
 from .streamed import place_streamed_parts
 
@@ -145,7 +145,7 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
     meta = extract_metadata(tree, url)
     counts = markup_counts(tree)
     blocks, body = _body_text(tree, meta, recorder)
-    page_type = classify_page(meta, body, counts, link_density(blocks), url)
+    page_type = classify_page(meta, body, counts, blocks, url)
     text = serialise(body.blocks)
     if _unreliable(body, page):
         second = fallback_text(page, url)

@@ -212,9 +212,15 @@ def _kind_points(
     }
 
 
-def _landing(meta: Metadata, counts: MarkupCounts, shape: UrlShape) -> bool:
+def _prices(blocks: Sequence[Block]) -> int:
+    """Amounts of money on the page: a currency symbol beside a number."""
+    return sum(len(rules.PRICE_PATTERN.findall(block.text)) for block in blocks)
+
+
+def _landing(meta: Metadata, counts: MarkupCounts, shape: UrlShape, blocks: Sequence[Block]) -> bool:
     """A page with no article metadata at all under a short address, with the marks of a landing or
-    service page: og:type "website", an organisation's schema.org type, many controls, the site's root."""
+    service page: og:type "website", an organisation's schema.org type, many controls, prices, the site's
+    root."""
     if not shape.known or shape.slug_words > rules.LANDING_MAX_SLUG_WORDS:
         return False
     points = (
@@ -223,6 +229,8 @@ def _landing(meta: Metadata, counts: MarkupCounts, shape: UrlShape) -> bool:
         + (counts.buttons >= rules.LANDING_MIN_BUTTONS) * rules.LANDING_BUTTONS_POINTS
         + shape.home * rules.LANDING_HOME_POINTS
     )
+    if points == rules.MIN_LANDING_POINTS - rules.LANDING_PRICES_POINTS:  # the text is read only if it counts
+        points += (_prices(blocks) >= rules.LANDING_MIN_PRICES) * rules.LANDING_PRICES_POINTS
     return points >= rules.MIN_LANDING_POINTS
 
 
@@ -233,7 +241,7 @@ def link_density(blocks: Sequence[Block]) -> float:
 
 
 def classify_page(
-    meta: Metadata, body: BodyText, counts: MarkupCounts, page_link_density: float, url: str | None = None
+    meta: Metadata, body: BodyText, counts: MarkupCounts, blocks: Sequence[Block], url: str | None = None
 ) -> PageType:
     """The page's kind: the non-article kind with the most evidence when it outweighs the article's own
     metadata; a service page when nothing speaks for an article and its marks say landing page; else an
@@ -241,14 +249,14 @@ def classify_page(
     prose = _prose(body)
     shape = url_shape(url or meta.canonical_url)
     article = _article_points(meta, shape)
-    points = _kind_points(meta, body, counts, prose, page_link_density, shape.home)
+    points = _kind_points(meta, body, counts, prose, link_density(blocks), shape.home)
     kind = max(points, key=points.__getitem__)  # the first of equals: dict order is precedence
     strength = points[kind]
     if kind is PageType.PRODUCT and body.cards >= rules.MIN_COLLECTION_CARDS:
         kind = PageType.COLLECTION
     if strength >= rules.MIN_KIND_POINTS and strength >= article:
         return kind
-    if article == 0 and _landing(meta, counts, shape):
+    if article == 0 and _landing(meta, counts, shape, blocks):
         return PageType.SERVICE
     if prose.reads_as_article or article >= rules.ARTICLE_METADATA_POINTS:
         return PageType.ARTICLE

@@ -464,18 +464,21 @@ LONG_ARTICLE_MIN_PARAGRAPHS = 10
 # "-", "_", "+", ".", not all digits) are a point for an article. Section, search, service and product
 # pages are named in a word or two ("news", "contact-us"); forum threads carry slugs too, but their own
 # evidence outweighs one point. Slugs are made so in every language that writes words apart (the
-# non-Latin ones percent-encoded, still split by "-"). wcxb-dev: 54% of articles, 2% of the other pages.
+# non-Latin ones percent-encoded, still split by "-"). wcxb-dev, even IDs: 54% of the articles, 14% of
+# the other pages (forum threads and products mostly, whose own evidence outweighs the point).
 SLUG_MIN_WORDS = 5
 SLUG_POINTS = 1
 # The site's root ("/") is its front or landing page, not an article: a point for a listing and a service
-# page each (wcxb-dev: 1 article in 709, 34 other pages in 628).
+# page each (wcxb-dev, even IDs: 1 article in 354, 34 other pages in 321).
 HOME_PAGE_POINTS = 1
 # A landing page (a company's service or product presentation, a school's course page): no article
 # metadata at all (no article type, date, byline or slug), an address of at most this many slug words,
 # and at least MIN_LANDING_POINTS of these marks: og:type "website" (1; the CMS's type for pages that are
 # not posts), an organisation's, a service's or an FAQ's schema.org type (1), at least LANDING_MIN_BUTTONS
-# buttons (1: menus, tabs, accordions and calls to action; an article has a few share buttons), the
-# site's root (2). One mark alone is common on undated articles; two are rare.
+# buttons (1: menus, tabs, accordions and calls to action; an article has a few share buttons), at least
+# LANDING_MIN_PRICES amounts of money in the page's text (1: plans, offers, a shop's range), the site's
+# root (2). One mark alone is common on undated articles; two are rare: on wcxb-dev this rule calls 0
+# articles and 41 other pages service on the even IDs (354 and 321 pages), 1 and 28 on the odd, held out.
 LANDING_MAX_SLUG_WORDS = 2
 MIN_LANDING_POINTS = 2
 LANDING_WEBSITE_POINTS = 1
@@ -486,13 +489,18 @@ LANDING_SCHEMA_TYPES = frozenset(
 LANDING_BUTTONS_POINTS = 1
 LANDING_MIN_BUTTONS = 20
 LANDING_HOME_POINTS = 2
+LANDING_PRICES_POINTS = 1
+LANDING_MIN_PRICES = 5
+# An amount of money: a currency sign beside a number, on either side ("$9.99", "9,99 €", "₹ 500"). Signs,
+# not words or codes, so it reads the same in every language.
+PRICE_PATTERN = re.compile(r"[$€£¥₹₽₩₺₪฿₫₴]\s?\d|\d\s?[$€£¥₹₽₩₺₪฿₫₴]")
 # Documentation: code everywhere (3); articles about code hold a few snippets, manuals dozens.
 DOCUMENTATION_POINTS = 3
 MIN_DOCUMENTATION_CODE = 30
 MIN_DOCUMENTATION_PRE = 10
 # ... a point less on a page with a date or a byline: a programmer's dated, signed post holds as much code
-# as a manual page, which is rarely either (wcxb-dev: 6 such posts were called documentation, no manual
-# page more was called an article for it).
+# as a manual page, which is rarely either (wcxb-dev: one article fewer called documentation, no manual
+# page more called an article; with a headline slug's point, the posts with a date and a byline are kept).
 DOCUMENTATION_SIGNED_DISCOUNT = 1
 # A service page (login, search, contact, landing page): a password field (1), or a thin page with a form.
 SERVICE_PASSWORD_POINTS = 1

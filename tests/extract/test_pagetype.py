@@ -193,3 +193,15 @@ def test_a_long_article_beside_many_related_teasers_stays_an_article() -> None:
         + "</div>"
     )
     assert extract(shell(body), "https://courier.example/local/bikes").page_type == PageType.ARTICLE
+
+
+def test_an_unsigned_undated_page_of_prices_is_not_an_article() -> None:
+    # og:type "website" and amounts of money all over (plans, offers, a shop's range) under a short
+    # address, with nothing that speaks for an article: a landing or shop page. Currency symbols are read,
+    # not words, so it holds in any language.
+    head = '<meta property="og:type" content="website">'
+    plans = "".join(f"<li><p>{PROSE[n]}</p><p>€{n * 9},99 / month</p></li>" for n in range(6))
+    body = f"<main><h1>Our plans</h1><ul>{plans}</ul></main>"
+    assert extract(shell(body, head), "https://isp.example/plans").page_type != PageType.ARTICLE
+    url = "https://isp.example/blog/why-our-plans-cost-what-they-cost"
+    assert extract(shell(body, head), url).page_type == PageType.ARTICLE
