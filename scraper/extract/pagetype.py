@@ -42,6 +42,7 @@ class MarkupCounts:
     buttons: int = 0  # <button> and <input type=button>
     microdata_authors: int = 0  # itemprop="author"
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
+    microdata_posts: int = 0  # itemtype=".../Comment" or ".../DiscussionForumPosting"
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
@@ -69,8 +70,11 @@ def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None])
     itemprop = (attributes.get("itemprop") or "").lower()
     if itemprop == "author":
         counts["microdata_authors"] += 1
-    if itemprop == "price" or (attributes.get("itemtype") or "").lower().endswith("/product"):
+    itemtype = (attributes.get("itemtype") or "").lower()
+    if itemprop == "price" or itemtype.endswith("/product"):
         counts["microdata_products"] += 1
+    if itemtype.endswith(rules.POST_ITEMTYPES):
+        counts["microdata_posts"] += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,8 @@ def _forum_points(meta: Metadata, counts: MarkupCounts) -> int:
         points += rules.FORUM_SCHEMA_POINTS
     if counts.microdata_authors >= rules.MIN_FORUM_AUTHORS:
         points += rules.FORUM_AUTHORS_POINTS
+    if counts.microdata_posts >= rules.MIN_FORUM_POSTS:
+        points += rules.FORUM_POSTS_POINTS
     if counts.times >= rules.MIN_FORUM_TIMES:
         points += rules.FORUM_TIMES_POINTS
     return points

@@ -447,6 +447,14 @@ FORUM_AUTHORS_POINTS = 2
 MIN_FORUM_AUTHORS = 3
 FORUM_TIMES_POINTS = 1
 MIN_FORUM_TIMES = 12
+# ... and posts marked up as schema.org items, one per post (2): a forum's server-rendered thread marks
+# each post a Comment (Discourse) or a DiscussionForumPosting. With its posters' credits it outweighs the
+# topic's own article-like metadata (publication time, date, starter: 4 points); an article with a
+# marked-up comment thread keeps its article type and published time (6). wcxb-dev: 12 forum threads more
+# told, no article lost. (itemprop="text", the post's body, is left out: FAQ answers carry it too.)
+FORUM_POSTS_POINTS = 2
+MIN_FORUM_POSTS = 3
+POST_ITEMTYPES = ("/comment", "/discussionforumposting")
 # A listing: its schema.org type (2), teaser cards holding most of its prose (3), many teaser cards (2),
 # mostly link text (1: some articles are link-heavy too).
 LISTING_SCHEMA_POINTS = 2

@@ -205,3 +205,18 @@ def test_an_unsigned_undated_page_of_prices_is_not_an_article() -> None:
     assert extract(shell(body, head), "https://isp.example/plans").page_type != PageType.ARTICLE
     url = "https://isp.example/blog/why-our-plans-cost-what-they-cost"
     assert extract(shell(body, head), url).page_type == PageType.ARTICLE
+
+
+def test_a_thread_of_microdata_comments_is_a_forum_page_despite_its_article_metadata() -> None:
+    # A forum's server-rendered thread: the topic's own publication time, date and starter in the head,
+    # then one schema.org Comment per post, each credited to its poster.
+    head = '<meta property="article:published_time" content="2026-03-05T10:00:00Z">'
+    head += '<meta name="author" content="alice">'
+    posts = "".join(
+        f'<div itemscope itemtype="http://schema.org/Comment"><span itemprop="author">{name}</span>'
+        f'<div itemprop="text"><p>{PROSE[n]}</p></div></div>'
+        for n, name in enumerate(["alice", "bob42", "carol_w", "dave"])
+    )
+    body = f"<main><h1>Bike lanes downtown: good idea?</h1>{posts}</main>"
+    url = "https://forum.example/t/bike-lanes-downtown/1234"
+    assert extract(shell(body, head, title="Bike lanes downtown"), url).page_type == PageType.FORUM
