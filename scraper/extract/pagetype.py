@@ -266,7 +266,7 @@ def classify_page(
         return PageType.SERVICE
     if prose.reads_as_article or article >= rules.ARTICLE_METADATA_POINTS:
         return PageType.ARTICLE
-    if strength > 0:
+    if strength > (rules.THIN_PAGE_POINTS if prose.thin else 0):  # thinness alone names no kind
         return kind
     if article == 0 and counts.inputs:
         return PageType.SERVICE  # no prose, no article metadata, a form: a search or contact page

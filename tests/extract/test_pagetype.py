@@ -220,3 +220,13 @@ def test_a_thread_of_microdata_comments_is_a_forum_page_despite_its_article_meta
     body = f"<main><h1>Bike lanes downtown: good idea?</h1>{posts}</main>"
     url = "https://forum.example/t/bike-lanes-downtown/1234"
     assert extract(shell(body, head, title="Bike lanes downtown"), url).page_type == PageType.FORUM
+
+
+def test_a_thin_page_with_no_other_evidence_is_unknown_not_a_product() -> None:
+    # A photo story whose text is one caption: thinness alone says what the page is not, not what it is,
+    # so it is kept as unknown rather than dropped under a guessed kind.
+    body = (
+        "<main><h1>Spring at the lake</h1><figure><img src='/lake.jpg' alt=''>"
+        "<figcaption>The first warm day at the lake.</figcaption></figure></main>"
+    )
+    assert extract(shell(body), "https://courier.example/photos/spring").page_type == PageType.UNKNOWN
