@@ -10,6 +10,8 @@ any other folder's pages are all articles. Each page goes through ``extract(html
 asks for at least 0.98: an article called anything else is dropped by ``scraper run``, "unknown" aside),
 the share of other pages called something else (at least 0.80), the share of articles kept by the run
 (called "article" or "unknown"), and the confusion by type (rows: labelled type, columns: page_type).
+The rules are developed on the pages with even numeric IDs: the two shares are also printed for the even
+and the odd (held-out) IDs apart, so a rule that only fits the pages it was written on shows.
 """
 
 from __future__ import annotations
@@ -45,15 +47,46 @@ def labelled_pages(folder: Path) -> list[tuple[str, str, Path, str | None]]:
     return pages
 
 
-def confusion(folders: list[Path]) -> dict[str, Counter[str]]:
-    table: dict[str, Counter[str]] = defaultdict(Counter)
+Table = dict[str, Counter[str]]
+
+
+def half(path: Path) -> str:
+    """ "even" or "odd" for a numeric page ID (development and held-out pages), "other" for the rest."""
+    page_id = path.name.removesuffix(".html.gz")
+    if not page_id.isdigit():
+        return "other"
+    return "odd" if int(page_id) % 2 else "even"
+
+
+def confusion(folders: list[Path]) -> dict[str, Table]:
+    """The confusion table of each half of the pages (see `half`)."""
+    tables: dict[str, Table] = defaultdict(lambda: defaultdict(Counter))
     for _name, label, path, url in (page for folder in folders for page in labelled_pages(folder)):
         document = extract(gzip.decompress(path.read_bytes()), url)
-        table[label][document.page_type] += 1
-    return table
+        tables[half(path)][label][document.page_type] += 1
+    return tables
 
 
-def report(table: dict[str, Counter[str]]) -> None:
+def shares(table: Table) -> str:
+    articles = table.get(ARTICLE, Counter())
+    others = sum((row for label, row in table.items() if label != ARTICLE), Counter[str]())
+    n_articles, n_others = sum(articles.values()), sum(others.values())
+    article_share = f"{articles[ARTICLE] / n_articles:.3f}" if n_articles else "-"
+    other_share = f"{1 - others[ARTICLE] / n_others:.3f}" if n_others else "-"
+    return f"articles called article {article_share} ({n_articles}), others not {other_share} ({n_others})"
+
+
+def report(tables: dict[str, Table]) -> None:
+    for name in ("even", "odd"):
+        if name in tables:
+            label = "development (even IDs)" if name == "even" else "held out (odd IDs)"
+            print(f"{label:24}{shares(tables[name])}")
+    table: Table = defaultdict(Counter)
+    for part in tables.values():
+        for label, row in part.items():
+            table[label].update(row)
+    if len(tables) > 1:
+        print()
     articles = table.get(ARTICLE, Counter())
     others = Counter[str]()
     for label, row in table.items():

@@ -27,7 +27,7 @@ from .fallback import fallback_text
 from .guard import check_tree, guard_input
 from .markdown import render_markdown
 from .metadata import Metadata, extract_metadata
-from .pagetype import classify_page, link_density, markup_counts
+from .pagetype import classify_page, markup_counts
 from .recorder import Recorder
 from .streamed import place_streamed_parts
 from .widen import widened
@@ -167,7 +167,7 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
     meta = extract_metadata(tree, url)
     counts = markup_counts(tree)
     blocks, body = _body_text(tree, meta, recorder)
-    page_type = classify_page(meta, body, counts, link_density(blocks))
+    page_type = classify_page(meta, body, counts, blocks, url)
     text = serialise(body.blocks)
     # The same blocks as Markdown, links kept (render.py strips them unless asked for).
     markdown = render_markdown(body.blocks, _link_base(tree, url, body))

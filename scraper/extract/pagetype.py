@@ -2,9 +2,10 @@
 service page (unknown where the evidence is weak).
 
 Evidence is counted in points per kind (weights in rules.py, each with its reason), from what the other
-stages already computed (the metadata, the blocks, the body choice) and from one walk over a few kinds of
-element (code, dates, microdata, form fields). Nothing here names a site or reads the page's wording, class
-names included: only structure and standard vocabularies (schema.org, OpenGraph), so the rules hold in any
+stages already computed (the metadata, the blocks, the body choice), from one walk over a few kinds of
+element (code, dates, microdata, form fields, buttons) and from the shape of the URL (a headline slug, the
+site's root). Nothing here names a site or reads the page's wording, class names included: only
+structure, standard vocabularies (schema.org, OpenGraph) and currency signs, so the rules hold in any
 language. (Class names such as "price" or "comment" were measured: they told almost nothing the rest did
 not, and their substring search was most of this module's time.)
 
@@ -14,8 +15,10 @@ metadata, and a page with article prose or metadata and nothing against it is an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -25,7 +28,7 @@ from .blocks import Block, BlockKind
 from .body import BodyText
 from .metadata import Metadata
 
-__all__ = ["MarkupCounts", "classify_page", "link_density", "markup_counts"]
+__all__ = ["MarkupCounts", "UrlShape", "classify_page", "link_density", "markup_counts", "url_shape"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +40,10 @@ class MarkupCounts:
     times: int = 0  # <time>
     inputs: int = 0  # form fields
     passwords: int = 0  # password fields
+    buttons: int = 0  # <button> and <input type=button>
     microdata_authors: int = 0  # itemprop="author"
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
+    microdata_posts: int = 0  # itemtype=".../Comment" or ".../DiscussionForumPosting"
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
@@ -51,8 +56,12 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
         elif tag == "time":
             counts["times"] += 1
         elif tag == "input":
+            kind = (node.attributes.get("type") or "").lower()
             counts["inputs"] += 1
-            counts["passwords"] += (node.attributes.get("type") or "").lower() == "password"
+            counts["passwords"] += kind == "password"
+            counts["buttons"] += kind == "button"
+        elif tag == "button":
+            counts["buttons"] += 1
         attributes = node.attributes
         _count_attributes(counts, attributes)
     return MarkupCounts(**counts)
@@ -62,8 +71,43 @@ def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None])
     itemprop = (attributes.get("itemprop") or "").lower()
     if itemprop == "author":
         counts["microdata_authors"] += 1
-    if itemprop == "price" or (attributes.get("itemtype") or "").lower().endswith("/product"):
+    itemtype = (attributes.get("itemtype") or "").lower()
+    if itemprop == "price" or itemtype.endswith("/product"):
         counts["microdata_products"] += 1
+    if itemtype.endswith(rules.POST_ITEMTYPES):
+        counts["microdata_posts"] += 1
+
+
+@dataclass(frozen=True, slots=True)
+class UrlShape:
+    """What the page's address says: a headline made a slug, or the site's root."""
+
+    known: bool = False  # the page's URL (or its canonical one) is known
+    slug_words: int = 0  # words of the last path segment ("bike-lanes-open-in-may" has 5)
+    home: bool = False  # the path is empty or "/": the site's front or landing page
+
+    @property
+    def headline_slug(self) -> bool:
+        return self.slug_words >= rules.SLUG_MIN_WORDS
+
+
+_SLUG_SEPARATORS = re.compile(r"[-_+.,~]+")
+
+
+def url_shape(url: str | None) -> UrlShape:
+    """The shape of `url`'s path; nothing is known of a missing or malformed URL."""
+    try:
+        path = urlsplit(url).path if url else None
+    except ValueError:  # urllib refuses malformed hosts ("http://[::1")
+        path = None
+    if path is None:
+        return UrlShape()
+    segments = [segment for segment in path.split("/") if segment]
+    if not segments:
+        return UrlShape(known=True, home=True)
+    last = segments[-1].rsplit(".", 1)[0] if "." in segments[-1][-6:] else segments[-1]
+    words = [word for word in _SLUG_SEPARATORS.split(last) if word and not word.isdigit()]
+    return UrlShape(known=True, slug_words=len(words))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +145,9 @@ def _prose(body: BodyText) -> _Prose:
     return _Prose(body.prose_chars, share, body.prose_chars / (headings + 1), paragraphs)
 
 
-def _article_points(meta: Metadata) -> int:
-    """What the page's own metadata says for an article."""
-    points = 0
+def _article_points(meta: Metadata, shape: UrlShape) -> int:
+    """What the page's own metadata, and its address, say for an article."""
+    points = rules.SLUG_POINTS if shape.headline_slug else 0
     if meta.schema_types & rules.ARTICLE_SCHEMA_TYPES:
         points += rules.ARTICLE_SCHEMA_POINTS
     if meta.published_time:
@@ -132,39 +176,69 @@ def _forum_points(meta: Metadata, counts: MarkupCounts) -> int:
         points += rules.FORUM_SCHEMA_POINTS
     if counts.microdata_authors >= rules.MIN_FORUM_AUTHORS:
         points += rules.FORUM_AUTHORS_POINTS
+    if counts.microdata_posts >= rules.MIN_FORUM_POSTS:
+        points += rules.FORUM_POSTS_POINTS
     if counts.times >= rules.MIN_FORUM_TIMES:
         points += rules.FORUM_TIMES_POINTS
     return points
 
 
-def _listing_points(meta: Metadata, body: BodyText, link_density: float) -> int:
+def _listing_points(meta: Metadata, body: BodyText, prose: _Prose, link_density: float) -> int:
     points = 0
     if meta.schema_types & rules.LISTING_SCHEMA_TYPES:
         points += rules.LISTING_SCHEMA_POINTS
     if body.listing:
         points += rules.LISTING_PROSE_POINTS
-    if body.cards >= rules.MIN_LISTING_CARDS:
+    long_article = prose.reads_as_article and prose.paragraphs >= rules.LONG_ARTICLE_MIN_PARAGRAPHS
+    if body.cards >= rules.MIN_LISTING_CARDS and not long_article:
         points += rules.LISTING_CARDS_POINTS
     if link_density > rules.MIN_LISTING_LINK_DENSITY:
         points += rules.LISTING_LINK_DENSITY_POINTS
     return points
 
 
+def _documentation_points(meta: Metadata, counts: MarkupCounts) -> int:
+    if counts.code < rules.MIN_DOCUMENTATION_CODE and counts.pre < rules.MIN_DOCUMENTATION_PRE:
+        return 0
+    signed = meta.date or meta.author
+    return rules.DOCUMENTATION_POINTS - (rules.DOCUMENTATION_SIGNED_DISCOUNT if signed else 0)
+
+
 def _kind_points(
-    meta: Metadata, body: BodyText, counts: MarkupCounts, prose: _Prose, link_density: float
+    meta: Metadata, body: BodyText, counts: MarkupCounts, prose: _Prose, link_density: float, home: bool
 ) -> dict[PageType, int]:
     """Points for each kind that is not an article; in order of precedence on a tie."""
     thin = rules.THIN_PAGE_POINTS if prose.thin else 0
-    documentation = (
-        counts.code >= rules.MIN_DOCUMENTATION_CODE or counts.pre >= rules.MIN_DOCUMENTATION_PRE
-    ) * rules.DOCUMENTATION_POINTS
+    front = rules.HOME_PAGE_POINTS if home else 0
     return {
         PageType.FORUM: _forum_points(meta, counts),
         PageType.PRODUCT: _product_points(meta, counts) + thin,
-        PageType.LISTING: _listing_points(meta, body, link_density) + thin,
-        PageType.DOCUMENTATION: documentation,
-        PageType.SERVICE: (counts.passwords > 0) * rules.SERVICE_PASSWORD_POINTS + thin,
+        PageType.LISTING: _listing_points(meta, body, prose, link_density) + thin + front,
+        PageType.DOCUMENTATION: _documentation_points(meta, counts),
+        PageType.SERVICE: (counts.passwords > 0) * rules.SERVICE_PASSWORD_POINTS + thin + front,
     }
+
+
+def _prices(blocks: Sequence[Block]) -> int:
+    """Amounts of money on the page: a currency symbol beside a number."""
+    return sum(len(rules.PRICE_PATTERN.findall(block.text)) for block in blocks)
+
+
+def _landing(meta: Metadata, counts: MarkupCounts, shape: UrlShape, blocks: Sequence[Block]) -> bool:
+    """A page with no article metadata at all under a short address, with the marks of a landing or
+    service page: og:type "website", an organisation's schema.org type, many controls, prices, the site's
+    root."""
+    if not shape.known or shape.slug_words > rules.LANDING_MAX_SLUG_WORDS:
+        return False
+    points = (
+        (meta.og_type == "website") * rules.LANDING_WEBSITE_POINTS
+        + bool(meta.schema_types & rules.LANDING_SCHEMA_TYPES) * rules.LANDING_SCHEMA_POINTS
+        + (counts.buttons >= rules.LANDING_MIN_BUTTONS) * rules.LANDING_BUTTONS_POINTS
+        + shape.home * rules.LANDING_HOME_POINTS
+    )
+    if points == rules.MIN_LANDING_POINTS - rules.LANDING_PRICES_POINTS:  # the text is read only if it counts
+        points += (_prices(blocks) >= rules.LANDING_MIN_PRICES) * rules.LANDING_PRICES_POINTS
+    return points >= rules.MIN_LANDING_POINTS
 
 
 def link_density(blocks: Sequence[Block]) -> float:
@@ -173,21 +247,27 @@ def link_density(blocks: Sequence[Block]) -> float:
     return sum(block.link_chars for block in blocks) / chars if chars else 0.0
 
 
-def classify_page(meta: Metadata, body: BodyText, counts: MarkupCounts, page_link_density: float) -> PageType:
+def classify_page(
+    meta: Metadata, body: BodyText, counts: MarkupCounts, blocks: Sequence[Block], url: str | None = None
+) -> PageType:
     """The page's kind: the non-article kind with the most evidence when it outweighs the article's own
-    metadata; else an article when its prose or metadata says so; else the kind with some evidence."""
+    metadata; a service page when nothing speaks for an article and its marks say landing page; else an
+    article when its prose or metadata says so; else the kind with some evidence."""
     prose = _prose(body)
-    article = _article_points(meta)
-    points = _kind_points(meta, body, counts, prose, page_link_density)
+    shape = url_shape(url or meta.canonical_url)
+    article = _article_points(meta, shape)
+    points = _kind_points(meta, body, counts, prose, link_density(blocks), shape.home)
     kind = max(points, key=points.__getitem__)  # the first of equals: dict order is precedence
     strength = points[kind]
     if kind is PageType.PRODUCT and body.cards >= rules.MIN_COLLECTION_CARDS:
         kind = PageType.COLLECTION
     if strength >= rules.MIN_KIND_POINTS and strength >= article:
         return kind
+    if article == 0 and _landing(meta, counts, shape, blocks):
+        return PageType.SERVICE
     if prose.reads_as_article or article >= rules.ARTICLE_METADATA_POINTS:
         return PageType.ARTICLE
-    if strength > 0:
+    if strength > (rules.THIN_PAGE_POINTS if prose.thin else 0):  # thinness alone names no kind
         return kind
     if article == 0 and counts.inputs:
         return PageType.SERVICE  # no prose, no article metadata, a form: a search or contact page

@@ -460,6 +460,14 @@ FORUM_AUTHORS_POINTS = 2
 MIN_FORUM_AUTHORS = 3
 FORUM_TIMES_POINTS = 1
 MIN_FORUM_TIMES = 12
+# ... and posts marked up as schema.org items, one per post (2): a forum's server-rendered thread marks
+# each post a Comment (Discourse) or a DiscussionForumPosting. With its posters' credits it outweighs the
+# topic's own article-like metadata (publication time, date, starter: 4 points); an article with a
+# marked-up comment thread keeps its article type and published time (6). wcxb-dev: 12 forum threads more
+# told, no article lost. (itemprop="text", the post's body, is left out: FAQ answers carry it too.)
+FORUM_POSTS_POINTS = 2
+MIN_FORUM_POSTS = 3
+POST_ITEMTYPES = ("/comment", "/discussionforumposting")
 # A listing: its schema.org type (2), teaser cards holding most of its prose (3), many teaser cards (2),
 # mostly link text (1: some articles are link-heavy too).
 LISTING_SCHEMA_POINTS = 2
@@ -468,10 +476,53 @@ LISTING_CARDS_POINTS = 2
 MIN_LISTING_CARDS = 10
 LISTING_LINK_DENSITY_POINTS = 1
 MIN_LISTING_LINK_DENSITY = 0.4
+# Teaser cards are no listing's evidence beside an article of at least this many paragraphs (of
+# PARAGRAPH_MIN_CHARS) whose prose reads as one: a long story with a rail of related stories under it.
+# A section front's own prose is a few blurbs.
+LONG_ARTICLE_MIN_PARAGRAPHS = 10
+# The address. The last segment of an article's path is most often its headline made a slug
+# ("council-backs-bike-lanes-after-debate"): at least this many words (runs of characters between
+# "-", "_", "+", ".", not all digits) are a point for an article. Section, search, service and product
+# pages are named in a word or two ("news", "contact-us"); forum threads carry slugs too, but their own
+# evidence outweighs one point. Slugs are made so in every language that writes words apart (the
+# non-Latin ones percent-encoded, still split by "-"). wcxb-dev, even IDs: 54% of the articles, 14% of
+# the other pages (forum threads and products mostly, whose own evidence outweighs the point).
+SLUG_MIN_WORDS = 5
+SLUG_POINTS = 1
+# The site's root ("/") is its front or landing page, not an article: a point for a listing and a service
+# page each (wcxb-dev, even IDs: 1 article in 354, 34 other pages in 321).
+HOME_PAGE_POINTS = 1
+# A landing page (a company's service or product presentation, a school's course page): no article
+# metadata at all (no article type, date, byline or slug), an address of at most this many slug words,
+# and at least MIN_LANDING_POINTS of these marks: og:type "website" (1; the CMS's type for pages that are
+# not posts), an organisation's, a service's or an FAQ's schema.org type (1), at least LANDING_MIN_BUTTONS
+# buttons (1: menus, tabs, accordions and calls to action; an article has a few share buttons), at least
+# LANDING_MIN_PRICES amounts of money in the page's text (1: plans, offers, a shop's range), the site's
+# root (2). One mark alone is common on undated articles; two are rare: on wcxb-dev this rule calls 0
+# articles and 41 other pages service on the even IDs (354 and 321 pages), 1 and 28 on the odd, held out.
+LANDING_MAX_SLUG_WORDS = 2
+MIN_LANDING_POINTS = 2
+LANDING_WEBSITE_POINTS = 1
+LANDING_SCHEMA_POINTS = 1
+LANDING_SCHEMA_TYPES = frozenset(
+    {"organization", "corporation", "localbusiness", "professionalservice", "service", "faqpage", "product"}
+)
+LANDING_BUTTONS_POINTS = 1
+LANDING_MIN_BUTTONS = 20
+LANDING_HOME_POINTS = 2
+LANDING_PRICES_POINTS = 1
+LANDING_MIN_PRICES = 5
+# An amount of money: a currency sign beside a number, on either side ("$9.99", "9,99 €", "₹ 500"). Signs,
+# not words or codes, so it reads the same in every language.
+PRICE_PATTERN = re.compile(r"[$€£¥₹₽₩₺₪฿₫₴]\s?\d|\d\s?[$€£¥₹₽₩₺₪฿₫₴]")
 # Documentation: code everywhere (3); articles about code hold a few snippets, manuals dozens.
 DOCUMENTATION_POINTS = 3
 MIN_DOCUMENTATION_CODE = 30
 MIN_DOCUMENTATION_PRE = 10
+# ... a point less on a page with a date or a byline: a programmer's dated, signed post holds as much code
+# as a manual page, which is rarely either (wcxb-dev: one article fewer called documentation, no manual
+# page more called an article; with a headline slug's point, the posts with a date and a byline are kept).
+DOCUMENTATION_SIGNED_DISCOUNT = 1
 # A service page (login, search, contact, landing page): a password field (1), or a thin page with a form.
 SERVICE_PASSWORD_POINTS = 1
 # A thin page: at most this many paragraphs of prose (of this length) and less than this share of prose:
@@ -481,4 +532,4 @@ THIN_MAX_PARAGRAPHS = 1
 PARAGRAPH_MIN_CHARS = 150
 THIN_MAX_PROSE_SHARE = 0.15
 # The elements the markup evidence counts, found in one CSS query (one walk of the tree).
-PAGE_TYPE_SELECTOR = "pre, code, time, input, [itemprop=author], [itemprop=price], [itemtype]"
+PAGE_TYPE_SELECTOR = "pre, code, time, input, button, [itemprop=author], [itemprop=price], [itemtype]"

@@ -133,3 +133,100 @@ def test_an_article_with_a_comment_form_and_a_login_box_stays_an_article() -> No
 
 def test_an_empty_page_is_unknown() -> None:
     assert extract("").page_type == PageType.UNKNOWN
+
+
+def test_a_short_dated_signed_story_under_a_title_slug_is_an_article() -> None:
+    # Two paragraphs, a date and a byline: too little prose and metadata alone, but the URL's last segment
+    # is the headline made a slug, which a section, search or service page's URL is not.
+    head = '<meta name="author" content="Jane Smith"><meta name="date" content="2026-03-05">'
+    body = "<main><h1>Council backs bike lanes</h1>" + "".join(f"<p>{p}</p>" for p in PROSE[:2]) + "</main>"
+    url = "https://courier.example/local/council-backs-bike-lanes-after-long-debate/"
+    assert extract(shell(body, head), url).page_type == PageType.ARTICLE
+    assert extract(shell(body, head), "https://courier.example/local/").page_type != PageType.ARTICLE
+
+
+def landing_page(buttons: int = 24) -> str:
+    head = '<meta property="og:type" content="website">'
+    controls = "".join(f"<button>Option {n}</button>" for n in range(buttons))
+    body = (
+        f"<main><h1>Plumbing you can count on</h1><div class='menu'>{controls}</div>"
+        + "".join(f"<p>{p}</p>" for p in PROSE)
+        + "</main>"
+    )
+    return shell(body, head, title="Plumbing you can count on")
+
+
+def test_a_site_home_page_of_prose_is_not_an_article() -> None:
+    # The site's root: its front or landing page, whatever prose it carries.
+    assert extract(landing_page(buttons=0), "https://plumbing.example/").page_type != PageType.ARTICLE
+
+
+def test_an_unsigned_undated_page_of_many_controls_is_a_service_page() -> None:
+    # No article metadata at all, og:type "website", a page full of buttons, a short URL: a landing page.
+    page = landing_page()
+    assert extract(page, "https://plumbing.example/services/emergency").page_type == PageType.SERVICE
+    # The same page under a headline slug is read as the article it may be.
+    url = "https://plumbing.example/blog/why-pipes-burst-in-a-cold-winter"
+    assert extract(page, url).page_type == PageType.ARTICLE
+
+
+def test_a_dated_article_full_of_code_stays_an_article() -> None:
+    # A dated, signed post about code holds dozens of snippets; a manual page is rarely dated and signed.
+    head = '<meta name="author" content="Jane Smith"><meta name="date" content="2026-03-05">'
+    head += '<meta property="og:type" content="article">'
+    sections = "".join(
+        f"<h2>Part {n}</h2><p>{PROSE[n % len(PROSE)]} We call <code>open_store()</code> and "
+        f"<code>migrate()</code> here.</p><pre><code>store = open_store('db{n}')</code></pre>"
+        for n in range(16)
+    )
+    body = f"<article><h1>What I learnt porting our store</h1>{sections}</article>"
+    assert extract(shell(body, head), "https://blog.example/post/store").page_type == PageType.ARTICLE
+
+
+def test_a_long_article_beside_many_related_teasers_stays_an_article() -> None:
+    # A long article of many paragraphs with a rail of related stories: the teasers do not make it a listing.
+    body = (
+        "<article><h1>Council backs bike lanes</h1>"
+        + "".join(f"<p>{PROSE[n % 6]} {PROSE[(n + 1 + n // 6) % 6]}</p>" for n in range(12))
+        + "</article><div class='grid'><h2>More news</h2>"
+        + "".join(teaser(n) for n in range(1, 15))
+        + "</div>"
+    )
+    assert extract(shell(body), "https://courier.example/local/bikes").page_type == PageType.ARTICLE
+
+
+def test_an_unsigned_undated_page_of_prices_is_not_an_article() -> None:
+    # og:type "website" and amounts of money all over (plans, offers, a shop's range) under a short
+    # address, with nothing that speaks for an article: a landing or shop page. Currency symbols are read,
+    # not words, so it holds in any language.
+    head = '<meta property="og:type" content="website">'
+    plans = "".join(f"<li><p>{PROSE[n]}</p><p>€{n * 9},99 / month</p></li>" for n in range(6))
+    body = f"<main><h1>Our plans</h1><ul>{plans}</ul></main>"
+    assert extract(shell(body, head), "https://isp.example/plans").page_type != PageType.ARTICLE
+    url = "https://isp.example/blog/why-our-plans-cost-what-they-cost"
+    assert extract(shell(body, head), url).page_type == PageType.ARTICLE
+
+
+def test_a_thread_of_microdata_comments_is_a_forum_page_despite_its_article_metadata() -> None:
+    # A forum's server-rendered thread: the topic's own publication time, date and starter in the head,
+    # then one schema.org Comment per post, each credited to its poster.
+    head = '<meta property="article:published_time" content="2026-03-05T10:00:00Z">'
+    head += '<meta name="author" content="alice">'
+    posts = "".join(
+        f'<div itemscope itemtype="http://schema.org/Comment"><span itemprop="author">{name}</span>'
+        f'<div itemprop="text"><p>{PROSE[n]}</p></div></div>'
+        for n, name in enumerate(["alice", "bob42", "carol_w", "dave"])
+    )
+    body = f"<main><h1>Bike lanes downtown: good idea?</h1>{posts}</main>"
+    url = "https://forum.example/t/bike-lanes-downtown/1234"
+    assert extract(shell(body, head, title="Bike lanes downtown"), url).page_type == PageType.FORUM
+
+
+def test_a_thin_page_with_no_other_evidence_is_unknown_not_a_product() -> None:
+    # A photo story whose text is one caption: thinness alone says what the page is not, not what it is,
+    # so it is kept as unknown rather than dropped under a guessed kind.
+    body = (
+        "<main><h1>Spring at the lake</h1><figure><img src='/lake.jpg' alt=''>"
+        "<figcaption>The first warm day at the lake.</figcaption></figure></main>"
+    )
+    assert extract(shell(body), "https://courier.example/photos/spring").page_type == PageType.UNKNOWN
