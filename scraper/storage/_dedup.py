@@ -68,7 +68,7 @@ def mark_if_copy(
     if not held:
         return False
     fingerprint = dataclasses.replace(pending.fingerprint, keys=held)
-    original = _original(db, dialect, (document_id, url_id), fingerprint, pending.text_hash, policy)
+    original = _original(db, dialect, (document_id, url_id), fingerprint, pending, policy)
     if original is None:
         return False
     db.execute(f"UPDATE documents SET duplicate_of = {p} WHERE id = {p}", (original, document_id))
@@ -80,18 +80,18 @@ def _original(
     dialect: Dialect,
     ids: tuple[int, int],
     fingerprint: Fingerprint,
-    text_hash: str,
+    pending: PendingDocument,
     policy: RunSettings,
 ) -> int | None:
     """The original of the document this one (`ids`: its id and its URL's) copies: of an exact copy
     first, else of the nearest at or over the threshold."""
     rows = _candidates(db, dialect, *ids, fingerprint.keys)
-    exact = [int(row[3]) for row in rows if row[1] == text_hash]
+    exact = [int(row[3]) for row in rows if row[1] == pending.text_hash]
     if exact:
         return min(exact)
     if not (policy.dedup_near and fingerprint.near and rows):
         return None
-    own = fingerprint.shingles()
+    own = _minhash.shingles(pending.document.text)  # seldom needed: made here, not carried
     best: tuple[float, int] | None = None
     for _, _, text, original in rows:
         similarity = _minhash.jaccard(own, _minhash.shingles(text))

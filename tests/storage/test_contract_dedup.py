@@ -11,9 +11,11 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import pytest
+
 from scraper.config import RunSettings
 from scraper.models import Claim, Document, FetchResult, FetchStatus, OutcomeKind, SkipReason, UrlState
-from scraper.storage import Store
+from scraper.storage import Store, _minhash, document_fingerprint
 from scraper.storage._minhash import jaccard, shingles
 
 if TYPE_CHECKING:
@@ -191,3 +193,41 @@ def test_concurrent_saves_of_near_copies_keep_exactly_one_original(backend: Back
     [original] = store.documents()
     duplicates = [d for d in store.documents(duplicates=True) if d.duplicate_of]
     assert {d.duplicate_of for d in duplicates} == {original.url}
+
+
+def test_a_fingerprint_made_before_the_save_is_used_as_it_is(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The run makes it in the extraction worker: the save then neither shingles nor hashes again.
+    fingerprints = {
+        text: document_fingerprint(Document(text=text), near=True) for text in (STORY, OTHER_STORY)
+    }
+    fingerprints[ONE_SENTENCE_CHANGED] = document_fingerprint(Document(text=ONE_SENTENCE_CHANGED), near=True)
+
+    def no_fingerprint(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the save made a fingerprint again")
+
+    monkeypatch.setattr(_minhash, "fingerprint", no_fingerprint)
+    for url, text, expected in [
+        ("http://a.test/story", STORY, OutcomeKind.STORED),
+        ("http://b.test/update", ONE_SENTENCE_CHANGED, OutcomeKind.SKIPPED),
+        ("http://c.test/museum", OTHER_STORY, OutcomeKind.STORED),
+    ]:
+        assert save_with(store, url, text, fingerprints[text]) is expected
+
+
+def test_a_fingerprint_of_another_text_is_not_trusted(store: Store) -> None:
+    story_keys = document_fingerprint(Document(text=STORY), near=True)
+    store_text(store, "http://a.test/story", STORY)
+    # Given the story's keys with the museum's text, the save makes the museum's own.
+    assert save_with(store, "http://b.test/museum", OTHER_STORY, story_keys) is OutcomeKind.STORED
+    assert store_text(store, "http://c.test/museum-copy", OTHER_STORY) is OutcomeKind.SKIPPED
+
+
+def save_with(store: Store, url: str, text: str, fingerprint: _minhash.Fingerprint) -> OutcomeKind:
+    store.enqueue([url], source="test", now=T0)
+    [claim] = [
+        c for c in store.claim(worker="t", limit=50, now=T0, lease=60.0, host_delay=0.0) if c.url == url
+    ]
+    document = Document(url=url, title="T", text=text)
+    return store.save(claim, fetched(claim), document, now=T0, policy=POLICY, fingerprint=fingerprint).kind
