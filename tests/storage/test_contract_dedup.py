@@ -231,3 +231,26 @@ def save_with(store: Store, url: str, text: str, fingerprint: _minhash.Fingerpri
     ]
     document = Document(url=url, title="T", text=text)
     return store.save(claim, fetched(claim), document, now=T0, policy=POLICY, fingerprint=fingerprint).kind
+
+
+def test_a_near_copy_is_checked_against_its_nearest_candidate_first(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Candidates come in order of the band keys they share: the first one over the threshold ends the
+    # check, so a copy of a story stored many times costs two shingle sets, not one per stored copy.
+    first = STORY.replace("proposal 14", "proposal 15").replace("number 26", "number 25")
+    second = STORY.replace("district 9", "district 10").replace("number 117", "number 118")
+    store_text(store, "http://a.test/story", STORY)
+    assert store_text(store, "http://b.test/first", first) is OutcomeKind.SKIPPED
+    assert store_text(store, "http://c.test/second", second) is OutcomeKind.SKIPPED
+    made: list[str] = []
+    shingles_of = _minhash.shingles
+
+    def counted(text: str) -> frozenset[str]:
+        made.append(text)
+        return shingles_of(text)
+
+    monkeypatch.setattr(_minhash, "shingles", counted)
+    both = first.replace("district 9", "district 10").replace("number 117", "number 118")
+    assert store_text(store, "http://d.test/both", both) is OutcomeKind.SKIPPED
+    assert len(made) == 2
