@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from ..config import RunSettings
 from ..errors import ExtractionError, ScraperError
 from ..models import Document
+from ..storage import Fingerprint, document_fingerprint
 from ._pieces import Extractor
 from ._processes import WorkerPool
 
@@ -82,6 +83,17 @@ class ExtractionPool:
         document: Document = await self.call(self._extractor, html, url)
         return document
 
+    async def extract_for_store(
+        self, html: str | bytes, url: str | None, *, near: bool
+    ) -> tuple[Document, Fingerprint]:
+        """The Document of one page and its fingerprint for the store's duplicate check, both made in
+        the worker: shingling and MinHash are CPU work the event loop and the save transaction are
+        spared. ExtractionError as for `extract`."""
+        made: tuple[Document, Fingerprint] = await self.call(
+            extract_and_fingerprint, self._extractor, html, url, near
+        )
+        return made
+
     async def call(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in a worker, under the limits. `function` must be module-level (it is sent
         by name); its ScraperError comes back as it is, any other exception as ExtractionError."""
@@ -105,6 +117,14 @@ class ExtractionPool:
             return self._processes.submit(function, *args)
         assert self._thread is not None
         return self._thread.submit(_in_thread, function, *args)
+
+
+def extract_and_fingerprint(
+    extractor: Extractor, html: str | bytes, url: str | None, near: bool
+) -> tuple[Document, Fingerprint]:
+    """What a worker does for a page to store: extract it, then fingerprint its text."""
+    document = extractor(html, url)
+    return document, document_fingerprint(document, near=near)
 
 
 def _in_thread(function: Callable[..., T], *args: Any) -> T:

@@ -26,6 +26,7 @@ from ..models import (
     RunReport,
     SkipReason,
 )
+from ..storage import Fingerprint
 from ..storage.base import Store
 from ..urls import redact_url
 from ._discovery import discover_sources
@@ -356,9 +357,12 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
     """Fetch, extract and save one claimed URL; None when the claim was stale. A StorageError escapes."""
     result = await fetch_captured(state.fetcher, claim.url, claim.validators, accept="html")
     document: Document | None = None
+    fingerprint: Fingerprint | None = None
     if result.ok:
         try:
-            document = await state.pool.extract(page_input(result), result.final_url or claim.url)
+            document, fingerprint = await state.pool.extract_for_store(
+                page_input(result), result.final_url or claim.url, near=state.settings.run.dedup_near
+            )
         except ExtractionError as exc:
             log.warning("extraction failed for %s: %s", redact_url(claim.url), exc)
             result = dataclasses.replace(
@@ -367,7 +371,9 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
     if document is not None and not _kept(document, state):
         result, document = _not_article(result), None
     try:
-        return state.store.save(claim, result, document, now=state.clock(), policy=state.settings.run)
+        return state.store.save(
+            claim, result, document, now=state.clock(), policy=state.settings.run, fingerprint=fingerprint
+        )
     except StaleClaimError as exc:
         log.warning(
             "result for %s not stored: the claim expired and was taken over (%s)", redact_url(claim.url), exc

@@ -12,11 +12,21 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..errors import ConfigError, SchemaError
+from ._minhash import Fingerprint
+from ._rules import document_fingerprint
 from ._schema import SchemaMigration
 from .base import SCHEMA_VERSION, Store
 from .sqlite import SQLiteStore
 
-__all__ = ["SCHEMA_VERSION", "SchemaMigration", "Store", "migrate_database", "open_store"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Fingerprint",
+    "SchemaMigration",
+    "Store",
+    "document_fingerprint",
+    "migrate_database",
+    "open_store",
+]
 
 _SQLITE_PREFIX = "sqlite:///"
 _POSTGRES_PREFIXES = ("postgresql://", "postgres://")

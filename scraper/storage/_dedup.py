@@ -8,12 +8,15 @@ and becomes its copy; exactly one of them is the original. Taking keys in one or
 never wait on each other in a cycle. SQLite serialises writers anyway (`BEGIN IMMEDIATE`).
 
 The owners of the document's keys that belong to other URLs are the candidates, checked on their exact
-Jaccard similarity (the MinHash only says where to look). A copy keeps the keys no one held before it, and
-a copy found as a candidate stands for its original: a print view one sentence off the full story is
-found through the story's wire copy even when the first page stored was an AMP page missing a paragraph
-(too far from the print view by itself). So a story is one original and copies pointing at it, never a
-chain. Documents of the same URL, or whose original is of the same URL, are never candidates: a later
-version is a version.
+Jaccard similarity (the MinHash only says where to look), those sharing the most keys first (the MinHash's
+estimate of their similarity): the first at or over the threshold ends the check, so a copy of a story
+stored many times costs two shingle sets, not one per stored copy.
+
+A copy keeps the keys no one held before it, and a copy found as a candidate stands for its original: a
+print view one sentence off the full story is found through the story's wire copy even when the first
+page stored was an AMP page missing a paragraph (too far from the print view by itself). So a story is
+one original and copies pointing at it, never a chain. Documents of the same URL, or whose original is
+of the same URL, are never candidates: a later version is a version.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def mark_if_copy(
     if not held:
         return False
     fingerprint = dataclasses.replace(pending.fingerprint, keys=held)
-    original = _original(db, dialect, (document_id, url_id), fingerprint, pending.text_hash, policy)
+    original = _original(db, dialect, (document_id, url_id), fingerprint, pending, policy)
     if original is None:
         return False
     db.execute(f"UPDATE documents SET duplicate_of = {p} WHERE id = {p}", (original, document_id))
@@ -80,24 +83,22 @@ def _original(
     dialect: Dialect,
     ids: tuple[int, int],
     fingerprint: Fingerprint,
-    text_hash: str,
+    pending: PendingDocument,
     policy: RunSettings,
 ) -> int | None:
     """The original of the document this one (`ids`: its id and its URL's) copies: of an exact copy
-    first, else of the nearest at or over the threshold."""
+    first, else of the first candidate at or over the threshold, in order of the keys they share."""
     rows = _candidates(db, dialect, *ids, fingerprint.keys)
-    exact = [int(row[3]) for row in rows if row[1] == text_hash]
+    exact = [int(row[3]) for row in rows if row[1] == pending.text_hash]
     if exact:
         return min(exact)
     if not (policy.dedup_near and fingerprint.near and rows):
         return None
-    own = fingerprint.shingles()
-    best: tuple[float, int] | None = None
+    own = _minhash.shingles(pending.document.text)  # seldom needed: made here, not carried
     for _, _, text, original in rows:
-        similarity = _minhash.jaccard(own, _minhash.shingles(text))
-        if similarity >= policy.dedup_threshold and (best is None or (similarity, -original) > best):
-            best = (similarity, -original)
-    return None if best is None else -best[1]
+        if _minhash.jaccard(own, _minhash.shingles(text)) >= policy.dedup_threshold:
+            return int(original)
+    return None
 
 
 def _candidates(
@@ -106,11 +107,12 @@ def _candidates(
     p = dialect.param
     which = " OR ".join([f"(b.band = {p} AND b.hash = {p})"] * len(keys))
     # The candidate's original: itself, or the document it copies (always an original, never a copy).
+    # Most shared keys first: with more candidates than MAX_CANDIDATES, the nearest are the ones read.
     query = (
-        "SELECT DISTINCT d.id, d.text_hash, d.text, o.id FROM band_keys b "
+        "SELECT d.id, d.text_hash, d.text, o.id FROM band_keys b "
         "JOIN documents d ON d.id = b.document_id JOIN documents o ON o.id = coalesce(d.duplicate_of, d.id) "
         f"WHERE ({which}) AND d.url_id <> {p} AND o.url_id <> {p} AND d.id <> {p} "
-        f"ORDER BY d.id LIMIT {MAX_CANDIDATES}"
+        f"GROUP BY d.id, o.id ORDER BY count(*) DESC, d.id LIMIT {MAX_CANDIDATES}"
     )
     params = [value for key in keys for value in key]
     return db.execute(query, (*params, url_id, url_id, document_id)).fetchall()

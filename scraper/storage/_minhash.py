@@ -1,7 +1,9 @@
 """A document's fingerprint for finding its copies: the exact key of its text, the LSH band keys of its
 MinHash over word shingles, and the shingles themselves (to check a candidate's Jaccard exactly).
 
-Pure CPU, computed before the save transaction opens; the store keeps the keys (`band_keys` table), so
+Pure CPU: a run makes it in the extraction worker, beside the Document (`document_fingerprint`), so
+neither the event loop nor the save transaction spends time on it; a save without one makes it before
+the transaction opens. The store keeps the keys (`band_keys` table), so
 copies are found across runs and across workers, with nothing held in memory.
 
 MinHash is rensa's `RMinHash` (Rust): 0.1 ms for a 1,900-word article against 12 ms for datasketch's
@@ -14,18 +16,22 @@ exact key).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import struct
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["EXACT_BAND", "Fingerprint", "fingerprint", "jaccard", "shingle_list", "shingles"]
+__all__ = ["EXACT_BAND", "Fingerprint", "exact_key", "fingerprint", "jaccard", "shingle_list", "shingles"]
 
 # Banding: BANDS bands of ROWS rows, one MinHash of BANDS × ROWS permutations. A pair of documents becomes
-# a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.9996 at J = 0.8, 0.975 at 0.7, 0.47 at 0.5 and
-# 0.05 at 0.3. Candidates are then checked on their exact Jaccard, so the banding sets recall (and the cost
-# of checking), never precision. 20 keys per original document keep the table small.
+# a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.99999 at J = 0.8, 0.996 at 0.7 (the default
+# threshold), 0.94 at 0.6, 0.03 at 0.2 and 2e-6 at 0.02 (two unrelated articles). Candidates are then
+# checked on their exact Jaccard, so the banding sets recall (and the cost of checking), never precision.
+# Four rows, not five: five lost 2.5% of the pairs at 0.7; fewer rows would make unrelated articles on one
+# topic (0.05 to 0.2) candidates of each other. 20 keys per original document keep the table small.
 BANDS = 20
-ROWS = 5
+ROWS = 4
 MINHASH_SEED = 13
 # The exact copy of a text has its own key: band -1, the text's hash.
 EXACT_BAND = -1
@@ -54,11 +60,16 @@ class Fingerprint:
     """What the store needs to find a document's copies and be found by later ones."""
 
     keys: tuple[tuple[int, int], ...]  # (band, hash), sorted: the exact key, then the band keys if any
-    text: str  # its shingles are made again only when a candidate must be checked (seldom)
     near: bool  # the band keys were made: near copies are looked for
 
-    def shingles(self) -> frozenset[str]:
-        return shingles(self.text)
+    @property
+    def exact(self) -> tuple[int, int]:
+        return self.keys[0]  # band -1 sorts first
+
+
+def exact_key(text_hash: str) -> tuple[int, int]:
+    """The key of the text whose sha256 is `text_hash`: its copies' texts have the same."""
+    return (EXACT_BAND, _signed64(bytes.fromhex(text_hash)[:8]))
 
 
 def shingles(text: str) -> frozenset[str]:
@@ -91,19 +102,31 @@ def jaccard(first: frozenset[str], second: frozenset[str]) -> float:
 def fingerprint(text: str, text_hash: str, *, near: bool) -> Fingerprint:
     """The keys of `text` (whose sha256 is `text_hash`): always the exact key, and with `near` the band
     keys of its MinHash when it has enough shingles."""
-    exact = (EXACT_BAND, _signed64(bytes.fromhex(text_hash)[:8]))
+    exact = exact_key(text_hash)
     shingled = shingle_list(text) if near else []
     if len(shingled) < MIN_SHINGLES:
-        return Fingerprint((exact,), text, near=False)
-    # Imported here, not at the top: rensa reserves about 1 GB of address space, and every process that
-    # imports scraper (the extraction workers, under an address-space cap) would carry it.
-    from rensa import RMinHash
-
-    minhash = RMinHash(num_perm=BANDS * ROWS, seed=MINHASH_SEED)
+        return Fingerprint((exact,), near=False)
+    minhash = _rensa().RMinHash(num_perm=BANDS * ROWS, seed=MINHASH_SEED)
     minhash.update(shingled)  # repeats and order change no minimum
     digest = minhash.digest()
     bands = [(band, _signed64(_band_bytes(digest[band * ROWS : (band + 1) * ROWS]))) for band in range(BANDS)]
-    return Fingerprint(tuple(sorted([exact, *bands])), text, near=True)
+    return Fingerprint(tuple(sorted([exact, *bands])), near=True)
+
+
+# rensa's allocator (mimalloc) reserves an arena of 1 GiB of address space when it loads. The extraction
+# workers make fingerprints under an address-space cap (pipeline/_worker.py), where that arena would
+# take half the room a page has; 64 MiB arenas are plenty for a MinHash. Set before the first load only:
+# the operator's own MIMALLOC_ARENA_RESERVE wins.
+ARENA_RESERVE = "64MiB"
+
+
+def _rensa() -> Any:
+    """rensa, loaded at the first fingerprint, not with scraper: a process that never makes one (the
+    run's own, once workers make them) never carries its arena."""
+    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", ARENA_RESERVE)
+    import rensa
+
+    return rensa
 
 
 def _band_bytes(values: list[int]) -> bytes:

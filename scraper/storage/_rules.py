@@ -45,6 +45,7 @@ __all__ = [
     "PendingDocument",
     "UrlUpdate",
     "decide",
+    "document_fingerprint",
     "failure_retry_at",
     "fingerprint_of",
     "per_host_cap",
@@ -171,13 +172,21 @@ def turn_wait(next_allowed: datetime, now: datetime) -> float:
     return max((next_allowed - now).total_seconds(), MIN_TURN_WAIT)
 
 
-def fingerprint_of(fetch: FetchResult, document: Document | None, policy: RunSettings) -> Fingerprint | None:
-    """The keys that find the copies of the document a save would store: CPU work, done before the
-    transaction opens. None when there is no document to store."""
+def fingerprint_of(
+    fetch: FetchResult, document: Document | None, policy: RunSettings, given: Fingerprint | None = None
+) -> Fingerprint | None:
+    """The keys that find the copies of the document a save would store: `given` (made with the
+    Document, in the extraction worker), else made now, before the transaction opens. None when there
+    is no document to store."""
     if fetch.status is not FetchStatus.OK or document is None:
         return None
+    return given or document_fingerprint(document, near=policy.dedup_near)
+
+
+def document_fingerprint(document: Document, *, near: bool) -> Fingerprint:
+    """The keys of `document`'s text as the store will hold it (cleaned): pure CPU, for any process."""
     text = clean_text(document.text)
-    return _minhash.fingerprint(text, text_hash(text), near=policy.dedup_near)
+    return _minhash.fingerprint(text, text_hash(text), near=near)
 
 
 def decide(
@@ -192,7 +201,7 @@ def decide(
     """The row update and Outcome for one fetched page, before the version and duplicate checks."""
     recheck_at = now + timedelta(seconds=policy.recheck_after)
     if fetch.status is FetchStatus.OK and document is not None:
-        return _stored(claim, fetch, document, recheck_at, fingerprint)
+        return _stored(claim, fetch, document, recheck_at, fingerprint, policy)
     if fetch.status is FetchStatus.NOT_MODIFIED:
         update = _done(fetch, recheck_at, validators=fetch.validators or None)
         return Decision(update, Outcome(claim.url, OutcomeKind.UNCHANGED))
@@ -225,11 +234,17 @@ def _stored(
     document: Document,
     recheck_at: datetime,
     fingerprint: Fingerprint | None,
+    policy: RunSettings,
 ) -> Decision:
     cleaned = clean_document(document)
     canonical = cleaned.canonical_url or None
     key = canonical or clean_text(claim.url)
-    pending = PendingDocument(cleaned, text_hash(cleaned.text), dedup_key=key, fingerprint=fingerprint)
+    hashed = text_hash(cleaned.text)
+    if fingerprint is not None and fingerprint.exact != _minhash.exact_key(hashed):
+        # Made from another text than the one stored (a caller's mistake): its keys would file this
+        # document under another story, so its own are made.
+        fingerprint = _minhash.fingerprint(cleaned.text, hashed, near=policy.dedup_near)
+    pending = PendingDocument(cleaned, hashed, dedup_key=key, fingerprint=fingerprint)
     update = dataclasses.replace(
         _done(fetch, recheck_at, validators=fetch.validators), canonical_url=canonical
     )

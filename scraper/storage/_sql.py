@@ -40,6 +40,7 @@ from ..urls import host_key
 from . import _dedup, _release, _rules, _schema
 from ._clean import clean_document, clean_text, text_hash
 from ._listing import DocumentListing, FailedUrlListing
+from ._minhash import Fingerprint
 from ._schema import CLAIMED_SQL, ColumnTypes
 from .base import SCHEMA_VERSION
 
@@ -395,9 +396,10 @@ class SQLStore(FailedUrlListing, DocumentListing, ABC, Generic[DB]):
         *,
         now: datetime,
         policy: RunSettings,
+        fingerprint: Fingerprint | None = None,
     ) -> Outcome:
         now = _rules.require_aware(now)
-        fingerprint = _rules.fingerprint_of(fetch, document, policy)  # CPU, before any row is locked
+        fingerprint = _rules.fingerprint_of(fetch, document, policy, fingerprint)  # before any row is locked
         with self._write() as db:
             self._check_current(db, claim)
             decision = _rules.decide(claim, fetch, document, now=now, policy=policy, fingerprint=fingerprint)

@@ -39,6 +39,7 @@ from ..models import (
     StoredDocument,
     StoreStatus,
 )
+from ._minhash import Fingerprint
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
@@ -103,13 +104,16 @@ class Store(Protocol):
         *,
         now: datetime,
         policy: RunSettings,
+        fingerprint: Fingerprint | None = None,
     ) -> Outcome:
         """Record one fetched (and extracted) page in one transaction; raise StaleClaimError
         when `claim.token` is no longer current. Stores a new version only when the text changed;
         an article whose canonical URL is already stored under another URL is stored once. A text that
         equals another URL's document, or (`policy.dedup_near`) is a near copy of one (Jaccard of word
         shingles at least `policy.dedup_threshold`), is stored as a duplicate row (`duplicate_of`) and
-        its URL skipped with reason `duplicate`; a later version of the same URL is never a duplicate."""
+        its URL skipped with reason `duplicate`; a later version of the same URL is never a duplicate.
+        `fingerprint`: the document's, made beforehand (`document_fingerprint`, in an extraction
+        worker); without it (or when it is of another text) the save makes it."""
 
     def release_expired(self, now: datetime, policy: RunSettings) -> int:
         """Return to pending (or failed after max_attempts, counting an attempt) the claims whose lease

@@ -314,3 +314,31 @@ def test_extraction_uses_other_processes() -> None:
     with ExtractionPool(pid_extract, workers=2) as pool:
         pids = {pool.result(pool.submit("<p>x</p>", None)).title for _ in range(4)}
     assert str(os.getpid()) not in pids
+
+
+FINGERPRINT_SCRIPT = """
+import asyncio, sys
+sys.path.insert(0, sys.argv[1])
+from pipeline_fakes import simple_extract
+from scraper.pipeline import ExtractionPool
+from scraper.storage import document_fingerprint
+html = "<p>" + " ".join(f"word{n}" for n in range(60)) + "</p>"
+with ExtractionPool(simple_extract, workers=1) as pool:
+    document, fingerprint = asyncio.run(pool.extract_for_store(html, None, near=True))
+print("rensa" in sys.modules, len(fingerprint.keys))
+print(fingerprint == document_fingerprint(document, near=True))
+"""
+
+
+def test_the_fingerprint_of_a_page_is_made_in_the_worker_not_the_run() -> None:
+    # MinHash and shingling are CPU work: made where the page is extracted, they leave the event loop
+    # free. The run's process never loads rensa (imported only where a fingerprint is made).
+    done = subprocess.run(
+        [sys.executable, "-c", FINGERPRINT_SCRIPT, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded_here, keys = done.stdout.split("\n")[0].split()
+    assert (loaded_here, int(keys) > 1) == ("False", True)
+    assert done.stdout.split("\n")[1] == "True"

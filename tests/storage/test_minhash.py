@@ -69,3 +69,16 @@ def test_importing_scraper_leaves_rensa_unloaded_until_a_fingerprint_is_made() -
         "assert 'rensa' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", program], check=True)
+
+
+def test_a_process_that_made_a_fingerprint_keeps_its_address_space_small() -> None:
+    # Extraction workers make fingerprints under an address-space cap (pipeline/_worker.py): rensa's
+    # allocator, left alone, reserves a 1 GiB arena there.
+    program = (
+        "import os; os.environ.pop('MIMALLOC_ARENA_RESERVE', None); "
+        "from scraper.storage._minhash import fingerprint; "
+        "fingerprint(' '.join(map(str, range(500))), '00' * 32, near=True); "
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmSize:')))"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert int(done.stdout) * 1024 < 512 * 2**20
