@@ -218,7 +218,7 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
                "Count only exact copies of another URL's text as duplicates, not near copies.",
                "true", ("run",), cli_flag="--no-near-dedup", switch=False),
     SettingKey("run.dedup_threshold", "run.dedup_threshold", _SIMILARITY,
-               "The Jaccard similarity of word shingles from which a document is a near copy.", "0.7",
+               "The Jaccard similarity of word shingles from which a document is a near copy.", "0.8",
                ("run",)),
     SettingKey("log.format", "log_format", choice("text", "json"),
                "Logs on stderr as plain text or as JSON lines (for cron and log shippers).", "text",

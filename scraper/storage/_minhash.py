@@ -25,7 +25,7 @@ from typing import Any
 __all__ = ["EXACT_BAND", "Fingerprint", "exact_key", "fingerprint", "jaccard", "shingle_list", "shingles"]
 
 # Banding: BANDS bands of ROWS rows, one MinHash of BANDS × ROWS permutations. A pair of documents becomes
-# a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.99999 at J = 0.8, 0.996 at 0.7 (the default
+# a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.99999 at J = 0.8, 0.996 at 0.7 (a lowered
 # threshold), 0.94 at 0.6, 0.03 at 0.2 and 2e-6 at 0.02 (two unrelated articles). Candidates are then
 # checked on their exact Jaccard, so the banding sets recall (and the cost of checking), never precision.
 # Four rows, not five: five lost 2.5% of the pairs at 0.7; fewer rows would make unrelated articles on one
