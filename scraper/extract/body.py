@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from . import rules
 from .blocks import Block, BlockKind, Deferral
 from .evidence import may_be_notice_box, notice_blocks
+from .repeats import drop_pull_quotes, drop_repeats, normalised
 
 if TYPE_CHECKING:
     from .recorder import Recorder
@@ -34,7 +35,6 @@ __all__ = [
     "serialise",
 ]
 
-_WORD_RE = re.compile(r"\w+")
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
 
 
@@ -271,10 +271,6 @@ def _narrowed(best: int, totals: Mapping[int, _Totals], blocks: Sequence[Block])
     return narrowest
 
 
-def normalised(text: str) -> str:
-    return " ".join(_WORD_RE.findall(text.lower()))
-
-
 def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
     """The headline in every form a body may repeat it: the metadata title, its parts around a
     " - Site name" separator, and the text of every <h1> on the page (normalised words)."""
@@ -369,8 +365,8 @@ def clean_body(
             continue
         kept.append(block)
     kept = _noted(recorder, kept, _drop_captions(kept), "caption")
-    kept = _noted(recorder, kept, _drop_repeats(kept), "repeated (a later copy kept)")
-    kept = _noted(recorder, kept, _drop_pull_quotes(kept), "pull quote (its words stand in another block)")
+    kept = _noted(recorder, kept, drop_repeats(kept), "repeated (a later copy kept)")
+    kept = _noted(recorder, kept, drop_pull_quotes(kept), "pull quote (its words stand in another block)")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
     kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
     kept = _noted(recorder, kept, _drop_lead_out(kept), "label after the last prose")
@@ -443,71 +439,6 @@ def _drop_captions(blocks: list[Block]) -> list[Block]:
     if captions >= rules.MAX_CAPTION_SHARE_TO_DROP * prose:
         return blocks
     return [block for block in blocks if block.kind is not BlockKind.CAPTION]
-
-
-def _drop_repeats(blocks: list[Block]) -> list[Block]:
-    """Of blocks repeated word for word (standfirst, headline), keep the last copy: the one in the body."""
-    last_index: dict[str, int] = {}
-    keys = [block.text for block in blocks]
-    for index, key in enumerate(keys):
-        if len(key) >= rules.MIN_DUPLICATE_CHARS:
-            last_index[key] = index
-    return [
-        block
-        for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
-        if len(key) < rules.MIN_DUPLICATE_CHARS or last_index[key] == index
-    ]
-
-
-def _drop_pull_quotes(blocks: list[Block]) -> list[Block]:
-    """A short block whose words all stand inside another block is a pull quote or a teaser of it."""
-    keys = [normalised(block.text) for block in blocks]
-    candidates = [
-        index
-        for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
-        if block.kind is BlockKind.PARAGRAPH
-        and rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS
-    ]
-    text_length = sum(len(key) + 1 for key in keys)
-    if len(candidates) * text_length <= rules.PULL_QUOTE_SCAN_BUDGET:
-        haystack = "\n".join(keys)  # keys hold no newline: no false match across two
-
-        def quoted(index: int) -> bool:
-            return haystack.count(keys[index]) > 1  # once is the block itself
-
-    else:
-        quoted = _QuoteFinder(keys)
-    dropped = {index for index in candidates if quoted(index)}
-    return [block for index, block in enumerate(blocks) if index not in dropped]
-
-
-class _QuoteFinder:
-    """Whether a block's key (normalised words) stands inside another block's key.
-
-    Searching all the text for each short block costs (blocks × text), minutes for megabytes of distinct
-    paragraphs. A key found inside another holds its inner words (all but the first and last, which may
-    be cut) as whole words of that other key, so only the blocks holding its rarest inner word are
-    searched; keys of one or two words fall back to the search of all the text.
-    """
-
-    def __init__(self, keys: list[str]) -> None:
-        self.keys = keys
-        self.holders: dict[str, list[int]] = defaultdict(list)  # word -> the blocks holding it
-        for index, key in enumerate(keys):
-            for word in set(key.split(" ")):
-                self.holders[word].append(index)
-        self.all_text: str | None = None
-
-    def __call__(self, index: int) -> bool:
-        key = self.keys[index]
-        inner = key.split(" ")[1:-1]
-        if not inner:
-            if self.all_text is None:
-                self.all_text = "\n".join(self.keys)  # keys hold no newline: no false match across two
-            return self.all_text.count(key) > 1  # once is the block itself
-        rarest = min(inner, key=lambda word: len(self.holders[word]))
-        keys = self.keys
-        return any(other != index and key in keys[other] for other in self.holders[rarest])
 
 
 def _drop_lead_in(blocks: list[Block]) -> list[Block]:

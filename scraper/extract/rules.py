@@ -315,6 +315,10 @@ COPYRIGHT_LINE_RE = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|\ball rights res
 
 # A repeated block this long is a repeated standfirst or headline: only its last copy stays.
 MIN_DUPLICATE_CHARS = 30
+# But a parent whose own blocks repeat at least this many distinct such lines is repeating a pattern (a meal
+# plan's timings and dishes under each menu, a schedule): each copy is the article's, kept. One repeated
+# line among the paragraphs is a standfirst set again (an italic copy above the body): still dropped.
+MIN_OWN_REPEATED_LINES = 2
 # A block up to this long whose words all appear inside a longer body block is a pull quote: dropped.
 MAX_PULL_QUOTE_CHARS = 300
 # Characters scanned looking for pull quotes (short blocks x all the text) up to which the plain scan is
