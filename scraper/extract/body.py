@@ -318,6 +318,18 @@ def _introduces_list(block: Block | None) -> bool:
     return block is not None and block.kind is not BlockKind.HEADING and block.text.rstrip().endswith(":")
 
 
+def _announces_own_list(container: int, blocks: Sequence[Block]) -> bool:
+    """A section of the article that says what its links are ("Many patches were sent for review:"): an
+    unlinked line of its own ending in ":", longer than a rail's label ("See also:", "Related:")."""
+    return any(
+        container in block.path
+        and block.link_chars == 0
+        and block.chars >= rules.MIN_LIST_ANNOUNCEMENT_CHARS
+        and _introduces_list(block)
+        for block in blocks
+    )
+
+
 def _is_interface_text(block: Block) -> bool:
     """Player controls, ad labels, counters, close buttons, "enable JavaScript" notices."""
     text = block.text
@@ -402,7 +414,7 @@ def _dropped_as_links(
     container = _boilerplate_container(block, choice.totals, cast(int, choice.body_id))
     if container is not None and not (heads_text and container == block.path[-1]):
         if container not in verdicts:
-            verdicts[container] = _introduces_list(previous)
+            verdicts[container] = _introduces_list(previous) or _announces_own_list(container, choice.blocks)
         if not verdicts[container] and recorder is not None:
             recorder.dropped(block, "link-dense list or rail", container)
         return not verdicts[container]

@@ -258,6 +258,10 @@ MIN_CONTAINER_CHARS = 60
 # ... and it must be (nearly) all links and labels: a <main> holding the body and a long related list
 # is link-dense on the whole, but a fifth of its text is prose.
 MAX_PROSE_SHARE_OF_LINK_LIST = 0.2
+# A link-dense container holding an unlinked line at least this long that ends in ":" is a section of the
+# article announcing its list of links ("Many patches were sent for review:"); a rail's labels ("See also:",
+# "Related articles:", "Tags:") are shorter.
+MIN_LIST_ANNOUNCEMENT_CHARS = 25
 
 # Running text: a block ending in one of these, or at least this long without one. Headlines and labels
 # ("AUTO NEWS", "Jane Doe") are short and end without punctuation.
