@@ -498,7 +498,10 @@ def is_author_bio(block: Block, names: Sequence[str]) -> bool:
 
 
 def _is_lead_out_line(block: Block) -> bool:
-    return block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not is_sentence(block)
+    """A label; but a quoted post's signature ("— Name (@name) date") ends the post, not the page."""
+    return (
+        block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not is_sentence(block) and not block.quoted
+    )
 
 
 def _is_lead_in_line(block: Block) -> bool:

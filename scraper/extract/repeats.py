@@ -38,24 +38,53 @@ def drop_repeats(blocks: list[Block]) -> list[Block]:
 
 
 def own_repeats(blocks: Sequence[Block], keys: Sequence[str]) -> frozenset[int]:
-    """The blocks of a parent that repeats several distinct lines among its own blocks (a plan's "Eat
-    60-90 minutes before your workout" and its dishes under each menu, a schedule's rows): the article
-    repeating a pattern, each copy its own. One line set twice among the paragraphs is a standfirst
-    repeated, not such a pattern (rules.MIN_OWN_REPEATED_LINES)."""
-    copies: dict[tuple[tuple[int, ...], str], list[int]] = defaultdict(list)
-    for index, (block, key) in enumerate(zip(blocks, keys, strict=True)):
-        if len(key) >= rules.MIN_DUPLICATE_CHARS and len(block.path) > 1:
-            copies[(block.path[:-1], key)].append(index)
-    repeated = [(parent, indexes) for (parent, _), indexes in copies.items() if len(indexes) > 1]
-    lines: dict[tuple[int, ...], int] = defaultdict(int)
-    for parent, _ in repeated:
-        lines[parent] += 1
-    return frozenset(
+    """The blocks whose text the article itself repeats, each copy its own: a parent repeating several
+    distinct lines among its own blocks (a plan's "Eat 60-90 minutes before your workout" and its dishes
+    under each menu), a line set again and again apart (the question put to each interviewee), the same
+    signature under two quoted posts. One line set twice among the paragraphs is a standfirst repeated,
+    and copies followed alike are the page printing a block or a body again: neither is such a pattern."""
+    copies: dict[str, list[int]] = defaultdict(list)
+    for index, key in enumerate(keys):
+        if len(key) >= rules.MIN_DUPLICATE_CHARS:
+            copies[key].append(index)
+    repeated = [indexes for indexes in copies.values() if len(indexes) > 1]
+    if not repeated:
+        return frozenset()  # most bodies
+    own = _sibling_patterns(blocks, repeated)
+    for indexes in repeated:
+        if (len(indexes) >= rules.MIN_PATTERN_COPIES and _each_followed_apart(indexes, keys)) or all(
+            blocks[index].quoted for index in indexes
+        ):
+            own.update(indexes)
+    return frozenset(own)
+
+
+def _each_followed_apart(indexes: Sequence[int], keys: Sequence[str]) -> bool:
+    """Whether each copy is followed by a text of its own (a question by each answer): copies followed
+    alike are a block or a whole body printed again (a layout's copies for each screen)."""
+    following = {keys[index + 1] if index + 1 < len(keys) else "" for index in indexes}
+    return len(following) == len(indexes)
+
+
+def _sibling_patterns(blocks: Sequence[Block], repeated: list[list[int]]) -> set[int]:
+    """The copies of lines repeated among one parent's own blocks, where that parent repeats at least
+    rules.MIN_OWN_REPEATED_LINES distinct lines."""
+    by_parent: dict[tuple[int, ...], list[list[int]]] = defaultdict(list)
+    for indexes in repeated:
+        parents: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for index in indexes:
+            if len(blocks[index].path) > 1:
+                parents[blocks[index].path[:-1]].append(index)
+        for parent, siblings in parents.items():
+            if len(siblings) > 1:
+                by_parent[parent].append(siblings)
+    return {
         index
-        for parent, indexes in repeated
-        if lines[parent] >= rules.MIN_OWN_REPEATED_LINES
-        for index in indexes
-    )
+        for lines in by_parent.values()
+        if len(lines) >= rules.MIN_OWN_REPEATED_LINES
+        for siblings in lines
+        for index in siblings
+    }
 
 
 def drop_pull_quotes(blocks: list[Block]) -> list[Block]:

@@ -323,6 +323,10 @@ MIN_DUPLICATE_CHARS = 30
 # plan's timings and dishes under each menu, a schedule): each copy is the article's, kept. One repeated
 # line among the paragraphs is a standfirst set again (an italic copy above the body): still dropped.
 MIN_OWN_REPEATED_LINES = 2
+# A line the body holds at least this many times, each copy followed by a text of its own, is the article's
+# own pattern (the question put to each interviewee, each followed by an answer): a standfirst is set twice
+# at most, and a block or body printed again (a copy per screen size) is followed alike each time.
+MIN_PATTERN_COPIES = 3
 # A block up to this long whose words all appear inside a longer body block is a pull quote: dropped.
 MAX_PULL_QUOTE_CHARS = 300
 # Characters scanned looking for pull quotes (short blocks x all the text) up to which the plain scan is

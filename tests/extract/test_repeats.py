@@ -54,3 +54,34 @@ def test_a_standfirst_repeated_in_the_header_is_still_kept_once() -> None:
 def test_one_standfirst_set_again_among_the_paragraphs_is_kept_once() -> None:
     html = page(f"<p><em>{INTRO}</em></p><p>{SHARED_MEAL}</p><p>{INTRO}</p><p>{SHARED_MEAL[::-1]}</p>")
     assert extract(html).text.count(INTRO) == 1
+
+
+QUESTION = "Which cuisine do you like yourself? Are there dishes you would never cook at home?"
+
+
+def test_a_question_put_to_each_interviewee_in_turn_is_kept_each_time() -> None:
+    answers = [
+        "I grew up on my grandmother's soups, so anything slow-cooked and simple wins me over every time.",
+        "Japanese food, mostly, because of its restraint; and I never cook tripe, whatever my chefs say.",
+        "Everything from the south of Italy, and I avoid anything with too much cream in it at home.",
+    ]
+    article = "".join(
+        f"<div class='block'><h3>Chef {n}</h3><p>{QUESTION}</p></div><div class='block'><p>{answer}</p></div>"
+        for n, answer in enumerate(answers)
+    )
+    assert extract(page(f"<p>{INTRO}</p>{article}")).text.count(QUESTION) == 3
+
+
+def test_one_paragraph_printed_over_and_over_in_a_row_comes_out_once() -> None:
+    assert extract(page(f"<p>{SHARED_MEAL}</p>" + f"<p>{INTRO}</p>" * 5)).text.count(INTRO) == 1
+
+
+def test_two_quoted_posts_signed_alike_keep_their_signatures() -> None:
+    signature = "— The City Council (@citycouncil) October 9, 2026"
+    posts = [
+        "The new bridge opens to cyclists and walkers on Saturday morning, cars follow next week.",
+        "Thank you to everyone who came to the public meeting on the bridge last night at the library.",
+    ]
+    quotes = "".join(f"<blockquote><p>{post}</p><p>{signature}</p></blockquote>" for post in posts)
+    text = extract(page(f"<p>{INTRO}</p>{quotes}")).text
+    assert text.count(signature) == 2
