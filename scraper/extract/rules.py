@@ -150,6 +150,12 @@ _TOKEN_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 MODIFIER_WORDS = frozenset({"no", "has", "with", "without", "hide", "show", "enable", "disable", "allow"})
 
 
+# A class or id of at least this many words is a slug of a heading or title ("1-heading-how-popular-are-
+# meditation-and-mindfulness", an anchor): it names the section's subject, not its role, so a clutter word in
+# it says nothing. Role names are short ("related-posts-widget", "sidebar-most-popular-list": up to 5 words).
+MIN_SLUG_WORDS = 7
+
+
 def attribute_tokens(value: str) -> set[str]:
     """'article__shareBar js-ad' -> {'article', 'share', 'bar', 'sharebar', 'js', 'ad'}.
 
@@ -158,7 +164,7 @@ def attribute_tokens(value: str) -> set[str]:
     tokens: set[str] = set()
     for name in value.split():
         words = [word for word in _TOKEN_SPLIT_RE.split(_CAMEL_RE.sub(r"\1 \2", name).lower()) if word]
-        if not words or words[0] in MODIFIER_WORDS:
+        if not words or words[0] in MODIFIER_WORDS or len(words) >= MIN_SLUG_WORDS:
             continue
         tokens.update(words)
         tokens.update(a + b for a, b in itertools.pairwise(words))
