@@ -156,6 +156,19 @@ MODIFIER_WORDS = frozenset({"no", "has", "with", "without", "hide", "show", "ena
 MIN_SLUG_WORDS = 7
 
 
+# A utility class that sets a property ("bg-secondary", "tw-border-stroke-secondary") names a
+# colour or size of the theme, not a role: its words are not clutter. Its property comes first, after a
+# framework's short prefix ("tw-", "u-"), at most STYLE_PREFIX_CHARS long.
+# ("text-" is left out: "text-ad" is an advertisement.)
+STYLE_PROPERTY_WORDS = frozenset({"bg", "background", "border", "stroke", "fill", "color", "outline"})
+STYLE_PREFIX_CHARS = 2
+
+
+def _is_style_utility(words: list[str]) -> bool:
+    start = 1 if len(words) > 2 and len(words[0]) <= STYLE_PREFIX_CHARS else 0
+    return len(words) - start > 1 and words[start] in STYLE_PROPERTY_WORDS
+
+
 def attribute_tokens(value: str) -> set[str]:
     """'article__shareBar js-ad' -> {'article', 'share', 'bar', 'sharebar', 'js', 'ad'}.
 
@@ -164,7 +177,12 @@ def attribute_tokens(value: str) -> set[str]:
     tokens: set[str] = set()
     for name in value.split():
         words = [word for word in _TOKEN_SPLIT_RE.split(_CAMEL_RE.sub(r"\1 \2", name).lower()) if word]
-        if not words or words[0] in MODIFIER_WORDS or len(words) >= MIN_SLUG_WORDS:
+        if (
+            not words
+            or words[0] in MODIFIER_WORDS
+            or len(words) >= MIN_SLUG_WORDS
+            or _is_style_utility(words)
+        ):
             continue
         tokens.update(words)
         tokens.update(a + b for a, b in itertools.pairwise(words))

@@ -41,3 +41,22 @@ def test_sections_whose_ids_are_heading_slugs_are_kept() -> None:
 def test_a_short_name_with_a_clutter_word_still_names_its_role() -> None:
     assert "related" in attribute_tokens("related-posts-list")
     assert "popular" in attribute_tokens("most-popular")
+
+
+def test_a_colour_utility_class_names_no_role() -> None:
+    """ "tw-border-stroke-secondary", "bg-secondary": a border's or background's colour, not a sidebar."""
+    assert "secondary" not in attribute_tokens("tw-border-stroke-secondary")
+    assert "secondary" not in attribute_tokens("bg-secondary text-muted")
+    assert "secondary" in attribute_tokens("secondary-column")
+    assert "ad" in attribute_tokens("ad-text")
+
+
+def test_sections_styled_by_colour_utilities_are_kept() -> None:
+    styled = (
+        "The lanes will be painted green at every junction, so that drivers turning right can see at a "
+        "glance where riders go straight on, as they already do in the neighbouring towns."
+    )
+    more = "".join(f"<p>{text} {text}</p>" for _, text in SECTIONS)  # the section a small share of the page
+    section = f"<div class='tw-grid tw-border-stroke-secondary'><h2>Colour</h2><p>{styled}</p></div>"
+    html = page().replace("</article>", f"{more}{section}</article>")
+    assert styled in extract(html).text
