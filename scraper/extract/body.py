@@ -58,6 +58,7 @@ class _Totals:
     sentences: int = 0  # blocks that read as running text (see is_sentence)
     non_items: int = 0  # blocks that are neither headings, list items nor table rows
     headline_links: int = 0  # headline-sized blocks that are (nearly) all link
+    lines: int = 0  # paragraphs that are its own children (not in a card or box inside it)
 
     @property
     def link_density(self) -> float:
@@ -112,6 +113,8 @@ def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
         non_item = block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
         prose_chars = block.chars - block.link_chars if is_prose(block) else 0
         headline_link = _is_headline_link(block)
+        if block.kind is BlockKind.PARAGRAPH and len(block.path) > 1:
+            totals[block.path[-2]].lines += 1
         for container in block.path:
             entry = totals[container]
             entry.chars += block.chars
@@ -306,11 +309,18 @@ def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id:
             and entry.non_items
             and not block.quoted
             and block.kind is not BlockKind.ROW
+            and not _data_lines(entry)
         ):
             # a rail of short items (headline, label, author) that are not a list; but an embedded post's
             # lines are quoted text, short and unpunctuated as they are, and a table's rows are data
             return container
     return None
+
+
+def _data_lines(entry: _Totals) -> bool:
+    """Many lines side by side in one box, no card or heading among them: data (a schedule, an address),
+    not a rail, whose items are cards of a headline, a label and a name each."""
+    return entry.lines == entry.blocks >= rules.MIN_DATA_LINES
 
 
 def _introduces_list(block: Block | None) -> bool:
@@ -381,7 +391,8 @@ def clean_body(
     kept = _noted(recorder, kept, drop_pull_quotes(kept), "pull quote (its words stand in another block)")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
     kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
-    kept = _noted(recorder, kept, _drop_lead_out(kept), "label after the last prose")
+    data = {id(block) for block in kept if len(block.path) > 1 and _data_lines(totals[block.path[-2]])}
+    kept = _noted(recorder, kept, _drop_lead_out(kept, data), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
     prose = sum(block.chars for block in kept if is_prose(block))
     return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
@@ -462,11 +473,12 @@ def _drop_lead_in(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def _drop_lead_out(blocks: list[Block]) -> list[Block]:
+def _drop_lead_out(blocks: list[Block], data: set[int]) -> list[Block]:
     """After the last prose: labels and headings that are not sentences ("Newsletter", "Related", a
-    site name, player text). Lists, tables and sentences there stay: they may end the article."""
+    site name, player text). Lists, tables, lines of data (the ids in `data`, see _data_lines) and
+    sentences there stay: they may end the article."""
     for index in range(len(blocks) - 1, -1, -1):
-        if is_prose(blocks[index]):
+        if is_prose(blocks[index]) or id(blocks[index]) in data:
             tail = [b for b in blocks[index + 1 :] if not _is_lead_out_line(b)]
             return blocks[: index + 1] + tail
     return blocks

@@ -296,6 +296,9 @@ ELLIPSES = ("...", "…", "[…]", "[...]", "(...)")
 # A container inside the body with at least this many blocks and no running text at all, not being a
 # list or table, is a rail of headlines, labels and names ("Recent articles" cards).
 MIN_RAIL_BLOCKS = 4
+# But a box of at least this many short paragraphs side by side, no card or heading among them, holds lines
+# of data (a class schedule, opening hours): a byline or meta box has three or four lines.
+MIN_DATA_LINES = 6
 
 # The page root (<body>) is chosen as the body only when the best container below it is one paragraph
 # holding less than this share of the prose: a bare fragment of paragraphs, not a page with an article.
