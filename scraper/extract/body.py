@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from . import rules
 from .blocks import Block, BlockKind, Deferral
 from .evidence import may_be_notice_box, notice_blocks
+from .repeats import drop_pull_quotes, drop_repeats, normalised
 
 if TYPE_CHECKING:
     from .recorder import Recorder
@@ -34,7 +35,6 @@ __all__ = [
     "serialise",
 ]
 
-_WORD_RE = re.compile(r"\w+")
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
 
 
@@ -58,6 +58,7 @@ class _Totals:
     sentences: int = 0  # blocks that read as running text (see is_sentence)
     non_items: int = 0  # blocks that are neither headings, list items nor table rows
     headline_links: int = 0  # headline-sized blocks that are (nearly) all link
+    lines: int = 0  # paragraphs that are its own children (not in a card or box inside it)
 
     @property
     def link_density(self) -> float:
@@ -112,6 +113,8 @@ def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
         non_item = block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
         prose_chars = block.chars - block.link_chars if is_prose(block) else 0
         headline_link = _is_headline_link(block)
+        if block.kind is BlockKind.PARAGRAPH and len(block.path) > 1:
+            totals[block.path[-2]].lines += 1
         for container in block.path:
             entry = totals[container]
             entry.chars += block.chars
@@ -271,10 +274,6 @@ def _narrowed(best: int, totals: Mapping[int, _Totals], blocks: Sequence[Block])
     return narrowest
 
 
-def normalised(text: str) -> str:
-    return " ".join(_WORD_RE.findall(text.lower()))
-
-
 def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
     """The headline in every form a body may repeat it: the metadata title, its parts around a
     " - Site name" separator, and the text of every <h1> on the page (normalised words)."""
@@ -310,6 +309,7 @@ def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id:
             and entry.non_items
             and not block.quoted
             and block.kind is not BlockKind.ROW
+            and not _data_lines(entry)
         ):
             # a rail of short items (headline, label, author) that are not a list; but an embedded post's
             # lines are quoted text, short and unpunctuated as they are, and a table's rows are data
@@ -317,9 +317,27 @@ def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id:
     return None
 
 
+def _data_lines(entry: _Totals) -> bool:
+    """Many lines side by side in one box, no card or heading among them: data (a schedule, an address),
+    not a rail, whose items are cards of a headline, a label and a name each."""
+    return entry.lines == entry.blocks >= rules.MIN_DATA_LINES
+
+
 def _introduces_list(block: Block | None) -> bool:
     """ "Patches sent for review:" announces the link list after it as part of the body."""
     return block is not None and block.kind is not BlockKind.HEADING and block.text.rstrip().endswith(":")
+
+
+def _announces_own_list(container: int, blocks: Sequence[Block]) -> bool:
+    """A section of the article that says what its links are ("Many patches were sent for review:"): an
+    unlinked line of its own ending in ":", longer than a rail's label ("See also:", "Related:")."""
+    return any(
+        container in block.path
+        and block.link_chars == 0
+        and block.chars >= rules.MIN_LIST_ANNOUNCEMENT_CHARS
+        and _introduces_list(block)
+        for block in blocks
+    )
 
 
 def _is_interface_text(block: Block) -> bool:
@@ -369,11 +387,12 @@ def clean_body(
             continue
         kept.append(block)
     kept = _noted(recorder, kept, _drop_captions(kept), "caption")
-    kept = _noted(recorder, kept, _drop_repeats(kept), "repeated (a later copy kept)")
-    kept = _noted(recorder, kept, _drop_pull_quotes(kept), "pull quote (its words stand in another block)")
+    kept = _noted(recorder, kept, drop_repeats(kept), "repeated (a later copy kept)")
+    kept = _noted(recorder, kept, drop_pull_quotes(kept), "pull quote (its words stand in another block)")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
     kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
-    kept = _noted(recorder, kept, _drop_lead_out(kept), "label after the last prose")
+    data = {id(block) for block in kept if len(block.path) > 1 and _data_lines(totals[block.path[-2]])}
+    kept = _noted(recorder, kept, _drop_lead_out(kept, data), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
     prose = sum(block.chars for block in kept if is_prose(block))
     return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
@@ -406,7 +425,7 @@ def _dropped_as_links(
     container = _boilerplate_container(block, choice.totals, cast(int, choice.body_id))
     if container is not None and not (heads_text and container == block.path[-1]):
         if container not in verdicts:
-            verdicts[container] = _introduces_list(previous)
+            verdicts[container] = _introduces_list(previous) or _announces_own_list(container, choice.blocks)
         if not verdicts[container] and recorder is not None:
             recorder.dropped(block, "link-dense list or rail", container)
         return not verdicts[container]
@@ -445,71 +464,6 @@ def _drop_captions(blocks: list[Block]) -> list[Block]:
     return [block for block in blocks if block.kind is not BlockKind.CAPTION]
 
 
-def _drop_repeats(blocks: list[Block]) -> list[Block]:
-    """Of blocks repeated word for word (standfirst, headline), keep the last copy: the one in the body."""
-    last_index: dict[str, int] = {}
-    keys = [block.text for block in blocks]
-    for index, key in enumerate(keys):
-        if len(key) >= rules.MIN_DUPLICATE_CHARS:
-            last_index[key] = index
-    return [
-        block
-        for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
-        if len(key) < rules.MIN_DUPLICATE_CHARS or last_index[key] == index
-    ]
-
-
-def _drop_pull_quotes(blocks: list[Block]) -> list[Block]:
-    """A short block whose words all stand inside another block is a pull quote or a teaser of it."""
-    keys = [normalised(block.text) for block in blocks]
-    candidates = [
-        index
-        for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
-        if block.kind is BlockKind.PARAGRAPH
-        and rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS
-    ]
-    text_length = sum(len(key) + 1 for key in keys)
-    if len(candidates) * text_length <= rules.PULL_QUOTE_SCAN_BUDGET:
-        haystack = "\n".join(keys)  # keys hold no newline: no false match across two
-
-        def quoted(index: int) -> bool:
-            return haystack.count(keys[index]) > 1  # once is the block itself
-
-    else:
-        quoted = _QuoteFinder(keys)
-    dropped = {index for index in candidates if quoted(index)}
-    return [block for index, block in enumerate(blocks) if index not in dropped]
-
-
-class _QuoteFinder:
-    """Whether a block's key (normalised words) stands inside another block's key.
-
-    Searching all the text for each short block costs (blocks × text), minutes for megabytes of distinct
-    paragraphs. A key found inside another holds its inner words (all but the first and last, which may
-    be cut) as whole words of that other key, so only the blocks holding its rarest inner word are
-    searched; keys of one or two words fall back to the search of all the text.
-    """
-
-    def __init__(self, keys: list[str]) -> None:
-        self.keys = keys
-        self.holders: dict[str, list[int]] = defaultdict(list)  # word -> the blocks holding it
-        for index, key in enumerate(keys):
-            for word in set(key.split(" ")):
-                self.holders[word].append(index)
-        self.all_text: str | None = None
-
-    def __call__(self, index: int) -> bool:
-        key = self.keys[index]
-        inner = key.split(" ")[1:-1]
-        if not inner:
-            if self.all_text is None:
-                self.all_text = "\n".join(self.keys)  # keys hold no newline: no false match across two
-            return self.all_text.count(key) > 1  # once is the block itself
-        rarest = min(inner, key=lambda word: len(self.holders[word]))
-        keys = self.keys
-        return any(other != index and key in keys[other] for other in self.holders[rarest])
-
-
 def _drop_lead_in(blocks: list[Block]) -> list[Block]:
     """Before the first prose: the page's <h1> headline, datelines, bylines, kickers and labels."""
     for index, block in enumerate(blocks):
@@ -519,11 +473,12 @@ def _drop_lead_in(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def _drop_lead_out(blocks: list[Block]) -> list[Block]:
+def _drop_lead_out(blocks: list[Block], data: set[int]) -> list[Block]:
     """After the last prose: labels and headings that are not sentences ("Newsletter", "Related", a
-    site name, player text). Lists, tables and sentences there stay: they may end the article."""
+    site name, player text). Lists, tables, lines of data (the ids in `data`, see _data_lines) and
+    sentences there stay: they may end the article."""
     for index in range(len(blocks) - 1, -1, -1):
-        if is_prose(blocks[index]):
+        if is_prose(blocks[index]) or id(blocks[index]) in data:
             tail = [b for b in blocks[index + 1 :] if not _is_lead_out_line(b)]
             return blocks[: index + 1] + tail
     return blocks
@@ -555,7 +510,10 @@ def is_author_bio(block: Block, names: Sequence[str]) -> bool:
 
 
 def _is_lead_out_line(block: Block) -> bool:
-    return block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not is_sentence(block)
+    """A label; but a quoted post's signature ("— Name (@name) date") ends the post, not the page."""
+    return (
+        block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not is_sentence(block) and not block.quoted
+    )
 
 
 def _is_lead_in_line(block: Block) -> bool:

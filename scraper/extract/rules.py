@@ -150,6 +150,25 @@ _TOKEN_SPLIT_RE = re.compile(r"[^a-z0-9]+")
 MODIFIER_WORDS = frozenset({"no", "has", "with", "without", "hide", "show", "enable", "disable", "allow"})
 
 
+# A class or id of at least this many words is a slug of a heading or title ("1-heading-how-popular-are-
+# meditation-and-mindfulness", an anchor): it names the section's subject, not its role, so a clutter word in
+# it says nothing. Role names are short ("related-posts-widget", "sidebar-most-popular-list": up to 5 words).
+MIN_SLUG_WORDS = 7
+
+
+# A utility class that sets a property ("bg-secondary", "tw-border-stroke-secondary") names a
+# colour or size of the theme, not a role: its words are not clutter. Its property comes first, after a
+# framework's short prefix ("tw-", "u-"), at most STYLE_PREFIX_CHARS long.
+# ("text-" is left out: "text-ad" is an advertisement.)
+STYLE_PROPERTY_WORDS = frozenset({"bg", "background", "border", "stroke", "fill", "color", "outline"})
+STYLE_PREFIX_CHARS = 2
+
+
+def _is_style_utility(words: list[str]) -> bool:
+    start = 1 if len(words) > 2 and len(words[0]) <= STYLE_PREFIX_CHARS else 0
+    return len(words) - start > 1 and words[start] in STYLE_PROPERTY_WORDS
+
+
 def attribute_tokens(value: str) -> set[str]:
     """'article__shareBar js-ad' -> {'article', 'share', 'bar', 'sharebar', 'js', 'ad'}.
 
@@ -158,7 +177,12 @@ def attribute_tokens(value: str) -> set[str]:
     tokens: set[str] = set()
     for name in value.split():
         words = [word for word in _TOKEN_SPLIT_RE.split(_CAMEL_RE.sub(r"\1 \2", name).lower()) if word]
-        if not words or words[0] in MODIFIER_WORDS:
+        if (
+            not words
+            or words[0] in MODIFIER_WORDS
+            or len(words) >= MIN_SLUG_WORDS
+            or _is_style_utility(words)
+        ):
             continue
         tokens.update(words)
         tokens.update(a + b for a, b in itertools.pairwise(words))
@@ -258,6 +282,10 @@ MIN_CONTAINER_CHARS = 60
 # ... and it must be (nearly) all links and labels: a <main> holding the body and a long related list
 # is link-dense on the whole, but a fifth of its text is prose.
 MAX_PROSE_SHARE_OF_LINK_LIST = 0.2
+# A link-dense container holding an unlinked line at least this long that ends in ":" is a section of the
+# article announcing its list of links ("Many patches were sent for review:"); a rail's labels ("See also:",
+# "Related articles:", "Tags:") are shorter.
+MIN_LIST_ANNOUNCEMENT_CHARS = 25
 
 # Running text: a block ending in one of these, or at least this long without one. Headlines and labels
 # ("AUTO NEWS", "Jane Doe") are short and end without punctuation.
@@ -268,6 +296,9 @@ ELLIPSES = ("...", "…", "[…]", "[...]", "(...)")
 # A container inside the body with at least this many blocks and no running text at all, not being a
 # list or table, is a rail of headlines, labels and names ("Recent articles" cards).
 MIN_RAIL_BLOCKS = 4
+# But a box of at least this many short paragraphs side by side, no card or heading among them, holds lines
+# of data (a class schedule, opening hours): a byline or meta box has three or four lines.
+MIN_DATA_LINES = 6
 
 # The page root (<body>) is chosen as the body only when the best container below it is one paragraph
 # holding less than this share of the prose: a bare fragment of paragraphs, not a page with an article.
@@ -315,6 +346,14 @@ COPYRIGHT_LINE_RE = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|\ball rights res
 
 # A repeated block this long is a repeated standfirst or headline: only its last copy stays.
 MIN_DUPLICATE_CHARS = 30
+# But a parent whose own blocks repeat at least this many distinct such lines is repeating a pattern (a meal
+# plan's timings and dishes under each menu, a schedule): each copy is the article's, kept. One repeated
+# line among the paragraphs is a standfirst set again (an italic copy above the body): still dropped.
+MIN_OWN_REPEATED_LINES = 2
+# A line the body holds at least this many times, each copy followed by a text of its own, is the article's
+# own pattern (the question put to each interviewee, each followed by an answer): a standfirst is set twice
+# at most, and a block or body printed again (a copy per screen size) is followed alike each time.
+MIN_PATTERN_COPIES = 3
 # A block up to this long whose words all appear inside a longer body block is a pull quote: dropped.
 MAX_PULL_QUOTE_CHARS = 300
 # Characters scanned looking for pull quotes (short blocks x all the text) up to which the plain scan is

@@ -1,0 +1,139 @@
+"""Blocks the body holds twice: a standfirst or headline repeated above the body, a pull quote that
+repeats a sentence of it. The copy set apart goes; lines the article itself repeats among its own
+paragraphs stay each time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+from . import rules
+from .blocks import Block, BlockKind
+
+__all__ = ["drop_pull_quotes", "drop_repeats", "normalised"]
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def normalised(text: str) -> str:
+    return " ".join(_WORD_RE.findall(text.lower()))
+
+
+def drop_repeats(blocks: list[Block]) -> list[Block]:
+    """Of blocks repeated word for word (standfirst, headline), keep the last copy: the one in the body;
+    but the article's own repeated lines (see own_repeats) stay each time."""
+    last_index: dict[str, int] = {}
+    keys = [block.text for block in blocks]
+    for index, key in enumerate(keys):
+        if len(key) >= rules.MIN_DUPLICATE_CHARS:
+            last_index[key] = index
+    own = own_repeats(blocks, keys)
+    return [
+        block
+        for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
+        if len(key) < rules.MIN_DUPLICATE_CHARS or last_index[key] == index or index in own
+    ]
+
+
+def own_repeats(blocks: Sequence[Block], keys: Sequence[str]) -> frozenset[int]:
+    """The blocks whose text the article itself repeats, each copy its own: a parent repeating several
+    distinct lines among its own blocks (a plan's "Eat 60-90 minutes before your workout" and its dishes
+    under each menu), a line set again and again apart (the question put to each interviewee), the same
+    signature under two quoted posts. One line set twice among the paragraphs is a standfirst repeated,
+    and copies followed alike are the page printing a block or a body again: neither is such a pattern."""
+    copies: dict[str, list[int]] = defaultdict(list)
+    for index, key in enumerate(keys):
+        if len(key) >= rules.MIN_DUPLICATE_CHARS:
+            copies[key].append(index)
+    repeated = [indexes for indexes in copies.values() if len(indexes) > 1]
+    if not repeated:
+        return frozenset()  # most bodies
+    own = _sibling_patterns(blocks, repeated)
+    for indexes in repeated:
+        if (len(indexes) >= rules.MIN_PATTERN_COPIES and _each_followed_apart(indexes, keys)) or all(
+            blocks[index].quoted for index in indexes
+        ):
+            own.update(indexes)
+    return frozenset(own)
+
+
+def _each_followed_apart(indexes: Sequence[int], keys: Sequence[str]) -> bool:
+    """Whether each copy is followed by a text of its own (a question by each answer): copies followed
+    alike are a block or a whole body printed again (a layout's copies for each screen)."""
+    following = {keys[index + 1] if index + 1 < len(keys) else "" for index in indexes}
+    return len(following) == len(indexes)
+
+
+def _sibling_patterns(blocks: Sequence[Block], repeated: list[list[int]]) -> set[int]:
+    """The copies of lines repeated among one parent's own blocks, where that parent repeats at least
+    rules.MIN_OWN_REPEATED_LINES distinct lines."""
+    by_parent: dict[tuple[int, ...], list[list[int]]] = defaultdict(list)
+    for indexes in repeated:
+        parents: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for index in indexes:
+            if len(blocks[index].path) > 1:
+                parents[blocks[index].path[:-1]].append(index)
+        for parent, siblings in parents.items():
+            if len(siblings) > 1:
+                by_parent[parent].append(siblings)
+    return {
+        index
+        for lines in by_parent.values()
+        if len(lines) >= rules.MIN_OWN_REPEATED_LINES
+        for siblings in lines
+        for index in siblings
+    }
+
+
+def drop_pull_quotes(blocks: list[Block]) -> list[Block]:
+    """A short block whose words all stand inside another block is a pull quote or a teaser of it."""
+    keys = [normalised(block.text) for block in blocks]
+    candidates = [
+        index
+        for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
+        if block.kind is BlockKind.PARAGRAPH
+        and rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS
+    ]
+    text_length = sum(len(key) + 1 for key in keys)
+    if len(candidates) * text_length <= rules.PULL_QUOTE_SCAN_BUDGET:
+        haystack = "\n".join(keys)  # keys hold no newline: no false match across two
+
+        def quoted(index: int) -> bool:
+            return haystack.count(keys[index]) > 1  # once is the block itself
+
+    else:
+        quoted = _QuoteFinder(keys)
+    own = own_repeats(blocks, keys)  # a line the article repeats stands inside its other copy: no quote
+    dropped = {index for index in candidates if index not in own and quoted(index)}
+    return [block for index, block in enumerate(blocks) if index not in dropped]
+
+
+class _QuoteFinder:
+    """Whether a block's key (normalised words) stands inside another block's key.
+
+    Searching all the text for each short block costs (blocks × text), minutes for megabytes of distinct
+    paragraphs. A key found inside another holds its inner words (all but the first and last, which may
+    be cut) as whole words of that other key, so only the blocks holding its rarest inner word are
+    searched; keys of one or two words fall back to the search of all the text.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self.holders: dict[str, list[int]] = defaultdict(list)  # word -> the blocks holding it
+        for index, key in enumerate(keys):
+            for word in set(key.split(" ")):
+                self.holders[word].append(index)
+        self.all_text: str | None = None
+
+    def __call__(self, index: int) -> bool:
+        key = self.keys[index]
+        inner = key.split(" ")[1:-1]
+        if not inner:
+            if self.all_text is None:
+                self.all_text = "\n".join(self.keys)  # keys hold no newline: no false match across two
+            return self.all_text.count(key) > 1  # once is the block itself
+        rarest = min(inner, key=lambda word: len(self.holders[word]))
+        keys = self.keys
+        return any(other != index and key in keys[other] for other in self.holders[rarest])
