@@ -107,15 +107,38 @@ class Clutter(enum.IntEnum):
 
 
 def _clutter(furniture: bool, attributes: dict[str, str | None], heading: bool = False) -> Clutter:
-    if "hidden" in attributes or attributes.get("aria-hidden") == "true":
+    return _clutter_of_attributes(
+        furniture,
+        heading,
+        "hidden" in attributes,
+        attributes.get("aria-hidden"),
+        attributes.get("style"),
+        attributes.get("role"),
+        attributes.get("class"),
+        None if heading else attributes.get("id"),
+    )
+
+
+# The verdict of each distinct combination of the attributes it reads, so an element like its neighbours
+# (a page repeats a few dozen class/role/style combinations over thousands of elements) costs one lookup.
+@functools.lru_cache(maxsize=16384)
+def _clutter_of_attributes(
+    furniture: bool,
+    heading: bool,
+    hidden: bool,
+    aria_hidden: str | None,
+    style: str | None,
+    role: str | None,
+    class_: str | None,
+    id_: str | None,
+) -> Clutter:
+    if hidden or aria_hidden == "true":
         return Clutter.HIDDEN
-    style = attributes.get("style")
     if style and _STYLE_HIDDEN_RE.search(style.lower()):
         return Clutter.HIDDEN
-    role = attributes.get("role")
     if role and role.lower() in rules.SKIP_ROLES:
         return Clutter.STRONG
-    names = _names(attributes, heading)
+    names = " ".join(value for value in (class_, id_) if value)
     by_name = _clutter_of_names(names) if names else Clutter.NONE
     return max(by_name, Clutter.WEAK if furniture else Clutter.NONE)
 
@@ -127,10 +150,24 @@ def _names(attributes: dict[str, str | None], heading: bool = False) -> str:
     return " ".join(value for key in keys if (value := attributes.get(key)))
 
 
+def _tokens(names: str) -> frozenset[str]:
+    """`rules.attribute_tokens(names)`, put together from the tokens of each name: a site combines the same
+    few names in many ways ("card card--3 is-active"), so each name is tokenised once."""
+    split = names.split()
+    if len(split) == 1:
+        return _name_tokens(split[0])
+    return frozenset().union(*map(_name_tokens, split))
+
+
+@functools.lru_cache(maxsize=16384)
+def _name_tokens(name: str) -> frozenset[str]:
+    return frozenset(rules.attribute_tokens(name))  # tokens never span two names: the union is the same
+
+
 @functools.lru_cache(maxsize=1024)
 def _names_only_layout(names: str) -> bool:
     """The weak clutter words in `names` all name layout ("widget"), none a kind of clutter ("caption")."""
-    weak = rules.WEAK_CLUTTER_TOKENS & rules.attribute_tokens(names)
+    weak = rules.WEAK_CLUTTER_TOKENS & _tokens(names)
     return bool(weak) and weak <= rules.LAYOUT_TOKENS
 
 
@@ -140,7 +177,7 @@ def _clutter_of_names(names: str) -> Clutter:
         return Clutter.NONE  # most class names: no clutter word anywhere, no need to tokenise
     if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):
         return Clutter.STRONG
-    tokens = rules.attribute_tokens(names)
+    tokens = _tokens(names)
     if not rules.STRONG_CLUTTER_TOKENS.isdisjoint(tokens):
         return Clutter.STRONG
     if not rules.GATED_TOKENS.isdisjoint(tokens):
@@ -150,7 +187,7 @@ def _clutter_of_names(names: str) -> Clutter:
     # In BEM names ("story__meta") the block part names the component, the element part this element:
     # only the element part may claim content.
     elements = " ".join(name.rpartition("__")[2] for name in names.split())
-    return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(rules.attribute_tokens(elements)) else Clutter.NONE
+    return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(_tokens(elements)) else Clutter.NONE
 
 
 def _is_legal_fine_print(node: LexborNode, tag: str) -> bool:

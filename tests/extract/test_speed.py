@@ -8,14 +8,23 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper import extract
 from scraper.errors import ExtractionError
+from scraper.extract import rules
+from scraper.extract.blocks import collect_blocks
 
 # The package, not the function: `scraper` re-exports `extract`, which shadows the attribute of the same name.
 extract_module = importlib.import_module("scraper.extract")
 
 PAGE = "<html><body><article><p>" + "A sentence of the article body. " * 20 + "</p></article></body></html>"
+
+
+def _root(html: str) -> LexborNode:
+    root = LexborHTMLParser(html).body
+    assert root is not None
+    return root
 
 
 @pytest.fixture
@@ -69,3 +78,28 @@ def test_the_collector_is_resumed_when_a_page_is_refused(monkeypatch: pytest.Mon
     with pytest.raises(ExtractionError):
         extract(PAGE, "https://example.com/a")
     assert gc.isenabled()
+
+
+def test_each_class_name_is_tokenised_once_whatever_names_it_is_combined_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Names no other test uses, so that no cache filled before this test hides a call.
+    calls: list[str] = []
+    original = rules.attribute_tokens
+
+    def counted(value: str) -> set[str]:
+        calls.append(value)
+        return original(value)
+
+    monkeypatch.setattr(rules, "attribute_tokens", counted)
+    teasers = "".join(
+        f'<div class="spdtst-share-bar spdtst-item-{index}"><a href="/{index}">Teaser {index}</a></div>'
+        for index in range(30)
+    )
+    blocks = collect_blocks(
+        _root(f"<body><article><p>{'Body words here. ' * 40}</p></article>{teasers}</body>")
+    )
+    assert [block.text for block in blocks] == ["Body words here. " * 39 + "Body words here."]
+    assert calls, "the share bars' clutter words were looked up"
+    assert all(len(value.split()) == 1 for value in calls), calls[:3]
+    assert len(calls) == len(set(calls))
