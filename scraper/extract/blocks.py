@@ -164,6 +164,13 @@ def _name_tokens(name: str) -> frozenset[str]:
     return frozenset(rules.attribute_tokens(name))  # tokens never span two names: the union is the same
 
 
+@functools.lru_cache(maxsize=16384)
+def _has_clutter_word(name: str) -> bool:
+    # Per name, not per class attribute: every token of a name lies inside the name squeezed, so no
+    # clutter token is missed, and a name is searched once however the site combines it with others.
+    return rules.CLUTTER_WORD_RE.search(rules.squeezed(name)) is not None
+
+
 @functools.lru_cache(maxsize=1024)
 def _names_only_layout(names: str) -> bool:
     """The weak clutter words in `names` all name layout ("widget"), none a kind of clutter ("caption")."""
@@ -173,7 +180,7 @@ def _names_only_layout(names: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
 def _clutter_of_names(names: str) -> Clutter:
-    if rules.CLUTTER_WORD_RE.search(rules.squeezed(names)) is None:
+    if not any(map(_has_clutter_word, names.split())):
         return Clutter.NONE  # most class names: no clutter word anywhere, no need to tokenise
     if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):
         return Clutter.STRONG

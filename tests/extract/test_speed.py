@@ -80,20 +80,21 @@ def test_the_collector_is_resumed_when_a_page_is_refused(monkeypatch: pytest.Mon
     assert gc.isenabled()
 
 
-def test_each_class_name_is_tokenised_once_whatever_names_it_is_combined_with(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("helper", ["attribute_tokens", "squeezed"])
+def test_each_class_name_is_read_once_whatever_names_it_is_combined_with(
+    monkeypatch: pytest.MonkeyPatch, helper: str
 ) -> None:
     # Names no other test uses, so that no cache filled before this test hides a call.
     calls: list[str] = []
-    original = rules.attribute_tokens
+    original = getattr(rules, helper)
 
-    def counted(value: str) -> set[str]:
+    def counted(value: str) -> Any:
         calls.append(value)
         return original(value)
 
-    monkeypatch.setattr(rules, "attribute_tokens", counted)
+    monkeypatch.setattr(rules, helper, counted)
     teasers = "".join(
-        f'<div class="spdtst-share-bar spdtst-item-{index}"><a href="/{index}">Teaser {index}</a></div>'
+        f'<div class="{helper}-share-bar {helper}-item-{index}"><a href="/{index}">Teaser {index}</a></div>'
         for index in range(30)
     )
     blocks = collect_blocks(
