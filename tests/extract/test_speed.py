@@ -104,3 +104,17 @@ def test_each_class_name_is_read_once_whatever_names_it_is_combined_with(
     assert calls, "the share bars' clutter words were looked up"
     assert all(len(value.split()) == 1 for value in calls), calls[:3]
     assert len(calls) == len(set(calls))
+
+
+def test_text_and_comments_are_told_apart_by_the_tag_name_alone() -> None:
+    # The walk reads a node's tag once and takes "-text" for text, "-comment" for a comment.
+    nodes = list(_root("<body>a<!-- c --><p>x</p></body>").traverse(include_text=True))
+    assert [(node.tag, node.is_text_node, node.is_comment_node) for node in nodes] == [
+        ("body", False, False),
+        ("-text", True, False),
+        ("-comment", False, True),
+        ("p", False, False),
+        ("-text", True, False),
+    ]
+    blocks = collect_blocks(_root("<body>before<!-- a comment, never text --><p>after</p></body>"))
+    assert [block.text for block in blocks] == ["before", "after"]
