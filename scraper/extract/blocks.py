@@ -415,7 +415,9 @@ def collect_blocks(
             if recorder is not None:
                 recorder.skipped(node, tuple(collector.path), len(collector.blocks))
             continue
-        deferred = entry in _DEFERRAL_OF_ENTRY
+        deferred = (
+            entry is not Entry.ENTER
+        )  # SKIP is gone: a deferral (`is`, not a dict: Enum hashes in Python)
         if deferred:
             collector.flush()  # the text before it is not deferred
             collector.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
