@@ -83,6 +83,7 @@ class Block:
         return self.link_chars / self.chars if self.chars else 0.0
 
 
+@functools.cache  # called only for rules.BLOCK_TAGS: a few dozen entries
 def _kind_of(tag: str) -> tuple[BlockKind, int]:
     if tag in rules.HEADING_TAGS:
         return BlockKind.HEADING, int(tag[1])
@@ -433,7 +434,8 @@ def collect_blocks(
 
 def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
     if tag in rules.BLOCK_TAGS:
-        collector.flush()
+        if collector.parts:  # most block elements open with no text pending: no call
+            collector.flush()
         collector.path.append(node.mem_id)
         collector.kinds.append(_kind_of(tag))
         collector.pre_depth += tag == "pre"
@@ -461,7 +463,8 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
         collector.flush()  # its last text is deferred, what follows is not
         collector.deferrals.pop()
     if tag in rules.BLOCK_TAGS:
-        collector.flush()
+        if collector.parts:
+            collector.flush()
         collector.path.pop()
         collector.kinds.pop()
         collector.pre_depth -= tag == "pre"
