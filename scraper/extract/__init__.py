@@ -12,7 +12,10 @@ Rules are data in rules.py (the body's) and metadata/rules.py; nothing here name
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -151,9 +154,28 @@ def _document(url: str | None, meta: Metadata, text: str, page_type: str, markdo
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off for one page, then put back as it was.
+
+    A page allocates tens of thousands of small objects (text parts, blocks, tuples), none of them in a
+    cycle (the tree lives in Lexbor's C memory), so the collections they trigger find nothing and cost a
+    sixth of the page's time. Reference counting still frees them at once; a cycle made meanwhile waits
+    for the next collection. Restored only when it was on, so a caller that turned it off keeps it off.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def extract(html: str | bytes, url: str | None = None) -> Document:
     """The article of one page. Raises ExtractionError only for inputs refused as a whole."""
-    return extract_recorded(html, url, None)
+    with _collector_paused():
+        return extract_recorded(html, url, None)
 
 
 def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | None) -> Document:

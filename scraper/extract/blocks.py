@@ -83,6 +83,7 @@ class Block:
         return self.link_chars / self.chars if self.chars else 0.0
 
 
+@functools.cache  # called only for rules.BLOCK_TAGS: a few dozen entries
 def _kind_of(tag: str) -> tuple[BlockKind, int]:
     if tag in rules.HEADING_TAGS:
         return BlockKind.HEADING, int(tag[1])
@@ -107,15 +108,38 @@ class Clutter(enum.IntEnum):
 
 
 def _clutter(furniture: bool, attributes: dict[str, str | None], heading: bool = False) -> Clutter:
-    if "hidden" in attributes or attributes.get("aria-hidden") == "true":
+    return _clutter_of_attributes(
+        furniture,
+        heading,
+        "hidden" in attributes,
+        attributes.get("aria-hidden"),
+        attributes.get("style"),
+        attributes.get("role"),
+        attributes.get("class"),
+        None if heading else attributes.get("id"),
+    )
+
+
+# The verdict of each distinct combination of the attributes it reads, so an element like its neighbours
+# (a page repeats a few dozen class/role/style combinations over thousands of elements) costs one lookup.
+@functools.lru_cache(maxsize=16384)
+def _clutter_of_attributes(
+    furniture: bool,
+    heading: bool,
+    hidden: bool,
+    aria_hidden: str | None,
+    style: str | None,
+    role: str | None,
+    class_: str | None,
+    id_: str | None,
+) -> Clutter:
+    if hidden or aria_hidden == "true":
         return Clutter.HIDDEN
-    style = attributes.get("style")
     if style and _STYLE_HIDDEN_RE.search(style.lower()):
         return Clutter.HIDDEN
-    role = attributes.get("role")
     if role and role.lower() in rules.SKIP_ROLES:
         return Clutter.STRONG
-    names = _names(attributes, heading)
+    names = " ".join(value for value in (class_, id_) if value)
     by_name = _clutter_of_names(names) if names else Clutter.NONE
     return max(by_name, Clutter.WEAK if furniture else Clutter.NONE)
 
@@ -127,20 +151,41 @@ def _names(attributes: dict[str, str | None], heading: bool = False) -> str:
     return " ".join(value for key in keys if (value := attributes.get(key)))
 
 
+def _tokens(names: str) -> frozenset[str]:
+    """`rules.attribute_tokens(names)`, put together from the tokens of each name: a site combines the same
+    few names in many ways ("card card--3 is-active"), so each name is tokenised once."""
+    split = names.split()
+    if len(split) == 1:
+        return _name_tokens(split[0])
+    return frozenset().union(*map(_name_tokens, split))
+
+
+@functools.lru_cache(maxsize=16384)
+def _name_tokens(name: str) -> frozenset[str]:
+    return frozenset(rules.attribute_tokens(name))  # tokens never span two names: the union is the same
+
+
+@functools.lru_cache(maxsize=16384)
+def _has_clutter_word(name: str) -> bool:
+    # Per name, not per class attribute: every token of a name lies inside the name squeezed, so no
+    # clutter token is missed, and a name is searched once however the site combines it with others.
+    return rules.CLUTTER_WORD_RE.search(rules.squeezed(name)) is not None
+
+
 @functools.lru_cache(maxsize=1024)
 def _names_only_layout(names: str) -> bool:
     """The weak clutter words in `names` all name layout ("widget"), none a kind of clutter ("caption")."""
-    weak = rules.WEAK_CLUTTER_TOKENS & rules.attribute_tokens(names)
+    weak = rules.WEAK_CLUTTER_TOKENS & _tokens(names)
     return bool(weak) and weak <= rules.LAYOUT_TOKENS
 
 
 @functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
 def _clutter_of_names(names: str) -> Clutter:
-    if rules.CLUTTER_WORD_RE.search(rules.squeezed(names)) is None:
+    if not any(map(_has_clutter_word, names.split())):
         return Clutter.NONE  # most class names: no clutter word anywhere, no need to tokenise
     if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):
         return Clutter.STRONG
-    tokens = rules.attribute_tokens(names)
+    tokens = _tokens(names)
     if not rules.STRONG_CLUTTER_TOKENS.isdisjoint(tokens):
         return Clutter.STRONG
     if not rules.GATED_TOKENS.isdisjoint(tokens):
@@ -150,7 +195,7 @@ def _clutter_of_names(names: str) -> Clutter:
     # In BEM names ("story__meta") the block part names the component, the element part this element:
     # only the element part may claim content.
     elements = " ".join(name.rpartition("__")[2] for name in names.split())
-    return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(rules.attribute_tokens(elements)) else Clutter.NONE
+    return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(_tokens(elements)) else Clutter.NONE
 
 
 def _is_legal_fine_print(node: LexborNode, tag: str) -> bool:
@@ -170,11 +215,13 @@ def _is_quotation(node: LexborNode, chars: int) -> bool:
 
 
 def _visible_chars(text: str) -> int:
-    return len(text) - sum(text.count(space) for space in " \n\t\r")
+    # Four counts written out: a generator over " \n\t\r" cost more than the counting, on every element
+    # the walk measures.
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
 
 
 def _link_chars(node: LexborNode) -> int:
-    return sum(_visible_chars(anchor.text()) for anchor in node.css("a"))
+    return _visible_chars("".join([anchor.text() for anchor in node.css("a")]))  # counts add up: one count
 
 
 _LINE_BREAK = "\n"  # a <br>; outside <pre> the newlines of text become spaces, so only <br> makes one
@@ -357,18 +404,21 @@ def collect_blocks(
             if open_tags:
                 _exit(collector, *open_tags.pop())
             continue
-        if node.is_text_node:
+        # One read from C tells the node's type: Lexbor names text "-text" and comments "-comment".
+        tag = node.tag or ""
+        if tag == "-text":
             collector.text(node.text_content or "")
             continue
-        tag = node.tag or ""
-        if node.is_comment_node or tag.startswith("_"):
+        if tag == "-comment" or tag.startswith("_"):
             continue
         entry = collector.entry(node, tag)
         if entry is Entry.SKIP:
             if recorder is not None:
                 recorder.skipped(node, tuple(collector.path), len(collector.blocks))
             continue
-        deferred = entry in _DEFERRAL_OF_ENTRY
+        deferred = (
+            entry is not Entry.ENTER
+        )  # SKIP is gone: a deferral (`is`, not a dict: Enum hashes in Python)
         if deferred:
             collector.flush()  # the text before it is not deferred
             collector.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
@@ -384,7 +434,8 @@ def collect_blocks(
 
 def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
     if tag in rules.BLOCK_TAGS:
-        collector.flush()
+        if collector.parts:  # most block elements open with no text pending: no call
+            collector.flush()
         collector.path.append(node.mem_id)
         collector.kinds.append(_kind_of(tag))
         collector.pre_depth += tag == "pre"
@@ -412,7 +463,8 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
         collector.flush()  # its last text is deferred, what follows is not
         collector.deferrals.pop()
     if tag in rules.BLOCK_TAGS:
-        collector.flush()
+        if collector.parts:
+            collector.flush()
         collector.path.pop()
         collector.kinds.pop()
         collector.pre_depth -= tag == "pre"

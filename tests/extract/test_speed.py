@@ -1,0 +1,120 @@
+"""What makes extraction fast must leave the process as it found it and the output as it was."""
+
+from __future__ import annotations
+
+import gc
+import importlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper import extract
+from scraper.errors import ExtractionError
+from scraper.extract import rules
+from scraper.extract.blocks import collect_blocks
+
+# The package, not the function: `scraper` re-exports `extract`, which shadows the attribute of the same name.
+extract_module = importlib.import_module("scraper.extract")
+
+PAGE = "<html><body><article><p>" + "A sentence of the article body. " * 20 + "</p></article></body></html>"
+
+
+def _root(html: str) -> LexborNode:
+    root = LexborHTMLParser(html).body
+    assert root is not None
+    return root
+
+
+@pytest.fixture
+def gc_state() -> Iterator[None]:
+    enabled = gc.isenabled()
+    yield
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def _spy_collect_blocks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    seen: list[bool] = []
+    original = extract_module.collect_blocks
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(extract_module, "collect_blocks", spy)
+    return seen
+
+
+@pytest.mark.usefixtures("gc_state")
+def test_the_cyclic_collector_is_paused_during_a_page_and_resumed_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = _spy_collect_blocks(monkeypatch)
+    gc.enable()
+    document = extract(PAGE, "https://example.com/a")
+    assert seen == [False]
+    assert gc.isenabled()
+    assert "A sentence of the article body." in document.text
+
+
+@pytest.mark.usefixtures("gc_state")
+def test_a_collector_disabled_by_the_caller_stays_disabled() -> None:
+    gc.disable()
+    extract(PAGE, "https://example.com/a")
+    assert not gc.isenabled()
+
+
+@pytest.mark.usefixtures("gc_state")
+def test_the_collector_is_resumed_when_a_page_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ExtractionError("refused")
+
+    monkeypatch.setattr(extract_module, "collect_blocks", refuse)
+    gc.enable()
+    with pytest.raises(ExtractionError):
+        extract(PAGE, "https://example.com/a")
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize("helper", ["attribute_tokens", "squeezed"])
+def test_each_class_name_is_read_once_whatever_names_it_is_combined_with(
+    monkeypatch: pytest.MonkeyPatch, helper: str
+) -> None:
+    # Names no other test uses, so that no cache filled before this test hides a call.
+    calls: list[str] = []
+    original = getattr(rules, helper)
+
+    def counted(value: str) -> Any:
+        calls.append(value)
+        return original(value)
+
+    monkeypatch.setattr(rules, helper, counted)
+    teasers = "".join(
+        f'<div class="{helper}-share-bar {helper}-item-{index}"><a href="/{index}">Teaser {index}</a></div>'
+        for index in range(30)
+    )
+    blocks = collect_blocks(
+        _root(f"<body><article><p>{'Body words here. ' * 40}</p></article>{teasers}</body>")
+    )
+    assert [block.text for block in blocks] == ["Body words here. " * 39 + "Body words here."]
+    assert calls, "the share bars' clutter words were looked up"
+    assert all(len(value.split()) == 1 for value in calls), calls[:3]
+    assert len(calls) == len(set(calls))
+
+
+def test_text_and_comments_are_told_apart_by_the_tag_name_alone() -> None:
+    # The walk reads a node's tag once and takes "-text" for text, "-comment" for a comment.
+    nodes = list(_root("<body>a<!-- c --><p>x</p></body>").traverse(include_text=True))
+    assert [(node.tag, node.is_text_node, node.is_comment_node) for node in nodes] == [
+        ("body", False, False),
+        ("-text", True, False),
+        ("-comment", False, True),
+        ("p", False, False),
+        ("-text", True, False),
+    ]
+    blocks = collect_blocks(_root("<body>before<!-- a comment, never text --><p>after</p></body>"))
+    assert [block.text for block in blocks] == ["before", "after"]
