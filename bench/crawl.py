@@ -275,6 +275,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="serve only the first N pages")
     parser.add_argument("--queued", type=int, default=0, help="also: peak memory with N URLs queued")
     parser.add_argument("--queue-limit", type=int, default=500, help="pages fetched in the --queued runs")
+    parser.add_argument(
+        "--reextract",
+        action="store_true",
+        help="also: `scraper reextract` over the run's store, 1 and 2 workers",
+    )
     args = parser.parse_args(argv)
 
     with (
@@ -311,7 +316,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.queued:
             print()
             print("\n".join(memory_flatness(site, args, work)))
+        if args.reextract:
+            print()
+            print("\n".join(reextract_rates(db, len(stored))))
     return 0
+
+
+def reextract_rates(db: Path, pages: int) -> list[str]:
+    """`scraper reextract` over the stored raw pages on 1 and on 2 worker processes (`run.workers`): the
+    bulk path issue 14 asks to use every core. Process start to exit, so start-up counts too."""
+    lines = [f"scraper reextract over {pages} stored pages"]
+    for workers in (1, 2):
+        command = [sys.executable, "-m", "scraper", "reextract", "--db", str(db)]
+        env = {**os.environ, "SCRAPER_WORKERS": str(workers)}
+        began = time.monotonic()
+        done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+        seconds = time.monotonic() - began
+        summary = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+        lines.append(
+            f"  {workers} worker(s): {seconds:6.2f} s, {pages / seconds:6.1f} pages/s, "
+            f"exit {done.returncode}: {summary}"
+        )
+    return lines
 
 
 if __name__ == "__main__":
