@@ -278,7 +278,6 @@ class _Collector:
         self.pre_depth = 0
         self.caption_depth = 0  # inside <figcaption>: every block there is a caption
         self.sectioning_depth = 0  # inside <article>/<main>/<section>: a <header> there heads that part
-        self.quote_depth = 0  # inside <blockquote>
         self.deferrals: list[Deferral] = []  # one per open element entered deferred, outermost first
         self.page_chars = page_chars
         self.structure = Structure()
@@ -327,7 +326,7 @@ class _Collector:
         if text and not text.isspace():
             deferral = self.deferrals[0] if self.deferrals else Deferral.NONE
             path = tuple(self.path)
-            quoted = self.quote_depth > 0
+            quoted = self.structure.quote > 0  # inside a <blockquote>
             block = Block(text, kind, _non_space_len(text), link_chars, path, level, deferral, quoted, markup)
             self.blocks.append(block)
 
@@ -441,7 +440,6 @@ def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
         collector.pre_depth += tag == "pre"
         collector.caption_depth += tag == "figcaption"
         collector.sectioning_depth += tag in rules.SECTIONING_TAGS
-        collector.quote_depth += tag == "blockquote"
         if tag in STRUCTURE_TAGS:
             collector.structure.enter(node, tag)
     elif tag == "br":
@@ -470,7 +468,6 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
         collector.pre_depth -= tag == "pre"
         collector.caption_depth -= tag == "figcaption"
         collector.sectioning_depth -= tag in rules.SECTIONING_TAGS
-        collector.quote_depth -= tag == "blockquote"
         if tag in STRUCTURE_TAGS:
             collector.structure.exit(tag)
     elif tag == "a":
