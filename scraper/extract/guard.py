@@ -62,7 +62,6 @@ __all__ = [
     "MAX_STACK_WALK",
     "PRECISE_ABOVE_TAGS",
     "Guarded",
-    "check_input",
     "check_tree",
     "guard_input",
 ]
@@ -196,11 +195,6 @@ class Guarded:
     formatting: int  # formatting start tags, -1 when not counted (too few tags to matter)
     reconstructable: int  # at most this many formatting elements can be re-created
     checked: bool  # the precise pass ran: depth and reconstruction are already bounded
-
-
-def check_input(html: str) -> str:
-    """`guard_input(html).html`: the page, refused over a limit the pre-parse guard sees."""
-    return guard_input(html).html
 
 
 def guard_input(html: str) -> Guarded:

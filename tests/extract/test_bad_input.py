@@ -22,7 +22,7 @@ from scraper.extract.guard import (
     MAX_DEPTH,
     MAX_HTML_CHARS,
     PRECISE_ABOVE_TAGS,
-    check_input,
+    guard_input,
 )
 from scraper.models import Document
 
@@ -316,12 +316,12 @@ def test_any_page_at_any_url_gives_a_document_or_extraction_error(html: str | by
 
 
 def test_guard_leaves_ordinary_pages_untouched() -> None:
-    assert check_input(ARTICLE) is ARTICLE
+    assert guard_input(ARTICLE).html is ARTICLE
 
 
 def test_guard_refuses_input_over_the_limit() -> None:
     with pytest.raises(ExtractionError, match="exceeds"):
-        check_input(" " * (MAX_HTML_CHARS + 1))
+        guard_input(" " * (MAX_HTML_CHARS + 1))
 
 
 @pytest.mark.timeout(30)
@@ -338,23 +338,23 @@ def test_guard_refuses_deep_nesting(html: str) -> None:
     with pytest.raises(
         ExtractionError, match=f"before parsing: nesting depth {MAX_DEPTH + 1:,}, over the limit"
     ):
-        check_input(html)
+        guard_input(html)
 
 
 def test_guard_keeps_nesting_just_under_the_limit() -> None:
     html = "<div>" * (MAX_DEPTH - 2) + "x" + "</div>" * (MAX_DEPTH - 2)
-    assert tree_depth(check_input(html)) == tree_depth(html)
+    assert tree_depth(guard_input(html).html) == tree_depth(html)
 
 
 def test_guard_passes_a_large_shallow_page_unchanged() -> None:
     """Past PRECISE_ABOVE_TAGS the page is always followed tag by tag; closed elements add no depth."""
     html = "<div><p>x</p></div><ul><li>a<li>b</ul>" * PRECISE_ABOVE_TAGS
-    assert check_input(html) is html
+    assert guard_input(html).html is html
 
 
 def test_guard_caps_attributes_per_element() -> None:
     attributes = " ".join(f'data-a{i}="{i}"' for i in range(10_000))
-    guarded = check_input(f"<html><body><div id=keep {attributes}>kept text</div></body></html>")
+    guarded = guard_input(f"<html><body><div id=keep {attributes}>kept text</div></body></html>").html
     node = LexborHTMLParser(guarded).css_first("div")
     assert node is not None
     assert len(node.attributes) == MAX_ATTRIBUTES
@@ -365,5 +365,5 @@ def test_guard_caps_attributes_per_element() -> None:
 def test_guard_does_not_count_tags_inside_scripts_and_comments() -> None:
     fake = "<div>" * (PRECISE_ABOVE_TAGS * 2)
     html = f"<html><body><script>var s = '{fake}';</script><!-- {fake} --><p>text</p></body></html>"
-    guarded = check_input(html)
+    guarded = guard_input(html).html
     assert fake in guarded  # script and comment kept as they were

@@ -18,7 +18,7 @@ from scraper.extract.guard import (
     MAX_RECONSTRUCTED,
     MAX_STACK_WALK,
     PRECISE_ABOVE_TAGS,
-    check_input,
+    guard_input,
 )
 from tests.hostile.pages import deep_bogus_nesting, reopened_formatting
 
@@ -75,14 +75,14 @@ def test_a_few_reopened_formatting_elements_on_a_long_page_are_refused() -> None
     """The same shape with fewer elements: the limit is on elements × paragraphs."""
     opened = 100
     with pytest.raises(ExtractionError, match="reconstructed formatting elements"):
-        check_input(
+        guard_input(
             reopened_formatting(opened, max(AMPLIFY_ABOVE // opened, 2 * MAX_RECONSTRUCTED // opened))
         )
 
 
 def test_nesting_just_under_the_limit_passes() -> None:
     html = f"<html><body>{'<div>' * (MAX_DEPTH - 10)}{PARAGRAPH}{'</div>' * (MAX_DEPTH - 10)}</body></html>"
-    assert check_input(html) is html
+    assert guard_input(html).html is html
     assert "engineers' report" in extract(html).text
 
 
@@ -99,20 +99,20 @@ def test_deep_nesting_on_a_large_page_is_refused_with_the_measured_depth() -> No
     with pytest.raises(
         ExtractionError, match=f"before parsing: nesting depth {MAX_DEPTH + 1:,}, over the limit"
     ):
-        check_input(html)
+        guard_input(html)
 
 
 def test_closed_and_implied_elements_do_not_add_depth() -> None:
     """Many tags, shallow tree: closed formatting, lists and paragraphs that close themselves, voids."""
     item = "<li><b>bold</b> <i>it</i><a href=/x>link</a><br><img src=x.png><p>para<p>more"
     html = f"<html><body><ul>{item * 20_000}</ul>{PARAGRAPH}</body></html>"
-    assert check_input(html) is html
+    assert guard_input(html).html is html
 
 
 def test_misnested_formatting_on_an_ordinary_scale_passes() -> None:
     """<b> left open across a few paragraphs is common markup: reconstructed, but few times."""
     html = f"<html><body><p><b>bold{'</p><p>text' * 20}</b>{PARAGRAPH * 3000}</body></html>"
-    assert check_input(html) is html
+    assert guard_input(html).html is html
 
 
 @pytest.mark.timeout(20)
@@ -120,9 +120,9 @@ def test_many_block_tags_under_deep_nesting_are_refused() -> None:
     """Each block start tag walks the stack of open elements: depth under the limit × a million tags."""
     html = f"<html><body>{'<div>' * (MAX_DEPTH - 100)}{'<p>x' * 1_000_000}</body></html>"
     with pytest.raises(ExtractionError, match=f"open elements walked .* limit of {MAX_STACK_WALK:,}"):
-        check_input(html)
+        guard_input(html)
 
 
 def test_a_large_shallow_page_walks_little() -> None:
     html = f"<html><body><article>{PARAGRAPH * 100_000}</article></body></html>"
-    assert check_input(html) is html
+    assert guard_input(html).html is html
