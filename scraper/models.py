@@ -66,6 +66,12 @@ class PageType(_Vocabulary):
     UNKNOWN = "unknown"
 
 
+# The page types that count as articles: what `scraper run` stores (unless run.keep_all_pages) and what
+# `export` lists by default. "unknown" is one, since a real article must never be dropped on weak evidence
+# (and every document stored before page types were recorded is "unknown").
+ARTICLE_PAGE_TYPES = frozenset({PageType.ARTICLE, PageType.UNKNOWN})
+
+
 @enum.unique
 class ErrorKind(_Vocabulary):
     """Why a URL failed: `ErrorInfo.kind`, JSON `error.kind`, the failure reasons of a run and of

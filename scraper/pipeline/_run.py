@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from ..config import FetchSettings, Settings
 from ..errors import ExtractionError, StaleClaimError, StorageError
 from ..models import (
+    ARTICLE_PAGE_TYPES,
     Claim,
     Document,
     ErrorInfo,
@@ -22,7 +23,6 @@ from ..models import (
     FetchResult,
     FetchStatus,
     Outcome,
-    PageType,
     RunReport,
     SkipReason,
 )
@@ -62,9 +62,6 @@ CLAIM_BACKLOG_PER_SLOT = 1
 RENEW_SHARE_OF_LEASE = 1 / 3
 # Shortest wait between two asks for a host's turn held by another worker (see _StoreHostGate).
 MIN_HOST_TURN_POLL = 0.01
-# The page types `scraper run` stores (unless run.keep_all_pages): articles, and pages whose kind the
-# extractor could not tell, since a real article must never be dropped on weak evidence.
-STORED_PAGE_TYPES = frozenset({PageType.ARTICLE, PageType.UNKNOWN})
 
 
 class _NullSink:
@@ -384,7 +381,7 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
 def _kept(document: Document, state: RunState) -> bool:
     """Whether the run stores this page: an article (or a page of unknown kind), or any page under
     run.keep_all_pages."""
-    return state.settings.run.keep_all_pages or document.page_type in STORED_PAGE_TYPES
+    return state.settings.run.keep_all_pages or document.page_type in ARTICLE_PAGE_TYPES
 
 
 def _not_article(result: FetchResult) -> FetchResult:

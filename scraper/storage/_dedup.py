@@ -25,7 +25,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..config import RunSettings
-from ..models import PageType
+from ..models import ARTICLE_PAGE_TYPES
 from . import _minhash
 from ._minhash import Fingerprint
 from ._schema import sql_literal
@@ -39,9 +39,8 @@ __all__ = ["ARTICLE_TYPES_SQL", "mark_if_copy"]
 # Candidates read per document at most: the owners of its 21 keys, a handful unless a spammy template
 # makes many pages alike. Each costs a read of its text and a Jaccard check.
 MAX_CANDIDATES = 32
-# The page types `export` and `documents()` list by default: articles, and pages the classifier could not
-# tell (every document stored before page types were recorded).
-ARTICLE_TYPES_SQL = f"({sql_literal(PageType.ARTICLE)}, {sql_literal(PageType.UNKNOWN)})"
+# The page types `export` and `documents()` list by default (models.ARTICLE_PAGE_TYPES), as SQL.
+ARTICLE_TYPES_SQL = "(" + ", ".join(sql_literal(kind) for kind in sorted(ARTICLE_PAGE_TYPES)) + ")"
 
 
 def mark_if_copy(
