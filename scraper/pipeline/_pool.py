@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 
 from ..config import RunSettings
 from ..errors import ExtractionError, ScraperError
-from ..models import Document
+from ..models import ARTICLE_PAGE_TYPES, Document
 from ..storage import Fingerprint, document_fingerprint
 from ._pieces import Extractor
 from ._processes import WorkerPool
 
-__all__ = ["DEFAULT_MEMORY_LIMIT", "DEFAULT_TIME_LIMIT", "ExtractionJob", "ExtractionPool"]
+__all__ = ["DEFAULT_MEMORY_LIMIT", "DEFAULT_TIME_LIMIT", "ExtractionJob", "ExtractionPool", "is_stored_page"]
 
 T = TypeVar("T")
 
@@ -84,13 +84,13 @@ class ExtractionPool:
         return document
 
     async def extract_for_store(
-        self, html: str | bytes, url: str | None, *, near: bool
-    ) -> tuple[Document, Fingerprint]:
-        """The Document of one page and its fingerprint for the store's duplicate check, both made in
-        the worker: shingling and MinHash are CPU work the event loop and the save transaction are
-        spared. ExtractionError as for `extract`."""
-        made: tuple[Document, Fingerprint] = await self.call(
-            extract_and_fingerprint, self._extractor, html, url, near
+        self, html: str | bytes, url: str | None, *, near: bool, keep_all_pages: bool
+    ) -> tuple[Document, Fingerprint | None]:
+        """The Document of one page and, when the run stores it, its fingerprint for the store's
+        duplicate check, both made in the worker: shingling and MinHash are CPU work the event loop and
+        the save transaction are spared. ExtractionError as for `extract`."""
+        made: tuple[Document, Fingerprint | None] = await self.call(
+            extract_and_fingerprint, self._extractor, html, url, near, keep_all_pages
         )
         return made
 
@@ -120,11 +120,20 @@ class ExtractionPool:
 
 
 def extract_and_fingerprint(
-    extractor: Extractor, html: str | bytes, url: str | None, near: bool
-) -> tuple[Document, Fingerprint]:
-    """What a worker does for a page to store: extract it, then fingerprint its text."""
+    extractor: Extractor, html: str | bytes, url: str | None, near: bool, keep_all_pages: bool
+) -> tuple[Document, Fingerprint | None]:
+    """What a worker does for a page to store: extract it, then fingerprint its text, unless the run
+    will skip it as not an article (no fingerprint is needed for a page that is not saved)."""
     document = extractor(html, url)
+    if not is_stored_page(document, keep_all_pages):
+        return document, None
     return document, document_fingerprint(document, near=near)
+
+
+def is_stored_page(document: Document, keep_all_pages: bool) -> bool:
+    """Whether `scraper run` stores this page: an article (or a page of unknown kind), or any page
+    under run.keep_all_pages."""
+    return keep_all_pages or document.page_type in ARTICLE_PAGE_TYPES
 
 
 def _in_thread(function: Callable[..., T], *args: Any) -> T:

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from ..config import FetchSettings, Settings
 from ..errors import ExtractionError, StaleClaimError, StorageError
 from ..models import (
-    ARTICLE_PAGE_TYPES,
     Claim,
     Document,
     ErrorInfo,
@@ -43,7 +42,7 @@ from ._pieces import (
     page_input,
     utc_now,
 )
-from ._pool import ExtractionPool
+from ._pool import ExtractionPool, is_stored_page
 from ._state import RunState
 from ._stop import RunStop, beat_loop, give_back, release_interval, until_stopped, wind_down
 
@@ -358,14 +357,17 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
     if result.ok:
         try:
             document, fingerprint = await state.pool.extract_for_store(
-                page_input(result), result.final_url or claim.url, near=state.settings.run.dedup_near
+                page_input(result),
+                result.final_url or claim.url,
+                near=state.settings.run.dedup_near,
+                keep_all_pages=state.settings.run.keep_all_pages,
             )
         except ExtractionError as exc:
             log.warning("extraction failed for %s: %s", redact_url(claim.url), exc)
             result = dataclasses.replace(
                 result, status=FetchStatus.FAILED, error=ErrorInfo(ErrorKind(exc.kind), str(exc))
             )
-    if document is not None and not _kept(document, state):
+    if document is not None and not is_stored_page(document, state.settings.run.keep_all_pages):
         result, document = _not_article(result), None
     try:
         return state.store.save(
@@ -376,12 +378,6 @@ async def _process(state: RunState, claim: Claim) -> Outcome | None:
             "result for %s not stored: the claim expired and was taken over (%s)", redact_url(claim.url), exc
         )
         return None
-
-
-def _kept(document: Document, state: RunState) -> bool:
-    """Whether the run stores this page: an article (or a page of unknown kind), or any page under
-    run.keep_all_pages."""
-    return state.settings.run.keep_all_pages or document.page_type in ARTICLE_PAGE_TYPES
 
 
 def _not_article(result: FetchResult) -> FetchResult:

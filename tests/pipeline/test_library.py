@@ -324,7 +324,7 @@ from scraper.pipeline import ExtractionPool
 from scraper.storage import document_fingerprint
 html = "<p>" + " ".join(f"word{n}" for n in range(60)) + "</p>"
 with ExtractionPool(simple_extract, workers=1) as pool:
-    document, fingerprint = asyncio.run(pool.extract_for_store(html, None, near=True))
+    document, fingerprint = asyncio.run(pool.extract_for_store(html, None, near=True, keep_all_pages=False))
 print("rensa" in sys.modules, len(fingerprint.keys))
 print(fingerprint == document_fingerprint(document, near=True))
 """
@@ -342,3 +342,19 @@ def test_the_fingerprint_of_a_page_is_made_in_the_worker_not_the_run() -> None:
     loaded_here, keys = done.stdout.split("\n")[0].split()
     assert (loaded_here, int(keys) > 1) == ("False", True)
     assert done.stdout.split("\n")[1] == "True"
+
+
+def test_a_page_the_run_skips_as_not_an_article_is_not_fingerprinted() -> None:
+    # The fingerprint only serves the save's duplicate check: a listing skipped as not_article is not
+    # saved, so the worker spares its shingling; under run.keep_all_pages it is saved, and fingerprinted.
+    from scraper.models import Document, PageType
+    from scraper.pipeline._pool import extract_and_fingerprint
+
+    text = " ".join(f"word{n}" for n in range(60))
+
+    def listing(html: str | bytes, url: str | None) -> Document:
+        return Document(text=text, page_type=PageType.LISTING)
+
+    assert extract_and_fingerprint(listing, "<p>x</p>", None, True, False)[1] is None
+    kept = extract_and_fingerprint(listing, "<p>x</p>", None, True, True)[1]
+    assert kept is not None and kept.keys
