@@ -132,20 +132,38 @@ class SitemapResult:
 
     urls: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
+    more_sitemaps: bool = False  # it lists more child sitemaps than the `max_sitemaps` kept
 
 
 def _unique_normalised(urls: Iterable[str], base_url: str) -> list[str]:
+    return _first_unique_normalised(urls, base_url, limit=None).urls
+
+
+@dataclass(frozen=True)
+class _Kept:
+    urls: list[str]
+    more: bool  # a URL past `limit` would have been kept too
+
+
+def _first_unique_normalised(raw_urls: Iterable[str], base_url: str, *, limit: int | None) -> _Kept:
+    """The first `limit` distinct URLs of `raw_urls`, normalised. Normalising is most of a sitemap's cost,
+    so it stops at the limit: past it, only spellings not seen before are normalised, until one is new."""
     seen: set[str] = set()
-    result = []
-    for raw in urls:
+    seen_raw: set[str] = set()
+    result: list[str] = []
+    for raw in raw_urls:
         raw = raw.strip()
-        if not raw:
+        if not raw or raw in seen_raw:
             continue  # urljoin would turn an empty entry into the base URL itself
+        seen_raw.add(raw)
         url = normalise_url(raw if raw.startswith(("http://", "https://")) else urljoin(base_url, raw))
-        if url is not None and url not in seen:
-            seen.add(url)
-            result.append(url)
-    return result
+        if url is None or url in seen:
+            continue
+        if limit is not None and len(result) >= limit:
+            return _Kept(result, more=True)
+        seen.add(url)
+        result.append(url)
+    return _Kept(result, more=False)
 
 
 # Include and exclude patterns are run by RE2, in time linear in the URL whatever the pattern: Python's
@@ -295,12 +313,13 @@ def _local_name(tag: object) -> str:
 _LOC_RE = re.compile(rb"<(?:\w+:)?loc>([^<]*)</(?:\w+:)?loc>", re.IGNORECASE)
 
 
-def parse_sitemap(data: bytes, base_url: str) -> SitemapResult:
+def parse_sitemap(data: bytes, base_url: str, *, max_sitemaps: int = MAX_SITEMAP_URLS) -> SitemapResult:
     """The page URLs and child sitemaps listed by a sitemap (XML, gzipped XML or plain text).
 
     Handles ``urlset`` (including Google News and image sitemaps: only each ``<url>``'s own ``<loc>``
-    counts) and ``sitemapindex``. At most MAX_SITEMAP_URLS entries are kept. Malformed XML falls back
-    to collecting ``<loc>`` elements, as search engines do; unsafe XML raises DiscoveryError.
+    counts) and ``sitemapindex``. At most MAX_SITEMAP_URLS entries are kept, and at most `max_sitemaps`
+    child sitemaps (the most its source may fetch: `more_sitemaps` says there were more). Malformed XML
+    falls back to collecting ``<loc>`` elements, as search engines do; unsafe XML raises DiscoveryError.
     """
     body = _bounded_body(data, "sitemap").lstrip(b"\xef\xbb\xbf \t\r\n")
     if not body:
@@ -308,7 +327,7 @@ def parse_sitemap(data: bytes, base_url: str) -> SitemapResult:
     if not body.startswith(b"<"):
         # The protocol also allows a plain text file of URLs, one per line.
         lines = body.decode("utf-8", "replace").splitlines()
-        return SitemapResult(urls=tuple(_capped(_unique_normalised(lines, base_url), base_url)))
+        return SitemapResult(urls=tuple(_capped(lines, base_url, MAX_SITEMAP_URLS).urls))
     pages: list[str] = []
     children: list[str] = []
     try:
@@ -317,9 +336,11 @@ def parse_sitemap(data: bytes, base_url: str) -> SitemapResult:
     except ParseError as exc:
         log.info("malformed sitemap %s (%s): collecting <loc> elements instead", base_url, exc)
         pages, children = _regex_sitemap(body)
+    sitemaps = _capped(children, base_url, min(max_sitemaps, MAX_SITEMAP_URLS))
     return SitemapResult(
-        urls=tuple(_capped(_unique_normalised(pages, base_url), base_url)),
-        sitemaps=tuple(_capped(_unique_normalised(children, base_url), base_url)),
+        urls=tuple(_capped(pages, base_url, MAX_SITEMAP_URLS).urls),
+        sitemaps=tuple(sitemaps.urls),
+        more_sitemaps=sitemaps.more,
     )
 
 
@@ -342,11 +363,11 @@ def _regex_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     return ([], locs) if is_index else (locs, [])
 
 
-def _capped(urls: list[str], base_url: str) -> list[str]:
-    if len(urls) > MAX_SITEMAP_URLS:
-        log.warning("%s lists %d URLs; keeping the first %d", base_url, len(urls), MAX_SITEMAP_URLS)
-        return urls[:MAX_SITEMAP_URLS]
-    return urls
+def _capped(raw_urls: list[str], base_url: str, limit: int) -> _Kept:
+    kept = _first_unique_normalised(raw_urls, base_url, limit=limit)
+    if kept.more and limit == MAX_SITEMAP_URLS:
+        log.warning("%s lists more than %d URLs; keeping the first %d", base_url, limit, limit)
+    return kept
 
 
 # --- feeds --------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class Links:
     urls: tuple[str, ...]
     found: int
     sitemaps: tuple[str, ...] = ()
+    more_sitemaps: bool = False  # more child sitemaps than its source may fetch, so not all are here
 
 
 # The parsers below run in the extraction pool's workers, under its limits (module-level, as they are sent
@@ -90,12 +91,14 @@ def parse_page_links(html: str, base_url: str, include: Sequence[str], exclude: 
 
 
 def parse_sitemap_links(
-    content: bytes, base_url: str, include: Sequence[str], exclude: Sequence[str]
+    content: bytes, base_url: str, include: Sequence[str], exclude: Sequence[str], max_sitemaps: int
 ) -> Links:
-    """The sitemap's page URLs (filtered) and its child sitemaps."""
-    sitemap = discover.parse_sitemap(content, base_url)
+    """The sitemap's page URLs (filtered) and its first `max_sitemaps` child sitemaps: the most its source
+    may fetch in all, so whichever of them the source already knows, the ones it may still queue are here."""
+    sitemap = discover.parse_sitemap(content, base_url, max_sitemaps=max_sitemaps)
     urls = discover.filter_urls(sitemap.urls, include, exclude)
-    return Links(tuple(urls), len(sitemap.urls) + len(sitemap.sitemaps), sitemap.sitemaps)
+    found = len(sitemap.urls) + len(sitemap.sitemaps)
+    return Links(tuple(urls), found, sitemap.sitemaps, sitemap.more_sitemaps)
 
 
 def _feed_links(state: RunState, result: FetchResult, base_url: str) -> Awaitable[Links]:
@@ -111,7 +114,9 @@ def _page_links(state: RunState, result: FetchResult, base_url: str) -> Awaitabl
 
 def _sitemap_links(state: RunState, result: FetchResult, base_url: str) -> Awaitable[Links]:
     sources = state.settings.sources
-    return state.pool.call(parse_sitemap_links, result.content, base_url, sources.include, sources.exclude)
+    return state.pool.call(
+        parse_sitemap_links, result.content, base_url, sources.include, sources.exclude, sources.max_sitemaps
+    )
 
 
 def _enqueue(state: RunState, urls: Iterable[str], *, source: str) -> int:
@@ -233,7 +238,9 @@ class _SitemapQueue:
     def pop(self) -> str:
         return self._pending.popleft()
 
-    def add(self, children: Iterable[str]) -> None:
+    def add(self, children: Iterable[str], *, more: bool = False) -> None:
+        """Queue the unseen children; `more`: the index listed others, past what the source may fetch."""
+        self.capped |= more
         for child in children:
             if child in self._known:
                 continue
@@ -255,7 +262,7 @@ async def _discover_sitemaps(state: RunState, root: str) -> int:
         links = await _links(state, url, SourceKind.SITEMAP, _sitemap_links, accept="xml")
         if links is None:
             continue
-        queue.add(links.sitemaps)
+        queue.add(links.sitemaps, more=links.more_sitemaps)
         new += _enqueue(state, budget.take(links.urls), source=f"sitemap:{url}")
     if queue.capped:
         state.limit_reached("sources.max_sitemaps", f"sitemap {root}")

@@ -119,3 +119,52 @@ def test_a_run_within_its_caps_reports_no_limit(store: SQLiteStore) -> None:
     report = crawl(settings_for(Sources(sitemaps=(root,))), store, fetcher)
     assert report.limits_reached == {}
     assert "limit" not in report.summary_line()
+
+
+def test_an_index_normalises_no_more_children_than_the_source_may_fetch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 20 indexes of 50,000 children each cost a whole run 20 million-URL normalisations when the
+    # source may fetch 1,000 sitemaps: the parse stops at the cap, whatever the file lists.
+    calls = 0
+    real = discover.normalise_url
+
+    def counting(url: str) -> str | None:
+        nonlocal calls
+        calls += 1
+        return real(url)
+
+    monkeypatch.setattr(discover, "normalise_url", counting)
+    index = sitemap_index([f"{SITE}/child-{n}.xml" for n in range(5_000)]).encode()
+
+    result = discover.parse_sitemap(index, f"{SITE}/index.xml", max_sitemaps=10)
+
+    assert result.sitemaps == tuple(f"{SITE}/child-{n}.xml" for n in range(10))
+    assert result.more_sitemaps
+    assert calls <= 11  # the ten kept and the one that shows there are more
+
+
+def test_an_index_within_the_cap_is_whole_and_says_so() -> None:
+    children = [f"{SITE}/child-{n}.xml" for n in range(5)]
+    index = sitemap_index([*children, *children, f"{SITE}/child-0.xml#top"]).encode()
+
+    result = discover.parse_sitemap(index, f"{SITE}/index.xml", max_sitemaps=5)
+
+    assert result.sitemaps == tuple(children)
+    assert not result.more_sitemaps  # repeats, even spelled otherwise, are not more children
+
+
+def test_the_cap_is_reported_when_an_index_lists_more_children_than_the_source_may_fetch(
+    store: SQLiteStore,
+) -> None:
+    root = f"{SITE}/sitemap.xml"
+    children = [f"{SITE}/sitemap-{n}.xml" for n in range(30)]
+    pages = {root: xml(root, sitemap_index(children))}
+    pages |= {url: xml(url, urlset([f"{SITE}/2026/01/01/story-{n}"])) for n, url in enumerate(children)}
+    fetcher = FakeFetcher(pages)
+
+    report = crawl(settings_for(Sources(sitemaps=(root,), max_sitemaps=10)), store, fetcher)
+
+    fetched = [call[0] for call in fetcher.calls if call[1] == "xml"]
+    assert fetched == [root, *children[:9]]
+    assert report.limits_reached == {"sources.max_sitemaps": 1}
