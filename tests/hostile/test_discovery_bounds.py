@@ -168,3 +168,24 @@ def test_the_cap_is_reported_when_an_index_lists_more_children_than_the_source_m
     fetched = [call[0] for call in fetcher.calls if call[1] == "xml"]
     assert fetched == [root, *children[:9]]
     assert report.limits_reached == {"sources.max_sitemaps": 1}
+
+
+def test_a_section_page_nested_past_the_guard_is_refused_naming_the_limit() -> None:
+    links = "".join(f'<a href="/2026/01/01/story-number-{n}">story {n}</a>' for n in range(20_000))
+    page = f"<html><body>{'<div>' * 10_000}{links}</body></html>"
+    started = time.monotonic()
+    with pytest.raises(discover.DiscoveryError, match="nesting depth"):
+        discover.links_from_page(page, f"{SITE}/world/")
+    assert time.monotonic() - started < NO_STALL_SECONDS
+
+
+def test_links_of_a_deep_section_page_are_filtered_without_walking_each_links_ancestors() -> None:
+    # Just under the guard's depth: 20,000 links under 4,000 levels were 80 million ancestor steps.
+    links = "".join(f'<a href="/2026/01/01/story-number-{n}">story {n}</a>' for n in range(20_000))
+    nav = '<nav><a href="/2026/01/01/a-story-in-the-menu">menu</a></nav>'
+    page = f"<html><body>{nav}{'<div>' * 4_000}{links}</body></html>"
+    started = time.monotonic()
+    urls = discover.links_from_page(page, f"{SITE}/world/")
+    assert time.monotonic() - started < NO_STALL_SECONDS
+    assert len(urls) == 20_000
+    assert f"{SITE}/2026/01/01/a-story-in-the-menu" not in urls

@@ -42,8 +42,17 @@ SLOW_PAGE = normal_article(
 ).replace("<article>", "<div>" * 300 + "<article>")
 _OPENED = "".join(f"<b id={n} title={'x' * 200}>" for n in range(300))  # each copy copies its title
 GREEDY_PAGE = f"<html><body><p>{_OPENED}x{'<p>x' * 3_000}</body></html>"
-# Discovery parses section pages itself (no extractor guard): bogus nesting still runs to the limit there.
-SLOW_SECTION_MARKUP = deep_bogus_nesting(60_000)
+# A section page is parsed under the extractor's guard: bogus nesting is refused before parsing.
+DEEP_SECTION_MARKUP = deep_bogus_nesting(60_000)
+# A feed feedparser reads for seconds (60,000 items, 7 MB, under fetch.max_size): runs to the time limit.
+SLOW_FEED = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Everything</title>'
+    + "".join(
+        f"<item><title>Story {n}</title><link>/news/story-{n}-of-all</link><description/></item>"
+        for n in range(60_000)
+    )
+    + "</channel></rss>"
+)
 RUN_DEADLINE = 90  # seconds for a whole `scraper run` of the small site; it takes about 10
 
 
@@ -113,8 +122,9 @@ def site() -> Iterator[PageSite]:
     pages = {f"/news/story-{n}": article(n) for n in range(4)}
     pages["/news/slow-story"] = SLOW_PAGE
     pages["/news/greedy-story"] = GREEDY_PAGE
-    pages["/section/"] = section_page(["/news/never-found-story"], hostile=SLOW_SECTION_MARKUP)
-    with PageSite(pages) as served:
+    pages["/section/"] = section_page(["/news/never-found-story"], hostile=DEEP_SECTION_MARKUP)
+    pages["/feed.xml"] = SLOW_FEED
+    with PageSite(pages, content_types={"/feed.xml": "application/rss+xml"}) as served:
         yield served
 
 
@@ -164,25 +174,29 @@ def test_a_run_with_hostile_pages_stores_the_others_fails_those_and_ends(
 
 
 @pytest.mark.slow
-def test_a_hostile_section_page_fails_as_a_source_and_the_run_goes_on(site: PageSite, tmp_path: Path) -> None:
+def test_hostile_sources_fail_alone_with_their_reasons_and_the_run_goes_on(
+    site: PageSite, tmp_path: Path
+) -> None:
     calm = [site.url(f"/news/story-{n}") for n in range(2)]
 
     status, report, stderr = scraper_run(
-        tmp_path, "--page", site.url("/section/"), "--url", calm[0], "--url", calm[1]
-    )
+        tmp_path, "--page", site.url("/section/"), "--feed", site.url("/feed.xml"), "--url", calm[0],
+        "--url", calm[1],
+    )  # fmt: skip
 
     assert status == 1, stderr
     assert report["failed"] == {}
-    [failed] = report["failed_sources"]
-    assert (failed["source"], failed["kind"], failed["reason"]) == (
-        site.url("/section/"),
-        "page",
-        "extraction_timeout",
-    )
+    failed = {(source["source"], source["kind"], source["reason"]) for source in report["failed_sources"]}
+    assert failed == {
+        (site.url("/section/"), "page", "discovery"),
+        (site.url("/feed.xml"), "feed", "extraction_timeout"),
+    }
     assert report["stored"] == 2
     assert stored_urls(tmp_path / "news.db") == set(calm)
+    assert f"page {site.url('/section/')} failed (discovery): could not be parsed: page refused" in stderr
+    assert "nesting depth" in stderr
     assert (
-        f"page {site.url('/section/')} failed (extraction_timeout): could not be parsed: extraction took"
+        f"feed {site.url('/feed.xml')} failed (extraction_timeout): could not be parsed: extraction took"
         in stderr
     )
 
