@@ -1,6 +1,6 @@
 """Hostile input against the scraper's limits: every case in a fresh `scraper` process, bounded or not.
 
-    python bench/hostile.py                        # every case, then the mixed site; about five minutes
+    python bench/hostile.py                        # every case, then the mixed site; under a minute
     python bench/hostile.py --only deep-extract    # one case (names: --only list)
     python bench/hostile.py --skip-mixed           # the cases only
     python bench/hostile.py --only mixed           # the mixed site only
