@@ -3,14 +3,16 @@ service page (unknown where the evidence is weak).
 
 Evidence is counted in points per kind (weights in rules.py, each with its reason), from what the other
 stages already computed (the metadata, the blocks, the body choice), from one walk over a few kinds of
-element (code, dates, microdata, form fields, buttons) and from the shape of the URL (a headline slug, the
+element (code, dates, microdata, password fields, buttons) and from the shape of the URL (a headline slug, the
 site's root). Nothing here names a site or reads the page's wording, class names included: only
 structure, standard vocabularies (schema.org, OpenGraph) and currency signs, so the rules hold in any
 language. (Class names such as "price" or "comment" were measured: they told almost nothing the rest did
 not, and their substring search was most of this module's time.)
 
 A real article must never be dropped lightly: non-article evidence has to outweigh the article's own
-metadata, and a page with article prose or metadata and nothing against it is an article.
+metadata, and a page with article prose or metadata and nothing against it is an article. Where the
+evidence is weak either way (article metadata over a page without prose, a short page with nothing but a
+form), the page is "unknown", which the run keeps.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ class MarkupCounts:
     code: int = 0  # <code>
     pre: int = 0  # <pre>
     times: int = 0  # <time>
-    inputs: int = 0  # form fields
     passwords: int = 0  # password fields
     buttons: int = 0  # <button> and <input type=button>
     microdata_authors: int = 0  # itemprop="author"
@@ -57,7 +58,6 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
             counts["times"] += 1
         elif tag == "input":
             kind = (node.attributes.get("type") or "").lower()
-            counts["inputs"] += 1
             counts["passwords"] += kind == "password"
             counts["buttons"] += kind == "button"
         elif tag == "button":
@@ -283,6 +283,7 @@ def classify_page(
         return PageType.ARTICLE if prose.share >= rules.METADATA_ARTICLE_MIN_PROSE_SHARE else PageType.UNKNOWN
     if strength > (rules.THIN_PAGE_POINTS if prose.thin else 0):  # thinness alone names no kind
         return kind
-    if article == 0 and counts.inputs:
-        return PageType.SERVICE  # no prose, no article metadata, a form: a search or contact page
+    # A form alone (a search field, a newsletter box) no longer makes such a page a service page: articles
+    # carry them as often (bench/pagetypes.py: 4 articles and 7 other pages on half A fell to that rule,
+    # 1 and 11 on half B); the weak evidence keeps the page, as unknown.
     return PageType.UNKNOWN

@@ -326,3 +326,19 @@ def test_a_thread_marked_as_a_discussion_forum_posting_is_a_forum_page() -> None
     body = f"<main><h1>As novas ciclovias do centro vão abrir?</h1>{posts}</main>"
     url = "https://forum.example/t/77/as-novas-ciclovias-do-centro-vao-abrir"
     assert extract(shell(body, head, title="Ciclovias"), url).page_type == PageType.FORUM
+
+
+def test_a_short_unsigned_page_with_a_form_is_unknown_not_a_service_page() -> None:
+    # A short page with no article metadata and a form (a newsletter box, a search field): nearly every
+    # page has one, articles included, so it is too weak to drop the page as a service page.
+    text = (
+        "De gemeenteraad heeft dinsdag besloten het net van beschermde fietspaden in de hele binnenstad uit "
+        "te breiden, na een debat dat tot laat in de avond duurde en veel bewoners trok."
+    )
+    body = (
+        f"<main><h1>Fietspaden in de binnenstad</h1><p>{text}</p><p>{text}</p>"
+        "<form action='/nieuwsbrief'><input type='email' name='email'><button>Aanmelden</button></form>"
+        "</main>"
+    )
+    page = shell(body, title="Fietspaden in de binnenstad")
+    assert extract(page, "https://krant.example/fietspaden").page_type == PageType.UNKNOWN
