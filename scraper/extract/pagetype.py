@@ -30,7 +30,15 @@ from .blocks import Block, BlockKind
 from .body import BodyText
 from .metadata import Metadata
 
-__all__ = ["MarkupCounts", "UrlShape", "classify_page", "link_density", "markup_counts", "url_shape"]
+__all__ = [
+    "MarkupCounts",
+    "UrlShape",
+    "classify_page",
+    "link_density",
+    "markup_counts",
+    "page_address",
+    "url_shape",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +116,18 @@ def url_shape(url: str | None) -> UrlShape:
     last = segments[-1].rsplit(".", 1)[0] if "." in segments[-1][-6:] else segments[-1]
     words = [word for word in _SLUG_SEPARATORS.split(last) if word and not word.isdigit()]
     return UrlShape(known=True, slug_words=len(words))
+
+
+def page_address(url: str | None, canonical: str | None) -> UrlShape:
+    """What the page's two addresses say together. The headline slug is read from the one that has it: a
+    print view, an AMP copy or a URL the crawl was given ("/story?id=123", "/amp/123") loses the slug its
+    canonical URL keeps, and a broken canonical link loses what the fetched URL shows. The site's root is
+    the fetched URL's: a canonical link wrongly set to the front page is a common CMS slip, and must not
+    make an article a front page."""
+    fetched, declared = url_shape(url), url_shape(canonical)
+    if not fetched.known:
+        return declared
+    return UrlShape(True, max(fetched.slug_words, declared.slug_words), fetched.home)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +283,7 @@ def classify_page(
     metadata; a service page when nothing speaks for an article and its marks say landing page; else an
     article when its prose or metadata says so; else the kind with some evidence."""
     prose = _prose(body)
-    shape = url_shape(url or meta.canonical_url)
+    shape = page_address(url, meta.canonical_url)
     article = _article_points(meta, shape)
     points = _kind_points(meta, body, counts, prose, link_density(blocks), shape.home)
     kind = max(points, key=points.__getitem__)  # the first of equals: dict order is precedence

@@ -342,3 +342,23 @@ def test_a_short_unsigned_page_with_a_form_is_unknown_not_a_service_page() -> No
     )
     page = shell(body, title="Fietspaden in de binnenstad")
     assert extract(page, "https://krant.example/fietspaden").page_type == PageType.UNKNOWN
+
+
+def test_the_headline_slug_is_read_from_the_canonical_url_of_an_amp_or_print_copy() -> None:
+    # A short dated, signed story (Swedish) reached under an address without its slug (an AMP copy, a
+    # print view, an ID link): its canonical URL still carries the headline made a slug.
+    text = (
+        "Kommunfullmäktige beslutade på tisdagen att bygga ut nätet av skyddade cykelbanor i hela "
+        "innerstaden, efter en debatt som pågick till sent på kvällen och lockade många invånare."
+    )
+    head = '<meta name="author" content="Anna Berg"><meta name="date" content="2026-03-05">'
+    head += (
+        '<link rel="canonical" href="https://tidning.example/lokalt/kommunen-bygger-ut-cykelbanorna-i-stan">'
+    )
+    body = f"<main><h1>Kommunen bygger ut cykelbanorna</h1><p>{text}</p><p>{text}</p></main>"
+    page = shell(body, head, title="Kommunen bygger ut cykelbanorna")
+    assert extract(page, "https://tidning.example/amp/48213").page_type == PageType.ARTICLE
+    # A canonical link wrongly set to the site's root does not make the story a front page.
+    broken = page.replace("lokalt/kommunen-bygger-ut-cykelbanorna-i-stan", "")
+    url = "https://tidning.example/lokalt/kommunen-bygger-ut-cykelbanorna-i-stan"
+    assert extract(broken, url).page_type == PageType.ARTICLE
