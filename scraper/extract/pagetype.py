@@ -38,6 +38,7 @@ __all__ = [
     "markup_counts",
     "page_address",
     "url_shape",
+    "with_second_text",
 ]
 
 
@@ -260,6 +261,16 @@ def _landing(meta: Metadata, counts: MarkupCounts, shape: UrlShape, blocks: Sequ
     if points == rules.MIN_LANDING_POINTS - rules.LANDING_PRICES_POINTS:  # the text is read only if it counts
         points += (_prices(blocks) >= rules.LANDING_MIN_PRICES) * rules.LANDING_PRICES_POINTS
     return points >= rules.MIN_LANDING_POINTS
+
+
+def with_second_text(page_type: PageType, meta: Metadata, url: str | None, text: str) -> PageType:
+    """The page type once the fallback's text replaced the own: a page left unknown only because its body
+    held no prose under its article metadata is an article when the fallback found the prose the own
+    blocks missed (an extraction miss, not a shell; its stored text is that prose)."""
+    if page_type is not PageType.UNKNOWN or len(text) < rules.ARTICLE_MIN_PROSE_CHARS:
+        return page_type
+    article = _article_points(meta, page_address(url, meta.canonical_url))
+    return PageType.ARTICLE if article >= rules.ARTICLE_METADATA_POINTS else page_type
 
 
 def link_density(blocks: Sequence[Block]) -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from scraper.extract import extract
+from scraper.extract.metadata import Metadata
+from scraper.extract.pagetype import with_second_text
 from scraper.models import PageType
 
 PROSE = [
@@ -362,3 +364,15 @@ def test_the_headline_slug_is_read_from_the_canonical_url_of_an_amp_or_print_cop
     broken = page.replace("lokalt/kommunen-bygger-ut-cykelbanorna-i-stan", "")
     url = "https://tidning.example/lokalt/kommunen-bygger-ut-cykelbanorna-i-stan"
     assert extract(broken, url).page_type == PageType.ARTICLE
+
+
+def test_a_page_left_unknown_for_want_of_prose_is_an_article_when_the_fallback_finds_it() -> None:
+    # The own blocks found no prose under strong article metadata (unknown); the fallback's text, which
+    # is what gets stored, is the article's prose: the page is the article its metadata says it is.
+    meta = Metadata(og_type="article", published_time=True, date="2026-03-05", author="Jane Smith")
+    url = "https://courier.example/local/council-backs-bike-lanes-after-long-debate"
+    story = "\n\n".join(PROSE)
+    assert with_second_text(PageType.UNKNOWN, meta, url, story) == PageType.ARTICLE
+    assert with_second_text(PageType.UNKNOWN, meta, url, PROSE[0]) == PageType.UNKNOWN  # still no article
+    assert with_second_text(PageType.UNKNOWN, Metadata(), url, story) == PageType.UNKNOWN  # no metadata
+    assert with_second_text(PageType.LISTING, meta, url, story) == PageType.LISTING  # a kind stays
