@@ -10,8 +10,11 @@ any other folder's pages are all articles. Each page goes through ``extract(html
 asks for at least 0.98: an article called anything else is dropped by ``scraper run``, "unknown" aside),
 the share of other pages called something else (at least 0.80), the share of articles kept by the run
 (called "article" or "unknown"), and the confusion by type (rows: labelled type, columns: page_type).
-The rules are developed on the pages with even numeric IDs: the two shares are also printed for the even
-and the odd (held-out) IDs apart, so a rule that only fits the pages it was written on shows.
+The two shares are also printed for two halves of the sites apart: each page goes to half "A" or "B" by a
+hash of its host (``www.`` left out, so one site's pages, articles and others, all fall in one half). A
+weight tuned on pages of one site says nothing of the site's other pages; tuned on half A, it must hold
+on half B, whose sites it never saw. (The earlier split, by even and odd page IDs, put pages of one site
+on both sides.)
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ import argparse
 import gzip
 import json
 import sys
+import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
@@ -50,20 +55,29 @@ def labelled_pages(folder: Path) -> list[tuple[str, str, Path, str | None]]:
 Table = dict[str, Counter[str]]
 
 
-def half(path: Path) -> str:
-    """ "even" or "odd" for a numeric page ID (development and held-out pages), "other" for the rest."""
-    page_id = path.name.removesuffix(".html.gz")
-    if not page_id.isdigit():
-        return "other"
-    return "odd" if int(page_id) % 2 else "even"
+HALVES = {"A": "sites of half A", "B": "sites of half B", "none": "pages without a URL"}
+
+
+def site(url: str | None) -> str | None:
+    """The page's site: its host name, lower-cased, without ``www.``."""
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def half(url: str | None) -> str:
+    """ "A" or "B" by a stable hash (CRC-32) of the page's site, "none" for a page without a URL."""
+    name = site(url)
+    if name is None:
+        return "none"
+    return "B" if zlib.crc32(name.encode()) % 2 else "A"
 
 
 def confusion(folders: list[Path]) -> dict[str, Table]:
-    """The confusion table of each half of the pages (see `half`)."""
+    """The confusion table of each half of the sites (see `half`)."""
     tables: dict[str, Table] = defaultdict(lambda: defaultdict(Counter))
     for _name, label, path, url in (page for folder in folders for page in labelled_pages(folder)):
         document = extract(gzip.decompress(path.read_bytes()), url)
-        tables[half(path)][label][document.page_type] += 1
+        tables[half(url)][label][document.page_type] += 1
     return tables
 
 
@@ -72,15 +86,18 @@ def shares(table: Table) -> str:
     others = sum((row for label, row in table.items() if label != ARTICLE), Counter[str]())
     n_articles, n_others = sum(articles.values()), sum(others.values())
     article_share = f"{articles[ARTICLE] / n_articles:.3f}" if n_articles else "-"
+    kept_share = f"{sum(articles[kind] for kind in KEPT) / n_articles:.3f}" if n_articles else "-"
     other_share = f"{1 - others[ARTICLE] / n_others:.3f}" if n_others else "-"
-    return f"articles called article {article_share} ({n_articles}), others not {other_share} ({n_others})"
+    return (
+        f"articles called article {article_share} (kept {kept_share}, {n_articles}), "
+        f"others not {other_share} ({n_others})"
+    )
 
 
 def report(tables: dict[str, Table]) -> None:
-    for name in ("even", "odd"):
+    for name, label in HALVES.items():
         if name in tables:
-            label = "development (even IDs)" if name == "even" else "held out (odd IDs)"
-            print(f"{label:24}{shares(tables[name])}")
+            print(f"{label:21}{shares(tables[name])}")
     table: Table = defaultdict(Counter)
     for part in tables.values():
         for label, row in part.items():

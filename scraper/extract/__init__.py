@@ -30,7 +30,7 @@ from .fallback import fallback_text
 from .guard import check_tree, guard_input
 from .markdown import render_markdown
 from .metadata import Metadata, extract_metadata
-from .pagetype import classify_page, markup_counts
+from .pagetype import classify_page, markup_counts, with_second_text
 from .recorder import Recorder
 from .streamed import place_streamed_parts
 from .widen import widened
@@ -197,6 +197,7 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
         second = fallback_text(page, url)
         if _clearly_more(second, text):
             text, markdown = second, ""  # the own blocks would not match the text: no Markdown of them
+            page_type = with_second_text(page_type, meta, url, text)
             if recorder is not None:
                 recorder.replaced()
     return _document(url, meta, text, page_type, markdown)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from scraper.extract import extract
+from scraper.extract.metadata import Metadata
+from scraper.extract.pagetype import with_second_text
 from scraper.models import PageType
 
 PROSE = [
@@ -230,3 +232,147 @@ def test_a_thin_page_with_no_other_evidence_is_unknown_not_a_product() -> None:
         "<figcaption>The first warm day at the lake.</figcaption></figure></main>"
     )
     assert extract(shell(body), "https://courier.example/photos/spring").page_type == PageType.UNKNOWN
+
+
+# German, French, Spanish, Italian, Portuguese and Japanese prose for the pages below: the rules read
+# structure and standard vocabularies, never the page's wording.
+PROSE_DE = [
+    "Der Stadtrat hat am Dienstag beschlossen, das Netz geschützter Radwege in der gesamten Innenstadt "
+    "auszubauen, nach einer Debatte, die bis spät in den Abend dauerte und viele Anwohner anzog.",
+    "Die Befürworter sagten, der Plan, der in drei Jahren etwa vier Millionen Euro kostet, mache die "
+    "Straßen sicherer für Kinder auf dem Schulweg und für die wachsende Zahl der Pendler auf dem Rad.",
+]
+PROSE_FR = (
+    "Nous avons migré notre base de données vers le nouveau moteur de stockage cet hiver, et voici ce que "
+    "nous avons appris en chemin, étape par étape, avec les commandes exactes que nous avons lancées."
+)
+PROSE_ES = (
+    "En esta guía explicamos cómo configurar el servidor desde cero, qué opciones conviene cambiar y por "
+    "qué, con los comandos exactos que usamos en producción y los errores que encontramos por el camino."
+)
+PROSE_IT = (
+    "Una scarpa da corsa leggera e traspirante, realizzata in lana merino, pensata per chi cammina molto in "
+    "città e vuole restare comodo tutto il giorno, con una suola in gomma naturale che dura a lungo."
+)
+PROSE_PT = (
+    "Alguém sabe se as novas ciclovias do centro vão mesmo abrir na primavera? Eu pedalo todos os dias "
+    "para o trabalho e gostaria de saber quais ruas serão fechadas durante as obras e por quanto tempo."
+)
+PROSE_JA = (
+    "このページでは、データベースへの接続方法と、接続を安全に閉じる方法を説明します。まず設定ファイルに"
+    "接続先を書き、次に関数を呼び出して接続を開きます。終わったら必ず接続を閉じてください。"
+)
+
+
+def test_article_metadata_over_a_page_without_prose_is_unknown_not_an_article() -> None:
+    # A page whose text comes by script (a shell), or a CMS section page marked "article" like every page:
+    # the metadata says article, but the body holds next to none of the page's text as prose. Kept as
+    # unknown (stored by the run), not called an article on the metadata's word alone.
+    head = json_ld({"@type": "NewsArticle", "headline": "Radwege", "datePublished": "2026-03-05"})
+    head += '<meta property="og:type" content="article">'
+    head += '<meta property="article:published_time" content="2026-03-05T10:00:00Z">'
+    menu = "".join(f'<li><a href="/ressort/{n}">Ressort Nummer {n}</a></li>' for n in range(20))
+    body = f"<nav><ul>{menu}</ul></nav><div id='app'><noscript>Bitte JavaScript aktivieren.</noscript></div>"
+    page = shell(body, head, title="Radwege in der Innenstadt")
+    assert extract(page, "https://zeitung.example/lokal/radwege").page_type == PageType.UNKNOWN
+    # The same metadata over the story's prose is an article.
+    story = shell("<article><h1>Radwege</h1>" + "".join(f"<p>{p}</p>" for p in PROSE_DE) + "</article>", head)
+    assert extract(story, "https://zeitung.example/lokal/radwege").page_type == PageType.ARTICLE
+
+
+def code_sections(text: str, count: int) -> str:
+    return "".join(
+        f"<h2>Paso {n}</h2><p>{text} <code>open_store()</code>, <code>migrate()</code>.</p><p>{text}</p>"
+        f"<pre><code>store = open_store('db{n}')\nstore.migrate()</code></pre>"
+        for n in range(count)
+    )
+
+
+def test_a_dated_programmers_post_full_of_code_is_an_article_on_a_tie() -> None:
+    # A date and og:type "article" (2 points) against code everywhere (3, a point less for the date): code
+    # says what a page holds, not what it is, so on a tie the dated post stays an article.
+    head = '<meta name="date" content="2026-03-05"><meta property="og:type" content="article">'
+    body = f"<article><h1>Cómo migramos el almacén</h1>{code_sections(PROSE_ES, 16)}</article>"
+    url = "https://blog.example/2026/03/como-migramos-el-almacen"
+    assert extract(shell(body, head), url).page_type == PageType.ARTICLE
+
+
+def test_a_tech_article_full_of_code_is_documentation() -> None:
+    # schema.org's TechArticle ("how-to topics, step-by-step, specifications") is documentation's own
+    # type, not a news or blog article's: with the code of a manual it outweighs the date.
+    head = json_ld({"@type": "TechArticle", "headline": "接続", "datePublished": "2026-03-05"})
+    body = f"<main><h1>データベースへの接続</h1>{code_sections(PROSE_JA, 16)}</main>"
+    page = shell(body, head, title="データベースへの接続")
+    assert extract(page, "https://docs.example/ja/guide/connect").page_type == PageType.DOCUMENTATION
+
+
+def test_a_product_page_a_cms_marks_an_article_is_a_product_page() -> None:
+    # schema.org Product names what the page is; og:type "article", a date and a byline are what many
+    # CMSs write on every page (3 points): the Product's 3 win the tie.
+    offer = {"@type": "Offer", "price": "98"}
+    head = json_ld({"@type": "Product", "name": "Scarpa in lana", "offers": offer})
+    head += '<meta property="og:type" content="article"><meta name="author" content="Negozio">'
+    head += '<meta name="date" content="2026-03-05">'
+    body = f"<main><h1>Scarpa in lana</h1><p>{PROSE_IT}</p><p>{PROSE_IT}</p></main>"
+    page = shell(body, head, title="Scarpa in lana")
+    assert extract(page, "https://negozio.example/scarpe/scarpa").page_type == PageType.PRODUCT
+
+
+def test_a_thread_marked_as_a_discussion_forum_posting_is_a_forum_page() -> None:
+    # schema.org DiscussionForumPosting is a forum's own type; it outweighs the article-like metadata the
+    # forum software writes for the topic (og:type "article", date, starter, a headline slug: 4 points).
+    head = json_ld({"@type": "DiscussionForumPosting", "headline": "Ciclovias", "author": "ana"})
+    head += '<meta property="og:type" content="article"><meta name="author" content="ana">'
+    head += '<meta name="date" content="2026-03-05">'
+    posts = "".join(f"<div class='post'><p>{PROSE_PT}</p></div>" for _ in range(3))
+    body = f"<main><h1>As novas ciclovias do centro vão abrir?</h1>{posts}</main>"
+    url = "https://forum.example/t/77/as-novas-ciclovias-do-centro-vao-abrir"
+    assert extract(shell(body, head, title="Ciclovias"), url).page_type == PageType.FORUM
+
+
+def test_a_short_unsigned_page_with_a_form_is_unknown_not_a_service_page() -> None:
+    # A short page with no article metadata and a form (a newsletter box, a search field): nearly every
+    # page has one, articles included, so it is too weak to drop the page as a service page.
+    text = (
+        "De gemeenteraad heeft dinsdag besloten het net van beschermde fietspaden in de hele binnenstad uit "
+        "te breiden, na een debat dat tot laat in de avond duurde en veel bewoners trok."
+    )
+    body = (
+        f"<main><h1>Fietspaden in de binnenstad</h1><p>{text}</p><p>{text}</p>"
+        "<form action='/nieuwsbrief'><input type='email' name='email'><button>Aanmelden</button></form>"
+        "</main>"
+    )
+    page = shell(body, title="Fietspaden in de binnenstad")
+    assert extract(page, "https://krant.example/fietspaden").page_type == PageType.UNKNOWN
+
+
+def test_the_headline_slug_is_read_from_the_canonical_url_of_an_amp_or_print_copy() -> None:
+    # A short dated, signed story (Swedish) reached under an address without its slug (an AMP copy, a
+    # print view, an ID link): its canonical URL still carries the headline made a slug.
+    text = (
+        "Kommunfullmäktige beslutade på tisdagen att bygga ut nätet av skyddade cykelbanor i hela "
+        "innerstaden, efter en debatt som pågick till sent på kvällen och lockade många invånare."
+    )
+    head = '<meta name="author" content="Anna Berg"><meta name="date" content="2026-03-05">'
+    head += (
+        '<link rel="canonical" href="https://tidning.example/lokalt/kommunen-bygger-ut-cykelbanorna-i-stan">'
+    )
+    body = f"<main><h1>Kommunen bygger ut cykelbanorna</h1><p>{text}</p><p>{text}</p></main>"
+    page = shell(body, head, title="Kommunen bygger ut cykelbanorna")
+    assert extract(page, "https://tidning.example/amp/48213").page_type == PageType.ARTICLE
+    # A canonical link wrongly set to the site's root does not make the story a front page.
+    broken = page.replace("lokalt/kommunen-bygger-ut-cykelbanorna-i-stan", "")
+    url = "https://tidning.example/lokalt/kommunen-bygger-ut-cykelbanorna-i-stan"
+    assert extract(broken, url).page_type == PageType.ARTICLE
+
+
+def test_a_page_left_unknown_for_want_of_prose_is_an_article_when_the_fallback_finds_it() -> None:
+    # The own blocks found no prose under strong article metadata (unknown); the fallback's text, which
+    # is what gets stored, is the article's prose: the page is the article its metadata says it is.
+    meta = Metadata(og_type="article", published_time=True, date="2026-03-05", author="Jane Smith")
+    url = "https://courier.example/local/council-backs-bike-lanes-after-long-debate"
+    story = "\n\n".join(PROSE)
+    assert with_second_text(PageType.UNKNOWN, meta, url, story) == PageType.ARTICLE
+    assert with_second_text(PageType.UNKNOWN, meta, url, PROSE[0]) == PageType.UNKNOWN  # still no article
+    assert with_second_text(PageType.UNKNOWN, Metadata(), url, story) == PageType.UNKNOWN  # no metadata
+    assert with_second_text(PageType.LISTING, meta, url, story) == PageType.LISTING  # a kind stays
