@@ -297,12 +297,24 @@ def cpu_seconds(pid: int) -> float:
 def test_one_ctrl_c_ends_get_while_a_page_is_extracted() -> None:
     # Before the extraction pool (commit 89035b0): the first SIGINT was ignored until the extraction
     # thread finished (13 s and more for this page); here it must end the command at once, with 130.
-    # 60,000 distinct paragraphs (7.8 MB, under the fetcher's 10 MB): seconds of extraction. (Bogus
-    # nesting, used before, is now refused by the extractor's guard in a fraction of a second.)
+    # 200,000 distinct paragraphs (26 MB, so --max-size): about 6 s of extraction, well past the 4 s of
+    # CPU waited for below (60,000 paragraphs took 2 s once extraction got faster: the command finished
+    # and blocked on its full stdout pipe before the signal). Bogus nesting, used before that, is now
+    # refused by the extractor's guard in a fraction of a second.
     told = "It is told at some length, with enough words to read as an article paragraph."
-    slow = normal_article("Slow", *(f"Paragraph {n}, {n * 7919 % 100_003}: {told}" for n in range(60_000)))
+    slow = normal_article("Slow", *(f"Paragraph {n}, {n * 7919 % 100_003}: {told}" for n in range(200_000)))
     with PageSite({"/slow": slow}) as hostile:
-        command = [sys.executable, "-m", "scraper", "get", "--allow-private", "--delay", "0"]
+        command = [
+            sys.executable,
+            "-m",
+            "scraper",
+            "get",
+            "--allow-private",
+            "--delay",
+            "0",
+            "--max-size",
+            "40MiB",
+        ]
         env = {**os.environ, "SCRAPER_PARSE_TIMEOUT": "300"}
         process = subprocess.Popen(
             [*command, hostile.url("/slow")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
