@@ -133,12 +133,15 @@ def _clutter_of_attributes(
     class_: str | None,
     id_: str | None,
 ) -> Clutter:
+    # A role that is never the body (a dialog, a menu) outranks "hidden": a hidden element with prose is
+    # kept as an article streamed or revealed by script, but a dialog hidden until opened (a "republish
+    # this story" box, a sign-up form) is one long run of prose too, and never the article.
+    if role and role.lower() in rules.SKIP_ROLES:
+        return Clutter.STRONG
     if hidden or aria_hidden == "true":
         return Clutter.HIDDEN
     if style and _STYLE_HIDDEN_RE.search(style.lower()):
         return Clutter.HIDDEN
-    if role and role.lower() in rules.SKIP_ROLES:
-        return Clutter.STRONG
     names = " ".join(value for value in (class_, id_) if value)
     by_name = _clutter_of_names(names) if names else Clutter.NONE
     return max(by_name, Clutter.WEAK if furniture else Clutter.NONE)

@@ -20,8 +20,10 @@ SKIP_TAGS = frozenset(
     }
 )  # fmt: skip
 
-# Stripped from the tree before the walk (after metadata has read JSON-LD from <script>).
-CODE_TAGS = frozenset({"script", "style", "noscript", "template"})
+# Stripped from the tree before the walk (after metadata has read JSON-LD from <script>). A <textarea>'s
+# text is a form field's value (a "republish this story" box holds the whole story's HTML there): never
+# prose, and left in, it would count towards its box's share of the page and make the box a "wrapper".
+CODE_TAGS = frozenset({"script", "style", "noscript", "template", "textarea"})
 
 # Page furniture by HTML5 semantics. Skipped like class/id clutter: only when it is not most of the page
 # (some sites wrap everything in <header> or <aside>).
