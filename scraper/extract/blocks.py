@@ -358,6 +358,8 @@ class _Collector:
             if chars < least or _link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars:
                 return Entry.SKIP
             return Entry.ENTER
+        if tag == "nav" and _link_chars(node) >= rules.MIN_MENU_LINK_SHARE * chars:
+            return Entry.SKIP  # a menu, however much of the page it holds: never a wrapper
         # A wrapper that merely carries a furniture tag or a clutter word keeps its content.
         if chars >= self.page_chars * rules.WRAPPER_TEXT_SHARE:
             return Entry.ENTER

@@ -236,6 +236,10 @@ MAX_INTERFACE_LINE_CHARS = 80
 # A class/id/furniture match is not dropped when it holds at least this share of the page's text:
 # then it is a wrapper (e.g. <body class="has-sidebar">, a site wrapping everything in <header>).
 WRAPPER_TEXT_SHARE = 0.5
+# ... but a <nav> (navigation, as HTML defines it) with at least this share of its text in links is a
+# menu, whatever its size: a mega menu with a blurb and a picture for each section can hold more text than a
+# short article beside it, and is still no wrapper. (A page wrapped whole in <nav> is mostly unlinked text.)
+MIN_MENU_LINK_SHARE = 0.3
 # A weak match (furniture tag, "widget", "sidebar") is a wrapper already when this share of the page's
 # text is its own (not in links): menus and sidebars are mostly links, a "widget Blog" post is not.
 WEAK_WRAPPER_TEXT_SHARE = 0.25
