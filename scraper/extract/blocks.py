@@ -133,12 +133,15 @@ def _clutter_of_attributes(
     class_: str | None,
     id_: str | None,
 ) -> Clutter:
+    # A role that is never the body (a dialog, a menu) outranks "hidden": a hidden element with prose is
+    # kept as an article streamed or revealed by script, but a dialog hidden until opened (a "republish
+    # this story" box, a sign-up form) is one long run of prose too, and never the article.
+    if role and role.lower() in rules.SKIP_ROLES:
+        return Clutter.STRONG
     if hidden or aria_hidden == "true":
         return Clutter.HIDDEN
     if style and _STYLE_HIDDEN_RE.search(style.lower()):
         return Clutter.HIDDEN
-    if role and role.lower() in rules.SKIP_ROLES:
-        return Clutter.STRONG
     names = " ".join(value for value in (class_, id_) if value)
     by_name = _clutter_of_names(names) if names else Clutter.NONE
     return max(by_name, Clutter.WEAK if furniture else Clutter.NONE)
@@ -355,6 +358,8 @@ class _Collector:
             if chars < least or _link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars:
                 return Entry.SKIP
             return Entry.ENTER
+        if tag == "nav" and _link_chars(node) >= rules.MIN_MENU_LINK_SHARE * chars:
+            return Entry.SKIP  # a menu, however much of the page it holds: never a wrapper
         # A wrapper that merely carries a furniture tag or a clutter word keeps its content.
         if chars >= self.page_chars * rules.WRAPPER_TEXT_SHARE:
             return Entry.ENTER

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
-from .evidence import may_be_notice_box, notice_blocks
+from .evidence import is_notice, may_be_notice_box, notice_blocks
 from .repeats import drop_pull_quotes, drop_repeats, normalised
 
 if TYPE_CHECKING:
@@ -389,6 +389,7 @@ def clean_body(
     kept = _noted(recorder, kept, _drop_captions(kept), "caption")
     kept = _noted(recorder, kept, drop_repeats(kept), "repeated (a later copy kept)")
     kept = _noted(recorder, kept, drop_pull_quotes(kept), "pull quote (its words stand in another block)")
+    kept = _noted(recorder, kept, _drop_lead_notices(kept), "notice in its own box before the first prose")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
     kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
     data = {id(block) for block in kept if len(block.path) > 1 and _data_lines(totals[block.path[-2]])}
@@ -471,6 +472,22 @@ def _drop_lead_in(blocks: list[Block]) -> list[Block]:
             lead_in = [b for b in blocks[:index] if not _is_lead_in_line(b)]
             return lead_in + blocks[index:]
     return blocks
+
+
+def _drop_lead_notices(blocks: list[Block]) -> list[Block]:
+    """Before the article's first paragraph: a notice (affiliate, sponsorship, disclaimer: evidence.is_notice)
+    in a box of its own, one that does not hold that paragraph (the page's "we may earn a commission" line
+    under the headline). A notice the writer put among the article's paragraphs, in their box, stays."""
+    for index, block in enumerate(blocks):
+        if is_prose(block) and not is_notice(block):
+            lead = [b for b in blocks[:index] if not (is_notice(b) and _own_box(b, block))]
+            return lead + blocks[index:]
+    return blocks
+
+
+def _own_box(block: Block, paragraph: Block) -> bool:
+    """`block` stands in a container that does not hold `paragraph`."""
+    return len(block.path) < 2 or block.path[-2] not in paragraph.path
 
 
 def _drop_lead_out(blocks: list[Block], data: set[int]) -> list[Block]:

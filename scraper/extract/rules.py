@@ -20,8 +20,10 @@ SKIP_TAGS = frozenset(
     }
 )  # fmt: skip
 
-# Stripped from the tree before the walk (after metadata has read JSON-LD from <script>).
-CODE_TAGS = frozenset({"script", "style", "noscript", "template"})
+# Stripped from the tree before the walk (after metadata has read JSON-LD from <script>). A <textarea>'s
+# text is a form field's value (a "republish this story" box holds the whole story's HTML there): never
+# prose, and left in, it would count towards its box's share of the page and make the box a "wrapper".
+CODE_TAGS = frozenset({"script", "style", "noscript", "template", "textarea"})
 
 # Page furniture by HTML5 semantics. Skipped like class/id clutter: only when it is not most of the page
 # (some sites wrap everything in <header> or <aside>).
@@ -234,6 +236,10 @@ MAX_INTERFACE_LINE_CHARS = 80
 # A class/id/furniture match is not dropped when it holds at least this share of the page's text:
 # then it is a wrapper (e.g. <body class="has-sidebar">, a site wrapping everything in <header>).
 WRAPPER_TEXT_SHARE = 0.5
+# ... but a <nav> (navigation, as HTML defines it) with at least this share of its text in links is a
+# menu, whatever its size: a mega menu with a blurb and a picture for each section can hold more text than a
+# short article beside it, and is still no wrapper. (A page wrapped whole in <nav> is mostly unlinked text.)
+MIN_MENU_LINK_SHARE = 0.3
 # A weak match (furniture tag, "widget", "sidebar") is a wrapper already when this share of the page's
 # text is its own (not in links): menus and sidebars are mostly links, a "widget Blog" post is not.
 WEAK_WRAPPER_TEXT_SHARE = 0.25
