@@ -15,6 +15,8 @@ in a shuffled order, so a copy may come before its original.
 
 Precision: of the pages stored as a copy, the share whose original is of the same story. Recall: of the
 pages that should be copies (all pages of a story but one), the share stored as a copy of their story.
+The copies missed are counted by their best true Jaccard similarity with a page of their story saved
+before them: under the threshold no check could find them.
 Added time, per stored page against the extraction of that page: the fingerprint (shingles, MinHash,
 band keys), which a run makes in the extraction worker beside the Document, and the duplicate check in
 the save transaction, the only part left to the run's own process.
@@ -40,6 +42,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -272,6 +275,37 @@ def score(store: Store, by_url: dict[str, Page], pages: list[Page]) -> list[str]
     return lines
 
 
+# Bounds of the bins of true Jaccard similarity the missed copies are counted in.
+MISSED_BINS = (0.0, 0.5, 0.6, 0.7, 0.75, POLICY.dedup_threshold, 1.01)
+
+
+def missed(store: Store, by_url: dict[str, Page], pages: list[Page]) -> list[str]:
+    """Why the copies not found were missed: each one's best true Jaccard similarity (word shingles, as
+    the store checks them) with a page of its story saved before it. Under the threshold, no check
+    could call it a copy; at or over it, the banding or the candidates lost it."""
+    stored = {d.url: d for d in store.documents(duplicates=True, non_articles=True)}
+    shingled = {url: _minhash.shingles(d.document.text) for url, d in stored.items()}
+    earlier: dict[str, list[str]] = {}
+    bins = [0] * (len(MISSED_BINS) - 1)
+    by_variant: dict[str, int] = {}
+    for page in pages:  # in the order they were saved
+        before = earlier.setdefault(page.story_id, [])
+        found = stored.get(page.url)
+        copy_of = found.duplicate_of if found else None
+        if before and (copy_of is None or by_url[copy_of].story_id != page.story_id) and page.url in shingled:
+            own = shingled[page.url]
+            best = max((_minhash.jaccard(own, shingled[url]) for url in before if url in shingled), default=0)
+            bins[next(i for i in range(len(bins)) if best < MISSED_BINS[i + 1])] += 1
+            by_variant[page.variant] = by_variant.get(page.variant, 0) + 1
+        before.append(page.url)
+    names = [f"{low:.2f}-{min(high, 1.0):.2f}" for low, high in pairwise(MISSED_BINS)]
+    return [
+        f"copies missed: {sum(bins)}; their best true Jaccard with an earlier page of their story: "
+        + ", ".join(f"{name} {count}" for name, count in zip(names, bins, strict=True)),
+        "  missed by variant: " + ", ".join(f"{name} {count}" for name, count in sorted(by_variant.items())),
+    ]
+
+
 def timing(pages: list[Page], extraction: float, timers: DedupTimers) -> list[str]:
     per_page = extraction / len(pages) * 1000
     fingerprint = timers.fingerprint.total / len(pages) * 1000
@@ -384,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         store = open_store(dsn)
         try:
             by_url, extraction, timers = run_corpus(store, pages)
-            for line in score(store, by_url, pages):
+            for line in score(store, by_url, pages) + missed(store, by_url, pages):
                 print(line)
             for line in timing(pages, extraction, timers):
                 print(line)

@@ -25,25 +25,40 @@ from typing import Any
 __all__ = ["EXACT_BAND", "Fingerprint", "exact_key", "fingerprint", "jaccard", "shingle_list", "shingles"]
 
 # Banding: BANDS bands of ROWS rows, one MinHash of BANDS × ROWS permutations. A pair of documents becomes
-# a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.99999 at J = 0.8, 0.996 at 0.7 (a lowered
-# threshold), 0.94 at 0.6, 0.03 at 0.2 and 2e-6 at 0.02 (two unrelated articles). Candidates are then
-# checked on their exact Jaccard, so the banding sets recall (and the cost of checking), never precision.
-# Four rows, not five: five lost 2.5% of the pairs at 0.7; fewer rows would make unrelated articles on one
-# topic (0.05 to 0.2) candidates of each other. 20 keys per original document keep the table small.
-BANDS = 20
+# a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.995 at J = 0.8, 0.9994 at 0.85, 0.94 at 0.7 (a
+# lowered threshold), 2e-7 at 0.012 (two distinct articles: the median pair of bench/dedup.py's
+# stories). Candidates are then checked on their exact Jaccard, so the banding sets recall (and the cost
+# of checking), never precision. Each band is one row inserted in every save's transaction, so the bands
+# are as few as recall allows: ten, not twenty, halve that insert and its commit, and lose 0.1 of the
+# 4,450 copies of bench/dedup.py's corpus in expectation (a copy is most often at 0.9 or more, and it has
+# several earlier pages of its story to be found through). Four rows, not three: three would make
+# distinct articles on one topic (0.05 to 0.2) candidates of each other, a text read and shingled for
+# nothing: 14 times as often over the pairs of bench/dedup.py's distinct stories.
+BANDS = 10
 ROWS = 4
 MINHASH_SEED = 13
 # The exact copy of a text has its own key: band -1, the text's hash.
 EXACT_BAND = -1
-# A shingle is two consecutive words. Measured on bench/dedup.py's corpus at the default threshold: single
-# words find more copies (recall 0.958 against 0.935 on 80 stories: each changed word counts once, not
-# once per shingle it is in), but they judge texts by vocabulary alone: distinct texts written with few
-# words (tests/sitegen.py's articles, templated results and weather pages) reach 0.76, next to the
-# threshold, where word pairs stay under 0.03 (and distinct real stories under 0.07).
+# A word is a run of letters and digits (`\w+`, lower-cased): punctuation is not part of it. Two sites'
+# extractions of one text differ in punctuation more than in words (a table's cell borders, list bullets,
+# an apostrophe set apart from its word): with words split at white space, these made new shingles and
+# broke the pairs around them, and 0.9% of bench/dedup.py's copies fell under 0.8 for that alone.
+#
+# A shingle is two consecutive words. Share of bench/dedup.py's copies at or over 0.8 with an earlier page
+# of their story (the recall the check can reach), and distinct stories' pairs (median, 99.99th centile):
+#   single words  0.963  0.103  0.281
+#   word pairs    0.959  0.012  0.071
+#   word triples  0.956  0.001  0.022
+# Single words find a few more copies (each changed word counts once, not once per shingle it is in), but
+# they judge texts by vocabulary alone: distinct texts written with few words (tests/sitegen.py's
+# articles, templated results and weather pages) reach 0.76, next to the threshold, and at 0.1 for two
+# unrelated articles the banding would make 1 stored article in 1,000 a candidate of each new one.
+# Triples lose copies to each changed word three times over.
 SHINGLE_WORDS = 2
+_WORD = re.compile(r"\w+")
 # Scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar): a text
 # whose first SCRIPT_SAMPLE characters are at least NO_SPACE_SHARE of them is shingled by characters, as
-# `split()` would find whole clauses. Checked on a sample: one regex pass over 1,000 characters.
+# its words would be whole clauses. Checked on a sample: one regex pass over 1,000 characters.
 _NO_SPACE_SCRIPT = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 )
@@ -78,10 +93,8 @@ def shingles(text: str) -> frozenset[str]:
 
 
 def shingle_list(text: str) -> list[str]:
-    """The word shingles of `text` in order, repeats kept (MinHash does not mind them). Words are split
-    at white space, punctuation attached: `\\w+` costs four times as much, and a copy keeps its
-    punctuation."""
-    words = text.lower().split()  # lower, not casefold: a third of the time, and a copy has the same case
+    """The word shingles of `text` in order, repeats kept (MinHash does not mind them)."""
+    words = _WORD.findall(text.lower())  # lower, not casefold: a third of the time; a copy has the same case
     sample = text[:SCRIPT_SAMPLE]
     if len(_NO_SPACE_SCRIPT.findall(sample)) > NO_SPACE_SHARE * len(sample):
         chars = "".join(words)
@@ -108,9 +121,10 @@ def fingerprint(text: str, text_hash: str, *, near: bool) -> Fingerprint:
         return Fingerprint((exact,), near=False)
     minhash = _rensa().RMinHash(num_perm=BANDS * ROWS, seed=MINHASH_SEED)
     minhash.update(shingled)  # repeats and order change no minimum
-    digest = minhash.digest()
-    bands = [(band, _signed64(_band_bytes(digest[band * ROWS : (band + 1) * ROWS]))) for band in range(BANDS)]
-    return Fingerprint(tuple(sorted([exact, *bands])), near=True)
+    packed = memoryview(struct.pack(f"<{BANDS * ROWS}Q", *minhash.digest()))  # one pack, sliced per band
+    width = ROWS * 8
+    bands = [(band, _band_key(packed[band * width : (band + 1) * width])) for band in range(BANDS)]
+    return Fingerprint((exact, *bands), near=True)  # in key order: band -1, then 0, 1, ...
 
 
 # rensa's allocator (mimalloc) reserves an arena of 1 GiB of address space when it loads. The extraction
@@ -129,8 +143,8 @@ def _rensa() -> Any:
     return rensa
 
 
-def _band_bytes(values: list[int]) -> bytes:
-    return hashlib.blake2b(struct.pack(f"<{len(values)}Q", *values), digest_size=8).digest()
+def _band_key(rows: memoryview) -> int:
+    return _signed64(hashlib.blake2b(rows, digest_size=8).digest())
 
 
 def _signed64(eight: bytes) -> int:
