@@ -8,9 +8,11 @@ copies are found across runs and across workers, with nothing held in memory.
 
 MinHash is rensa's `RMinHash` (Rust): 0.1 ms for a 1,900-word article against 12 ms for datasketch's
 `MinHash` (numpy), measured on the wcxb-dev articles (bench/dedup.py prints both). Shingling in Python costs
-more than rensa's MinHash. The keys depend on rensa's hash function, `MINHASH_SEED` and the banding below:
-changing any of them makes stored keys meaningless to new documents (stored ones are still found by their
-exact key).
+more than rensa's MinHash: of a fingerprint's 0.5 ms for the mean article of bench/dedup.py (1,700 words,
+one quiet core), the words' regex takes 0.3 ms and their pairs 0.15. The keys depend on rensa's hash
+function, `MINHASH_SEED`, the words and the banding below: changing any of them makes stored keys
+meaningless to new documents, so such a change comes with a schema migration after which `migrate`
+remakes every stored document's keys (`_schema.NEAR_KEYS_VERSION`, `_dedup.remake_keys`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import string
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -39,13 +42,25 @@ ROWS = 4
 MINHASH_SEED = 13
 # The exact copy of a text has its own key: band -1, the text's hash.
 EXACT_BAND = -1
-# A word is a run of letters and digits (`\w+`, lower-cased): punctuation is not part of it. Two sites'
+# Words are split at white space and at punctuation: punctuation is not part of a word. Two sites'
 # extractions of one text differ in punctuation more than in words (a table's cell borders, list bullets,
-# an apostrophe set apart from its word): with words split at white space, these made new shingles and
-# broke the pairs around them, and 0.9% of bench/dedup.py's copies fell under 0.8 for that alone.
-#
+# an apostrophe set apart from its word): with words split at white space only, these made new shingles
+# and broke the pairs around them, and 0.9% of bench/dedup.py's copies fell under 0.8 for that alone.
+# The split is made on the text's UTF-8 bytes, with C loops only: ASCII punctuation by one byte table,
+# and the Unicode blocks of punctuation and spaces that texts are full of by one pattern. That is 0.27 ms
+# a mean article (pairs included) where a `\w+` regex over the text took 0.38, for the same words but
+# for the rarer punctuation of other blocks (an Arabic comma, a danda), which then stays in its word, as
+# it does in every copy (copies at or over 0.8 with an earlier page of their story: 0.9591 against 0.9593).
+_ASCII_PUNCTUATION_TO_SPACE = bytes(0x20 if chr(byte) in string.punctuation else byte for byte in range(256))
+# As UTF-8: the no-break space and Latin-1 punctuation (U+00A0 to U+00BF), General Punctuation (U+2000 to
+# U+206F: spaces, dashes, quotes, bullets, the ellipsis), CJK Symbols and Punctuation (U+3000 to U+303F).
+# A lead byte (C2, E2, E3) is never a continuation byte, so no match starts inside another character.
+_UNICODE_SEPARATORS = re.compile(
+    rb"\xc2[\xa0-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x81[\x80-\xaf]|\xe3\x80[\x80-\xbf]"
+)
 # A shingle is two consecutive words. Share of bench/dedup.py's copies at or over 0.8 with an earlier page
-# of their story (the recall the check can reach), and distinct stories' pairs (median, 99.99th centile):
+# of their story (the recall the check can reach), and distinct stories' pairs (median, 99.99th centile),
+# measured with `\w+` words:
 #   single words  0.963  0.103  0.281
 #   word pairs    0.959  0.012  0.071
 #   word triples  0.956  0.001  0.022
@@ -55,7 +70,6 @@ EXACT_BAND = -1
 # unrelated articles the banding would make 1 stored article in 1,000 a candidate of each new one.
 # Triples lose copies to each changed word three times over.
 SHINGLE_WORDS = 2
-_WORD = re.compile(r"\w+")
 # Scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar): a text
 # whose first SCRIPT_SAMPLE characters are at least NO_SPACE_SHARE of them is shingled by characters, as
 # its words would be whole clauses. Checked on a sample: one regex pass over 1,000 characters.
@@ -87,26 +101,33 @@ def exact_key(text_hash: str) -> tuple[int, int]:
     return (EXACT_BAND, _signed64(bytes.fromhex(text_hash)[:8]))
 
 
-def shingles(text: str) -> frozenset[str]:
+def shingles(text: str) -> frozenset[bytes]:
     """The set of word shingles of `text` (character shingles in scripts without spaces)."""
     return frozenset(shingle_list(text))
 
 
-def shingle_list(text: str) -> list[str]:
-    """The word shingles of `text` in order, repeats kept (MinHash does not mind them)."""
-    words = _WORD.findall(text.lower())  # lower, not casefold: a third of the time; a copy has the same case
+def shingle_list(text: str) -> list[bytes]:
+    """The word shingles of `text` in order, repeats kept (MinHash does not mind them), as UTF-8."""
+    lowered = text.lower()  # lower, not casefold: a third of the time, and a copy has the same case
+    words = _words(lowered)
     sample = text[:SCRIPT_SAMPLE]
     if len(_NO_SPACE_SCRIPT.findall(sample)) > NO_SPACE_SHARE * len(sample):
-        chars = "".join(words)
-        return [chars[i : i + SHINGLE_CHARS] for i in range(max(1, len(chars) - SHINGLE_CHARS + 1))]
+        chars = b"".join(words).decode()
+        return [chars[i : i + SHINGLE_CHARS].encode() for i in range(max(1, len(chars) - SHINGLE_CHARS + 1))]
     if SHINGLE_WORDS == 1:
         return words
     if len(words) <= SHINGLE_WORDS:
-        return [" ".join(words)] if words else []
-    return list(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
+        return [b" ".join(words)] if words else []
+    return list(map(b" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
-def jaccard(first: frozenset[str], second: frozenset[str]) -> float:
+def _words(lowered: str) -> list[bytes]:
+    """The words of `lowered`, split at white space and punctuation."""
+    spaced = _UNICODE_SEPARATORS.sub(b" ", lowered.encode("utf-8", "replace"))
+    return spaced.translate(_ASCII_PUNCTUATION_TO_SPACE).split()
+
+
+def jaccard(first: frozenset[bytes], second: frozenset[bytes]) -> float:
     """|A ∩ B| / |A ∪ B|; 0 for two empty sets (nothing to call a copy)."""
     union = len(first | second)
     return len(first & second) / union if union else 0.0

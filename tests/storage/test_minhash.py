@@ -95,3 +95,8 @@ def test_punctuation_is_not_part_of_a_word() -> None:
 def test_a_paragraph_with_its_punctuation_changed_is_the_same_text_to_the_check() -> None:
     spaced = STORY.replace(".", " .").replace(" of ", " - of ")
     assert jaccard(shingles(STORY), shingles(spaced)) == 1.0
+
+
+def test_unicode_spaces_and_quotes_end_words_and_other_letters_stay_whole() -> None:
+    assert shingles("a\u00a0b \u201cc\u201d d\u2009e") == shingles("a b c d e")
+    assert shingles("Ελλάδα και Κύπρος") == {"ελλάδα και".encode(), "και κύπρος".encode()}
