@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ARTICLE_TYPES_SQL", "mark_if_copy", "remake_keys"]
 
-# Candidates read per document at most: the owners of its 21 keys, a handful unless a spammy template
+# Candidates read per document at most: the owners of its 11 keys, a handful unless a spammy template
 # makes many pages alike. Each costs a read of its text and a Jaccard check.
 MAX_CANDIDATES = 32
 # Documents read per query when their keys are remade: a page of texts in memory, never the store.
