@@ -15,6 +15,8 @@ in a shuffled order, so a copy may come before its original.
 
 Precision: of the pages stored as a copy, the share whose original is of the same story. Recall: of the
 pages that should be copies (all pages of a story but one), the share stored as a copy of their story.
+The copies missed are counted by their best true Jaccard similarity with a page of their story saved
+before them: under the threshold no check could find them.
 Added time, per stored page against the extraction of that page: the fingerprint (shingles, MinHash,
 band keys), which a run makes in the extraction worker beside the Document, and the duplicate check in
 the save transaction, the only part left to the run's own process.
@@ -40,6 +42,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +206,9 @@ class Timer:
 class DedupTimers:
     fingerprint: Timer = field(default_factory=Timer)  # in the worker, as the run makes it
     check: Timer = field(default_factory=Timer)  # in the save transaction
+    # The real pages alone (the dev sets' own HTML, one page in six): seconds of extraction and of
+    # fingerprint, and their count. The other five are made here with little markup, quick to extract.
+    real_pages: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
 
     def install(self) -> None:
         # _sql calls it through its module, so wrapping the module attribute times every call.
@@ -236,10 +242,13 @@ def run_corpus(store: Store, pages: list[Page]) -> tuple[dict[str, Page], float,
     for page in pages:
         start = time.perf_counter()
         document = extract(page.html, page.url)
-        extraction += time.perf_counter() - start
         made = time.perf_counter()
+        extraction += made - start
         fingerprint = document_fingerprint(document, near=POLICY.dedup_near)  # the worker's share
         timers.fingerprint.seconds[False] += time.perf_counter() - made
+        if page.variant == "page":
+            for index, seconds in enumerate((made - start, time.perf_counter() - made, 1.0)):
+                timers.real_pages[index] += seconds
         save(store, page.url, document, fingerprint=fingerprint)
         by_url[page.url] = page
     return by_url, extraction, timers
@@ -249,6 +258,8 @@ def score(store: Store, by_url: dict[str, Page], pages: list[Page]) -> list[str]
     stories = {page.story_id for page in pages}
     marked = correct = 0
     found_by_variant: dict[str, int] = dict.fromkeys(VARIANTS, 0)
+    texts = {d.url: d.document.text for d in store.documents(duplicates=True, non_articles=True)}
+    wrong: list[float] = []  # true Jaccard of each page stored as a copy of another story's
     for stored in store.documents(duplicates=True, non_articles=True):
         if stored.duplicate_of is None:
             continue
@@ -257,6 +268,9 @@ def score(store: Store, by_url: dict[str, Page], pages: list[Page]) -> list[str]
         if by_url[stored.duplicate_of].story_id == page.story_id:
             correct += 1
             found_by_variant[page.variant] += 1
+        else:
+            own, other = (_minhash.shingles(texts[url]) for url in (stored.url, stored.duplicate_of))
+            wrong.append(_minhash.jaccard(own, other))
     expected = len(pages) - len(stories)
     originals = {url for url in by_url} - {d.url for d in store.documents(duplicates=True, non_articles=True)}
     lines = [
@@ -269,7 +283,43 @@ def score(store: Store, by_url: dict[str, Page], pages: list[Page]) -> list[str]
         "copies found by variant (one page of each story is its original, whichever came first): "
         + ", ".join(f"{name} {count}" for name, count in found_by_variant.items()),
     ]
+    if wrong:
+        lines.append(
+            f"copies of another story: {len(wrong)}, their true Jaccard with it: "
+            + ", ".join(f"{value:.3f}" for value in sorted(wrong))
+        )
     return lines
+
+
+# Bounds of the bins of true Jaccard similarity the missed copies are counted in.
+MISSED_BINS = (0.0, 0.5, 0.6, 0.7, 0.75, POLICY.dedup_threshold, 1.01)
+
+
+def missed(store: Store, by_url: dict[str, Page], pages: list[Page]) -> list[str]:
+    """Why the copies not found were missed: each one's best true Jaccard similarity (word shingles, as
+    the store checks them) with a page of its story saved before it. Under the threshold, no check
+    could call it a copy; at or over it, the banding or the candidates lost it."""
+    stored = {d.url: d for d in store.documents(duplicates=True, non_articles=True)}
+    shingled = {url: _minhash.shingles(d.document.text) for url, d in stored.items()}
+    earlier: dict[str, list[str]] = {}
+    bins = [0] * (len(MISSED_BINS) - 1)
+    by_variant: dict[str, int] = {}
+    for page in pages:  # in the order they were saved
+        before = earlier.setdefault(page.story_id, [])
+        found = stored.get(page.url)
+        copy_of = found.duplicate_of if found else None
+        if before and (copy_of is None or by_url[copy_of].story_id != page.story_id) and page.url in shingled:
+            own = shingled[page.url]
+            best = max((_minhash.jaccard(own, shingled[url]) for url in before if url in shingled), default=0)
+            bins[next(i for i in range(len(bins)) if best < MISSED_BINS[i + 1])] += 1
+            by_variant[page.variant] = by_variant.get(page.variant, 0) + 1
+        before.append(page.url)
+    names = [f"{low:.2f}-{min(high, 1.0):.2f}" for low, high in pairwise(MISSED_BINS)]
+    return [
+        f"copies missed: {sum(bins)}; their best true Jaccard with an earlier page of their story: "
+        + ", ".join(f"{name} {count}" for name, count in zip(names, bins, strict=True)),
+        "  missed by variant: " + ", ".join(f"{name} {count}" for name, count in sorted(by_variant.items())),
+    ]
 
 
 def timing(pages: list[Page], extraction: float, timers: DedupTimers) -> list[str]:
@@ -285,6 +335,19 @@ def timing(pages: list[Page], extraction: float, timers: DedupTimers) -> list[st
         f"a copy {copy:.2f} ms = {copy / per_page:.1%}",
         f"  an original page in all: {fingerprint + original:.2f} ms = "
         f"{(fingerprint + original) / per_page:.1%} of extraction",
+        *real_pages(timers, original),
+    ]
+
+
+def real_pages(timers: DedupTimers, original: float) -> list[str]:
+    """The same against the real pages' own extraction (the other five are made with little markup)."""
+    extraction, fingerprint, count = timers.real_pages
+    if not count:
+        return []
+    per_page, made = extraction / count * 1000, fingerprint / count * 1000
+    return [
+        f"  on the real pages alone ({count:.0f}): extraction {per_page:.2f} ms, fingerprint {made:.2f} ms = "
+        f"{made / per_page:.1%}; an original page in all {(made + original) / per_page:.1%} of extraction"
     ]
 
 
@@ -384,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         store = open_store(dsn)
         try:
             by_url, extraction, timers = run_corpus(store, pages)
-            for line in score(store, by_url, pages):
+            for line in score(store, by_url, pages) + missed(store, by_url, pages):
                 print(line)
             for line in timing(pages, extraction, timers):
                 print(line)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import RunSettings
 from ..models import ARTICLE_PAGE_TYPES
 from . import _minhash
+from ._clean import text_hash
 from ._minhash import Fingerprint
 from ._schema import sql_literal
 
@@ -34,11 +35,13 @@ if TYPE_CHECKING:
     from ._rules import PendingDocument
     from ._sql import Connection, Dialect
 
-__all__ = ["ARTICLE_TYPES_SQL", "mark_if_copy"]
+__all__ = ["ARTICLE_TYPES_SQL", "mark_if_copy", "remake_keys"]
 
-# Candidates read per document at most: the owners of its 21 keys, a handful unless a spammy template
+# Candidates read per document at most: the owners of its 11 keys, a handful unless a spammy template
 # makes many pages alike. Each costs a read of its text and a Jaccard check.
 MAX_CANDIDATES = 32
+# Documents read per query when their keys are remade: a page of texts in memory, never the store.
+REMAKE_BATCH = 200
 # The page types `export` and `documents()` list by default (models.ARTICLE_PAGE_TYPES), as SQL.
 ARTICLE_TYPES_SQL = "(" + ", ".join(sql_literal(kind) for kind in sorted(ARTICLE_PAGE_TYPES)) + ")"
 
@@ -57,13 +60,10 @@ def mark_if_copy(
         return False
     keys = pending.fingerprint.keys
     p = dialect.param
-    values = ", ".join([f"({p}, {p}, {p})"] * len(keys))
     # The keys it now owns come back; only the others can lead to another document. A text whose keys
     # are all new (most pages of a crawl) needs no further query.
     inserted = db.execute(
-        f"INSERT INTO band_keys (band, hash, document_id) VALUES {values} "
-        "ON CONFLICT (band, hash) DO NOTHING RETURNING band, hash",
-        [value for band, hash_ in keys for value in (band, hash_, document_id)],
+        _insert_keys(dialect, len(keys)) + " RETURNING band, hash", _key_values(keys, document_id)
     ).fetchall()
     owned = {(int(band), int(hash_)) for band, hash_ in inserted}
     held = tuple(key for key in keys if key not in owned)
@@ -115,3 +115,32 @@ def _candidates(
     )
     params = [value for key in keys for value in key]
     return db.execute(query, (*params, url_id, url_id, document_id)).fetchall()
+
+
+def remake_keys(db: Connection, dialect: Dialect) -> int:
+    """Register the keys of every stored document, in the order they were stored (the first holder of a
+    key owns it, as when they were saved), after the rules that make them changed (schema version 4);
+    return how many documents were read. Near keys are made whatever a run's `dedup_near`: a key costs
+    a row, and a run that turns near copies on finds the documents stored while they were off."""
+    p = dialect.param
+    last, count = 0, 0
+    while rows := db.execute(
+        f"SELECT id, text FROM documents WHERE id > {p} ORDER BY id LIMIT {REMAKE_BATCH}", (last,)
+    ).fetchall():
+        for document_id, text in rows:
+            keys = _minhash.fingerprint(text, text_hash(text), near=True).keys
+            db.execute(_insert_keys(dialect, len(keys)), _key_values(keys, document_id))
+        last, count = int(rows[-1][0]), count + len(rows)
+    return count
+
+
+def _insert_keys(dialect: Dialect, count: int) -> str:
+    """One statement for `count` keys: a key held already keeps its owner."""
+    p = dialect.param
+    values = ", ".join([f"({p}, {p}, {p})"] * count)
+    insert = f"INSERT INTO band_keys (band, hash, document_id) VALUES {values}"
+    return insert + " ON CONFLICT (band, hash) DO NOTHING"
+
+
+def _key_values(keys: tuple[tuple[int, int], ...], document_id: int) -> list[int]:
+    return [value for band, hash_ in keys for value in (band, hash_, document_id)]

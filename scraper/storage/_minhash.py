@@ -8,9 +8,11 @@ copies are found across runs and across workers, with nothing held in memory.
 
 MinHash is rensa's `RMinHash` (Rust): 0.1 ms for a 1,900-word article against 12 ms for datasketch's
 `MinHash` (numpy), measured on the wcxb-dev articles (bench/dedup.py prints both). Shingling in Python costs
-more than rensa's MinHash. The keys depend on rensa's hash function, `MINHASH_SEED` and the banding below:
-changing any of them makes stored keys meaningless to new documents (stored ones are still found by their
-exact key).
+more than rensa's MinHash: of a fingerprint's 0.5 ms for the mean article of bench/dedup.py (1,700 words,
+one quiet core), the words' regex takes 0.3 ms and their pairs 0.15. The keys depend on rensa's hash
+function, `MINHASH_SEED`, the words and the banding below: changing any of them makes stored keys
+meaningless to new documents, so such a change comes with a schema migration after which `migrate`
+remakes every stored document's keys (`_schema.NEAR_KEYS_VERSION`, `_dedup.remake_keys`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import string
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -25,25 +28,51 @@ from typing import Any
 __all__ = ["EXACT_BAND", "Fingerprint", "exact_key", "fingerprint", "jaccard", "shingle_list", "shingles"]
 
 # Banding: BANDS bands of ROWS rows, one MinHash of BANDS × ROWS permutations. A pair of documents becomes
-# a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.99999 at J = 0.8, 0.996 at 0.7 (a lowered
-# threshold), 0.94 at 0.6, 0.03 at 0.2 and 2e-6 at 0.02 (two unrelated articles). Candidates are then
-# checked on their exact Jaccard, so the banding sets recall (and the cost of checking), never precision.
-# Four rows, not five: five lost 2.5% of the pairs at 0.7; fewer rows would make unrelated articles on one
-# topic (0.05 to 0.2) candidates of each other. 20 keys per original document keep the table small.
-BANDS = 20
+# a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.995 at J = 0.8, 0.9994 at 0.85, 0.94 at 0.7 (a
+# lowered threshold), 2e-7 at 0.012 (two distinct articles: the median pair of bench/dedup.py's
+# stories). Candidates are then checked on their exact Jaccard, so the banding sets recall (and the cost
+# of checking), never precision. Each band is one row inserted in every save's transaction, so the bands
+# are as few as recall allows: ten, not twenty, halve that insert and its commit, and lose 0.1 of the
+# 4,450 copies of bench/dedup.py's corpus in expectation (a copy is most often at 0.9 or more, and it has
+# several earlier pages of its story to be found through). Four rows, not three: three would make
+# distinct articles on one topic (0.05 to 0.2) candidates of each other, a text read and shingled for
+# nothing: 14 times as often over the pairs of bench/dedup.py's distinct stories.
+BANDS = 10
 ROWS = 4
 MINHASH_SEED = 13
 # The exact copy of a text has its own key: band -1, the text's hash.
 EXACT_BAND = -1
-# A shingle is two consecutive words. Measured on bench/dedup.py's corpus at the default threshold: single
-# words find more copies (recall 0.958 against 0.935 on 80 stories: each changed word counts once, not
-# once per shingle it is in), but they judge texts by vocabulary alone: distinct texts written with few
-# words (tests/sitegen.py's articles, templated results and weather pages) reach 0.76, next to the
-# threshold, where word pairs stay under 0.03 (and distinct real stories under 0.07).
+# Words are split at white space and at punctuation: punctuation is not part of a word. Two sites'
+# extractions of one text differ in punctuation more than in words (a table's cell borders, list bullets,
+# an apostrophe set apart from its word): with words split at white space only, these made new shingles
+# and broke the pairs around them, and 0.9% of bench/dedup.py's copies fell under 0.8 for that alone.
+# The split is made on the text's UTF-8 bytes, with C loops only: ASCII punctuation by one byte table,
+# and the Unicode blocks of punctuation and spaces that texts are full of by one pattern. That is 0.27 ms
+# a mean article (pairs included) where a `\w+` regex over the text took 0.38, for the same words but
+# for the rarer punctuation of other blocks (an Arabic comma, a danda), which then stays in its word, as
+# it does in every copy (copies at or over 0.8 with an earlier page of their story: 0.9591 against 0.9593).
+_ASCII_PUNCTUATION_TO_SPACE = bytes(0x20 if chr(byte) in string.punctuation else byte for byte in range(256))
+# As UTF-8: the no-break space and Latin-1 punctuation (U+00A0 to U+00BF), General Punctuation (U+2000 to
+# U+206F: spaces, dashes, quotes, bullets, the ellipsis), CJK Symbols and Punctuation (U+3000 to U+303F).
+# A lead byte (C2, E2, E3) is never a continuation byte, so no match starts inside another character.
+_UNICODE_SEPARATORS = re.compile(
+    rb"\xc2[\xa0-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x81[\x80-\xaf]|\xe3\x80[\x80-\xbf]"
+)
+# A shingle is two consecutive words. Share of bench/dedup.py's copies at or over 0.8 with an earlier page
+# of their story (the recall the check can reach), and distinct stories' pairs (median, 99.99th centile),
+# measured with `\w+` words:
+#   single words  0.963  0.103  0.281
+#   word pairs    0.959  0.012  0.071
+#   word triples  0.956  0.001  0.022
+# Single words find a few more copies (each changed word counts once, not once per shingle it is in), but
+# they judge texts by vocabulary alone: distinct texts written with few words (tests/sitegen.py's
+# articles, templated results and weather pages) reach 0.76, next to the threshold, and at 0.1 for two
+# unrelated articles the banding would make 1 stored article in 1,000 a candidate of each new one.
+# Triples lose copies to each changed word three times over.
 SHINGLE_WORDS = 2
 # Scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar): a text
 # whose first SCRIPT_SAMPLE characters are at least NO_SPACE_SHARE of them is shingled by characters, as
-# `split()` would find whole clauses. Checked on a sample: one regex pass over 1,000 characters.
+# its words would be whole clauses. Checked on a sample: one regex pass over 1,000 characters.
 _NO_SPACE_SCRIPT = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 )
@@ -72,28 +101,33 @@ def exact_key(text_hash: str) -> tuple[int, int]:
     return (EXACT_BAND, _signed64(bytes.fromhex(text_hash)[:8]))
 
 
-def shingles(text: str) -> frozenset[str]:
+def shingles(text: str) -> frozenset[bytes]:
     """The set of word shingles of `text` (character shingles in scripts without spaces)."""
     return frozenset(shingle_list(text))
 
 
-def shingle_list(text: str) -> list[str]:
-    """The word shingles of `text` in order, repeats kept (MinHash does not mind them). Words are split
-    at white space, punctuation attached: `\\w+` costs four times as much, and a copy keeps its
-    punctuation."""
-    words = text.lower().split()  # lower, not casefold: a third of the time, and a copy has the same case
+def shingle_list(text: str) -> list[bytes]:
+    """The word shingles of `text` in order, repeats kept (MinHash does not mind them), as UTF-8."""
+    lowered = text.lower()  # lower, not casefold: a third of the time, and a copy has the same case
+    words = _words(lowered)
     sample = text[:SCRIPT_SAMPLE]
     if len(_NO_SPACE_SCRIPT.findall(sample)) > NO_SPACE_SHARE * len(sample):
-        chars = "".join(words)
-        return [chars[i : i + SHINGLE_CHARS] for i in range(max(1, len(chars) - SHINGLE_CHARS + 1))]
+        chars = b"".join(words).decode()
+        return [chars[i : i + SHINGLE_CHARS].encode() for i in range(max(1, len(chars) - SHINGLE_CHARS + 1))]
     if SHINGLE_WORDS == 1:
         return words
     if len(words) <= SHINGLE_WORDS:
-        return [" ".join(words)] if words else []
-    return list(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
+        return [b" ".join(words)] if words else []
+    return list(map(b" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
-def jaccard(first: frozenset[str], second: frozenset[str]) -> float:
+def _words(lowered: str) -> list[bytes]:
+    """The words of `lowered`, split at white space and punctuation."""
+    spaced = _UNICODE_SEPARATORS.sub(b" ", lowered.encode("utf-8", "replace"))
+    return spaced.translate(_ASCII_PUNCTUATION_TO_SPACE).split()
+
+
+def jaccard(first: frozenset[bytes], second: frozenset[bytes]) -> float:
     """|A ∩ B| / |A ∪ B|; 0 for two empty sets (nothing to call a copy)."""
     union = len(first | second)
     return len(first & second) / union if union else 0.0
@@ -108,9 +142,10 @@ def fingerprint(text: str, text_hash: str, *, near: bool) -> Fingerprint:
         return Fingerprint((exact,), near=False)
     minhash = _rensa().RMinHash(num_perm=BANDS * ROWS, seed=MINHASH_SEED)
     minhash.update(shingled)  # repeats and order change no minimum
-    digest = minhash.digest()
-    bands = [(band, _signed64(_band_bytes(digest[band * ROWS : (band + 1) * ROWS]))) for band in range(BANDS)]
-    return Fingerprint(tuple(sorted([exact, *bands])), near=True)
+    packed = memoryview(struct.pack(f"<{BANDS * ROWS}Q", *minhash.digest()))  # one pack, sliced per band
+    width = ROWS * 8
+    bands = [(band, _band_key(packed[band * width : (band + 1) * width])) for band in range(BANDS)]
+    return Fingerprint((exact, *bands), near=True)  # in key order: band -1, then 0, 1, ...
 
 
 # rensa's allocator (mimalloc) reserves an arena of 1 GiB of address space when it loads. The extraction
@@ -129,8 +164,8 @@ def _rensa() -> Any:
     return rensa
 
 
-def _band_bytes(values: list[int]) -> bytes:
-    return hashlib.blake2b(struct.pack(f"<{len(values)}Q", *values), digest_size=8).digest()
+def _band_key(rows: memoryview) -> int:
+    return _signed64(hashlib.blake2b(rows, digest_size=8).digest())
 
 
 def _signed64(eight: bytes) -> int:

@@ -20,6 +20,7 @@ from .base import SCHEMA_VERSION
 __all__ = [
     "CLAIMED_SQL",
     "FAILED_SQL",
+    "NEAR_KEYS_VERSION",
     "PENDING_SQL",
     "ColumnTypes",
     "Migration",
@@ -171,11 +172,20 @@ _VERSION_3 = (
             )""",
 )
 
+# Version 4: band keys made by new rules (storage/_minhash.py: words are runs of letters and digits, ten
+# bands of four rows). The near keys stored before would never meet a new document's, so they go, and
+# `migrate` makes every stored document's keys again (`_dedup.remake_keys`); the exact keys (band -1, from
+# the text's hash) are made as before and stay.
+_VERSION_4 = ("DELETE FROM band_keys WHERE band >= 0",)
+# A store migrated across this version has its band keys remade.
+NEAR_KEYS_VERSION = 4
+
 # Every version's statement templates, in order.
 _TEMPLATES: tuple[Migration, ...] = (
     Migration(1, _VERSION_1),
     Migration(2, _VERSION_2),
     Migration(3, _VERSION_3),
+    Migration(4, _VERSION_4),
 )
 
 _SCHEMA_VERSION_TABLE = (

@@ -293,6 +293,8 @@ class SQLStore(FailedUrlListing, DocumentListing, ABC, Generic[DB]):
                     self.dialect.insert_schema_version,
                     (migration.version, self._to_db(datetime.now(UTC))),
                 )
+            if 0 < found < _schema.NEAR_KEYS_VERSION:  # a new database holds no document yet
+                _dedup.remake_keys(db, self.dialect)
             return max(found, SCHEMA_VERSION)
 
     def check_schema(self) -> None:
