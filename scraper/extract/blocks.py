@@ -181,11 +181,15 @@ def _names_only_layout(names: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
 def _clutter_of_names(names: str) -> Clutter:
-    if not any(map(_has_clutter_word, names.split())):
+    split = names.split()
+    flagged = [name for name in split if _has_clutter_word(name)]
+    if not flagged:
         return Clutter.NONE  # most class names: no clutter word anywhere, no need to tokenise
     if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):
         return Clutter.STRONG
-    tokens = _tokens(names)
+    # Only a name holding a clutter word can give a clutter token (each token lies inside its name
+    # squeezed), so the others ("container", "col-md-6") are not tokenised for these three tests.
+    tokens = _tokens(" ".join(flagged))
     if not rules.STRONG_CLUTTER_TOKENS.isdisjoint(tokens):
         return Clutter.STRONG
     if not rules.GATED_TOKENS.isdisjoint(tokens):
@@ -194,7 +198,7 @@ def _clutter_of_names(names: str) -> Clutter:
         return Clutter.NONE
     # In BEM names ("story__meta") the block part names the component, the element part this element:
     # only the element part may claim content.
-    elements = " ".join(name.rpartition("__")[2] for name in names.split())
+    elements = " ".join(name.rpartition("__")[2] for name in split)
     return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(_tokens(elements)) else Clutter.NONE
 
 

@@ -118,3 +118,40 @@ def test_text_and_comments_are_told_apart_by_the_tag_name_alone() -> None:
     ]
     blocks = collect_blocks(_root("<body>before<!-- a comment, never text --><p>after</p></body>"))
     assert [block.text for block in blocks] == ["before", "after"]
+
+
+def test_the_clutter_word_search_matches_exactly_the_clutter_words() -> None:
+    # Built as a trie for speed: the same language as the plain alternation of the words.
+    plain = __import__("re").compile("|".join(sorted(rules.CLUTTER_WORDS, key=len, reverse=True)))
+    samples = [*rules.CLUTTER_WORDS, "container", "col-md-6", "shadowbox", "headerwrap", "mostread", "x"]
+    for sample in samples:
+        squeezed = rules.squeezed(sample)
+        assert (rules.CLUTTER_WORD_RE.search(squeezed) is None) == (plain.search(squeezed) is None), sample
+    for word in rules.CLUTTER_WORDS:
+        assert rules.CLUTTER_WORD_RE.fullmatch(word), word
+        assert not rules.CLUTTER_WORD_RE.fullmatch(word + "#"), word
+
+
+def test_every_clutter_token_is_its_own_squeezed_form() -> None:
+    # What lets the clutter test tokenise only the names in which the word search found something: a token
+    # lies inside its name squeezed, so a token of the sets must be found by the search as it is.
+    for token in rules.STRONG_CLUTTER_TOKENS | rules.WEAK_CLUTTER_TOKENS | rules.GATED_TOKENS:
+        assert rules.squeezed(token) == token
+        assert rules.CLUTTER_WORD_RE.search(token), token
+
+
+@pytest.mark.parametrize(
+    ("classes", "kept"),
+    [
+        ("sidebar article-content", True),  # a weak word, but the element says it is content
+        ("sidebar col-md-4", False),
+        ("container share-tools", False),
+        ("story__meta layout", False),
+        ("widget-area main-text", True),
+    ],
+)
+def test_names_without_a_clutter_word_still_count_as_content(classes: str, kept: bool) -> None:
+    body = "<p>" + "Words of the body go on here. " * 30 + "</p>"
+    aside = f'<div class="{classes}"><p>A short box line here.</p></div>'
+    blocks = collect_blocks(_root(f"<body><article>{body}{aside}</article></body>"))
+    assert ("A short box line here." in [block.text for block in blocks]) is kept
