@@ -393,44 +393,49 @@ def collect_blocks(
 ) -> list[Block]:
     """Cut the visible text under `root` into blocks, skipping clutter subtrees.
 
-    Depth-first without recursion (pages nest thousands of levels deep); a skipped element's subtree is
-    never entered. A `recorder` is told of each skipped element (`scraper extract --explain`).
+    Depth-first without recursion (pages nest thousands of levels deep), from node to node by
+    `first_child` and `next`: an element's children cost no iterator of their own, and a skipped element's
+    subtree is never entered. A `recorder` is told of each skipped element (`scraper extract --explain`).
     """
     collector = _Collector(visible_chars(root) if page_chars is None else page_chars)
     collector.path.append(root.mem_id)  # the root is a container too: a bare page's body is all of it
-    stack: list[Iterator[LexborNode]] = [root.iter(include_text=True)]
-    open_tags: list[tuple[str, bool]] = []  # (tag, deferred?) per iterator on the stack but the root's
-    while stack:
-        node = next(stack[-1], None)
-        if node is None:
-            stack.pop()
-            if open_tags:
-                _exit(collector, *open_tags.pop())
+    open_nodes: list[
+        tuple[LexborNode, str, bool]
+    ] = []  # entered elements being walked: (node, tag, deferred?)
+    node = root.first_child
+    while True:
+        if node is None:  # past the last child: leave its parent, go on with the parent's next sibling
+            if not open_nodes:
+                break
+            parent, parent_tag, deferred = open_nodes.pop()
+            _exit(collector, parent_tag, deferred)
+            node = parent.next
             continue
         # One read from C tells the node's type: Lexbor names text "-text" and comments "-comment".
         tag = node.tag or ""
         if tag == "-text":
-            collector.text(node.text_content or "")
-            continue
-        if tag == "-comment" or tag.startswith("_"):
-            continue
-        entry = collector.entry(node, tag)
-        if entry is Entry.SKIP:
-            if recorder is not None:
-                recorder.skipped(node, tuple(collector.path), len(collector.blocks))
-            continue
-        deferred = (
-            entry is not Entry.ENTER
-        )  # SKIP is gone: a deferral (`is`, not a dict: Enum hashes in Python)
-        if deferred:
-            collector.flush()  # the text before it is not deferred
-            collector.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
-        _enter(collector, node, tag)
-        if node.first_child is not None:
-            stack.append(node.iter(include_text=True))
-            open_tags.append((tag, deferred))
-        else:
-            _exit(collector, tag, deferred)
+            # Indentation between tags (most text nodes) is told in C, without making a string of it;
+            # whitespace inside a run of text, or in <pre>, is text (see _Collector.text).
+            if collector.parts or collector.pre_depth or not node.is_empty_text_node:
+                collector.text(node.text_content or "")
+        elif tag != "-comment" and not tag.startswith("_"):
+            entry = collector.entry(node, tag)
+            if entry is Entry.SKIP:
+                if recorder is not None:
+                    recorder.skipped(node, tuple(collector.path), len(collector.blocks))
+            else:
+                deferred = entry is not Entry.ENTER  # a deferral (`is`, not a dict: Enum hashes in Python)
+                if deferred:
+                    collector.flush()  # the text before it is not deferred
+                    collector.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
+                _enter(collector, node, tag)
+                child = node.first_child
+                if child is not None:
+                    open_nodes.append((node, tag, deferred))
+                    node = child
+                    continue
+                _exit(collector, tag, deferred)
+        node = node.next
     collector.flush()
     return collector.blocks
 

@@ -107,24 +107,58 @@ def _junk_weight(block: Block) -> float:
 
 
 def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
+    """Each container's totals over the blocks inside it, in one pass: a block is added to its own
+    container only, then each container's totals to its parent's, innermost first (sums of counts, so the
+    same as adding every block to every container of its path, at a cost that does not grow with depth).
+    Keys in the order the containers first appear in the blocks' paths, outer before inner."""
     totals: dict[int, _Totals] = defaultdict(_Totals)
+    parents: dict[int, int | None] = {}
+    depths: dict[int, int] = {}
     for block in blocks:
-        sentence = block.kind is not BlockKind.HEADING and is_sentence(block)
-        non_item = block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
-        prose_chars = block.chars - block.link_chars if is_prose(block) else 0
-        headline_link = _is_headline_link(block)
-        if block.kind is BlockKind.PARAGRAPH and len(block.path) > 1:
-            totals[block.path[-2]].lines += 1
-        for container in block.path:
-            entry = totals[container]
-            entry.chars += block.chars
-            entry.link_chars += block.link_chars
-            entry.blocks += 1
-            entry.prose_chars += prose_chars
-            entry.sentences += sentence
-            entry.non_items += non_item
-            entry.headline_links += headline_link
+        path = block.path
+        if not path:
+            continue
+        if block.kind is BlockKind.PARAGRAPH and len(path) > 1:
+            totals[path[-2]].lines += 1  # first, as before: the keys' order is kept too
+        if path[-1] not in parents:
+            _add_containers(path, totals, parents, depths)
+        entry = totals[path[-1]]
+        entry.chars += block.chars
+        entry.link_chars += block.link_chars
+        entry.blocks += 1
+        entry.prose_chars += block.chars - block.link_chars if is_prose(block) else 0
+        entry.sentences += block.kind is not BlockKind.HEADING and is_sentence(block)
+        entry.non_items += block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
+        entry.headline_links += _is_headline_link(block)
+    for container in sorted(parents, key=depths.__getitem__, reverse=True):
+        parent = parents[container]
+        if parent is not None:
+            _add_totals(totals[parent], totals[container])
     return totals
+
+
+def _add_containers(
+    path: tuple[int, ...], totals: dict[int, _Totals], parents: dict[int, int | None], depths: dict[int, int]
+) -> None:
+    """The containers of `path` not seen yet (its end: a seen container's ancestors are seen), in order."""
+    first = len(path) - 1
+    while first > 0 and path[first - 1] not in parents:
+        first -= 1
+    for depth in range(first, len(path)):
+        container = path[depth]
+        parents[container] = path[depth - 1] if depth else None
+        depths[container] = depth
+        totals[container]  # inserted now, so that keys keep the order of first appearance
+
+
+def _add_totals(into: _Totals, child: _Totals) -> None:
+    into.chars += child.chars
+    into.link_chars += child.link_chars
+    into.blocks += child.blocks
+    into.prose_chars += child.prose_chars
+    into.sentences += child.sentences
+    into.non_items += child.non_items
+    into.headline_links += child.headline_links  # `lines` counts a container's own paragraphs: not summed
 
 
 def _is_headline_link(block: Block) -> bool:
