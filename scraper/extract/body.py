@@ -120,8 +120,8 @@ def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
             continue
         if block.kind is BlockKind.PARAGRAPH and len(path) > 1:
             totals[path[-2]].lines += 1  # first, as before: the keys' order is kept too
-        if path[-1] not in parents:
-            _add_containers(path, totals, parents, depths)
+        for container in path[_add_path(path, parents, depths) :]:
+            totals[container]  # inserted now, so that keys keep the order of first appearance
         entry = totals[path[-1]]
         entry.chars += block.chars
         entry.link_chars += block.link_chars
@@ -137,18 +137,17 @@ def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
     return totals
 
 
-def _add_containers(
-    path: tuple[int, ...], totals: dict[int, _Totals], parents: dict[int, int | None], depths: dict[int, int]
-) -> None:
-    """The containers of `path` not seen yet (its end: a seen container's ancestors are seen), in order."""
-    first = len(path) - 1
+def _add_path(path: tuple[int, ...], parents: dict[int, int | None], depths: dict[int, int]) -> int:
+    """The containers of `path` not seen yet entered in `parents` and `depths`, in order; the index of the
+    first of them. Only the end of a path is new (a container seen has its ancestors seen), so a block
+    costs one lookup, not one per container of its path."""
+    first = len(path)
     while first > 0 and path[first - 1] not in parents:
         first -= 1
     for depth in range(first, len(path)):
-        container = path[depth]
-        parents[container] = path[depth - 1] if depth else None
-        depths[container] = depth
-        totals[container]  # inserted now, so that keys keep the order of first appearance
+        parents[path[depth]] = path[depth - 1] if depth else None
+        depths[path[depth]] = depth
+    return first
 
 
 def _add_totals(into: _Totals, child: _Totals) -> None:
@@ -172,8 +171,7 @@ def _teaser_cards(blocks: Sequence[Block], totals: Mapping[int, _Totals]) -> fro
     with at least MIN_TEASER_CARDS such siblings (a section front, a "More stories" grid)."""
     parents: dict[int, int | None] = {}
     for block in blocks:
-        for depth, container in enumerate(block.path):
-            parents.setdefault(container, block.path[depth - 1] if depth else None)
+        _add_path(block.path, parents, {})
     cards: dict[int, list[int]] = defaultdict(list)
     for container, parent in parents.items():
         entry = totals[container]
@@ -207,10 +205,7 @@ def _subtree_scores(
             continue
         junk = index in notices or (cards and not cards.isdisjoint(block.path))
         scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
-        for depth, container in enumerate(block.path):
-            if container not in parents:
-                parents[container] = block.path[depth - 1] if depth else None
-                depths[container] = depth
+        _add_path(block.path, parents, depths)
     for container in sorted(parents, key=depths.__getitem__, reverse=True):
         parent = parents[container]
         if parent is None:
