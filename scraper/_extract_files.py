@@ -1,13 +1,17 @@
 """What `scraper extract` does with its files: each read within the size cap, extracted (or explained) in
-a worker process under the default parse limits, printed as text, JSON or Markdown; a file that fails is
-named on stderr and the others go on. cli.py parses the flags and calls `extract_files`."""
+worker processes under the default parse limits, on every core, printed as text, JSON or Markdown in the
+order given; a file that fails is named on stderr in its turn and the others go on. cli.py parses the
+flags and calls `extract_files`."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
-from collections.abc import Sequence
+import os
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +24,7 @@ from .extract import extract
 from .models import Document
 
 if TYPE_CHECKING:
-    from .pipeline import ExtractionPool
+    from .pipeline import ExtractionJob, ExtractionPool
 
 __all__ = ["ExtractRequest", "extract_files"]
 
@@ -37,21 +41,58 @@ class ExtractRequest:
     max_bytes: int  # the most read of one file
 
 
+# Pages handed to the workers ahead of the one being printed, per worker: enough to keep every core busy
+# while the output waits for the slowest page in order, few enough that the files read ahead (each up to
+# the size cap) stay few.
+PAGES_AHEAD_PER_WORKER = 2
+
+
 def extract_files(request: ExtractRequest) -> int:
-    """Print each file's article (or explanation); return how many files failed."""
+    """Print each file's article (or explanation), in the order given; return how many files failed.
+
+    Articles are extracted on every core (one worker per file up to the number of cores), each printed
+    when its turn comes; a file that fails is named in its turn and the others go on."""
     from . import pipeline  # looked up at call time: tests give the pool smaller limits
 
+    names = list(page_files(request.files))
+    workers = 1 if request.explain else max(1, min(len(names), os.cpu_count() or 1))
     failed = 0
-    with pipeline.ExtractionPool(extract, workers=1) as pool:
-        for name in page_files(request.files):
-            html = _read_page(name, request.max_bytes)
-            if html is None:
-                failed += 1
-            elif request.explain:
-                failed += not _explain_page(pool, html, name, request)
-            else:
-                failed += not _extract_page(pool, html, name, request)
+    with pipeline.ExtractionPool(extract, workers=workers) as pool:
+        if request.explain:
+            for name in names:
+                html = _read_page(name, request.max_bytes)
+                failed += html is None or not _explain_page(pool, html, name, request)
+            return failed
+        ahead: deque[_Pending] = deque()
+        for name in names:
+            ahead.append(_submit(pool, name, request))
+            if len(ahead) >= workers * PAGES_AHEAD_PER_WORKER:
+                failed += not _print_page(pool, ahead.popleft(), request)
+        while ahead:
+            failed += not _print_page(pool, ahead.popleft(), request)
     return failed
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A file on its way: its extraction, or why it failed before one (said when its turn comes)."""
+
+    name: str
+    job: ExtractionJob | None
+    problem: Callable[[], None] | None = None  # says on stderr why the file failed
+
+
+def _submit(pool: ExtractionPool, name: str, request: ExtractRequest) -> _Pending:
+    try:
+        html = read_capped(name, request.max_bytes)
+    except OSError as exc:
+        return _Pending(name, None, functools.partial(_say_unreadable, name, exc))
+    if html is None:
+        return _Pending(name, None, functools.partial(_say_too_large, name, request.max_bytes))
+    try:
+        return _Pending(name, pool.submit(unzip(html, name), request.url))
+    except ScraperError as exc:
+        return _Pending(name, None, functools.partial(say, f"scraper: {name}: {exc}", level=logging.WARNING))
 
 
 def _read_page(name: str, cap: int) -> bytes | None:
@@ -59,17 +100,30 @@ def _read_page(name: str, cap: int) -> bytes | None:
     try:
         html = read_capped(name, cap)
     except OSError as exc:
-        say(f"scraper: cannot read {name}: {exc.strerror or exc}", level=logging.WARNING)
+        _say_unreadable(name, exc)
         return None
     if html is None:
-        click.echo(f"scraper: {name}: larger than {cap} bytes, the most `scraper extract` reads", err=True)
+        _say_too_large(name, cap)
     return html
 
 
-def _extract_page(pool: ExtractionPool, html: bytes, name: str, request: ExtractRequest) -> bool:
+def _say_unreadable(name: str, exc: OSError) -> None:
+    say(f"scraper: cannot read {name}: {exc.strerror or exc}", level=logging.WARNING)
+
+
+def _say_too_large(name: str, cap: int) -> None:
+    click.echo(f"scraper: {name}: larger than {cap} bytes, the most `scraper extract` reads", err=True)
+
+
+def _print_page(pool: ExtractionPool, pending: _Pending, request: ExtractRequest) -> bool:
     """Print the article of one page; False if it failed or gave no text."""
+    name = pending.name
+    if pending.job is None:
+        if pending.problem is not None:
+            pending.problem()
+        return False
     try:
-        document = pool.result(pool.submit(unzip(html, name), request.url))
+        document = pool.result(pending.job)
     except ScraperError as exc:
         say(f"scraper: {name}: {exc}", level=logging.WARNING)
         return False

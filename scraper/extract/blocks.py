@@ -184,11 +184,15 @@ def _names_only_layout(names: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
 def _clutter_of_names(names: str) -> Clutter:
-    if not any(map(_has_clutter_word, names.split())):
+    split = names.split()
+    flagged = [name for name in split if _has_clutter_word(name)]
+    if not flagged:
         return Clutter.NONE  # most class names: no clutter word anywhere, no need to tokenise
     if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):
         return Clutter.STRONG
-    tokens = _tokens(names)
+    # Only a name holding a clutter word can give a clutter token (each token lies inside its name
+    # squeezed), so the others ("container", "col-md-6") are not tokenised for these three tests.
+    tokens = _tokens(" ".join(flagged))
     if not rules.STRONG_CLUTTER_TOKENS.isdisjoint(tokens):
         return Clutter.STRONG
     if not rules.GATED_TOKENS.isdisjoint(tokens):
@@ -197,7 +201,7 @@ def _clutter_of_names(names: str) -> Clutter:
         return Clutter.NONE
     # In BEM names ("story__meta") the block part names the component, the element part this element:
     # only the element part may claim content.
-    elements = " ".join(name.rpartition("__")[2] for name in names.split())
+    elements = " ".join(name.rpartition("__")[2] for name in split)
     return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(_tokens(elements)) else Clutter.NONE
 
 
@@ -394,44 +398,49 @@ def collect_blocks(
 ) -> list[Block]:
     """Cut the visible text under `root` into blocks, skipping clutter subtrees.
 
-    Depth-first without recursion (pages nest thousands of levels deep); a skipped element's subtree is
-    never entered. A `recorder` is told of each skipped element (`scraper extract --explain`).
+    Depth-first without recursion (pages nest thousands of levels deep), from node to node by
+    `first_child` and `next`: an element's children cost no iterator of their own, and a skipped element's
+    subtree is never entered. A `recorder` is told of each skipped element (`scraper extract --explain`).
     """
     collector = _Collector(visible_chars(root) if page_chars is None else page_chars)
     collector.path.append(root.mem_id)  # the root is a container too: a bare page's body is all of it
-    stack: list[Iterator[LexborNode]] = [root.iter(include_text=True)]
-    open_tags: list[tuple[str, bool]] = []  # (tag, deferred?) per iterator on the stack but the root's
-    while stack:
-        node = next(stack[-1], None)
-        if node is None:
-            stack.pop()
-            if open_tags:
-                _exit(collector, *open_tags.pop())
+    open_nodes: list[
+        tuple[LexborNode, str, bool]
+    ] = []  # entered elements being walked: (node, tag, deferred?)
+    node = root.first_child
+    while True:
+        if node is None:  # past the last child: leave its parent, go on with the parent's next sibling
+            if not open_nodes:
+                break
+            parent, parent_tag, deferred = open_nodes.pop()
+            _exit(collector, parent_tag, deferred)
+            node = parent.next
             continue
         # One read from C tells the node's type: Lexbor names text "-text" and comments "-comment".
         tag = node.tag or ""
         if tag == "-text":
-            collector.text(node.text_content or "")
-            continue
-        if tag == "-comment" or tag.startswith("_"):
-            continue
-        entry = collector.entry(node, tag)
-        if entry is Entry.SKIP:
-            if recorder is not None:
-                recorder.skipped(node, tuple(collector.path), len(collector.blocks))
-            continue
-        deferred = (
-            entry is not Entry.ENTER
-        )  # SKIP is gone: a deferral (`is`, not a dict: Enum hashes in Python)
-        if deferred:
-            collector.flush()  # the text before it is not deferred
-            collector.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
-        _enter(collector, node, tag)
-        if node.first_child is not None:
-            stack.append(node.iter(include_text=True))
-            open_tags.append((tag, deferred))
-        else:
-            _exit(collector, tag, deferred)
+            # Indentation between tags (most text nodes) is told in C, without making a string of it;
+            # whitespace inside a run of text, or in <pre>, is text (see _Collector.text).
+            if collector.parts or collector.pre_depth or not node.is_empty_text_node:
+                collector.text(node.text_content or "")
+        elif tag != "-comment" and not tag.startswith("_"):
+            entry = collector.entry(node, tag)
+            if entry is Entry.SKIP:
+                if recorder is not None:
+                    recorder.skipped(node, tuple(collector.path), len(collector.blocks))
+            else:
+                deferred = entry is not Entry.ENTER  # a deferral (`is`, not a dict: Enum hashes in Python)
+                if deferred:
+                    collector.flush()  # the text before it is not deferred
+                    collector.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
+                _enter(collector, node, tag)
+                child = node.first_child
+                if child is not None:
+                    open_nodes.append((node, tag, deferred))
+                    node = child
+                    continue
+                _exit(collector, tag, deferred)
+        node = node.next
     collector.flush()
     return collector.blocks
 

@@ -107,24 +107,57 @@ def _junk_weight(block: Block) -> float:
 
 
 def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
+    """Each container's totals over the blocks inside it, in one pass: a block is added to its own
+    container only, then each container's totals to its parent's, innermost first (sums of counts, so the
+    same as adding every block to every container of its path, at a cost that does not grow with depth).
+    Keys in the order the containers first appear in the blocks' paths, outer before inner."""
     totals: dict[int, _Totals] = defaultdict(_Totals)
+    parents: dict[int, int | None] = {}
+    depths: dict[int, int] = {}
     for block in blocks:
-        sentence = block.kind is not BlockKind.HEADING and is_sentence(block)
-        non_item = block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
-        prose_chars = block.chars - block.link_chars if is_prose(block) else 0
-        headline_link = _is_headline_link(block)
-        if block.kind is BlockKind.PARAGRAPH and len(block.path) > 1:
-            totals[block.path[-2]].lines += 1
-        for container in block.path:
-            entry = totals[container]
-            entry.chars += block.chars
-            entry.link_chars += block.link_chars
-            entry.blocks += 1
-            entry.prose_chars += prose_chars
-            entry.sentences += sentence
-            entry.non_items += non_item
-            entry.headline_links += headline_link
+        path = block.path
+        if not path:
+            continue
+        if block.kind is BlockKind.PARAGRAPH and len(path) > 1:
+            totals[path[-2]].lines += 1  # first, as before: the keys' order is kept too
+        for container in path[_add_path(path, parents, depths) :]:
+            totals[container]  # inserted now, so that keys keep the order of first appearance
+        entry = totals[path[-1]]
+        entry.chars += block.chars
+        entry.link_chars += block.link_chars
+        entry.blocks += 1
+        entry.prose_chars += block.chars - block.link_chars if is_prose(block) else 0
+        entry.sentences += block.kind is not BlockKind.HEADING and is_sentence(block)
+        entry.non_items += block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
+        entry.headline_links += _is_headline_link(block)
+    for container in sorted(parents, key=depths.__getitem__, reverse=True):
+        parent = parents[container]
+        if parent is not None:
+            _add_totals(totals[parent], totals[container])
     return totals
+
+
+def _add_path(path: tuple[int, ...], parents: dict[int, int | None], depths: dict[int, int]) -> int:
+    """The containers of `path` not seen yet entered in `parents` and `depths`, in order; the index of the
+    first of them. Only the end of a path is new (a container seen has its ancestors seen), so a block
+    costs one lookup, not one per container of its path."""
+    first = len(path)
+    while first > 0 and path[first - 1] not in parents:
+        first -= 1
+    for depth in range(first, len(path)):
+        parents[path[depth]] = path[depth - 1] if depth else None
+        depths[path[depth]] = depth
+    return first
+
+
+def _add_totals(into: _Totals, child: _Totals) -> None:
+    into.chars += child.chars
+    into.link_chars += child.link_chars
+    into.blocks += child.blocks
+    into.prose_chars += child.prose_chars
+    into.sentences += child.sentences
+    into.non_items += child.non_items
+    into.headline_links += child.headline_links  # `lines` counts a container's own paragraphs: not summed
 
 
 def _is_headline_link(block: Block) -> bool:
@@ -138,8 +171,7 @@ def _teaser_cards(blocks: Sequence[Block], totals: Mapping[int, _Totals]) -> fro
     with at least MIN_TEASER_CARDS such siblings (a section front, a "More stories" grid)."""
     parents: dict[int, int | None] = {}
     for block in blocks:
-        for depth, container in enumerate(block.path):
-            parents.setdefault(container, block.path[depth - 1] if depth else None)
+        _add_path(block.path, parents, {})
     cards: dict[int, list[int]] = defaultdict(list)
     for container, parent in parents.items():
         entry = totals[container]
@@ -173,10 +205,7 @@ def _subtree_scores(
             continue
         junk = index in notices or (cards and not cards.isdisjoint(block.path))
         scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
-        for depth, container in enumerate(block.path):
-            if container not in parents:
-                parents[container] = block.path[depth - 1] if depth else None
-                depths[container] = depth
+        _add_path(block.path, parents, depths)
     for container in sorted(parents, key=depths.__getitem__, reverse=True):
         parent = parents[container]
         if parent is None:

@@ -130,18 +130,38 @@ def squeezed(value: str) -> str:
     return _SEPARATORS_RE.sub("", value.lower())
 
 
-CLUTTER_WORD_RE = re.compile(
-    "|".join(
-        sorted(
-            {
-                squeezed(word)
-                for word in STRONG_CLUTTER_TOKENS | WEAK_CLUTTER_TOKENS | GATED_TOKENS | HIDDEN_CLASSES
-            },
-            key=len,
-            reverse=True,
-        )
-    )
+_Trie = dict[str, "_Trie"]  # a character's subtrie; "" marks the end of a word
+
+
+def _trie_pattern(words: frozenset[str]) -> str:
+    """A regular expression matching exactly `words`, their common prefixes factored out ("s(?:hare|ocial)").
+
+    The same language as the plain alternation "share|social|...", but Python's engine, which tries a plain
+    alternation's branches one by one at each position, here follows one path per position: searching a
+    class name costs a quarter as much (distinct class names are searched once each, on every page of a new
+    site)."""
+    trie: _Trie = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return _subtrie_pattern(trie)
+
+
+def _subtrie_pattern(node: _Trie) -> str:
+    branches = [re.escape(char) + _subtrie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+# The words of all clutter token sets, squeezed: a class name holding none of them gives no clutter token.
+CLUTTER_WORDS = frozenset(
+    squeezed(word) for word in STRONG_CLUTTER_TOKENS | WEAK_CLUTTER_TOKENS | GATED_TOKENS | HIDDEN_CLASSES
 )
+CLUTTER_WORD_RE = re.compile(_trie_pattern(CLUTTER_WORDS))
 
 _CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
 _TOKEN_SPLIT_RE = re.compile(r"[^a-z0-9]+")

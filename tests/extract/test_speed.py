@@ -118,3 +118,124 @@ def test_text_and_comments_are_told_apart_by_the_tag_name_alone() -> None:
     ]
     blocks = collect_blocks(_root("<body>before<!-- a comment, never text --><p>after</p></body>"))
     assert [block.text for block in blocks] == ["before", "after"]
+
+
+def test_the_clutter_word_search_matches_exactly_the_clutter_words() -> None:
+    # Built as a trie for speed: the same language as the plain alternation of the words.
+    plain = __import__("re").compile("|".join(sorted(rules.CLUTTER_WORDS, key=len, reverse=True)))
+    samples = [*rules.CLUTTER_WORDS, "container", "col-md-6", "shadowbox", "headerwrap", "mostread", "x"]
+    for sample in samples:
+        squeezed = rules.squeezed(sample)
+        assert (rules.CLUTTER_WORD_RE.search(squeezed) is None) == (plain.search(squeezed) is None), sample
+    for word in rules.CLUTTER_WORDS:
+        assert rules.CLUTTER_WORD_RE.fullmatch(word), word
+        assert not rules.CLUTTER_WORD_RE.fullmatch(word + "#"), word
+
+
+def test_every_clutter_token_is_its_own_squeezed_form() -> None:
+    # What lets the clutter test tokenise only the names in which the word search found something: a token
+    # lies inside its name squeezed, so a token of the sets must be found by the search as it is.
+    for token in rules.STRONG_CLUTTER_TOKENS | rules.WEAK_CLUTTER_TOKENS | rules.GATED_TOKENS:
+        assert rules.squeezed(token) == token
+        assert rules.CLUTTER_WORD_RE.search(token), token
+
+
+@pytest.mark.parametrize(
+    ("classes", "kept"),
+    [
+        ("sidebar article-content", True),  # a weak word, but the element says it is content
+        ("sidebar col-md-4", False),
+        ("container share-tools", False),
+        ("story__meta layout", False),
+        ("widget-area main-text", True),
+    ],
+)
+def test_names_without_a_clutter_word_still_count_as_content(classes: str, kept: bool) -> None:
+    body = "<p>" + "Words of the body go on here. " * 30 + "</p>"
+    aside = f'<div class="{classes}"><p>A short box line here.</p></div>'
+    blocks = collect_blocks(_root(f"<body><article>{body}{aside}</article></body>"))
+    assert ("A short box line here." in [block.text for block in blocks]) is kept
+
+
+def test_whitespace_text_is_dropped_only_between_blocks() -> None:
+    # The walk tells indentation in C (is_empty_text_node) and reads no string of it; a space between two
+    # inline elements, and every space inside <pre>, are text.
+    html = (
+        "<body>\n  <p><b>one</b> <i>two</i>\n</p>\n  <pre>  <code>x</code>\n  y</pre>\n"
+        "<p>\t<a href='/z'>three</a></p></body>"
+    )
+    blocks = collect_blocks(_root(html))
+    assert [block.text for block in blocks] == ["one two", "  x\n  y", "three"]
+
+
+def test_the_walk_leaves_each_element_after_its_last_child() -> None:
+    # Nested lists and a sibling after a deep subtree: each element is left once, in order.
+    html = (
+        "<body><ol><li>a<ol><li>b</li><li>c</li></ol>d</li><li>e</li></ol>"
+        "<div><div><p>f</p></div></div>g</body>"
+    )
+    blocks = collect_blocks(_root(html))
+    assert [(block.text, block.markup.depth, block.markup.number) for block in blocks] == [
+        ("a", 1, 1),
+        ("b", 2, 1),
+        ("c", 2, 2),
+        ("d", 1, 1),
+        ("e", 1, 2),
+        ("f", 0, None),
+        ("g", 0, None),
+    ]
+    assert len({block.path[:1] for block in blocks}) == 1  # all under the one root
+
+
+def _totals_per_path(blocks: list[Any]) -> dict[int, tuple[int, ...]]:
+    """The container totals as first written: every block added to every container of its path."""
+    from scraper.extract.blocks import BlockKind
+    from scraper.extract.body import _is_headline_link, is_prose, is_sentence
+
+    totals: dict[int, list[int]] = {}
+    for block in blocks:
+        if block.kind is BlockKind.PARAGRAPH and len(block.path) > 1:
+            totals.setdefault(block.path[-2], [0] * 8)[7] += 1
+        for container in block.path:
+            entry = totals.setdefault(container, [0] * 8)
+            entry[0] += block.chars
+            entry[1] += block.link_chars
+            entry[2] += 1
+            entry[3] += block.chars - block.link_chars if is_prose(block) else 0
+            entry[4] += block.kind is not BlockKind.HEADING and is_sentence(block)
+            entry[5] += block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
+            entry[6] += _is_headline_link(block)
+    return {container: tuple(entry) for container, entry in totals.items()}
+
+
+def test_container_totals_summed_up_the_tree_equal_the_totals_per_path() -> None:
+    from scraper.extract.body import _container_totals
+
+    prose = "A sentence of the article that runs on for a while. " * 3
+    html = (
+        "<body><header><nav><ul><li><a href='/a'>Home</a></li>"
+        "<li><a href='/b'>News</a></li></ul></nav></header>"
+        f"<main><article><h1>Title</h1><div><p>{prose}</p><p>{prose}<a href='/c'>a link</a></p>"
+        f"<div><div><p>{prose}</p></div><ul><li>one item</li><li>{prose}</li></ul></div></div>"
+        f"<table><tr><td>cell</td><td>{prose}</td></tr></table></article>"
+        f"<aside><h2>More</h2><div><h3><a href='/d'>{prose}</a></h3><p>Teaser …</p></div></aside></main>"
+        f"Loose text at the end.</body>"
+    )
+    blocks = collect_blocks(_root(html))
+    expected = _totals_per_path(blocks)
+    totals = _container_totals(blocks)
+    assert list(totals) == list(expected)  # the same keys, in the same order
+    got = {
+        container: (
+            e.chars,
+            e.link_chars,
+            e.blocks,
+            e.prose_chars,
+            e.sentences,
+            e.non_items,
+            e.headline_links,
+            e.lines,
+        )
+        for container, e in totals.items()
+    }
+    assert got == expected
