@@ -29,6 +29,7 @@ from . import rules
 from .blocks import Block, BlockKind
 from .body import BodyText
 from .metadata import Metadata
+from .posts import repeated_posts
 
 __all__ = [
     "MarkupCounts",
@@ -191,8 +192,8 @@ def _product_points(meta: Metadata, counts: MarkupCounts) -> int:
     return points
 
 
-def _forum_points(meta: Metadata, counts: MarkupCounts) -> int:
-    points = 0
+def _forum_points(meta: Metadata, counts: MarkupCounts, posts: int) -> int:
+    points = rules.REPEATED_POSTS_POINTS if posts else 0
     if meta.schema_types & rules.FORUM_SCHEMA_TYPES:
         points += rules.FORUM_SCHEMA_POINTS
     if counts.microdata_authors >= rules.MIN_FORUM_AUTHORS:
@@ -227,13 +228,19 @@ def _documentation_points(meta: Metadata, counts: MarkupCounts) -> int:
 
 
 def _kind_points(
-    meta: Metadata, body: BodyText, counts: MarkupCounts, prose: _Prose, link_density: float, home: bool
+    meta: Metadata,
+    body: BodyText,
+    counts: MarkupCounts,
+    blocks: Sequence[Block],
+    prose: _Prose,
+    link_density: float,
+    home: bool,
 ) -> dict[PageType, int]:
     """Points for each kind that is not an article; in order of precedence on a tie."""
     thin = rules.THIN_PAGE_POINTS if prose.thin else 0
     front = rules.HOME_PAGE_POINTS if home else 0
     return {
-        PageType.FORUM: _forum_points(meta, counts),
+        PageType.FORUM: _forum_points(meta, counts, repeated_posts(blocks, body)),
         PageType.PRODUCT: _product_points(meta, counts) + thin,
         PageType.LISTING: _listing_points(meta, body, prose, link_density) + thin + front,
         PageType.DOCUMENTATION: _documentation_points(meta, counts),
@@ -296,7 +303,7 @@ def classify_page(
     prose = _prose(body)
     shape = page_address(url, meta.canonical_url)
     article = _article_points(meta, shape)
-    points = _kind_points(meta, body, counts, prose, link_density(blocks), shape.home)
+    points = _kind_points(meta, body, counts, blocks, prose, link_density(blocks), shape.home)
     kind = max(points, key=points.__getitem__)  # the first of equals: dict order is precedence
     strength = points[kind]
     if kind is PageType.PRODUCT and body.cards >= rules.MIN_COLLECTION_CARDS:
