@@ -3,11 +3,12 @@ service page (unknown where the evidence is weak).
 
 Evidence is counted in points per kind (weights in rules.py, each with its reason), from what the other
 stages already computed (the metadata, the blocks, the body choice), from one walk over a few kinds of
-element (code, dates, microdata, password fields, buttons) and from the shape of the URL (a headline slug, the
-site's root). Nothing here names a site or reads the page's wording, class names included: only
-structure, standard vocabularies (schema.org, OpenGraph) and currency signs, so the rules hold in any
-language. (Class names such as "price" or "comment" were measured: they told almost nothing the rest did
-not, and their substring search was most of this module's time.)
+element (code, dates, microdata, password fields, buttons), from the shape of the blocks (a thread's
+repeated posts: posts.py) and from the shape of the URL (a headline slug, the site's root). Nothing here
+names a site or reads the page's wording, class names included: only structure, standard vocabularies
+(schema.org, OpenGraph), currency signs and the shapes of dates, so the rules hold in any language.
+(Class names such as "price" or "comment" were measured: they told almost nothing the rest did not, and
+their substring search was most of this module's time.)
 
 A real article must never be dropped lightly: non-article evidence has to outweigh the article's own
 metadata, and a page with article prose or metadata and nothing against it is an article. Where the
