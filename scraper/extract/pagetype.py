@@ -23,14 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..models import PageType
 from . import rules
 from .blocks import Block, BlockKind
 from .body import BodyText
 from .metadata import Metadata
-from .posts import repeated_posts
+from .posts import MAX_TIME_ANCHORS, repeated_posts
 
 __all__ = [
     "MarkupCounts",
@@ -56,17 +56,22 @@ class MarkupCounts:
     microdata_authors: int = 0  # itemprop="author"
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
     microdata_posts: int = 0  # itemtype=".../Comment" or ".../DiscussionForumPosting"
+    time_paths: tuple[tuple[int, ...], ...] = ()  # each <time>'s ancestors (their mem_id), outermost first
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     """The telling elements of the page, counted in one CSS query."""
     counts = dict.fromkeys(MarkupCounts.__slots__, 0)
+    del counts["time_paths"]
+    time_paths: list[tuple[int, ...]] = []
     for node in tree.css(rules.PAGE_TYPE_SELECTOR):
         tag = node.tag
         if tag in ("code", "pre"):
             counts[tag] += 1
         elif tag == "time":
             counts["times"] += 1
+            if len(time_paths) < MAX_TIME_ANCHORS:
+                time_paths.append(_ancestors(node))
         elif tag == "input":
             kind = (node.attributes.get("type") or "").lower()
             counts["passwords"] += kind == "password"
@@ -75,7 +80,17 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
             counts["buttons"] += 1
         attributes = node.attributes
         _count_attributes(counts, attributes)
-    return MarkupCounts(**counts)
+    return MarkupCounts(**counts, time_paths=tuple(time_paths))
+
+
+def _ancestors(node: LexborNode) -> tuple[int, ...]:
+    """The ids (mem_id, as the blocks' paths hold them) of `node`'s ancestors, outermost first."""
+    ids = []
+    parent = node.parent
+    while parent is not None:
+        ids.append(parent.mem_id)
+        parent = parent.parent
+    return tuple(reversed(ids))
 
 
 def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None]) -> None:
@@ -241,7 +256,7 @@ def _kind_points(
     thin = rules.THIN_PAGE_POINTS if prose.thin else 0
     front = rules.HOME_PAGE_POINTS if home else 0
     return {
-        PageType.FORUM: _forum_points(meta, counts, repeated_posts(blocks, body)),
+        PageType.FORUM: _forum_points(meta, counts, repeated_posts(blocks, body, counts.time_paths)),
         PageType.PRODUCT: _product_points(meta, counts) + thin,
         PageType.LISTING: _listing_points(meta, body, prose, link_density) + thin + front,
         PageType.DOCUMENTATION: _documentation_points(meta, counts),

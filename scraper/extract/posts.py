@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .blocks import Block, BlockKind
 from .body import BodyText
 
-__all__ = ["repeated_posts"]
+__all__ = ["MAX_TIME_ANCHORS", "repeated_posts"]
 
 # A post's date line is a short block (at most POST_DATE_MAX_CHARS) holding a date-shaped text: a clock
 # time ("10:15"), a numeric date ("2024-08-03", "03.08.2024", "2024/08/03", ISO's "2024-08-03T10:15") or
@@ -25,6 +25,9 @@ __all__ = ["repeated_posts"]
 # read alike in every language that writes dates in Latin digits. A bare year is no date (headlines and
 # captions name years).
 POST_DATE_MAX_CHARS = 100
+# The <time> elements whose places are kept (MarkupCounts.time_paths), in the page's order: enough for
+# the posts of a thread's page, and a bound on the walk up from each.
+MAX_TIME_ANCHORS = 64
 # Written to start at a digit not after a digit (the regex engine then skips to the digits, 7 times
 # faster than a pattern that starts at words: the search was nearly all of this module's time); the
 # day-year form wants no word character before the day ("Q4 2026" is no date), the clock and numeric
@@ -69,15 +72,27 @@ TEASER_TITLE_MIN_LINK_SHARE = 0.8
 TEASER_MIN_TITLE_SHARE = 0.4
 
 
-def _post_units(blocks: Sequence[Block]) -> tuple[tuple[int, ...], set[int]]:
-    """The likeliest run of post units: for each two date lines in a row, the two children of their
-    deepest common container that hold them (a post's own date line and the next post's); the container
-    whose children hold the most date lines apart is the thread, those children its posts."""
-    dated = [
+def _date_lines(blocks: Sequence[Block]) -> list[tuple[int, ...]]:
+    """The container paths of the page's date lines, in the page's order."""
+    return [
         block.path
         for block in blocks
         if block.chars <= POST_DATE_MAX_CHARS and POST_DATE_PATTERN.search(block.text)
     ]
+
+
+def _time_anchors(blocks: Sequence[Block], time_paths: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """The <time> elements' places among the blocks' containers: a thread whose date lines the blocks do
+    not show (a relative "3h" or "Jan '23" whose date is in the attribute, a post's header skipped as
+    clutter) still has one <time> a post."""
+    known = {container for block in blocks for container in block.path}
+    return [tuple(node for node in path if node in known) for path in time_paths]
+
+
+def _post_units(dated: Sequence[tuple[int, ...]]) -> tuple[tuple[int, ...], set[int]]:
+    """The likeliest run of post units: for each two date lines in a row, the two children of their
+    deepest common container that hold them (a post's own date line and the next post's); the container
+    whose children hold the most date lines apart is the thread, those children its posts."""
     units: dict[tuple[int, ...], set[int]] = {}
     for first, second in itertools.pairwise(dated):
         depth = 0
@@ -118,11 +133,21 @@ def _tally(blocks: Sequence[Block], parent: tuple[int, ...], ids: set[int]) -> _
     return tally
 
 
-def repeated_posts(blocks: Sequence[Block], body: BodyText) -> int:
+def repeated_posts(
+    blocks: Sequence[Block], body: BodyText, time_paths: Sequence[tuple[int, ...]] = ()
+) -> int:
     """How many posts the page shows as a thread: sibling units of one container, each with its own date
-    line, poster and text, none dominating, little link text, holding the body the extractor chose; 0
-    when the page does not read as a run of posts (see MIN_POSTS and what follows it)."""
-    parent, ids = _post_units(blocks)
+    line (or <time> element, of whose containers `time_paths` holds the ids, outermost first), poster and
+    text, none dominating, little link text, holding the body the extractor chose; 0 when the page does
+    not read as a run of posts (see MIN_POSTS and what follows it)."""
+    posts = _posts(blocks, body, _post_units(_date_lines(blocks)))
+    if not posts and len(time_paths) >= MIN_POSTS:
+        posts = _posts(blocks, body, _post_units(_time_anchors(blocks, time_paths)))
+    return posts
+
+
+def _posts(blocks: Sequence[Block], body: BodyText, units: tuple[tuple[int, ...], set[int]]) -> int:
+    parent, ids = units
     if len(ids) < MIN_POSTS:
         return 0
     tally = _tally(blocks, parent, ids)

@@ -194,3 +194,28 @@ def test_an_article_boxed_beside_its_dated_comments_stays_an_article() -> None:
     assert (
         extract(html, "https://courier.example/local/council-backs-bike-lanes").page_type == PageType.ARTICLE
     )
+
+
+def test_a_thread_whose_dates_are_only_in_time_elements_is_a_forum_page() -> None:
+    # A Spanish thread whose posts show a relative date ("hace 3 h"): the date is in the <time> element's
+    # attribute only, no date-shaped text; one <time> a post places the posts.
+    texts = [
+        "Llevo dos años yendo en bicicleta al trabajo todos los días y los nuevos carriles de la calle "
+        "mayor lo han cambiado todo. ¿Alguien sabe cuándo abrirán los del puente?",
+        "El ayuntamiento dijo que en primavera, pero eso mismo dijo el año pasado. Yo no contaría con "
+        "ello antes del verano, las obras del lado del río ni siquiera han empezado.",
+        "Aquí igual. Los carriles pintados bastan en calles tranquilas, pero cerca de la estación los "
+        "autobuses siguen cerrándote el paso. Unos bordillos cambiarían mucho las cosas.",
+        "Las obras están en el mapa de la oficina de transportes, que se actualiza cada semana. El puente "
+        "figura para abril, por lo que valga.",
+        "Gracias a todos, es justo el mapa que buscaba. Os cuento cuando haya probado la nueva ruta por "
+        "el puente.",
+    ]
+    ages = ["hace 3 d", "hace 3 d", "hace 2 d", "hace 20 h", "hace 3 h"]
+    authors = ["ciclista_mad", "lucia", "pablo.r", "ciclista_mad", "ana"]
+    posts = [
+        (author, f'<time datetime="2024-08-0{n + 1}T10:00:00Z">{age}</time>', text)
+        for n, (author, age, text) in enumerate(zip(authors, ages, texts, strict=True))
+    ]
+    html = board("Nuevos carriles bici: ¿y el puente?", posts, "es")
+    assert extract(html, "https://foro.example/t/carriles-bici/321").page_type == PageType.FORUM
