@@ -3,11 +3,12 @@ service page (unknown where the evidence is weak).
 
 Evidence is counted in points per kind (weights in rules.py, each with its reason), from what the other
 stages already computed (the metadata, the blocks, the body choice), from one walk over a few kinds of
-element (code, dates, microdata, password fields, buttons) and from the shape of the URL (a headline slug, the
-site's root). Nothing here names a site or reads the page's wording, class names included: only
-structure, standard vocabularies (schema.org, OpenGraph) and currency signs, so the rules hold in any
-language. (Class names such as "price" or "comment" were measured: they told almost nothing the rest did
-not, and their substring search was most of this module's time.)
+element (code, dates, microdata, password fields, buttons), from the shape of the blocks (a thread's
+repeated posts: posts.py) and from the shape of the URL (a headline slug, the site's root). Nothing here
+names a site or reads the page's wording, class names included: only structure, standard vocabularies
+(schema.org, OpenGraph), currency signs and the shapes of dates, so the rules hold in any language.
+(Class names such as "price" or "comment" were measured: they told almost nothing the rest did not, and
+their substring search was most of this module's time.)
 
 A real article must never be dropped lightly: non-article evidence has to outweigh the article's own
 metadata, and a page with article prose or metadata and nothing against it is an article. Where the
@@ -22,13 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..models import PageType
 from . import rules
 from .blocks import Block, BlockKind
 from .body import BodyText
 from .metadata import Metadata
+from .posts import MAX_TIME_ANCHORS, repeated_posts
 
 __all__ = [
     "MarkupCounts",
@@ -54,17 +56,22 @@ class MarkupCounts:
     microdata_authors: int = 0  # itemprop="author"
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
     microdata_posts: int = 0  # itemtype=".../Comment" or ".../DiscussionForumPosting"
+    time_paths: tuple[tuple[int, ...], ...] = ()  # each <time>'s ancestors (their mem_id), outermost first
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     """The telling elements of the page, counted in one CSS query."""
     counts = dict.fromkeys(MarkupCounts.__slots__, 0)
+    del counts["time_paths"]
+    time_paths: list[tuple[int, ...]] = []
     for node in tree.css(rules.PAGE_TYPE_SELECTOR):
         tag = node.tag
         if tag in ("code", "pre"):
             counts[tag] += 1
         elif tag == "time":
             counts["times"] += 1
+            if len(time_paths) < MAX_TIME_ANCHORS:
+                time_paths.append(_ancestors(node))
         elif tag == "input":
             kind = (node.attributes.get("type") or "").lower()
             counts["passwords"] += kind == "password"
@@ -73,7 +80,17 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
             counts["buttons"] += 1
         attributes = node.attributes
         _count_attributes(counts, attributes)
-    return MarkupCounts(**counts)
+    return MarkupCounts(**counts, time_paths=tuple(time_paths))
+
+
+def _ancestors(node: LexborNode) -> tuple[int, ...]:
+    """The ids (mem_id, as the blocks' paths hold them) of `node`'s ancestors, outermost first."""
+    ids = []
+    parent = node.parent
+    while parent is not None:
+        ids.append(parent.mem_id)
+        parent = parent.parent
+    return tuple(reversed(ids))
 
 
 def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None]) -> None:
@@ -191,8 +208,8 @@ def _product_points(meta: Metadata, counts: MarkupCounts) -> int:
     return points
 
 
-def _forum_points(meta: Metadata, counts: MarkupCounts) -> int:
-    points = 0
+def _forum_points(meta: Metadata, counts: MarkupCounts, posts: int) -> int:
+    points = rules.REPEATED_POSTS_POINTS if posts else 0
     if meta.schema_types & rules.FORUM_SCHEMA_TYPES:
         points += rules.FORUM_SCHEMA_POINTS
     if counts.microdata_authors >= rules.MIN_FORUM_AUTHORS:
@@ -227,13 +244,19 @@ def _documentation_points(meta: Metadata, counts: MarkupCounts) -> int:
 
 
 def _kind_points(
-    meta: Metadata, body: BodyText, counts: MarkupCounts, prose: _Prose, link_density: float, home: bool
+    meta: Metadata,
+    body: BodyText,
+    counts: MarkupCounts,
+    blocks: Sequence[Block],
+    prose: _Prose,
+    link_density: float,
+    home: bool,
 ) -> dict[PageType, int]:
     """Points for each kind that is not an article; in order of precedence on a tie."""
     thin = rules.THIN_PAGE_POINTS if prose.thin else 0
     front = rules.HOME_PAGE_POINTS if home else 0
     return {
-        PageType.FORUM: _forum_points(meta, counts),
+        PageType.FORUM: _forum_points(meta, counts, repeated_posts(blocks, body, counts.time_paths)),
         PageType.PRODUCT: _product_points(meta, counts) + thin,
         PageType.LISTING: _listing_points(meta, body, prose, link_density) + thin + front,
         PageType.DOCUMENTATION: _documentation_points(meta, counts),
@@ -296,7 +319,7 @@ def classify_page(
     prose = _prose(body)
     shape = page_address(url, meta.canonical_url)
     article = _article_points(meta, shape)
-    points = _kind_points(meta, body, counts, prose, link_density(blocks), shape.home)
+    points = _kind_points(meta, body, counts, blocks, prose, link_density(blocks), shape.home)
     kind = max(points, key=points.__getitem__)  # the first of equals: dict order is precedence
     strength = points[kind]
     if kind is PageType.PRODUCT and body.cards >= rules.MIN_COLLECTION_CARDS:

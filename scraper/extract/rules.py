@@ -545,6 +545,10 @@ MIN_FORUM_TIMES = 12
 FORUM_POSTS_POINTS = 2
 MIN_FORUM_POSTS = 3
 POST_ITEMTYPES = ("/comment", "/discussionforumposting")
+# A thread told by its shape (posts.repeated_posts: sibling posts, each with its own date line, poster
+# and text) is 3: it outweighs the og:type "article", date and starter a forum writes for its topic; an
+# article keeps its article type or published time and one more mark, 4 or more.
+REPEATED_POSTS_POINTS = 3
 # A listing: its schema.org type (2), teaser cards holding most of its prose (3), many teaser cards (2),
 # mostly link text (1: some articles are link-heavy too).
 LISTING_SCHEMA_POINTS = 2
