@@ -1,9 +1,9 @@
 """What kind of page this is: an article, or a listing, collection, forum thread, product, documentation or
 service page (unknown where the evidence is weak).
 
-Evidence is counted in points per kind (weights in rules.py, each with its reason), from what the other
-stages already computed (the metadata, the blocks, the body choice), from one walk over a few kinds of
-element (code, dates, microdata, password fields, buttons), from the shape of the blocks (a thread's
+Evidence is counted in points per kind (weights in pagetype_rules.py, each with its reason), from what
+the other stages already computed (the metadata, the blocks, the body choice), from one walk over a few
+kinds of element (code, dates, microdata, password fields, buttons), from the shape of the blocks (a thread's
 repeated posts: posts.py) and from the shape of the URL (a headline slug, the site's root). Nothing here
 names a site or reads the page's wording, class names included: only structure, standard vocabularies
 (schema.org, OpenGraph), currency signs and the shapes of dates, so the rules hold in any language.
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..models import PageType
-from . import rules
+from . import pagetype_rules
 from .blocks import Block, BlockKind
 from .body import BodyText
 from .metadata import Metadata
@@ -64,7 +64,7 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     counts = dict.fromkeys(MarkupCounts.__slots__, 0)
     del counts["time_paths"]
     time_paths: list[tuple[int, ...]] = []
-    for node in tree.css(rules.PAGE_TYPE_SELECTOR):
+    for node in tree.css(pagetype_rules.PAGE_TYPE_SELECTOR):
         tag = node.tag
         if tag in ("code", "pre"):
             counts[tag] += 1
@@ -100,7 +100,7 @@ def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None])
     itemtype = (attributes.get("itemtype") or "").lower()
     if itemprop == "price" or itemtype.endswith("/product"):
         counts["microdata_products"] += 1
-    if itemtype.endswith(rules.POST_ITEMTYPES):
+    if itemtype.endswith(pagetype_rules.POST_ITEMTYPES):
         counts["microdata_posts"] += 1
 
 
@@ -114,7 +114,7 @@ class UrlShape:
 
     @property
     def headline_slug(self) -> bool:
-        return self.slug_words >= rules.SLUG_MIN_WORDS
+        return self.slug_words >= pagetype_rules.SLUG_MIN_WORDS
 
 
 _SLUG_SEPARATORS = re.compile(r"[-_+.,~]+")
@@ -160,14 +160,17 @@ class _Prose:
     @property
     def reads_as_article(self) -> bool:
         return (
-            self.chars >= rules.ARTICLE_MIN_PROSE_CHARS
-            and self.share >= rules.ARTICLE_MIN_PROSE_SHARE
-            and self.per_heading >= rules.ARTICLE_MIN_PROSE_PER_HEADING
+            self.chars >= pagetype_rules.ARTICLE_MIN_PROSE_CHARS
+            and self.share >= pagetype_rules.ARTICLE_MIN_PROSE_SHARE
+            and self.per_heading >= pagetype_rules.ARTICLE_MIN_PROSE_PER_HEADING
         )
 
     @property
     def thin(self) -> bool:
-        return self.paragraphs <= rules.THIN_MAX_PARAGRAPHS and self.share < rules.THIN_MAX_PROSE_SHARE
+        return (
+            self.paragraphs <= pagetype_rules.THIN_MAX_PARAGRAPHS
+            and self.share < pagetype_rules.THIN_MAX_PROSE_SHARE
+        )
 
 
 def _prose(body: BodyText) -> _Prose:
@@ -176,7 +179,8 @@ def _prose(body: BodyText) -> _Prose:
         if block.kind is BlockKind.HEADING:
             headings += 1
         elif (
-            block.kind is BlockKind.PARAGRAPH and block.chars - block.link_chars >= rules.PARAGRAPH_MIN_CHARS
+            block.kind is BlockKind.PARAGRAPH
+            and block.chars - block.link_chars >= pagetype_rules.PARAGRAPH_MIN_CHARS
         ):
             paragraphs += 1
     share = body.prose_chars / body.page_chars if body.page_chars else 0.0
@@ -185,62 +189,73 @@ def _prose(body: BodyText) -> _Prose:
 
 def _article_points(meta: Metadata, shape: UrlShape) -> int:
     """What the page's own metadata, and its address, say for an article."""
-    points = rules.SLUG_POINTS if shape.headline_slug else 0
-    if meta.schema_types & rules.ARTICLE_SCHEMA_TYPES:
-        points += rules.ARTICLE_SCHEMA_POINTS
+    points = pagetype_rules.SLUG_POINTS if shape.headline_slug else 0
+    if meta.schema_types & pagetype_rules.ARTICLE_SCHEMA_TYPES:
+        points += pagetype_rules.ARTICLE_SCHEMA_POINTS
     if meta.published_time:
-        points += rules.PUBLISHED_TIME_POINTS
+        points += pagetype_rules.PUBLISHED_TIME_POINTS
     if meta.og_type == "article":
-        points += rules.OG_ARTICLE_POINTS
+        points += pagetype_rules.OG_ARTICLE_POINTS
     if meta.date:
-        points += rules.DATE_POINTS
+        points += pagetype_rules.DATE_POINTS
     if meta.author:
-        points += rules.AUTHOR_POINTS
+        points += pagetype_rules.AUTHOR_POINTS
     return points
 
 
 def _product_points(meta: Metadata, counts: MarkupCounts) -> int:
     points = 0
-    if meta.schema_types & rules.PRODUCT_SCHEMA_TYPES or "product" in (meta.og_type or ""):
-        points += rules.PRODUCT_SCHEMA_POINTS
+    if meta.schema_types & pagetype_rules.PRODUCT_SCHEMA_TYPES or "product" in (meta.og_type or ""):
+        points += pagetype_rules.PRODUCT_SCHEMA_POINTS
     if counts.microdata_products:
-        points += rules.PRODUCT_MICRODATA_POINTS
+        points += pagetype_rules.PRODUCT_MICRODATA_POINTS
     return points
 
 
 def _forum_points(meta: Metadata, counts: MarkupCounts, posts: int) -> int:
-    points = rules.REPEATED_POSTS_POINTS if posts else 0
-    if meta.schema_types & rules.FORUM_SCHEMA_TYPES:
-        points += rules.FORUM_SCHEMA_POINTS
-    if counts.microdata_authors >= rules.MIN_FORUM_AUTHORS:
-        points += rules.FORUM_AUTHORS_POINTS
-    if counts.microdata_posts >= rules.MIN_FORUM_POSTS:
-        points += rules.FORUM_POSTS_POINTS
-    if counts.times >= rules.MIN_FORUM_TIMES:
-        points += rules.FORUM_TIMES_POINTS
+    points = pagetype_rules.REPEATED_POSTS_POINTS if posts else 0
+    if meta.schema_types & pagetype_rules.FORUM_SCHEMA_TYPES:
+        points += pagetype_rules.FORUM_SCHEMA_POINTS
+    if counts.microdata_authors >= pagetype_rules.MIN_FORUM_AUTHORS:
+        points += pagetype_rules.FORUM_AUTHORS_POINTS
+    if counts.microdata_posts >= pagetype_rules.MIN_FORUM_POSTS:
+        points += pagetype_rules.FORUM_POSTS_POINTS
+    if counts.times >= pagetype_rules.MIN_FORUM_TIMES:
+        points += pagetype_rules.FORUM_TIMES_POINTS
     return points
 
 
 def _listing_points(meta: Metadata, body: BodyText, prose: _Prose, link_density: float) -> int:
     points = 0
-    if meta.schema_types & rules.LISTING_SCHEMA_TYPES:
-        points += rules.LISTING_SCHEMA_POINTS
+    if meta.schema_types & pagetype_rules.LISTING_SCHEMA_TYPES:
+        points += pagetype_rules.LISTING_SCHEMA_POINTS
     if body.listing:
-        points += rules.LISTING_PROSE_POINTS
-    long_article = prose.reads_as_article and prose.paragraphs >= rules.LONG_ARTICLE_MIN_PARAGRAPHS
-    if body.cards >= rules.MIN_LISTING_CARDS and not long_article:
-        points += rules.LISTING_CARDS_POINTS
-    if link_density > rules.MIN_LISTING_LINK_DENSITY:
-        points += rules.LISTING_LINK_DENSITY_POINTS
+        points += pagetype_rules.LISTING_PROSE_POINTS
+    long_article = prose.reads_as_article and prose.paragraphs >= pagetype_rules.LONG_ARTICLE_MIN_PARAGRAPHS
+    if body.cards >= pagetype_rules.MIN_LISTING_CARDS and not long_article:
+        points += pagetype_rules.LISTING_CARDS_POINTS
+    if link_density > pagetype_rules.MIN_LISTING_LINK_DENSITY:
+        points += pagetype_rules.LISTING_LINK_DENSITY_POINTS
     return points
 
 
 def _documentation_points(meta: Metadata, counts: MarkupCounts) -> int:
-    points = rules.DOCUMENTATION_SCHEMA_POINTS if meta.schema_types & rules.DOCUMENTATION_SCHEMA_TYPES else 0
-    if counts.code < rules.MIN_DOCUMENTATION_CODE and counts.pre < rules.MIN_DOCUMENTATION_PRE:
+    points = (
+        pagetype_rules.DOCUMENTATION_SCHEMA_POINTS
+        if meta.schema_types & pagetype_rules.DOCUMENTATION_SCHEMA_TYPES
+        else 0
+    )
+    if (
+        counts.code < pagetype_rules.MIN_DOCUMENTATION_CODE
+        and counts.pre < pagetype_rules.MIN_DOCUMENTATION_PRE
+    ):
         return points
     signed = meta.date or meta.author
-    return points + rules.DOCUMENTATION_POINTS - (rules.DOCUMENTATION_SIGNED_DISCOUNT if signed else 0)
+    return (
+        points
+        + pagetype_rules.DOCUMENTATION_POINTS
+        - (pagetype_rules.DOCUMENTATION_SIGNED_DISCOUNT if signed else 0)
+    )
 
 
 def _kind_points(
@@ -253,47 +268,51 @@ def _kind_points(
     home: bool,
 ) -> dict[PageType, int]:
     """Points for each kind that is not an article; in order of precedence on a tie."""
-    thin = rules.THIN_PAGE_POINTS if prose.thin else 0
-    front = rules.HOME_PAGE_POINTS if home else 0
+    thin = pagetype_rules.THIN_PAGE_POINTS if prose.thin else 0
+    front = pagetype_rules.HOME_PAGE_POINTS if home else 0
     return {
         PageType.FORUM: _forum_points(meta, counts, repeated_posts(blocks, body, counts.time_paths)),
         PageType.PRODUCT: _product_points(meta, counts) + thin,
         PageType.LISTING: _listing_points(meta, body, prose, link_density) + thin + front,
         PageType.DOCUMENTATION: _documentation_points(meta, counts),
-        PageType.SERVICE: (counts.passwords > 0) * rules.SERVICE_PASSWORD_POINTS + thin + front,
+        PageType.SERVICE: (counts.passwords > 0) * pagetype_rules.SERVICE_PASSWORD_POINTS + thin + front,
     }
 
 
 def _prices(blocks: Sequence[Block]) -> int:
     """Amounts of money on the page: a currency symbol beside a number."""
-    return sum(len(rules.PRICE_PATTERN.findall(block.text)) for block in blocks)
+    return sum(len(pagetype_rules.PRICE_PATTERN.findall(block.text)) for block in blocks)
 
 
 def _landing(meta: Metadata, counts: MarkupCounts, shape: UrlShape, blocks: Sequence[Block]) -> bool:
     """A page with no article metadata at all under a short address, with the marks of a landing or
     service page: og:type "website", an organisation's schema.org type, many controls, prices, the site's
     root."""
-    if not shape.known or shape.slug_words > rules.LANDING_MAX_SLUG_WORDS:
+    if not shape.known or shape.slug_words > pagetype_rules.LANDING_MAX_SLUG_WORDS:
         return False
     points = (
-        (meta.og_type == "website") * rules.LANDING_WEBSITE_POINTS
-        + bool(meta.schema_types & rules.LANDING_SCHEMA_TYPES) * rules.LANDING_SCHEMA_POINTS
-        + (counts.buttons >= rules.LANDING_MIN_BUTTONS) * rules.LANDING_BUTTONS_POINTS
-        + shape.home * rules.LANDING_HOME_POINTS
+        (meta.og_type == "website") * pagetype_rules.LANDING_WEBSITE_POINTS
+        + bool(meta.schema_types & pagetype_rules.LANDING_SCHEMA_TYPES) * pagetype_rules.LANDING_SCHEMA_POINTS
+        + (counts.buttons >= pagetype_rules.LANDING_MIN_BUTTONS) * pagetype_rules.LANDING_BUTTONS_POINTS
+        + shape.home * pagetype_rules.LANDING_HOME_POINTS
     )
-    if points == rules.MIN_LANDING_POINTS - rules.LANDING_PRICES_POINTS:  # the text is read only if it counts
-        points += (_prices(blocks) >= rules.LANDING_MIN_PRICES) * rules.LANDING_PRICES_POINTS
-    return points >= rules.MIN_LANDING_POINTS
+    if (
+        points == pagetype_rules.MIN_LANDING_POINTS - pagetype_rules.LANDING_PRICES_POINTS
+    ):  # the text is read only if it counts
+        points += (
+            _prices(blocks) >= pagetype_rules.LANDING_MIN_PRICES
+        ) * pagetype_rules.LANDING_PRICES_POINTS
+    return points >= pagetype_rules.MIN_LANDING_POINTS
 
 
 def with_second_text(page_type: PageType, meta: Metadata, url: str | None, text: str) -> PageType:
     """The page type once the fallback's text replaced the own: a page left unknown only because its body
     held no prose under its article metadata is an article when the fallback found the prose the own
     blocks missed (an extraction miss, not a shell; its stored text is that prose)."""
-    if page_type is not PageType.UNKNOWN or len(text) < rules.ARTICLE_MIN_PROSE_CHARS:
+    if page_type is not PageType.UNKNOWN or len(text) < pagetype_rules.ARTICLE_MIN_PROSE_CHARS:
         return page_type
     article = _article_points(meta, page_address(url, meta.canonical_url))
-    return PageType.ARTICLE if article >= rules.ARTICLE_METADATA_POINTS else page_type
+    return PageType.ARTICLE if article >= pagetype_rules.ARTICLE_METADATA_POINTS else page_type
 
 
 def link_density(blocks: Sequence[Block]) -> float:
@@ -322,20 +341,24 @@ def classify_page(
     points = _kind_points(meta, body, counts, blocks, prose, link_density(blocks), shape.home)
     kind = max(points, key=points.__getitem__)  # the first of equals: dict order is precedence
     strength = points[kind]
-    if kind is PageType.PRODUCT and body.cards >= rules.MIN_COLLECTION_CARDS:
+    if kind is PageType.PRODUCT and body.cards >= pagetype_rules.MIN_COLLECTION_CARDS:
         kind = PageType.COLLECTION
-    if strength >= rules.MIN_KIND_POINTS and _outweighs(kind, strength, article):
+    if strength >= pagetype_rules.MIN_KIND_POINTS and _outweighs(kind, strength, article):
         return kind
     if article == 0 and _landing(meta, counts, shape, blocks):
         return PageType.SERVICE
     if prose.reads_as_article:
         return PageType.ARTICLE
-    if article >= rules.ARTICLE_METADATA_POINTS:
+    if article >= pagetype_rules.ARTICLE_METADATA_POINTS:
         # Metadata says article, but next to nothing of the page is prose the body holds: a shell whose
         # text comes by script, or a section page of a CMS that marks every page an article. Kept as
         # unknown, not dropped: the page may still be one.
-        return PageType.ARTICLE if prose.share >= rules.METADATA_ARTICLE_MIN_PROSE_SHARE else PageType.UNKNOWN
-    if strength > (rules.THIN_PAGE_POINTS if prose.thin else 0):  # thinness alone names no kind
+        return (
+            PageType.ARTICLE
+            if prose.share >= pagetype_rules.METADATA_ARTICLE_MIN_PROSE_SHARE
+            else PageType.UNKNOWN
+        )
+    if strength > (pagetype_rules.THIN_PAGE_POINTS if prose.thin else 0):  # thinness alone names no kind
         return kind
     # A form alone (a search field, a newsletter box) no longer makes such a page a service page: articles
     # carry them as often (bench/pagetypes.py: 4 articles and 7 other pages on half A fell to that rule,
