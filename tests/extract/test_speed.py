@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -239,3 +240,22 @@ def test_container_totals_summed_up_the_tree_equal_the_totals_per_path() -> None
         for container, e in totals.items()
     }
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, World! It's 9:30 - snake_case_name & more...",
+        "".join(map(chr, range(128))) * 2,  # every ASCII character, controls and separators included
+        "  \t\n\x1c\x1f leading and trailing \x0b\x0c  ",
+        "ÉLAN vital, l’été — naïve café",  # not ASCII: the regular expression's path
+        "\u212a kelvin sign lowers to ASCII",  # "K" lower-cased is an ASCII "k"
+        "",
+        "---",
+    ],
+)
+def test_normalised_words_are_the_regex_words(text: str) -> None:
+    """The ASCII fast path of `normalised` finds exactly the words (runs of \\w) of the plain definition."""
+    from scraper.extract.repeats import normalised
+
+    assert normalised(text) == " ".join(re.findall(r"\w+", text.lower()))
