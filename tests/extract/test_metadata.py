@@ -321,7 +321,7 @@ def test_author_marks_find_every_page_an_author_selector_reads(doctype: str, ele
 
     tree = LexborHTMLParser(f"{doctype}<html><body><div>{element}</div></body></html>")
     selected = [node for selector in metadata_rules.AUTHOR_SELECTORS for node in tree.css(selector)]
-    assert not selected or tree.any_css_matches(metadata_rules.AUTHOR_MARKS)
+    assert not selected or tree.any_css_matches((metadata_rules.AUTHOR_MARKS,))
 
 
 def test_a_page_without_author_marks_still_finds_a_byline_in_its_text() -> None:

@@ -40,7 +40,7 @@ def _author_candidates(
             continue
         if values:
             yield (values if key in rules.MULTI_AUTHOR_KEYS else values[:1]), False
-    marked = tree.any_css_matches(rules.AUTHOR_MARKS)  # one walk: no mark, no selector can match
+    marked = tree.any_css_matches((rules.AUTHOR_MARKS,))  # one walk: no mark, no selector can match
     if marked:
         yield from _selected(tree, rules.AUTHOR_SELECTORS[: rules.SPECIFIC_AUTHOR_SELECTORS])
     yield _byline_in_text(near_title), False
