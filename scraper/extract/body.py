@@ -106,11 +106,12 @@ def _junk_weight(block: Block) -> float:
     return -min(rules.MAX_BLOCK_PENALTY, rules.JUNK_WEIGHT * own + rules.LINK_WEIGHT * block.link_chars)
 
 
-def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
+def _containers(blocks: Sequence[Block]) -> tuple[Mapping[int, _Totals], dict[int, int | None], list[int]]:
     """Each container's totals over the blocks inside it, in one pass: a block is added to its own
     container only, then each container's totals to its parent's, innermost first (sums of counts, so the
     same as adding every block to every container of its path, at a cost that does not grow with depth).
-    Keys in the order the containers first appear in the blocks' paths, outer before inner."""
+    Keys in the order the containers first appear in the blocks' paths, outer before inner. And the tree,
+    found once for totals, cards and scores: each one's parent (in that order), all innermost first."""
     totals: dict[int, _Totals] = defaultdict(_Totals)
     parents: dict[int, int | None] = {}
     depths: dict[int, int] = {}
@@ -130,11 +131,12 @@ def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
         entry.sentences += block.kind is not BlockKind.HEADING and is_sentence(block)
         entry.non_items += block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
         entry.headline_links += _is_headline_link(block)
-    for container in sorted(parents, key=depths.__getitem__, reverse=True):
+    inner_first = sorted(parents, key=depths.__getitem__, reverse=True)
+    for container in inner_first:
         parent = parents[container]
         if parent is not None:
             _add_totals(totals[parent], totals[container])
-    return totals
+    return totals, parents, inner_first
 
 
 def _add_path(path: tuple[int, ...], parents: dict[int, int | None], depths: dict[int, int]) -> int:
@@ -166,12 +168,9 @@ def _is_headline_link(block: Block) -> bool:
     )
 
 
-def _teaser_cards(blocks: Sequence[Block], totals: Mapping[int, _Totals]) -> frozenset[int]:
+def _teaser_cards(parents: dict[int, int | None], totals: Mapping[int, _Totals]) -> frozenset[int]:
     """Containers that are teaser cards: one linked headline plus a summary, a date or "Read more",
     with at least MIN_TEASER_CARDS such siblings (a section front, a "More stories" grid)."""
-    parents: dict[int, int | None] = {}
-    for block in blocks:
-        _add_path(block.path, parents, {})
     cards: dict[int, list[int]] = defaultdict(list)
     for container, parent in parents.items():
         entry = totals[container]
@@ -189,7 +188,10 @@ def _teaser_cards(blocks: Sequence[Block], totals: Mapping[int, _Totals]) -> fro
 
 
 def _subtree_scores(
-    blocks: Sequence[Block], cards: frozenset[int], notices: frozenset[int] = frozenset()
+    blocks: Sequence[Block],
+    tree: tuple[dict[int, int | None], list[int]],
+    cards: frozenset[int],
+    notices: frozenset[int] = frozenset(),
 ) -> dict[int, float]:
     """Each container's score: its own blocks' weights plus its children's, each child capped below.
 
@@ -198,15 +200,13 @@ def _subtree_scores(
     indexes in `notices`, see evidence.py) count as junk: evidence that their containers are not the article.
     """
     scores: dict[int, float] = defaultdict(float)
-    parents: dict[int, int | None] = {}  # insertion order: document order, outer before inner
-    depths: dict[int, int] = {}
+    parents, inner_first = tree  # parents in document order, outer before inner (see _containers)
     for index, block in enumerate(blocks):
         if not block.path:
             continue
         junk = index in notices or (cards and not cards.isdisjoint(block.path))
         scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
-        _add_path(block.path, parents, depths)
-    for container in sorted(parents, key=depths.__getitem__, reverse=True):
+    for container in inner_first:
         parent = parents[container]
         if parent is None:
             continue
@@ -240,14 +240,14 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
     widgets_are_layout = 2 * _prose_chars(settled) < _prose_chars(all_blocks)  # settled < deferred
     blocks = all_blocks if widgets_are_layout else settled
     kept = all_blocks if widgets_are_layout else [b for b in all_blocks if b.deferral is not Deferral.SHORT]
-    totals = _container_totals(blocks)
-    cards = _teaser_cards(blocks, totals)
-    scores = _subtree_scores(blocks, cards)
+    totals, parents, inner_first = _containers(blocks)
+    cards = _teaser_cards(parents, totals)
+    scores = _subtree_scores(blocks, (parents, inner_first), cards)
     best = _best_container(scores, totals)
     if best is not None and may_be_notice_box([block for block in blocks if best in block.path]):
         # The evidence doubts the choice: choose again with notices counted against their containers.
         block_counts = {container: entry.blocks for container, entry in totals.items()}
-        scores = _subtree_scores(blocks, cards, notice_blocks(blocks, block_counts))
+        scores = _subtree_scores(blocks, (parents, inner_first), cards, notice_blocks(blocks, block_counts))
         best = _best_container(scores, totals)
     if recorder is not None:
         recorder.scored(scores)
@@ -260,7 +260,7 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
     best = _narrowed(best, totals, blocks)
     chosen = tuple(block for block in kept if best in block.path)
     if len(kept) > len(blocks):
-        totals = _container_totals(kept)  # cleaning judges the kept deferred blocks' containers too
+        totals = _containers(kept)[0]  # cleaning judges the kept deferred blocks' containers too
     return BodyChoice(chosen, best, totals, cards, listing)
 
 
