@@ -32,7 +32,6 @@ __all__ = [
     "is_prose",
     "is_sentence",
     "normalised",
-    "serialise",
 ]
 
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
@@ -318,13 +317,10 @@ def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
 
 def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id: int) -> int | None:
     """The outermost container inside the body that is a headline list or a rail, if any."""
-    inside = False
-    for container in block.path:
-        if container == body_id:
-            inside = True
-            continue
-        if not inside:
-            continue
+    path = block.path
+    if body_id not in path:  # an intro block widen.py added from outside the body
+        return None
+    for container in path[path.index(body_id) + 1 :]:  # the containers inside the body, outermost first
         entry = totals[container]
         if (
             entry.chars >= rules.MIN_CONTAINER_CHARS
@@ -369,12 +365,26 @@ def _announces_own_list(container: int, blocks: Sequence[Block]) -> bool:
     )
 
 
+# Letters outside ASCII that re.IGNORECASE takes for ASCII ones: "İ", "ı" for "i", "ſ" for "s", "K" for "k".
+_CASE_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
 def _is_interface_text(block: Block) -> bool:
     """Player controls, ad labels, counters, close buttons, "enable JavaScript" notices."""
     text = block.text
-    if len(text) < rules.MAX_INTERFACE_LINE_CHARS and rules.INTERFACE_LINE_RE.match(text.lower()) is not None:
+    if len(text) >= max(rules.MAX_INTERFACE_LINE_CHARS, rules.MAX_SCRIPT_NOTICE_CHARS):
+        return False  # most blocks: paragraphs
+    lowered = text.lower()
+    if len(text) < rules.MAX_INTERFACE_LINE_CHARS and rules.INTERFACE_LINE_RE.match(lowered) is not None:
         return True
-    return len(text) < rules.MAX_SCRIPT_NOTICE_CHARS and rules.SCRIPT_NOTICE_RE.search(text) is not None
+    # Both branches of the notice's pattern name "javascript": a search of every position (case-blind, so
+    # slow) only where it may stand, as that pattern reads letters.
+    named = "javascript" in lowered or (not lowered.isascii() and any(c in text for c in _CASE_LOOKALIKES))
+    return (
+        named
+        and len(text) < rules.MAX_SCRIPT_NOTICE_CHARS
+        and rules.SCRIPT_NOTICE_RE.search(text) is not None
+    )
 
 
 def clean_body(
@@ -578,23 +588,3 @@ def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
                 continue
         kept.append(block)
     return kept
-
-
-def serialise(blocks: Sequence[Block]) -> str:
-    """Paragraphs apart by a blank line; list items and table rows of one run on consecutive lines; the
-    items of an ordered list numbered as the page numbers them ("1. ", from its start on): steps and
-    rankings read wrong without their numbers."""
-    pieces: list[str] = []
-    previous: Block | None = None
-    numbered_item = 0  # the <li> whose number is written: an item's later lines take none
-    for block in blocks:
-        if previous is not None:
-            same_run = block.kind is previous.kind and block.kind in (BlockKind.LIST_ITEM, BlockKind.ROW)
-            pieces.append("\n" if same_run else "\n\n")
-        number = block.markup.number
-        if number is not None and block.markup.item_id != numbered_item:
-            numbered_item = block.markup.item_id
-            pieces.append(f"{number}. ")
-        pieces.append(block.text)
-        previous = block
-    return "".join(pieces)

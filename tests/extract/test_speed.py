@@ -259,3 +259,23 @@ def test_normalised_words_are_the_regex_words(text: str) -> None:
     from scraper.extract.repeats import normalised
 
     assert normalised(text) == " ".join(re.findall(r"\w+", text.lower()))
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Please enable JavaScript to view the comments.",
+        "JAVASCRIPT IS DISABLED in your browser.",
+        "Bitte aktivieren Sie JavaScript, um das Video zu sehen.",
+        "Please enable Java\u017fcript to view the comments.",  # a long s: re.IGNORECASE reads it as "s"
+        "Please enable Java\u0053cr\u0131pt to view the comments.",  # a dotless i
+    ],
+)
+def test_script_notices_are_found_whatever_their_letters(notice: str) -> None:
+    """`_is_interface_text` searches for script notices only where "javascript" may stand, as the
+    case-blind regular expression reads it: the characters it takes for ASCII letters included."""
+    from scraper.extract.blocks import Block, BlockKind
+    from scraper.extract.body import _is_interface_text
+
+    assert rules.SCRIPT_NOTICE_RE.search(notice) is not None  # the rule itself
+    assert _is_interface_text(Block(notice, BlockKind.PARAGRAPH, len(notice), 0, (1,)))
