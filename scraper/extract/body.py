@@ -1,4 +1,4 @@
-"""Find the article body among the blocks, clean it, and serialise it to text.
+"""Find the article body among the blocks and clean it (markdown.py serialises it to text and Markdown).
 
 The body is the container whose blocks hold the most prose once menus, headline lists and other short
 or link-heavy text are counted against it. Inside it, blocks of link-dense containers (related-headline
