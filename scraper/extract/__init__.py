@@ -25,10 +25,10 @@ from ..errors import ExtractionError
 from ..models import Document
 from . import rules
 from .blocks import Block, collect_blocks, visible_chars
-from .body import BodyText, clean_body, find_body, headline_keys, serialise
+from .body import BodyText, clean_body, find_body, headline_keys
 from .fallback import fallback_text
 from .guard import check_tree, guard_input
-from .markdown import render_markdown
+from .markdown import render_markdown, serialise
 from .metadata import Metadata, extract_metadata
 from .pagetype import classify_page, markup_counts, with_second_text
 from .recorder import Recorder

@@ -1,4 +1,4 @@
-"""Find the article body among the blocks, clean it, and serialise it to text.
+"""Find the article body among the blocks and clean it (markdown.py serialises it to text and Markdown).
 
 The body is the container whose blocks hold the most prose once menus, headline lists and other short
 or link-heavy text are counted against it. Inside it, blocks of link-dense containers (related-headline
@@ -32,7 +32,6 @@ __all__ = [
     "is_prose",
     "is_sentence",
     "normalised",
-    "serialise",
 ]
 
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
@@ -106,11 +105,12 @@ def _junk_weight(block: Block) -> float:
     return -min(rules.MAX_BLOCK_PENALTY, rules.JUNK_WEIGHT * own + rules.LINK_WEIGHT * block.link_chars)
 
 
-def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
+def _containers(blocks: Sequence[Block]) -> tuple[Mapping[int, _Totals], dict[int, int | None], list[int]]:
     """Each container's totals over the blocks inside it, in one pass: a block is added to its own
     container only, then each container's totals to its parent's, innermost first (sums of counts, so the
     same as adding every block to every container of its path, at a cost that does not grow with depth).
-    Keys in the order the containers first appear in the blocks' paths, outer before inner."""
+    Keys in the order the containers first appear in the blocks' paths, outer before inner. And the tree,
+    found once for totals, cards and scores: each one's parent (in that order), all innermost first."""
     totals: dict[int, _Totals] = defaultdict(_Totals)
     parents: dict[int, int | None] = {}
     depths: dict[int, int] = {}
@@ -130,11 +130,12 @@ def _container_totals(blocks: Sequence[Block]) -> Mapping[int, _Totals]:
         entry.sentences += block.kind is not BlockKind.HEADING and is_sentence(block)
         entry.non_items += block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
         entry.headline_links += _is_headline_link(block)
-    for container in sorted(parents, key=depths.__getitem__, reverse=True):
+    inner_first = sorted(parents, key=depths.__getitem__, reverse=True)
+    for container in inner_first:
         parent = parents[container]
         if parent is not None:
             _add_totals(totals[parent], totals[container])
-    return totals
+    return totals, parents, inner_first
 
 
 def _add_path(path: tuple[int, ...], parents: dict[int, int | None], depths: dict[int, int]) -> int:
@@ -166,12 +167,9 @@ def _is_headline_link(block: Block) -> bool:
     )
 
 
-def _teaser_cards(blocks: Sequence[Block], totals: Mapping[int, _Totals]) -> frozenset[int]:
+def _teaser_cards(parents: dict[int, int | None], totals: Mapping[int, _Totals]) -> frozenset[int]:
     """Containers that are teaser cards: one linked headline plus a summary, a date or "Read more",
     with at least MIN_TEASER_CARDS such siblings (a section front, a "More stories" grid)."""
-    parents: dict[int, int | None] = {}
-    for block in blocks:
-        _add_path(block.path, parents, {})
     cards: dict[int, list[int]] = defaultdict(list)
     for container, parent in parents.items():
         entry = totals[container]
@@ -189,7 +187,10 @@ def _teaser_cards(blocks: Sequence[Block], totals: Mapping[int, _Totals]) -> fro
 
 
 def _subtree_scores(
-    blocks: Sequence[Block], cards: frozenset[int], notices: frozenset[int] = frozenset()
+    blocks: Sequence[Block],
+    tree: tuple[dict[int, int | None], list[int]],
+    cards: frozenset[int],
+    notices: frozenset[int] = frozenset(),
 ) -> dict[int, float]:
     """Each container's score: its own blocks' weights plus its children's, each child capped below.
 
@@ -198,15 +199,13 @@ def _subtree_scores(
     indexes in `notices`, see evidence.py) count as junk: evidence that their containers are not the article.
     """
     scores: dict[int, float] = defaultdict(float)
-    parents: dict[int, int | None] = {}  # insertion order: document order, outer before inner
-    depths: dict[int, int] = {}
+    parents, inner_first = tree  # parents in document order, outer before inner (see _containers)
     for index, block in enumerate(blocks):
         if not block.path:
             continue
         junk = index in notices or (cards and not cards.isdisjoint(block.path))
         scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
-        _add_path(block.path, parents, depths)
-    for container in sorted(parents, key=depths.__getitem__, reverse=True):
+    for container in inner_first:
         parent = parents[container]
         if parent is None:
             continue
@@ -240,14 +239,14 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
     widgets_are_layout = 2 * _prose_chars(settled) < _prose_chars(all_blocks)  # settled < deferred
     blocks = all_blocks if widgets_are_layout else settled
     kept = all_blocks if widgets_are_layout else [b for b in all_blocks if b.deferral is not Deferral.SHORT]
-    totals = _container_totals(blocks)
-    cards = _teaser_cards(blocks, totals)
-    scores = _subtree_scores(blocks, cards)
+    totals, parents, inner_first = _containers(blocks)
+    cards = _teaser_cards(parents, totals)
+    scores = _subtree_scores(blocks, (parents, inner_first), cards)
     best = _best_container(scores, totals)
     if best is not None and may_be_notice_box([block for block in blocks if best in block.path]):
         # The evidence doubts the choice: choose again with notices counted against their containers.
         block_counts = {container: entry.blocks for container, entry in totals.items()}
-        scores = _subtree_scores(blocks, cards, notice_blocks(blocks, block_counts))
+        scores = _subtree_scores(blocks, (parents, inner_first), cards, notice_blocks(blocks, block_counts))
         best = _best_container(scores, totals)
     if recorder is not None:
         recorder.scored(scores)
@@ -260,7 +259,7 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
     best = _narrowed(best, totals, blocks)
     chosen = tuple(block for block in kept if best in block.path)
     if len(kept) > len(blocks):
-        totals = _container_totals(kept)  # cleaning judges the kept deferred blocks' containers too
+        totals = _containers(kept)[0]  # cleaning judges the kept deferred blocks' containers too
     return BodyChoice(chosen, best, totals, cards, listing)
 
 
@@ -318,13 +317,10 @@ def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
 
 def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id: int) -> int | None:
     """The outermost container inside the body that is a headline list or a rail, if any."""
-    inside = False
-    for container in block.path:
-        if container == body_id:
-            inside = True
-            continue
-        if not inside:
-            continue
+    path = block.path
+    if body_id not in path:  # an intro block widen.py added from outside the body
+        return None
+    for container in path[path.index(body_id) + 1 :]:  # the containers inside the body, outermost first
         entry = totals[container]
         if (
             entry.chars >= rules.MIN_CONTAINER_CHARS
@@ -369,12 +365,26 @@ def _announces_own_list(container: int, blocks: Sequence[Block]) -> bool:
     )
 
 
+# Letters outside ASCII that re.IGNORECASE takes for ASCII ones: "İ", "ı" for "i", "ſ" for "s", "K" for "k".
+_CASE_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
 def _is_interface_text(block: Block) -> bool:
     """Player controls, ad labels, counters, close buttons, "enable JavaScript" notices."""
     text = block.text
-    if len(text) < rules.MAX_INTERFACE_LINE_CHARS and rules.INTERFACE_LINE_RE.match(text.lower()) is not None:
+    if len(text) >= max(rules.MAX_INTERFACE_LINE_CHARS, rules.MAX_SCRIPT_NOTICE_CHARS):
+        return False  # most blocks: paragraphs
+    lowered = text.lower()
+    if len(text) < rules.MAX_INTERFACE_LINE_CHARS and rules.INTERFACE_LINE_RE.match(lowered) is not None:
         return True
-    return len(text) < rules.MAX_SCRIPT_NOTICE_CHARS and rules.SCRIPT_NOTICE_RE.search(text) is not None
+    # Both branches of the notice's pattern name "javascript": a search of every position (case-blind, so
+    # slow) only where it may stand, as that pattern reads letters.
+    named = "javascript" in lowered or (not lowered.isascii() and any(c in text for c in _CASE_LOOKALIKES))
+    return (
+        named
+        and len(text) < rules.MAX_SCRIPT_NOTICE_CHARS
+        and rules.SCRIPT_NOTICE_RE.search(text) is not None
+    )
 
 
 def clean_body(
@@ -578,23 +588,3 @@ def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
                 continue
         kept.append(block)
     return kept
-
-
-def serialise(blocks: Sequence[Block]) -> str:
-    """Paragraphs apart by a blank line; list items and table rows of one run on consecutive lines; the
-    items of an ordered list numbered as the page numbers them ("1. ", from its start on): steps and
-    rankings read wrong without their numbers."""
-    pieces: list[str] = []
-    previous: Block | None = None
-    numbered_item = 0  # the <li> whose number is written: an item's later lines take none
-    for block in blocks:
-        if previous is not None:
-            same_run = block.kind is previous.kind and block.kind in (BlockKind.LIST_ITEM, BlockKind.ROW)
-            pieces.append("\n" if same_run else "\n\n")
-        number = block.markup.number
-        if number is not None and block.markup.item_id != numbered_item:
-            numbered_item = block.markup.item_id
-            pieces.append(f"{number}. ")
-        pieces.append(block.text)
-        previous = block
-    return "".join(pieces)

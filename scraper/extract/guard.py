@@ -241,15 +241,20 @@ def _count_tags(html: str) -> tuple[list[int], bool]:
     attributes (then the counts stop there)."""
     counts = []
     checked_tag = -1  # a long tag spans many sparse chunks: look at it once
+    known_to = 0  # the end of the chunk whose last "<" is checked_tag
     for start in range(0, len(html), _CHUNK_CHARS):
         end = start + _CHUNK_CHARS
         in_chunk = html.count("<", start, end)
         counts.append(in_chunk)
         if in_chunk < _SPARSE_CHUNK_TAGS:
-            tag_start = html.rfind("<", 0, end)
-            if tag_start != checked_tag and _is_crowded_tag(html, tag_start):
-                return counts, True
-            checked_tag = tag_start
+            # A chunk without "<" ends inside the tag the chunk before ended in: a long run without tags
+            # (a page's inline JSON) is not searched back over again for each of its chunks.
+            if in_chunk or known_to != start:
+                tag_start = html.rfind("<", start if in_chunk else 0, end)
+                if tag_start != checked_tag and _is_crowded_tag(html, tag_start):
+                    return counts, True
+                checked_tag = tag_start
+            known_to = end
     return counts, False
 
 

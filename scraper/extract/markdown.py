@@ -1,4 +1,5 @@
-"""The kept body blocks as Markdown (CommonMark with GitHub tables): the body's structure, links included.
+"""The kept body blocks as Markdown (CommonMark with GitHub tables): the body's structure, links included;
+and as the plain text of `Document.text` (`serialise`).
 
 Headings by level, `1.` and `-` lists (numbered as in their <ol>, nested by indentation), `>` quotes,
 GitHub tables (the first row is the header), fenced code for <pre>, and links as `[text](absolute URL)`.
@@ -18,7 +19,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from .blocks import Block, BlockKind
 from .markup import Link, links_of
 
-__all__ = ["render_markdown"]
+__all__ = ["render_markdown", "serialise"]
 
 # `*`, backtick, `[`, `]`, `\`, `<` and `~` always; `_` unless between two letters or digits (CommonMark
 # takes no emphasis there: snake_case stays readable); `&` where it starts a character reference.
@@ -261,3 +262,23 @@ def _quoted(line: str, depth: int) -> str:
     if not depth:
         return line
     return ("> " * depth + line) if line else ">" + " >" * (depth - 1)
+
+
+def serialise(blocks: Sequence[Block]) -> str:
+    """Paragraphs apart by a blank line; list items and table rows of one run on consecutive lines; the
+    items of an ordered list numbered as the page numbers them ("1. ", from its start on): steps and
+    rankings read wrong without their numbers."""
+    pieces: list[str] = []
+    previous: Block | None = None
+    numbered_item = 0  # the <li> whose number is written: an item's later lines take none
+    for block in blocks:
+        if previous is not None:
+            same_run = block.kind is previous.kind and block.kind in (BlockKind.LIST_ITEM, BlockKind.ROW)
+            pieces.append("\n" if same_run else "\n\n")
+        number = block.markup.number
+        if number is not None and block.markup.item_id != numbered_item:
+            numbered_item = block.markup.item_id
+            pieces.append(f"{number}. ")
+        pieces.append(block.text)
+        previous = block
+    return "".join(pieces)

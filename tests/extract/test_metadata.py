@@ -293,3 +293,37 @@ def test_single_word_pen_name_after_by_but_not_words_that_start_like_by() -> Non
 )
 def test_bylines_in_other_scripts(byline: str, expected: str) -> None:
     assert read(page("", f"<h1>Headline</h1><p>{byline}</p><p>Body text.</p>")).author == expected
+
+
+# One element for each way an author selector can match, class names in several cases.
+_AUTHOR_ELEMENTS = (
+    '<span itemprop="author"><b itemprop="name">A</b></span>',
+    '<a rel="author">B</a>',
+    '<a rel="AUTHOR">B</a>',
+    '<i class="authorName">C</i>',
+    '<i class="AuthorName">C</i>',
+    '<i class="x byline__name">D</i>',
+    '<i class="Byline-Name">D</i>',
+    '<p class="post-author"><a>E</a></p>',
+    '<p class="ENTRY-AUTHOR">E</p>',
+    '<p class="xbylinex">F</p>',
+    '<p class="posted-by">G</p>',
+    '<p class="Written-By">H</p>',
+)
+
+
+@pytest.mark.parametrize("doctype", ["<!doctype html>", ""])  # class names are case-blind in quirks mode
+@pytest.mark.parametrize("element", _AUTHOR_ELEMENTS)
+def test_author_marks_find_every_page_an_author_selector_reads(doctype: str, element: str) -> None:
+    """A page without any of rules.AUTHOR_MARKS is not searched with the author selectors: a page where a
+    selector matches (the element or, for "a b" selectors, its ancestor) must bear one."""
+    from scraper.extract.metadata import rules as metadata_rules
+
+    tree = LexborHTMLParser(f"{doctype}<html><body><div>{element}</div></body></html>")
+    selected = [node for selector in metadata_rules.AUTHOR_SELECTORS for node in tree.css(selector)]
+    assert not selected or tree.any_css_matches((metadata_rules.AUTHOR_MARKS,))
+
+
+def test_a_page_without_author_marks_still_finds_a_byline_in_its_text() -> None:
+    body = "<h1>Budget passes</h1><p>By Maria Lopez</p><p>" + "The budget passed today. " * 20 + "</p>"
+    assert read(page("", body)).author == "Maria Lopez"

@@ -14,6 +14,7 @@ from scraper.errors import ExtractionError
 from scraper.extract import extract
 from scraper.extract.guard import (
     AMPLIFY_ABOVE,
+    MAX_ATTRIBUTES,
     MAX_DEPTH,
     MAX_RECONSTRUCTED,
     MAX_STACK_WALK,
@@ -126,3 +127,36 @@ def test_many_block_tags_under_deep_nesting_are_refused() -> None:
 def test_a_large_shallow_page_walks_little() -> None:
     html = f"<html><body><article>{PARAGRAPH * 100_000}</article></body></html>"
     assert guard_input(html).html is html
+
+
+def _count_tags_as_defined(html: str) -> tuple[list[int], bool]:
+    """`guard._count_tags` as first written: every sparse chunk looks back for its last "<" from scratch."""
+    from scraper.extract import guard
+
+    counts, checked_tag = [], -1
+    for start in range(0, len(html), guard._CHUNK_CHARS):
+        end = start + guard._CHUNK_CHARS
+        counts.append(html.count("<", start, end))
+        if counts[-1] < guard._SPARSE_CHUNK_TAGS:
+            tag_start = html.rfind("<", 0, end)
+            if tag_start != checked_tag and guard._is_crowded_tag(html, tag_start):
+                return counts, True
+            checked_tag = tag_start
+    return counts, False
+
+
+_CROWDED = "<div " + " ".join(f"a{n}=1" for n in range(MAX_ATTRIBUTES + 1)) + ">"
+
+
+@pytest.mark.parametrize("crowded_at", [None, 0, 1, 5_000, 20_000, 40_000])
+def test_tag_counts_over_long_sparse_runs_are_the_counts_as_defined(crowded_at: int | None) -> None:
+    """A long run without "<" (a page's inline JSON) spans many sparse chunks: each one's last "<" is
+    carried over from the chunk before, never searched back for again, with the same counts and verdict."""
+    from scraper.extract import guard
+
+    data = "<script>" + '{"k": "value", "n": 12345} ' * 2_000 + "</script>"  # ~56 KB without "<"
+    pieces = [PARAGRAPH * 50, data, PARAGRAPH * 50]
+    page = "".join(pieces)
+    if crowded_at is not None:
+        page = page[:crowded_at] + _CROWDED + page[crowded_at:]
+    assert guard._count_tags(page) == _count_tags_as_defined(page)

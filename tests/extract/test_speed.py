@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -209,7 +210,7 @@ def _totals_per_path(blocks: list[Any]) -> dict[int, tuple[int, ...]]:
 
 
 def test_container_totals_summed_up_the_tree_equal_the_totals_per_path() -> None:
-    from scraper.extract.body import _container_totals
+    from scraper.extract.body import _containers
 
     prose = "A sentence of the article that runs on for a while. " * 3
     html = (
@@ -223,7 +224,7 @@ def test_container_totals_summed_up_the_tree_equal_the_totals_per_path() -> None
     )
     blocks = collect_blocks(_root(html))
     expected = _totals_per_path(blocks)
-    totals = _container_totals(blocks)
+    totals = _containers(blocks)[0]
     assert list(totals) == list(expected)  # the same keys, in the same order
     got = {
         container: (
@@ -239,3 +240,42 @@ def test_container_totals_summed_up_the_tree_equal_the_totals_per_path() -> None
         for container, e in totals.items()
     }
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, World! It's 9:30 - snake_case_name & more...",
+        "".join(map(chr, range(128))) * 2,  # every ASCII character, controls and separators included
+        "  \t\n\x1c\x1f leading and trailing \x0b\x0c  ",
+        "ÉLAN vital, l’été — naïve café",  # not ASCII: the regular expression's path
+        "\u212a kelvin sign lowers to ASCII",  # "K" lower-cased is an ASCII "k"
+        "",
+        "---",
+    ],
+)
+def test_normalised_words_are_the_regex_words(text: str) -> None:
+    """The ASCII fast path of `normalised` finds exactly the words (runs of \\w) of the plain definition."""
+    from scraper.extract.repeats import normalised
+
+    assert normalised(text) == " ".join(re.findall(r"\w+", text.lower()))
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Please enable JavaScript to view the comments.",
+        "JAVASCRIPT IS DISABLED in your browser.",
+        "Bitte aktivieren Sie JavaScript, um das Video zu sehen.",
+        "Please enable Java\u017fcript to view the comments.",  # a long s: re.IGNORECASE reads it as "s"
+        "Please enable Java\u0053cr\u0131pt to view the comments.",  # a dotless i
+    ],
+)
+def test_script_notices_are_found_whatever_their_letters(notice: str) -> None:
+    """`_is_interface_text` searches for script notices only where "javascript" may stand, as the
+    case-blind regular expression reads it: the characters it takes for ASCII letters included."""
+    from scraper.extract.blocks import Block, BlockKind
+    from scraper.extract.body import _is_interface_text
+
+    assert rules.SCRIPT_NOTICE_RE.search(notice) is not None  # the rule itself
+    assert _is_interface_text(Block(notice, BlockKind.PARAGRAPH, len(notice), 0, (1,)))

@@ -6,7 +6,7 @@ address or a sentence.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -40,17 +40,22 @@ def _author_candidates(
             continue
         if values:
             yield (values if key in rules.MULTI_AUTHOR_KEYS else values[:1]), False
-    for selector in rules.AUTHOR_SELECTORS[: rules.SPECIFIC_AUTHOR_SELECTORS]:
-        node = tree.css_first(selector)
-        if node is not None:
-            yield [node.attributes.get("content") or node.text(deep=True, separator=" ")], True
+    marked = tree.any_css_matches((rules.AUTHOR_MARKS,))  # one walk: no mark, no selector can match
+    if marked:
+        yield from _selected(tree, rules.AUTHOR_SELECTORS[: rules.SPECIFIC_AUTHOR_SELECTORS])
     yield _byline_in_text(near_title), False
     yield _name_beside_date(near_title), False
-    for selector in rules.AUTHOR_SELECTORS[rules.SPECIFIC_AUTHOR_SELECTORS :]:
+    if marked:
+        yield from _selected(tree, rules.AUTHOR_SELECTORS[rules.SPECIFIC_AUTHOR_SELECTORS :])
+    yield list(linked.organisation_authors), False
+
+
+def _selected(tree: LexborHTMLParser, selectors: Sequence[str]) -> Iterator[tuple[list[str], bool]]:
+    """The first element each selector finds, as a raw value that must look like a name."""
+    for selector in selectors:
         node = tree.css_first(selector)
         if node is not None:
             yield [node.attributes.get("content") or node.text(deep=True, separator=" ")], True
-    yield list(linked.organisation_authors), False
 
 
 def _byline_in_text(near_title: TextNearTitle) -> list[str]:

@@ -167,6 +167,14 @@ AUTHOR_SELECTORS = (
 )
 # The first selectors name bylines precisely; the later ones match broadly and are tried after the text.
 SPECIFIC_AUTHOR_SELECTORS = 4
+# What every element those selectors match bears (an author itemprop or rel; a class holding "author",
+# "byline", "posted-by" or "written-by" in any case, as quirks mode matches class names): a page with none
+# is not searched selector by selector. Each selector is a walk of the whole tree in Lexbor (0.06 to
+# 0.35 ms a page); one walk for the marks tells the 4 pages in 10 of wcxb-dev that have none.
+AUTHOR_MARKS = (
+    '[itemprop="author"], [rel="author"], [class*="author" i], [class*="byline" i], [class*="posted-by" i], '
+    '[class*="written-by" i]'
+)
 # A byline sits just under the headline (or just above it); further away, "By" lines belong to teasers.
 BYLINE_AFTER_TITLE_CHARS = 1500
 BYLINE_BEFORE_TITLE_CHARS = 500
