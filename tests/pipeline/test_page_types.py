@@ -15,18 +15,10 @@ from scraper import pipeline
 from scraper.config import FetchSettings, RunSettings, Settings, Sources
 from scraper.models import RunReport, SkipReason
 from scraper.storage.sqlite import SQLiteStore
+from tests.extract.prose import COUNCIL_STORY
 from tests.hostile.site import PageSite
 
-SENTENCES = [
-    "The city council voted on Tuesday to expand the network of protected bicycle lanes across the whole "
-    "downtown area, after a debate that lasted well into the evening and drew a large crowd of residents.",
-    "Supporters said the plan, which costs about four million dollars over three years, would make the "
-    "streets safer for children walking to school and for the growing number of people who cycle to work.",
-    "Opponents argued that removing hundreds of parking spaces would hurt the small shops along Main "
-    "Street, many of which depend on customers who drive in from the villages around the city.",
-    "The first new lanes are expected to open next spring, according to the transport office, which will "
-    "publish a detailed map of the works and the order of the streets concerned before the end of the year.",
-]
+SENTENCES = COUNCIL_STORY[:4]
 
 
 def story_path(number: int) -> str:
