@@ -13,6 +13,7 @@ import sys
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -740,6 +741,20 @@ def test_concurrent_saves_of_one_article_store_it_once(backend: Backend, store: 
     urls = [f"http://h{i}.test/story" for i in range(6)]
     store.enqueue(urls, source="s", now=T0)
     claims = claim_all(store)
+
+    outcomes = save_at_once(
+        backend, claims, lambda claim: article(claim, "one story", canonical="http://h0.test/story")
+    )
+
+    assert Counter(outcomes) == {OutcomeKind.STORED: 1, OutcomeKind.SKIPPED: len(urls) - 1}
+    assert len(list(store.documents())) == 1
+
+
+def save_at_once(
+    backend: Backend, claims: list[Claim], document_of: Callable[[Claim], Document]
+) -> list[OutcomeKind]:
+    """Each claim saved with its document through a connection of its own, all released at one barrier
+    (as many workers finishing together would): the outcomes, in the order the saves ended."""
     outcomes: list[OutcomeKind] = []
     start = threading.Barrier(len(claims))
 
@@ -747,8 +762,7 @@ def test_concurrent_saves_of_one_article_store_it_once(backend: Backend, store: 
         worker_store = backend.open()
         try:
             start.wait()
-            document = article(claim, "one story", canonical="http://h0.test/story")
-            outcome = worker_store.save(claim, fetched(claim), document, now=T0, policy=POLICY)
+            outcome = worker_store.save(claim, fetched(claim), document_of(claim), now=T0, policy=POLICY)
             outcomes.append(outcome.kind)
         finally:
             worker_store.close()
@@ -758,8 +772,7 @@ def test_concurrent_saves_of_one_article_store_it_once(backend: Backend, store: 
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert Counter(outcomes) == {OutcomeKind.STORED: 1, OutcomeKind.SKIPPED: len(urls) - 1}
-    assert len(list(store.documents())) == 1
+    return outcomes
 
 
 # -- both backends at once --------------------------------------------------------------------------

@@ -6,12 +6,12 @@ same URL stays a version, and the decision holds across store connections and co
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from test_contract import save_at_once  # as pytest imports it: tests/storage is on sys.path
 
 from scraper.config import RunSettings
 from scraper.models import Claim, Document, FetchResult, FetchStatus, OutcomeKind, SkipReason, UrlState
@@ -176,23 +176,9 @@ def test_concurrent_saves_of_near_copies_keep_exactly_one_original(backend: Back
     texts = [STORY.replace("statement number 13", f"statement number {i}") for i in range(6)]
     store.enqueue(urls, source="s", now=T0)
     claims = store.claim(worker="t", limit=50, now=T0, lease=60.0, host_delay=0.0)
-    outcomes: list[OutcomeKind] = []
-    start = threading.Barrier(len(claims))
 
-    def save(claim: Claim) -> None:
-        worker_store = backend.open()
-        try:
-            start.wait()
-            document = Document(url=claim.url, text=texts[urls.index(claim.url)])
-            outcomes.append(worker_store.save(claim, fetched(claim), document, now=T0, policy=POLICY).kind)
-        finally:
-            worker_store.close()
+    outcomes = save_at_once(backend, claims, lambda c: Document(url=c.url, text=texts[urls.index(c.url)]))
 
-    threads = [threading.Thread(target=save, args=(claim,)) for claim in claims]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
     assert Counter(outcomes) == {OutcomeKind.STORED: 1, OutcomeKind.SKIPPED: len(urls) - 1}
     [original] = store.documents()
     duplicates = [d for d in store.documents(duplicates=True) if d.duplicate_of]
