@@ -18,14 +18,24 @@ from typing import TYPE_CHECKING
 from selectolax.lexbor import LexborNode
 
 from . import rules
+from .clutter import (
+    GATED,
+    HIDDEN,
+    NO_CLUTTER,
+    STRONG,
+    WEAK,
+    Clutter,
+    clutter_of,
+    clutter_of_attributes,
+    names,
+    names_only_layout,
+)
 from .markup import PLAIN, STRUCTURE_TAGS, Anchor, Markup, Structure, anchors_of_run
 
 if TYPE_CHECKING:
     from .recorder import Recorder
 
 __all__ = ["Block", "BlockKind", "Deferral", "collect_blocks", "visible_chars"]
-
-_STYLE_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 
 class BlockKind(enum.Enum):
@@ -57,7 +67,8 @@ class Deferral(enum.Enum):
 
 
 _DEFERRAL_OF_ENTRY = {Entry.DEFER_SHORT: Deferral.SHORT, Entry.DEFER_PROSE: Deferral.PROSE}
-_LIST_LIKE = frozenset({BlockKind.LIST_ITEM, BlockKind.PARAGRAPH})  # kinds Markdown shows as list items
+# The kinds Markdown shows as list items: a tuple, as a set would hash its members in Python (Enum.__hash__).
+_LIST_LIKE = (BlockKind.LIST_ITEM, BlockKind.PARAGRAPH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,113 +107,11 @@ def _kind_of(tag: str) -> tuple[BlockKind, int]:
     return BlockKind.PARAGRAPH, 0
 
 
-class Clutter(enum.IntEnum):
-    """How sure a tag or attribute is that an element is not body: decides how it may be a wrapper."""
-
-    NONE = 0
-    WEAK = 1  # furniture tag, or a word like "sidebar" / "widget": also a wrapper when it holds prose
-    HIDDEN = 2  # hidden by attribute or style: kept only when it is a long run of prose (streamed SSR
-    # chunks, paywalled bodies revealed by script); menus, modals and templates are short or linked
-    GATED = 3  # a paywall wrapper: the article itself when long prose, else the barrier with its offers
-    STRONG = 4  # a non-content landmark, or a word like "share" / "related" / "comments"
-
-
-def _clutter(furniture: bool, attributes: dict[str, str | None], heading: bool = False) -> Clutter:
-    return _clutter_of_attributes(
-        furniture,
-        heading,
-        "hidden" in attributes,
-        attributes.get("aria-hidden"),
-        attributes.get("style"),
-        attributes.get("role"),
-        attributes.get("class"),
-        None if heading else attributes.get("id"),
-    )
-
-
-# The verdict of each distinct combination of the attributes it reads, so an element like its neighbours
-# (a page repeats a few dozen class/role/style combinations over thousands of elements) costs one lookup.
-@functools.lru_cache(maxsize=16384)
-def _clutter_of_attributes(
-    furniture: bool,
-    heading: bool,
-    hidden: bool,
-    aria_hidden: str | None,
-    style: str | None,
-    role: str | None,
-    class_: str | None,
-    id_: str | None,
-) -> Clutter:
-    # A role that is never the body (a dialog, a menu) outranks "hidden": a hidden element with prose is
-    # kept as an article streamed or revealed by script, but a dialog hidden until opened (a "republish
-    # this story" box, a sign-up form) is one long run of prose too, and never the article.
-    if role and role.lower() in rules.SKIP_ROLES:
-        return Clutter.STRONG
-    if hidden or aria_hidden == "true":
-        return Clutter.HIDDEN
-    if style and _STYLE_HIDDEN_RE.search(style.lower()):
-        return Clutter.HIDDEN
-    names = " ".join(value for value in (class_, id_) if value)
-    by_name = _clutter_of_names(names) if names else Clutter.NONE
-    return max(by_name, Clutter.WEAK if furniture else Clutter.NONE)
-
-
-def _names(attributes: dict[str, str | None], heading: bool = False) -> str:
-    """The class and id; a heading's id is its anchor, a slug of its own words ("related-costs"), which
-    names its topic, not its role."""
-    keys = ("class",) if heading else ("class", "id")
-    return " ".join(value for key in keys if (value := attributes.get(key)))
-
-
-def _tokens(names: str) -> frozenset[str]:
-    """`rules.attribute_tokens(names)`, put together from the tokens of each name: a site combines the same
-    few names in many ways ("card card--3 is-active"), so each name is tokenised once."""
-    split = names.split()
-    if len(split) == 1:
-        return _name_tokens(split[0])
-    return frozenset().union(*map(_name_tokens, split))
-
-
-@functools.lru_cache(maxsize=16384)
-def _name_tokens(name: str) -> frozenset[str]:
-    return frozenset(rules.attribute_tokens(name))  # tokens never span two names: the union is the same
-
-
-@functools.lru_cache(maxsize=16384)
-def _has_clutter_word(name: str) -> bool:
-    # Per name, not per class attribute: every token of a name lies inside the name squeezed, so no
-    # clutter token is missed, and a name is searched once however the site combines it with others.
-    return rules.CLUTTER_WORD_RE.search(rules.squeezed(name)) is not None
-
-
-@functools.lru_cache(maxsize=1024)
-def _names_only_layout(names: str) -> bool:
-    """The weak clutter words in `names` all name layout ("widget"), none a kind of clutter ("caption")."""
-    weak = rules.WEAK_CLUTTER_TOKENS & _tokens(names)
-    return bool(weak) and weak <= rules.LAYOUT_TOKENS
-
-
-@functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
-def _clutter_of_names(names: str) -> Clutter:
-    split = names.split()
-    flagged = [name for name in split if _has_clutter_word(name)]
-    if not flagged:
-        return Clutter.NONE  # most class names: no clutter word anywhere, no need to tokenise
-    if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):
-        return Clutter.STRONG
-    # Only a name holding a clutter word can give a clutter token (each token lies inside its name
-    # squeezed), so the others ("container", "col-md-6") are not tokenised for these three tests.
-    tokens = _tokens(" ".join(flagged))
-    if not rules.STRONG_CLUTTER_TOKENS.isdisjoint(tokens):
-        return Clutter.STRONG
-    if not rules.GATED_TOKENS.isdisjoint(tokens):
-        return Clutter.GATED
-    if rules.WEAK_CLUTTER_TOKENS.isdisjoint(tokens):
-        return Clutter.NONE
-    # In BEM names ("story__meta") the block part names the component, the element part this element:
-    # only the element part may claim content.
-    elements = " ".join(name.rpartition("__")[2] for name in split)
-    return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(_tokens(elements)) else Clutter.NONE
+# Enum members the walk reads for every element and block, bound once: in Python 3.11 `Entry.ENTER` goes
+# through EnumType.__getattr__, ten times the cost of reading a global.
+_ENTER, _SKIP, _DEFER_SHORT, _DEFER_PROSE = Entry.ENTER, Entry.SKIP, Entry.DEFER_SHORT, Entry.DEFER_PROSE
+_PARAGRAPH, _ROW, _PRE, _CAPTION = BlockKind.PARAGRAPH, BlockKind.ROW, BlockKind.PRE, BlockKind.CAPTION
+_NOT_DEFERRED = Deferral.NONE
 
 
 def _is_legal_fine_print(node: LexborNode, tag: str) -> bool:
@@ -278,7 +187,7 @@ class _Collector:
     def __init__(self, page_chars: int) -> None:
         self.blocks: list[Block] = []
         self.path: list[int] = []
-        self.kinds: list[tuple[BlockKind, int]] = [(BlockKind.PARAGRAPH, 0)]
+        self.kinds: list[tuple[BlockKind, int]] = [(_PARAGRAPH, 0)]
         self.parts: list[str] = []
         self.in_links: list[bool] = []  # one per part: inside <a>?
         self.anchor_depth = 0
@@ -290,32 +199,58 @@ class _Collector:
         self.structure = Structure()
 
     def flush(self) -> None:
-        if not self.parts:
+        parts = self.parts
+        if not parts:
             return
-        parts, in_links = self.parts, self.in_links
+        in_links = self.in_links
         self.parts, self.in_links = [], []
         kind, level = self.kinds[-1]
         structure = self.structure
+        if (
+            structure.anchors
+            or structure.open_anchor
+            or structure.items
+            or structure.quote
+            or self.caption_depth
+            or kind is _PRE
+            or kind is _ROW
+            or _LINE_BREAK in parts
+        ):
+            self._flush_marked(parts, in_links, kind, level)
+            return
+        # Most blocks: one run of plain text, no <br>, no Markup. (What _flush_marked and _emit do then.)
+        text = " ".join("".join(parts).split())
+        if text:  # its only whitespace is single spaces
+            link_chars = _link_chars_of(parts, in_links) if True in in_links else 0
+            deferral = self.deferrals[0] if self.deferrals else _NOT_DEFERRED
+            path = tuple(self.path)
+            chars = len(text) - text.count(" ")
+            self.blocks.append(Block(text, kind, chars, link_chars, path, level, deferral, False, PLAIN))
+
+    def _flush_marked(self, parts: list[str], in_links: list[bool], kind: BlockKind, level: int) -> None:
+        """The block of `parts` when it has links, a <br> or a structure beyond plain text."""
+        structure = self.structure
         anchors = structure.take_anchors(len(parts)) if structure.anchors or structure.open_anchor else []
         if self.caption_depth:
-            kind = BlockKind.CAPTION
-        if kind is BlockKind.PRE:
+            kind = _CAPTION
+        if kind is _PRE:
             markup = self._markup(kind, parts, [])  # code shows no links
             self._emit("".join(parts).strip("\n"), kind, level, _link_chars_of(parts, in_links), markup)
             return
-        if kind is BlockKind.ROW:
+        if kind is _ROW:
             text = _text_of(parts).strip(" |")
             if len(text) <= rules.MAX_TABLE_ROW_CHARS:
                 markup = self._markup(kind, parts, anchors, row=True)
                 self._emit(text.replace("\n", " "), kind, level, _link_chars_of(parts, in_links), markup)
                 return
-            kind = BlockKind.PARAGRAPH  # a layout table's cell holds prose, not data
+            kind = _PARAGRAPH  # a layout table's cell holds prose, not data
             parts = _without_cell_separators(parts)
+        plain = not (anchors or structure.items or structure.quote)  # no Markup of its own
         # Two <br> in a row (old hand-written pages) start a new paragraph: each becomes its own block, so
         # a run of links (a "<< Previous | Home | Next >>" line) is judged apart from the prose before it.
-        plain = not (anchors or structure.items or structure.quote)  # most blocks: no Markup of their own
+        runs = _br_paragraphs(parts, in_links) if _LINE_BREAK in parts else ((parts, in_links),)
         start, next_anchor = 0, 0
-        for run_parts, run_links in _br_paragraphs(parts, in_links):
+        for run_parts, run_links in runs:
             markup = PLAIN
             if not plain:
                 run_anchors, next_anchor = anchors_of_run(anchors, next_anchor, start, len(run_parts))
@@ -331,7 +266,7 @@ class _Collector:
 
     def _emit(self, text: str, kind: BlockKind, level: int, link_chars: int, markup: Markup = PLAIN) -> None:
         if text and not text.isspace():
-            deferral = self.deferrals[0] if self.deferrals else Deferral.NONE
+            deferral = self.deferrals[0] if self.deferrals else _NOT_DEFERRED
             path = tuple(self.path)
             quoted = self.structure.quote > 0  # inside a <blockquote>
             block = Block(text, kind, _non_space_len(text), link_chars, path, level, deferral, quoted, markup)
@@ -339,45 +274,55 @@ class _Collector:
 
     def entry(self, node: LexborNode, tag: str) -> Entry:
         if tag in rules.SKIP_TAGS:
-            return Entry.SKIP
+            return _SKIP
         if self.pre_depth:
-            return Entry.ENTER  # code: a highlighter's classes ("comment", "tag") name tokens, not clutter
+            return _ENTER  # code: a highlighter's classes ("comment", "tag") name tokens, not clutter
         if tag in rules.FINE_PRINT_TAGS and _is_legal_fine_print(node, tag):
-            return Entry.SKIP
+            return _SKIP
         attributes = node.attributes
         furniture = tag in rules.FURNITURE_TAGS and not (
             self.sectioning_depth and tag in rules.SECTION_FURNITURE_TAGS
         )
         heading = tag in rules.HEADING_TAGS
         clutter = (
-            _clutter(furniture, attributes, heading)
-            if attributes
-            else (Clutter.WEAK if furniture else Clutter.NONE)
+            clutter_of(furniture, attributes, heading) if attributes else (WEAK if furniture else NO_CLUTTER)
         )
-        if clutter is Clutter.NONE or (clutter is Clutter.WEAK and self.caption_depth):
-            return Entry.ENTER  # "caption-title", "credit" inside a caption are the caption itself
+        if clutter is NO_CLUTTER or (clutter is WEAK and self.caption_depth):
+            return _ENTER  # "caption-title", "credit" inside a caption are the caption itself
+        return self.judged(node, tag, clutter, attributes, furniture, heading)
+
+    def judged(
+        self,
+        node: LexborNode,
+        tag: str,
+        clutter: Clutter,
+        attributes: dict[str, str | None],
+        furniture: bool = False,
+        heading: bool = False,
+    ) -> Entry:
+        """The entry of an element with clutter (beyond a weak word inside a caption): by its text."""
         chars = _visible_chars(node.text())
-        if clutter is Clutter.HIDDEN or clutter is Clutter.GATED:
-            least = rules.MIN_HIDDEN_PROSE_CHARS if clutter is Clutter.HIDDEN else rules.MIN_GATED_PROSE_CHARS
+        if clutter is HIDDEN or clutter is GATED:
+            least = rules.MIN_HIDDEN_PROSE_CHARS if clutter is HIDDEN else rules.MIN_GATED_PROSE_CHARS
             if chars < least or _link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars:
-                return Entry.SKIP
-            return Entry.ENTER
+                return _SKIP
+            return _ENTER
         if tag == "nav" and _link_chars(node) >= rules.MIN_MENU_LINK_SHARE * chars:
-            return Entry.SKIP  # a menu, however much of the page it holds: never a wrapper
+            return _SKIP  # a menu, however much of the page it holds: never a wrapper
         # A wrapper that merely carries a furniture tag or a clutter word keeps its content.
         if chars >= self.page_chars * rules.WRAPPER_TEXT_SHARE:
-            return Entry.ENTER
-        if clutter is Clutter.STRONG:
-            return Entry.ENTER if _is_quotation(node, chars) else Entry.SKIP
+            return _ENTER
+        if clutter is STRONG:
+            return _ENTER if _is_quotation(node, chars) else _SKIP
         own_chars = chars - _link_chars(node)
         if own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE:
-            return Entry.ENTER
-        if furniture or not _names_only_layout(_names(attributes, heading)):
-            return Entry.SKIP
+            return _ENTER
+        if furniture or not names_only_layout(names(attributes, heading)):
+            return _SKIP
         prose = own_chars >= rules.MIN_DEFERRED_PROSE_CHARS and (
             own_chars >= (1 - rules.MAX_PROSE_LINK_DENSITY) * chars
         )
-        return Entry.DEFER_PROSE if prose else Entry.DEFER_SHORT
+        return _DEFER_PROSE if prose else _DEFER_SHORT
 
     def text(self, value: str) -> None:
         if not self.parts and not self.pre_depth and value.isspace():
@@ -398,51 +343,130 @@ def collect_blocks(
 ) -> list[Block]:
     """Cut the visible text under `root` into blocks, skipping clutter subtrees.
 
-    Depth-first without recursion (pages nest thousands of levels deep), from node to node by
-    `first_child` and `next`: an element's children cost no iterator of their own, and a skipped element's
-    subtree is never entered. A `recorder` is told of each skipped element (`scraper extract --explain`).
+    A `recorder` is told of each skipped element (`scraper extract --explain`).
     """
     collector = _Collector(visible_chars(root) if page_chars is None else page_chars)
     collector.path.append(root.mem_id)  # the root is a container too: a bare page's body is all of it
-    open_nodes: list[
-        tuple[LexborNode, str, bool]
-    ] = []  # entered elements being walked: (node, tag, deferred?)
+    _walk(collector, root, recorder)
+    collector.flush()
+    return collector.blocks
+
+
+# What the walk does with a node, by its tag. Most elements are a <div>, <span>, <a> or <li> with at most a
+# class: their entry (clutter by attributes alone) is worked out in the walk's loop, as is the entering of
+# the first three. Tags with an entry rule of their own (skipped, fine print, furniture, headings) go
+# through `_Collector.entry`.
+_TEXT, _IGNORED, _INLINE, _BLOCK, _ANCHOR, _ENTERED, _OTHER = range(7)
+_Action = tuple[int, tuple[BlockKind, int], str]  # what to do, the block kind (of a _BLOCK), the tag
+_ENTRY_RULE_TAGS = rules.SKIP_TAGS | rules.FINE_PRINT_TAGS | rules.FURNITURE_TAGS | rules.HEADING_TAGS
+# Tags that _enter() and _exit() do more with than a plain block element.
+_ENTER_RULE_TAGS = rules.SECTIONING_TAGS | rules.CELL_TAGS | STRUCTURE_TAGS | {"pre", "figcaption", "br"}
+# Lexbor numbers the tags of its own table (HTML's, SVG's, MathML's: about two hundred) from 1, alike in every
+# document; a page's own tags ("my-widget") are numbered by the address of their entry in the document's
+# tag table, far above. So what to do with a known tag is found by its number, one read from C, without
+# making its name; a page's own tags are looked up by name. tests/extract/test_walk.py checks the line.
+FIXED_TAG_IDS = 0x10000
+_ACTIONS: dict[int, _Action] = {}  # by tag number, for the fixed ones: filled as the walk meets them
+
+
+@functools.cache  # one entry per distinct tag name
+def _action_of(tag: str) -> _Action:
+    kind = (_PARAGRAPH, 0)
+    if tag == "-text":
+        return _TEXT, kind, tag
+    if tag == "-comment" or tag.startswith("_"):
+        return _IGNORED, kind, tag
+    if tag in _ENTRY_RULE_TAGS:
+        return _OTHER, kind, tag
+    if tag in _ENTER_RULE_TAGS:
+        return _ENTERED, kind, tag
+    if tag in rules.BLOCK_TAGS:
+        return _BLOCK, _kind_of(tag), tag
+    return (_ANCHOR if tag == "a" else _INLINE), kind, tag
+
+
+def _action_of_node(node: LexborNode, tag_id: int) -> _Action:
+    tag = node.tag
+    action = _action_of(tag or "")
+    if tag and 0 < tag_id < FIXED_TAG_IDS:
+        _ACTIONS[tag_id] = action
+    return action
+
+
+def _walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) -> None:
+    """Depth-first without recursion (pages nest thousands of levels deep), from node to node by
+    `first_child` and `next`: an element's children cost no iterator of their own, and a skipped element's
+    subtree is never entered."""
+    actions, path, kinds, verdict_of = _ACTIONS, collector.path, collector.kinds, clutter_of_attributes
+    # The elements entered and not yet left: (node, action, tag, deferred?).
+    open_nodes: list[tuple[LexborNode, int, str, bool]] = []
     node = root.first_child
     while True:
         if node is None:  # past the last child: leave its parent, go on with the parent's next sibling
             if not open_nodes:
-                break
-            parent, parent_tag, deferred = open_nodes.pop()
-            _exit(collector, parent_tag, deferred)
-            node = parent.next
+                return
+            node, action, tag, deferred = open_nodes.pop()
+            if action != _INLINE or deferred:
+                _leave(collector, action, tag, deferred)
+            node = node.next
             continue
-        # One read from C tells the node's type: Lexbor names text "-text" and comments "-comment".
-        tag = node.tag or ""
-        if tag == "-text":
+        tag_id = node.tag_id
+        action, kind, tag = actions.get(tag_id) or _action_of_node(node, tag_id)
+        if action == _TEXT:
             # Indentation between tags (most text nodes) is told in C, without making a string of it;
             # whitespace inside a run of text, or in <pre>, is text (see _Collector.text).
             if collector.parts or collector.pre_depth or not node.is_empty_text_node:
                 collector.text(node.text_content or "")
-        elif tag != "-comment" and not tag.startswith("_"):
-            entry = collector.entry(node, tag)
-            if entry is Entry.SKIP:
+        elif action != _IGNORED:
+            if action == _OTHER:
+                entry = collector.entry(node, tag)
+            elif not (attributes := node.attributes) or collector.pre_depth:
+                entry = _ENTER
+            else:  # _Collector.entry for a tag of no entry rule: furniture and heading are False
+                get = attributes.get
+                args = ("hidden" in attributes, get("aria-hidden"), get("style"), get("role"), get("class"))
+                clutter = verdict_of(False, False, *args, get("id"))
+                if clutter is NO_CLUTTER or (clutter is WEAK and collector.caption_depth):
+                    entry = _ENTER
+                else:
+                    entry = collector.judged(node, tag, clutter, attributes)
+            if entry is _SKIP:
                 if recorder is not None:
-                    recorder.skipped(node, tuple(collector.path), len(collector.blocks))
+                    recorder.skipped(node, tuple(path), len(collector.blocks))
             else:
-                deferred = entry is not Entry.ENTER  # a deferral (`is`, not a dict: Enum hashes in Python)
+                deferred = entry is not _ENTER  # a deferral (`is`, not a dict: Enum hashes in Python)
                 if deferred:
                     collector.flush()  # the text before it is not deferred
                     collector.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
-                _enter(collector, node, tag)
-                child = node.first_child
-                if child is not None:
-                    open_nodes.append((node, tag, deferred))
-                    node = child
-                    continue
-                _exit(collector, tag, deferred)
+                if action == _BLOCK:
+                    if collector.parts:  # most block elements open with no text pending: no call
+                        collector.flush()
+                    path.append(node.mem_id)
+                    kinds.append(kind)
+                elif action == _ANCHOR:
+                    collector.anchor_depth += 1
+                    if collector.anchor_depth == 1:
+                        collector.structure.anchor_start(attributes.get("href"), len(collector.parts))
+                elif action != _INLINE:
+                    _enter(collector, node, tag)
+                open_nodes.append((node, action, tag, deferred))
+                node = node.first_child  # None for an empty element: left at once, above
+                continue
         node = node.next
-    collector.flush()
-    return collector.blocks
+
+
+def _leave(collector: _Collector, action: int, tag: str, deferred: bool) -> None:
+    if deferred or action >= _ENTERED:
+        _exit(collector, tag, deferred)
+    elif action == _BLOCK:
+        if collector.parts:
+            collector.flush()
+        collector.path.pop()
+        collector.kinds.pop()
+    elif action == _ANCHOR:
+        collector.anchor_depth -= 1
+        if collector.anchor_depth == 0:
+            collector.structure.anchor_end(len(collector.parts))
 
 
 def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:

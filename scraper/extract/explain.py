@@ -16,8 +16,9 @@ from selectolax.lexbor import LexborNode
 
 from ..charset import printable
 from . import extract_recorded, rules
-from .blocks import Block, Clutter, _clutter, _is_legal_fine_print, collect_blocks
+from .blocks import Block, _is_legal_fine_print, collect_blocks
 from .body import BodyChoice, BodyText, _weight
+from .clutter import Clutter, clutter_of
 
 __all__ = ["BlockVerdict", "Explanation", "explain"]
 
@@ -231,7 +232,7 @@ def _skip_reason(node: LexborNode) -> str:
     if tag in rules.FINE_PRINT_TAGS and _is_legal_fine_print(node, tag):
         return "legal fine print"
     attributes = node.attributes
-    level = _clutter(tag in rules.FURNITURE_TAGS, attributes)
+    level = clutter_of(tag in rules.FURNITURE_TAGS, attributes)
     pieces = [f"<{tag}>"] if tag in rules.FURNITURE_TAGS else []
     for key in ("class", "id"):
         value = " ".join((attributes.get(key) or "").split())  # one line: the plain text is line by line

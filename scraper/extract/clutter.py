@@ -1,0 +1,149 @@
+"""How sure an element's tag and attributes are that it is not the body: the clutter verdict of the walk.
+
+blocks.py asks it for each element with attributes; the verdict of each distinct combination of the
+attributes it reads is kept, and the tokens and clutter-word test of each class name, in bounded LRU caches
+that live across the pages of a worker.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+
+from . import rules
+
+__all__ = [
+    "GATED",
+    "HIDDEN",
+    "NO_CLUTTER",
+    "STRONG",
+    "WEAK",
+    "Clutter",
+    "clutter_of",
+    "clutter_of_attributes",
+    "names",
+    "names_only_layout",
+]
+
+_STYLE_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+
+
+class Clutter(enum.IntEnum):
+    """How sure a tag or attribute is that an element is not body: decides how it may be a wrapper."""
+
+    NONE = 0
+    WEAK = 1  # furniture tag, or a word like "sidebar" / "widget": also a wrapper when it holds prose
+    HIDDEN = 2  # hidden by attribute or style: kept only when it is a long run of prose (streamed SSR
+    # chunks, paywalled bodies revealed by script); menus, modals and templates are short or linked
+    GATED = 3  # a paywall wrapper: the article itself when long prose, else the barrier with its offers
+    STRONG = 4  # a non-content landmark, or a word like "share" / "related" / "comments"
+
+
+# The verdicts the walk reads for every element, bound once: in Python 3.11 `Clutter.NONE` goes through
+# EnumType.__getattr__, ten times the cost of reading a global.
+NO_CLUTTER, WEAK, HIDDEN, GATED, STRONG = (
+    Clutter.NONE,
+    Clutter.WEAK,
+    Clutter.HIDDEN,
+    Clutter.GATED,
+    Clutter.STRONG,
+)
+
+
+def clutter_of(furniture: bool, attributes: dict[str, str | None], heading: bool = False) -> Clutter:
+    return clutter_of_attributes(
+        furniture,
+        heading,
+        "hidden" in attributes,
+        attributes.get("aria-hidden"),
+        attributes.get("style"),
+        attributes.get("role"),
+        attributes.get("class"),
+        None if heading else attributes.get("id"),
+    )
+
+
+# The verdict of each distinct combination of the attributes it reads, so an element like its neighbours
+# (a page repeats a few dozen class/role/style combinations over thousands of elements) costs one lookup.
+@functools.lru_cache(maxsize=16384)
+def clutter_of_attributes(
+    furniture: bool,
+    heading: bool,
+    hidden: bool,
+    aria_hidden: str | None,
+    style: str | None,
+    role: str | None,
+    class_: str | None,
+    id_: str | None,
+) -> Clutter:
+    # A role that is never the body (a dialog, a menu) outranks "hidden": a hidden element with prose is
+    # kept as an article streamed or revealed by script, but a dialog hidden until opened (a "republish
+    # this story" box, a sign-up form) is one long run of prose too, and never the article.
+    if role and role.lower() in rules.SKIP_ROLES:
+        return STRONG
+    if hidden or aria_hidden == "true":
+        return HIDDEN
+    if style and _STYLE_HIDDEN_RE.search(style.lower()):
+        return HIDDEN
+    names = " ".join(value for value in (class_, id_) if value)
+    by_name = _clutter_of_names(names) if names else NO_CLUTTER
+    return max(by_name, WEAK if furniture else NO_CLUTTER)
+
+
+def names(attributes: dict[str, str | None], heading: bool = False) -> str:
+    """The class and id; a heading's id is its anchor, a slug of its own words ("related-costs"), which
+    names its topic, not its role."""
+    keys = ("class",) if heading else ("class", "id")
+    return " ".join(value for key in keys if (value := attributes.get(key)))
+
+
+def _tokens(names: str) -> frozenset[str]:
+    """`rules.attribute_tokens(names)`, put together from the tokens of each name: a site combines the same
+    few names in many ways ("card card--3 is-active"), so each name is tokenised once."""
+    split = names.split()
+    if len(split) == 1:
+        return _name_tokens(split[0])
+    return frozenset().union(*map(_name_tokens, split))
+
+
+@functools.lru_cache(maxsize=16384)
+def _name_tokens(name: str) -> frozenset[str]:
+    return frozenset(rules.attribute_tokens(name))  # tokens never span two names: the union is the same
+
+
+@functools.lru_cache(maxsize=16384)
+def _has_clutter_word(name: str) -> bool:
+    # Per name, not per class attribute: every token of a name lies inside the name squeezed, so no
+    # clutter token is missed, and a name is searched once however the site combines it with others.
+    return rules.CLUTTER_WORD_RE.search(rules.squeezed(name)) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def names_only_layout(names: str) -> bool:
+    """The weak clutter words in `names` all name layout ("widget"), none a kind of clutter ("caption")."""
+    weak = rules.WEAK_CLUTTER_TOKENS & _tokens(names)
+    return bool(weak) and weak <= rules.LAYOUT_TOKENS
+
+
+@functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
+def _clutter_of_names(names: str) -> Clutter:
+    split = names.split()
+    flagged = [name for name in split if _has_clutter_word(name)]
+    if not flagged:
+        return NO_CLUTTER  # most class names: no clutter word anywhere, no need to tokenise
+    if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):
+        return STRONG
+    # Only a name holding a clutter word can give a clutter token (each token lies inside its name
+    # squeezed), so the others ("container", "col-md-6") are not tokenised for these three tests.
+    tokens = _tokens(" ".join(flagged))
+    if not rules.STRONG_CLUTTER_TOKENS.isdisjoint(tokens):
+        return STRONG
+    if not rules.GATED_TOKENS.isdisjoint(tokens):
+        return GATED
+    if rules.WEAK_CLUTTER_TOKENS.isdisjoint(tokens):
+        return NO_CLUTTER
+    # In BEM names ("story__meta") the block part names the component, the element part this element:
+    # only the element part may claim content.
+    elements = " ".join(name.rpartition("__")[2] for name in split)
+    return WEAK if rules.CONTENT_TOKENS.isdisjoint(_tokens(elements)) else NO_CLUTTER
