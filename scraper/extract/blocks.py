@@ -206,29 +206,25 @@ class _Collector:
         self.parts, self.in_links = [], []
         kind, level = self.kinds[-1]
         structure = self.structure
-        if (
-            structure.anchors
-            or structure.open_anchor
-            or structure.items
-            or structure.quote
-            or self.caption_depth
-            or kind is _PRE
-            or kind is _ROW
-            or _LINE_BREAK in parts
-        ):
+        if self.caption_depth or kind is _PRE or kind is _ROW or _LINE_BREAK in parts:
             self._flush_marked(parts, in_links, kind, level)
             return
-        # Most blocks: one run of plain text, no <br>, no Markup. (What _flush_marked and _emit do then.)
+        # Most blocks: one run of text, no <br>. (What _flush_marked and _emit do then.)
+        markup = PLAIN  # no link, outside lists and quotes: most blocks of a page
+        if structure.anchors or structure.open_anchor or structure.items or structure.quote:
+            anchors = structure.take_anchors(len(parts)) if structure.anchors or structure.open_anchor else []
+            if anchors or structure.items or structure.quote:
+                run_anchors = anchors_of_run(anchors, 0, 0, len(parts))[0]
+                markup = structure.markup(kind in _LIST_LIKE, parts, run_anchors, False)
         text = " ".join("".join(parts).split())
         if text:  # its only whitespace is single spaces
             link_chars = _link_chars_of(parts, in_links) if True in in_links else 0
             deferral = self.deferrals[0] if self.deferrals else _NOT_DEFERRED
-            path = tuple(self.path)
-            chars = len(text) - text.count(" ")
-            self.blocks.append(Block(text, kind, chars, link_chars, path, level, deferral, False, PLAIN))
+            path, chars, quoted = tuple(self.path), len(text) - text.count(" "), structure.quote > 0
+            self.blocks.append(Block(text, kind, chars, link_chars, path, level, deferral, quoted, markup))
 
     def _flush_marked(self, parts: list[str], in_links: list[bool], kind: BlockKind, level: int) -> None:
-        """The block of `parts` when it has links, a <br> or a structure beyond plain text."""
+        """The block of `parts` in a caption, <pre> or table row, or when it holds a <br>."""
         structure = self.structure
         anchors = structure.take_anchors(len(parts)) if structure.anchors or structure.open_anchor else []
         if self.caption_depth:

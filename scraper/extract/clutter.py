@@ -86,9 +86,16 @@ def clutter_of_attributes(
         return HIDDEN
     if style and _STYLE_HIDDEN_RE.search(style.lower()):
         return HIDDEN
-    names = " ".join(value for value in (class_, id_) if value)
-    by_name = _clutter_of_names(names) if names else NO_CLUTTER
+    if (class_ and _any_clutter_word(class_)) or (id_ and _any_clutter_word(id_)):
+        by_name = _clutter_of_names(" ".join(value for value in (class_, id_) if value))
+    else:
+        by_name = NO_CLUTTER  # most elements: _clutter_of_names would find no clutter word either
     return max(by_name, WEAK if furniture else NO_CLUTTER)
+
+
+@functools.lru_cache(maxsize=16384)  # a class attribute recurs with other ids, styles and roles
+def _any_clutter_word(value: str) -> bool:
+    return any(map(_has_clutter_word, value.split()))
 
 
 def names(attributes: dict[str, str | None], heading: bool = False) -> str:
