@@ -218,7 +218,10 @@ class _Collector:
             if anchors or structure.items or structure.quote:
                 run_anchors = anchors_of_run(anchors, 0, 0, len(parts))[0]
                 markup = structure.markup(kind in _LIST_LIKE, parts, run_anchors, False)
-        text = " ".join("".join(parts).split())
+        raw = "".join(parts).strip(" ")
+        # Whitespace collapsed: most blocks have none to collapse, as a text's newlines and tabs are spaces
+        # by now (see text), and str.isprintable() is False for every other whitespace character.
+        text = raw if raw.isprintable() and "  " not in raw else " ".join(raw.split())
         if text:  # its only whitespace is single spaces
             link_chars = _link_chars_of(parts, in_links) if True in in_links else 0
             deferral = self.deferrals[0] if self.deferrals else _NOT_DEFERRED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -77,3 +79,21 @@ def _body(html: str) -> LexborNode:
     body = LexborHTMLParser(html).body
     assert body is not None
     return body
+
+
+WHITESPACE = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+
+
+def test_no_whitespace_character_but_the_space_is_printable() -> None:
+    # What lets a block's text skip collapsing its whitespace: a text that is printable holds no
+    # whitespace but spaces (and a block's text without two spaces in a row has nothing to collapse).
+    assert [hex(ord(char)) for char in WHITESPACE if char != " " and char.isprintable()] == []
+
+
+@pytest.mark.parametrize("space", WHITESPACE, ids=lambda char: hex(ord(char)))
+def test_a_block_s_whitespace_collapses_to_single_spaces_whatever_its_characters(space: str) -> None:
+    html = (
+        f"<body><p>{space}one{space}two {space} three<b>{space}four</b>{space}</p><p>five{space}</p></body>"
+    )
+    blocks = collect_blocks(_body(html))
+    assert [block.text for block in blocks] == ["one two three four", "five"]
