@@ -315,10 +315,14 @@ class _Collector:
             return _ENTER
         if clutter is STRONG:
             return _ENTER if _is_quotation(node, chars) else _SKIP
+        least = self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
+        layout = not furniture and names_only_layout(names(attributes, heading))
+        if chars < least and not layout:
+            return _SKIP  # its own text, at most all of its text, makes no wrapper: its links need no count
         own_chars = chars - _link_chars(node)
-        if own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE:
+        if own_chars >= least:
             return _ENTER
-        if furniture or not names_only_layout(names(attributes, heading)):
+        if not layout:
             return _SKIP
         prose = own_chars >= rules.MIN_DEFERRED_PROSE_CHARS and (
             own_chars >= (1 - rules.MAX_PROSE_LINK_DENSITY) * chars
