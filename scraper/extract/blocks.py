@@ -315,12 +315,12 @@ class _Collector:
             return _ENTER
         if clutter is STRONG:
             return _ENTER if _is_quotation(node, chars) else _SKIP
-        least = self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
+        wrapper_chars = self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
         layout = not furniture and names_only_layout(names(attributes, heading))
-        if chars < least and not layout:
+        if chars < wrapper_chars and not layout:
             return _SKIP  # its own text, at most all of its text, makes no wrapper: its links need no count
         own_chars = chars - _link_chars(node)
-        if own_chars >= least:
+        if own_chars >= wrapper_chars:
             return _ENTER
         if not layout:
             return _SKIP
