@@ -329,6 +329,10 @@ class _Collector:
         )
         return _DEFER_PROSE if prose else _DEFER_SHORT
 
+    def defer(self, entry: Entry) -> None:
+        self.flush()  # the text before a deferred element is not deferred
+        self.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
+
     def text(self, value: str) -> None:
         if not self.parts and not self.pre_depth and value.isspace():
             return  # indentation between tags: most text nodes of a page
@@ -398,20 +402,24 @@ def _action_of_node(node: LexborNode, tag_id: int) -> _Action:
     return action
 
 
+# Depth-first without recursion (pages nest thousands of levels deep), from node to node by `first_child` and
+# `next`: an element's children cost no iterator of their own, and a skipped element's subtree is never
+# entered. A plain block element is left in the loop, the other elements by _leave.
 def _walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) -> None:
-    """Depth-first without recursion (pages nest thousands of levels deep), from node to node by
-    `first_child` and `next`: an element's children cost no iterator of their own, and a skipped element's
-    subtree is never entered."""
     actions, path, kinds, verdict_of = _ACTIONS, collector.path, collector.kinds, clutter_of_attributes
-    # The elements entered and not yet left: (node, action, tag, deferred?).
-    open_nodes: list[tuple[LexborNode, int, str, bool]] = []
+    open_nodes: list[tuple[LexborNode, int, str, bool]] = []  # (node, action, tag, deferred?) not yet left
     node = root.first_child
     while True:
         if node is None:  # past the last child: leave its parent, go on with the parent's next sibling
             if not open_nodes:
                 return
             node, action, tag, deferred = open_nodes.pop()
-            if action != _INLINE or deferred:
+            if action == _BLOCK and not deferred:
+                if collector.parts:
+                    collector.flush()
+                path.pop()
+                kinds.pop()
+            elif action != _INLINE or deferred:
                 _leave(collector, action, tag, deferred)
             node = node.next
             continue
@@ -441,8 +449,7 @@ def _walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) ->
             else:
                 deferred = entry is not _ENTER  # a deferral (`is`, not a dict: Enum hashes in Python)
                 if deferred:
-                    collector.flush()  # the text before it is not deferred
-                    collector.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
+                    collector.defer(entry)
                 if action == _BLOCK:
                     if collector.parts:  # most block elements open with no text pending: no call
                         collector.flush()
