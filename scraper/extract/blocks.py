@@ -25,7 +25,7 @@ from .clutter import (
     WEAK,
     Clutter,
     clutter_of,
-    clutter_of_attributes,
+    clutter_of_plain,
     names,
     names_only_layout,
 )
@@ -406,7 +406,7 @@ def _action_of_node(node: LexborNode, tag_id: int) -> _Action:
 # `next`: an element's children cost no iterator of their own, and a skipped element's subtree is never
 # entered. A plain block element is left in the loop, the other elements by _leave.
 def _walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) -> None:
-    actions, path, kinds, verdict_of = _ACTIONS, collector.path, collector.kinds, clutter_of_attributes
+    actions, path, kinds, verdict_of = _ACTIONS, collector.path, collector.kinds, clutter_of_plain
     open_nodes: list[tuple[LexborNode, int, str, bool]] = []  # (node, action, tag, deferred?) not yet left
     node = root.first_child
     while True:
@@ -436,9 +436,7 @@ def _walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) ->
             elif not (attributes := node.attributes) or collector.pre_depth:
                 entry = _ENTER
             else:  # _Collector.entry for a tag of no entry rule: furniture and heading are False
-                get = attributes.get
-                args = ("hidden" in attributes, get("aria-hidden"), get("style"), get("role"), get("class"))
-                clutter = verdict_of(False, False, *args, get("id"))
+                clutter = verdict_of(attributes)
                 if clutter is NO_CLUTTER or (clutter is WEAK and collector.caption_depth):
                     entry = _ENTER
                 else:

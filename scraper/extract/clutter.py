@@ -22,6 +22,7 @@ __all__ = [
     "Clutter",
     "clutter_of",
     "clutter_of_attributes",
+    "clutter_of_plain",
     "names",
     "names_only_layout",
 ]
@@ -96,6 +97,23 @@ def clutter_of_attributes(
 @functools.lru_cache(maxsize=16384)  # a class attribute recurs with other ids, styles and roles
 def _any_clutter_word(value: str) -> bool:
     return any(map(_has_clutter_word, value.split()))
+
+
+def clutter_of_plain(attributes: dict[str, str | None]) -> Clutter:
+    """`clutter_of(False, attributes)`: the verdict of an element of no furniture or heading tag."""
+    class_ = attributes.get("class")
+    if class_ is not None and len(attributes) == 1:
+        return _clutter_of_class(class_)  # most elements with attributes
+    get = attributes.get
+    return clutter_of_attributes(
+        False, False, "hidden" in attributes, get("aria-hidden"), get("style"), get("role"), class_, get("id")
+    )
+
+
+# Keyed by the class alone: a key of one string costs the cache less than the eight of clutter_of_attributes.
+@functools.lru_cache(maxsize=16384)
+def _clutter_of_class(class_: str) -> Clutter:
+    return clutter_of_attributes(False, False, False, None, None, None, class_, None)
 
 
 def names(attributes: dict[str, str | None], heading: bool = False) -> str:
