@@ -334,6 +334,7 @@ class _Collector:
         self.deferrals.append(_DEFERRAL_OF_ENTRY[entry])
 
     def text(self, value: str) -> None:
+        """A text node's text (outside <pre> the walk's loop does the same without the call)."""
         if not self.parts and not self.pre_depth and value.isspace():
             return  # indentation between tags: most text nodes of a page
         if not self.pre_depth:
@@ -404,7 +405,9 @@ def _action_of_node(node: LexborNode, tag_id: int) -> _Action:
 
 # Depth-first without recursion (pages nest thousands of levels deep), from node to node by `first_child` and
 # `next`: an element's children cost no iterator of their own, and a skipped element's subtree is never
-# entered. A plain block element is left in the loop, the other elements by _leave.
+# entered. A plain block element is left in the loop, the other elements by _leave. Indentation between tags
+# (most text nodes) is told in C, without making a string of it; whitespace inside a run of text, or in
+# <pre>, is text.
 def _walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) -> None:
     actions, path, kinds, verdict_of = _ACTIONS, collector.path, collector.kinds, clutter_of_plain
     open_nodes: list[tuple[LexborNode, int, str, bool]] = []  # (node, action, tag, deferred?) not yet left
@@ -423,13 +426,15 @@ def _walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) ->
                 _leave(collector, action, tag, deferred)
             node = node.next
             continue
-        tag_id = node.tag_id
-        action, kind, tag = actions.get(tag_id) or _action_of_node(node, tag_id)
+        action, kind, tag = actions.get(tag_id := node.tag_id) or _action_of_node(node, tag_id)
         if action == _TEXT:
-            # Indentation between tags (most text nodes) is told in C, without making a string of it;
-            # whitespace inside a run of text, or in <pre>, is text (see _Collector.text).
-            if collector.parts or collector.pre_depth or not node.is_empty_text_node:
+            if collector.pre_depth:
                 collector.text(node.text_content or "")
+            elif collector.parts or not node.is_empty_text_node:  # _Collector.text, outside <pre>
+                value = node.text_content or ""
+                if collector.parts or not value.isspace():
+                    collector.parts.append(value.replace("\n", " ").replace("\t", " ").replace("\r", " "))
+                    collector.in_links.append(collector.anchor_depth > 0)
         elif action != _IGNORED:
             if action == _OTHER:
                 entry = collector.entry(node, tag)
