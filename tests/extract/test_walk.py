@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract import blocks, rules
-from scraper.extract.blocks import FIXED_TAG_IDS, collect_blocks
-from scraper.extract.markup import STRUCTURE_TAGS
+from scraper.extract.blocks import FIXED_TAG_IDS, Block, BlockKind, Deferral, collect_blocks
+from scraper.extract.markup import STRUCTURE_TAGS, Markup
 
 # Every tag a rule of the walk names, and a few plain inline ones.
 NAMED_TAGS = sorted(
@@ -97,3 +98,14 @@ def test_a_block_s_whitespace_collapses_to_single_spaces_whatever_its_characters
     )
     blocks = collect_blocks(_body(html))
     assert [block.text for block in blocks] == ["one two three four", "five"]
+
+
+def test_a_block_made_by_the_walk_is_the_block_its_constructor_makes() -> None:
+    # The walk sets a Block's slots itself (faster than the frozen dataclass's __init__): field by field the
+    # same object, as frozen as any.
+    fields = ("text", BlockKind.LIST_ITEM, 4, 2, (1, 2), 3, Deferral.PROSE, True, Markup(depth=1))
+    made = blocks._block(*fields)
+    assert made == Block(*fields)
+    assert [getattr(made, field.name) for field in dataclasses.fields(Block)] == list(fields)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.text = "changed"  # type: ignore[misc]
