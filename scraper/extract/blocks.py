@@ -357,6 +357,8 @@ class _Collector:
         if clutter is Clutter.NONE or (clutter is Clutter.WEAK and self.caption_depth):
             return Entry.ENTER  # "caption-title", "credit" inside a caption are the caption itself
         chars = _visible_chars(node.text())
+        if clutter is Clutter.HIDDEN and tag in rules.HIDDEN_RAW_TEXT_TAGS:
+            return Entry.SKIP
         if clutter is Clutter.HIDDEN or clutter is Clutter.GATED:
             least = rules.MIN_HIDDEN_PROSE_CHARS if clutter is Clutter.HIDDEN else rules.MIN_GATED_PROSE_CHARS
             if chars < least or _link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars:

@@ -275,6 +275,10 @@ LAYOUT_TOKENS = frozenset({"widget", "widgets", "header"})
 # much text, nearly none of it in links: React/Next.js stream the article into hidden chunks that script
 # moves into place, some sites reveal a paywalled body by script; hidden menus and modals are linked or short.
 MIN_HIDDEN_PROSE_CHARS = 300
+# ... but hidden preformatted text is never that article: a <pre> kept out of sight is a raw copy of the
+# page (its Markdown source for machine readers, a data dump), which would stand beside the article as a
+# second, differently marked-up copy. Streamed and paywalled bodies come as elements of paragraphs.
+HIDDEN_RAW_TEXT_TAGS = frozenset({"pre"})
 
 # An element with a strong clutter word ("social-embed") whose text lies at least this much inside
 # <blockquote> elements is an embedded post, quoted text of the article: kept.
