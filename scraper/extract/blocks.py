@@ -205,6 +205,10 @@ def _clutter_of_names(names: str) -> Clutter:
     return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(_tokens(elements)) else Clutter.NONE
 
 
+def _is_footer(tag: str, names: str) -> bool:
+    return tag in rules.FOOTER_TAGS or not rules.FOOTER_TOKENS.isdisjoint(_tokens(names))
+
+
 def _is_legal_fine_print(node: LexborNode, tag: str) -> bool:
     if tag == "font" and (node.attributes.get("size") or "").strip() not in rules.FINE_PRINT_FONT_SIZES:
         return False
@@ -372,7 +376,9 @@ class _Collector:
         if clutter is Clutter.STRONG:
             return Entry.ENTER if _is_quotation(node, chars) else Entry.SKIP
         own_chars = chars - _link_chars(node)
-        if own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE:
+        if own_chars >= self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE and not _is_footer(
+            tag, _names(attributes, heading)
+        ):
             return Entry.ENTER
         if furniture or not _names_only_layout(_names(attributes, heading)):
             return Entry.SKIP

@@ -263,6 +263,12 @@ MIN_MENU_LINK_SHARE = 0.3
 # A weak match (furniture tag, "widget", "sidebar") is a wrapper already when this share of the page's
 # text is its own (not in links): menus and sidebars are mostly links, a "widget Blog" post is not.
 WEAK_WRAPPER_TEXT_SHARE = 0.25
+# ... but not a footer (the <footer> element, or "footer" in its class or id): it closes the page or a part
+# of it and never wraps the article; one holding a quarter of the page's own text is a carousel of
+# testimonials or a long blurb about the site after the article. Like a strong word, it is a wrapper only
+# at WRAPPER_TEXT_SHARE.
+FOOTER_TAGS = frozenset({"footer"})
+FOOTER_TOKENS = frozenset({"footer"})
 # A smaller weak match with at least this much text of its own, nearly none of it in links, may be body
 # wrapped by a page builder ("elementor-widget", "ck-widget", "product-widget" reviews): its blocks are left
 # out of choosing the body and kept when they lie inside the body chosen.

@@ -100,8 +100,11 @@ def test_a_documentation_page_full_of_code_is_documentation() -> None:
 
 
 def test_a_login_page_is_a_service_page() -> None:
+    # The line under the headline is the page's own text: without it, all the unlinked text this shell
+    # had besides the form's labels was its footer's copyright line, which a footer no longer lends.
     body = (
-        "<main><h1>Sign in</h1><form method='post' action='/login'>"
+        "<main><h1>Sign in</h1><p>Sign in to manage your subscription and newsletters.</p>"
+        "<form method='post' action='/login'>"
         "<label>E-mail <input type='email' name='email'></label>"
         "<label>Password <input type='password' name='password'></label>"
         "<button>Sign in</button></form><p><a href='/reset'>Forgot your password?</a></p></main>"
