@@ -330,14 +330,17 @@ def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id:
             return container
         if (
             entry.blocks >= rules.MIN_RAIL_BLOCKS
+            and entry.link_chars
             and not entry.sentences
             and entry.non_items
             and not block.quoted
             and block.kind is not BlockKind.ROW
             and not _data_lines(entry)
         ):
-            # a rail of short items (headline, label, author) that are not a list; but an embedded post's
-            # lines are quoted text, short and unpunctuated as they are, and a table's rows are data
+            # a rail of short items (headline, label, author) that are not a list, its headlines linked to
+            # the stories; but a box of short lines without a single link is data (a comparison table
+            # laid out in <div>s, pros and cons, a list of specifications), an embedded post's lines are
+            # quoted text, short and unpunctuated as they are, and a table's rows are data
             return container
     return None
 

@@ -330,7 +330,8 @@ MIN_UNPUNCTUATED_SENTENCE_CHARS = 150
 ELLIPSES = ("...", "…", "[…]", "[...]", "(...)")
 
 # A container inside the body with at least this many blocks and no running text at all, not being a
-# list or table, is a rail of headlines, labels and names ("Recent articles" cards).
+# list or table, is a rail of headlines, labels and names ("Recent articles" cards), when some of its text
+# is linked (a rail's headlines lead to their stories; unlinked short lines are data: body.py).
 MIN_RAIL_BLOCKS = 4
 # But a box of at least this many short paragraphs side by side, no card or heading among them, holds lines
 # of data (a class schedule, opening hours): a byline or meta box has three or four lines.
