@@ -58,16 +58,17 @@ def _parse(html: str) -> LexborHTMLParser:
 
 
 def _body_text(
-    tree: LexborHTMLParser, meta: Metadata, recorder: Recorder | None = None
+    tree: LexborHTMLParser, meta: Metadata, recorder: Recorder | None = None, unseen_chars: int = 0
 ) -> tuple[list[Block], BodyText]:
-    """All the page's blocks, and the body among them."""
+    """All the page's blocks, and the body among them. `unseen_chars` of the page's text no reader sees
+    (closed dialogs: MarkupCounts) do not count in the page's size that tells a wrapper from clutter."""
     root = tree.body or tree.root
     if root is None:
         return [], BodyText((), 0)
     place_streamed_parts(tree)  # before <template> goes: its placeholders say where the parts belong
     # Code and styles go first, in C: node.text() then measures what a reader sees (clutter vs wrapper).
     tree.strip_tags(list(rules.CODE_TAGS))
-    page_chars = visible_chars(root)
+    page_chars = max(visible_chars(root) - unseen_chars, 0)
     blocks = collect_blocks(root, page_chars, recorder)
     choice = widened(find_body(blocks, recorder), blocks, meta.description, meta.author)
     body = clean_body(choice, headline_keys(meta.title, blocks), page_chars, meta.author, recorder)
@@ -188,7 +189,7 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
     check_tree(tree, guarded)  # before any walk: what the parse built, measured in C
     meta = extract_metadata(tree, url)
     counts = markup_counts(tree)
-    blocks, body = _body_text(tree, meta, recorder)
+    blocks, body = _body_text(tree, meta, recorder, counts.closed_dialog_chars)
     page_type = classify_page(meta, body, counts, blocks, url)
     text = serialise(body.blocks)
     # The same blocks as Markdown, links kept (render.py strips them unless asked for).

@@ -27,7 +27,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..models import PageType
 from . import pagetype_rules
-from .blocks import Block, BlockKind
+from .blocks import Block, BlockKind, visible_chars
 from .body import BodyText
 from .metadata import Metadata
 from .posts import MAX_TIME_ANCHORS, repeated_posts
@@ -57,6 +57,9 @@ class MarkupCounts:
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
     microdata_posts: int = 0  # itemtype=".../Comment" or ".../DiscussionForumPosting"
     time_paths: tuple[tuple[int, ...], ...] = ()  # each <time>'s ancestors (their mem_id), outermost first
+    # Visible characters of closed <dialog>s (no "open"): shown to no reader until a script opens them
+    # (a sign-up form, a "republish" box), so not part of the page's text a wrapper is measured against.
+    closed_dialog_chars: int = 0
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
@@ -78,6 +81,8 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
             counts["buttons"] += kind == "button"
         elif tag == "button":
             counts["buttons"] += 1
+        elif tag == "dialog":
+            counts["closed_dialog_chars"] += 0 if "open" in node.attributes else visible_chars(node)
         attributes = node.attributes
         _count_attributes(counts, attributes)
     return MarkupCounts(**counts, time_paths=tuple(time_paths))
