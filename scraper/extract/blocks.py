@@ -205,6 +205,12 @@ def _clutter_of_names(names: str) -> Clutter:
     return Clutter.WEAK if rules.CONTENT_TOKENS.isdisjoint(_tokens(elements)) else Clutter.NONE
 
 
+def _names_its_terms(attributes: dict[str, str | None]) -> bool:
+    """A definition list whose only strong clutter words are the terms it defines ("glossary-terms")."""
+    words = rules.STRONG_CLUTTER_TOKENS & _tokens(_names(attributes))
+    return bool(words) and words <= rules.DEFINITION_LIST_TOKENS
+
+
 def _is_footer(tag: str, names: str) -> bool:
     return tag in rules.FOOTER_TAGS or not rules.FOOTER_TOKENS.isdisjoint(_tokens(names))
 
@@ -360,6 +366,8 @@ class _Collector:
         )
         if clutter is Clutter.NONE or (clutter is Clutter.WEAK and self.caption_depth):
             return Entry.ENTER  # "caption-title", "credit" inside a caption are the caption itself
+        if clutter is Clutter.STRONG and tag in rules.DEFINITION_LIST_TAGS and _names_its_terms(attributes):
+            return Entry.ENTER
         chars = _visible_chars(node.text())
         if clutter is Clutter.HIDDEN and tag in rules.HIDDEN_RAW_TEXT_TAGS:
             return Entry.SKIP

@@ -95,6 +95,11 @@ STRONG_CLUTTER_TOKENS = frozenset(
 # "skip" names list items ("skip-item"), where a skip link is "skiplink" or the interface line "Skip to
 # content".
 
+# But on a definition list (<dl>: terms, each with its definition) "terms" names the terms it defines
+# ("floated-terms", "glossary-terms"), not the terms of a service.
+DEFINITION_LIST_TAGS = frozenset({"dl"})
+DEFINITION_LIST_TOKENS = frozenset({"terms"})
+
 # Weak clutter words: clutter unless the same element also says it is content.
 WEAK_CLUTTER_TOKENS = frozenset(
     {
