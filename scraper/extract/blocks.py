@@ -368,9 +368,9 @@ class _Collector:
             return Entry.ENTER  # "caption-title", "credit" inside a caption are the caption itself
         if clutter is Clutter.STRONG and tag in rules.DEFINITION_LIST_TAGS and _names_its_terms(attributes):
             return Entry.ENTER
-        chars = _visible_chars(node.text())
         if clutter is Clutter.HIDDEN and tag in rules.HIDDEN_RAW_TEXT_TAGS:
-            return Entry.SKIP
+            return Entry.SKIP  # whatever its length: not measured
+        chars = _visible_chars(node.text())
         if clutter is Clutter.HIDDEN or clutter is Clutter.GATED:
             least = rules.MIN_HIDDEN_PROSE_CHARS if clutter is Clutter.HIDDEN else rules.MIN_GATED_PROSE_CHARS
             if chars < least or _link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars:
