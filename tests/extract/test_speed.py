@@ -210,7 +210,7 @@ def _totals_per_path(blocks: list[Any]) -> dict[int, tuple[int, ...]]:
 
 
 def test_container_totals_summed_up_the_tree_equal_the_totals_per_path() -> None:
-    from scraper.extract.body import _containers
+    from scraper.extract.containers import container_totals
 
     prose = "A sentence of the article that runs on for a while. " * 3
     html = (
@@ -224,7 +224,7 @@ def test_container_totals_summed_up_the_tree_equal_the_totals_per_path() -> None
     )
     blocks = collect_blocks(_root(html))
     expected = _totals_per_path(blocks)
-    totals = _containers(blocks)[0]
+    totals = container_totals(blocks)[0]
     assert list(totals) == list(expected)  # the same keys, in the same order
     got = {
         container: (
