@@ -17,7 +17,7 @@ from . import rules
 from .blocks import Block, BlockKind, Deferral
 from .containers import Totals, container_totals
 from .evidence import is_notice, may_be_notice_box, notice_blocks
-from .repeats import drop_pull_quotes, drop_repeats, normalised
+from .repeats import drop_pull_quotes, drop_repeats, normalised, normalised_all
 
 if TYPE_CHECKING:
     from .recorder import Recorder
@@ -268,32 +268,59 @@ def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
     return frozenset(key for key in keys if len(key) >= rules.MIN_HEADLINE_CHARS)
 
 
-def _boilerplate_container(block: Block, totals: Mapping[int, Totals], body_id: int) -> int | None:
-    """The outermost container inside the body that is a headline list or a rail, if any."""
-    path = block.path
-    if body_id not in path:  # an intro block widen.py added from outside the body
-        return None
-    for container in path[path.index(body_id) + 1 :]:  # the containers inside the body, outermost first
-        entry = totals[container]
+_LINK_LIST, _RAIL = 1, 2  # kinds of boilerplate container (see _BodyContainers); 0: neither
+
+
+class _BodyContainers(dict[int, int]):
+    """The containers of a body as cleaning judges them, each the first time a block inside it asks (the
+    blocks of a container ask the same of it): _LINK_LIST, a headline list (long enough, mostly links,
+    little prose); _RAIL, a rail of short items (headline, label, author) that are not a list, for the
+    blocks that may be a rail's (see _boilerplate_container); 0, neither. And whether a sentence announced
+    it as the body's own list (`announced`, see _dropped_as_links), with the body's lines that may
+    announce one (`announcers`, see _announces_own_list), found once."""
+
+    def __init__(self, choice: BodyChoice) -> None:
+        super().__init__()
+        self.totals, self.blocks, self.body_id = choice.totals, choice.blocks, cast(int, choice.body_id)
+        self.announced: dict[int, bool] = {}
+        self.announcers: list[Block] | None = None
+
+    def __missing__(self, container: int) -> int:
+        entry = self.totals[container]
+        kind = 0
         if (
-            entry.chars >= rules.MIN_CONTAINER_CHARS
+            entry.link_chars  # most containers: paragraphs without a link
+            and entry.chars >= rules.MIN_CONTAINER_CHARS
             and entry.link_density > rules.MAX_CONTAINER_LINK_DENSITY
             and entry.prose_chars <= rules.MAX_PROSE_SHARE_OF_LINK_LIST * entry.chars
         ):
-            return container
-        if (
+            kind = _LINK_LIST
+        elif (
             entry.blocks >= rules.MIN_RAIL_BLOCKS
             and entry.link_chars
             and not entry.sentences
             and entry.non_items
-            and not block.quoted
-            and block.kind is not BlockKind.ROW
             and not _data_lines(entry)
         ):
             # a rail of short items (headline, label, author) that are not a list, its headlines linked to
             # the stories; but a box of short lines without a single link is data (a comparison table
-            # laid out in <div>s, pros and cons, a list of specifications), an embedded post's lines are
-            # quoted text, short and unpunctuated as they are, and a table's rows are data
+            # laid out in <div>s, pros and cons, a list of specifications)
+            kind = _RAIL
+        self[container] = kind
+        return kind
+
+
+def _boilerplate_container(block: Block, kinds: _BodyContainers) -> int | None:
+    """The outermost container inside the body that is a headline list or a rail, if any."""
+    path, body_id = block.path, kinds.body_id
+    if body_id not in path:  # an intro block widen.py added from outside the body
+        return None
+    # An embedded post's lines are quoted text, short and unpunctuated as they are, and a table's rows are
+    # data: no rail's.
+    rail = not block.quoted and block.kind is not BlockKind.ROW
+    for container in path[path.index(body_id) + 1 :]:  # the containers inside the body, outermost first
+        kind = kinds[container]
+        if kind == _LINK_LIST or (kind == _RAIL and rail):
             return container
     return None
 
@@ -309,26 +336,29 @@ def _introduces_list(block: Block | None) -> bool:
     return block is not None and block.kind is not BlockKind.HEADING and block.text.rstrip().endswith(":")
 
 
-def _announces_own_list(container: int, blocks: Sequence[Block]) -> bool:
+def _announces_own_list(container: int, containers: _BodyContainers) -> bool:
     """A section of the article that says what its links are ("Many patches were sent for review:"): an
     unlinked line of its own ending in ":", longer than a rail's label ("See also:", "Related:")."""
-    return any(
-        container in block.path
-        and block.link_chars == 0
-        and block.chars >= rules.MIN_LIST_ANNOUNCEMENT_CHARS
-        and _introduces_list(block)
-        for block in blocks
-    )
+    if containers.announcers is None:  # the body's lines that may be one: found once, for every container
+        containers.announcers = [
+            block
+            for block in containers.blocks
+            if block.link_chars == 0
+            and block.chars >= rules.MIN_LIST_ANNOUNCEMENT_CHARS
+            and _introduces_list(block)
+        ]
+    return any(container in block.path for block in containers.announcers)
 
 
 # Letters outside ASCII that re.IGNORECASE takes for ASCII ones: "İ", "ı" for "i", "ſ" for "s", "K" for "k".
 _CASE_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
+_MAX_INTERFACE_TEXT_CHARS = max(rules.MAX_INTERFACE_LINE_CHARS, rules.MAX_SCRIPT_NOTICE_CHARS)
 
 
 def _is_interface_text(block: Block) -> bool:
     """Player controls, ad labels, counters, close buttons, "enable JavaScript" notices."""
     text = block.text
-    if len(text) >= max(rules.MAX_INTERFACE_LINE_CHARS, rules.MAX_SCRIPT_NOTICE_CHARS):
+    if len(text) >= _MAX_INTERFACE_TEXT_CHARS:
         return False  # most blocks: paragraphs
     lowered = text.lower()
     if len(text) < rules.MAX_INTERFACE_LINE_CHARS and rules.INTERFACE_LINE_RE.match(lowered) is not None:
@@ -360,8 +390,10 @@ def clean_body(
         return BodyText((), 0, choice.listing, page_chars, len(choice.cards))
     totals, body_id, cards = choice.totals, choice.body_id, choice.cards
     longest_title = max(map(len, titles), default=0)
+    keys = normalised_all([block.text for block in choice.blocks])  # for the headline and pull quotes
+    key_of = {id(block): key for block, key in zip(choice.blocks, keys, strict=True)}
     kept: list[Block] = []
-    verdicts: dict[int, bool] = {}  # boilerplate container -> kept because a sentence announced it
+    containers = _BodyContainers(choice)
     previous: Block | None = None
     for index, block in enumerate(choice.blocks):
         if cards and not cards.isdisjoint(block.path):
@@ -369,26 +401,29 @@ def clean_body(
                 recorder.dropped(block, "teaser card")
             continue
         following = choice.blocks[index + 1] if index + 1 < len(choice.blocks) else None
-        if _dropped_as_links(block, previous, following, choice, verdicts, recorder):
+        if _dropped_as_links(block, previous, following, containers, recorder):
             continue
         previous = block
-        if _is_interface_text(block) or _is_teaser(block, totals, body_id):
+        text = block.text  # the first tests of both written out: most blocks are neither
+        if (len(text) < _MAX_INTERFACE_TEXT_CHARS and _is_interface_text(block)) or (
+            text.rstrip().endswith(rules.ELLIPSES) and _is_teaser(block, totals, body_id)
+        ):
             if recorder is not None:
                 recorder.dropped(block, "interface text" if _is_interface_text(block) else "teaser")
             continue
-        if len(block.text) <= 2 * longest_title and normalised(block.text) in titles:
+        if len(block.text) <= 2 * longest_title and keys[index] in titles:
             if recorder is not None:
                 recorder.dropped(block, "the headline again")
             continue
         kept.append(block)
     kept = _noted(recorder, kept, _drop_captions(kept), "caption")
     kept = _noted(recorder, kept, drop_repeats(kept), "repeated (a later copy kept)")
-    kept = _noted(recorder, kept, drop_pull_quotes(kept), "pull quote (its words stand in another block)")
+    pull_quotes = drop_pull_quotes(kept, [key_of[id(block)] for block in kept])
+    kept = _noted(recorder, kept, pull_quotes, "pull quote (its words stand in another block)")
     kept = _noted(recorder, kept, _drop_lead_notices(kept), "notice in its own box before the first prose")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
     kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
-    data = {id(block) for block in kept if len(block.path) > 1 and _data_lines(totals[block.path[-2]])}
-    kept = _noted(recorder, kept, _drop_lead_out(kept, data), "label after the last prose")
+    kept = _noted(recorder, kept, _drop_lead_out(kept, totals), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
     prose = sum(block.chars for block in kept if is_prose(block))
     return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
@@ -408,8 +443,7 @@ def _dropped_as_links(
     block: Block,
     previous: Block | None,
     following: Block | None,
-    choice: BodyChoice,
-    verdicts: dict[int, bool],
+    containers: _BodyContainers,
     recorder: Recorder | None = None,
 ) -> bool:
     """A block of a headline list or rail inside the body, or a link-dense line, unless a sentence before
@@ -418,15 +452,17 @@ def _dropped_as_links(
     links. (A linked headline of another article boxed inside the body is dropped by its container, when
     it holds MIN_CONTAINER_CHARS.)"""
     heads_text = block.kind is BlockKind.HEADING and _is_unlinked_text(following)
-    container = _boilerplate_container(block, choice.totals, cast(int, choice.body_id))
+    container = _boilerplate_container(block, containers)
     if container is not None and not (heads_text and container == block.path[-1]):
-        if container not in verdicts:
-            verdicts[container] = _introduces_list(previous) or _announces_own_list(container, choice.blocks)
-        if not verdicts[container] and recorder is not None:
+        announced = containers.announced
+        if container not in announced:
+            announced[container] = _introduces_list(previous) or _announces_own_list(container, containers)
+        if not announced[container] and recorder is not None:
             recorder.dropped(block, "link-dense list or rail", container)
-        return not verdicts[container]
+        return not announced[container]
     dropped = (
-        block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
+        block.link_chars > 0  # most blocks: no link
+        and block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
         and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
         and not heads_text
         and not block.quoted  # a quoted post's signature line ("— Name (@name) <a>date</a>")
@@ -485,12 +521,13 @@ def _own_box(block: Block, paragraph: Block) -> bool:
     return len(block.path) < 2 or block.path[-2] not in paragraph.path
 
 
-def _drop_lead_out(blocks: list[Block], data: set[int]) -> list[Block]:
+def _drop_lead_out(blocks: list[Block], totals: Mapping[int, Totals]) -> list[Block]:
     """After the last prose: labels and headings that are not sentences ("Newsletter", "Related", a
-    site name, player text). Lists, tables, lines of data (the ids in `data`, see _data_lines) and
-    sentences there stay: they may end the article."""
+    site name, player text). Lists, tables, lines of data (see _data_lines) and sentences there stay:
+    they may end the article."""
     for index in range(len(blocks) - 1, -1, -1):
-        if is_prose(blocks[index]) or id(blocks[index]) in data:
+        block = blocks[index]
+        if is_prose(block) or (len(block.path) > 1 and _data_lines(totals[block.path[-2]])):
             tail = [b for b in blocks[index + 1 :] if not _is_lead_out_line(b)]
             return blocks[: index + 1] + tail
     return blocks
