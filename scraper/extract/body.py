@@ -225,14 +225,16 @@ def _settled(all_blocks: Sequence[Block]) -> tuple[Sequence[Block], Sequence[Blo
             break
     else:
         return all_blocks, all_blocks  # most pages: no widget deferred
-    settled = [block for block in all_blocks if block.deferral is Deferral.NONE]
-    if 2 * _prose_chars(settled) < _prose_chars(all_blocks):  # settled < deferred: widgets are the layout
+    settled_prose = all_prose = 0  # own characters of prose blocks: both sums in one pass
+    for block in all_blocks:
+        if is_prose(block):
+            all_prose += block.chars - block.link_chars
+            if block.deferral is Deferral.NONE:
+                settled_prose += block.chars - block.link_chars
+    if 2 * settled_prose < all_prose:  # settled < deferred: the widgets are the page's layout
         return all_blocks, all_blocks
+    settled = [block for block in all_blocks if block.deferral is Deferral.NONE]
     return settled, [block for block in all_blocks if block.deferral is not Deferral.SHORT]
-
-
-def _prose_chars(blocks: Sequence[Block]) -> int:
-    return sum(block.chars - block.link_chars for block in blocks if is_prose(block))
 
 
 def _narrowed(best: int, totals: Mapping[int, Totals], parents: Mapping[int, int | None]) -> int:
@@ -277,13 +279,19 @@ class _BodyContainers(dict[int, int]):
     little prose); _RAIL, a rail of short items (headline, label, author) that are not a list, for the
     blocks that may be a rail's (see _boilerplate_container); 0, neither. And whether a sentence announced
     it as the body's own list (`announced`, see _dropped_as_links), with the body's lines that may
-    announce one (`announcers`, see _announces_own_list), found once."""
+    announce one (`announcers`, see _announces_own_list), found once. And for each container inside the
+    body, the outermost such container from the body down to it (`outermost`, see
+    _boilerplate_container), for blocks that may be a rail's and for others: siblings share their path."""
 
     def __init__(self, choice: BodyChoice) -> None:
         super().__init__()
         self.totals, self.blocks, self.body_id = choice.totals, choice.blocks, cast(int, choice.body_id)
         self.announced: dict[int, bool] = {}
         self.announcers: list[Block] | None = None
+        self.outermost: tuple[dict[int, int | None], dict[int, int | None]] = (
+            {self.body_id: None},  # for blocks that may not be a rail's
+            {self.body_id: None},  # for the others
+        )
 
     def __missing__(self, container: int) -> int:
         entry = self.totals[container]
@@ -318,11 +326,21 @@ def _boilerplate_container(block: Block, kinds: _BodyContainers) -> int | None:
     # An embedded post's lines are quoted text, short and unpunctuated as they are, and a table's rows are
     # data: no rail's.
     rail = not block.quoted and block.kind is not BlockKind.ROW
-    for container in path[path.index(body_id) + 1 :]:  # the containers inside the body, outermost first
-        kind = kinds[container]
-        if kind == _LINK_LIST or (kind == _RAIL and rail):
-            return container
-    return None
+    outermost = kinds.outermost[rail]
+    depth = len(path) - 1
+    while path[depth] not in outermost:  # up to the deepest container known: the body at the latest
+        depth -= 1
+    found = outermost[path[depth]]
+    totals = kinds.totals
+    for container in path[depth + 1 :]:  # the containers not known yet, outermost first
+        entry = totals[container]
+        # Neither kind without a link or MIN_RAIL_BLOCKS: most containers (a paragraph) judged at that.
+        if found is None and (entry.link_chars or entry.blocks >= rules.MIN_RAIL_BLOCKS):
+            kind = kinds[container]
+            if kind == _LINK_LIST or (kind == _RAIL and rail):
+                found = container
+        outermost[container] = found
+    return found
 
 
 def _data_lines(entry: Totals) -> bool:
@@ -395,12 +413,13 @@ def clean_body(
     kept: list[Block] = []
     containers = _BodyContainers(choice)
     previous: Block | None = None
-    for index, block in enumerate(choice.blocks):
+    blocks, last = choice.blocks, len(choice.blocks) - 1
+    for index, block in enumerate(blocks):
         if cards and not cards.isdisjoint(block.path):
             if recorder is not None:
                 recorder.dropped(block, "teaser card")
             continue
-        following = choice.blocks[index + 1] if index + 1 < len(choice.blocks) else None
+        following = blocks[index + 1] if index < last else None
         if _dropped_as_links(block, previous, following, containers, recorder):
             continue
         previous = block

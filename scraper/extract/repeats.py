@@ -35,7 +35,7 @@ def normalised(text: str) -> str:
 # Between the texts normalised at once: never a word character, neither cased nor case-ignorable (so
 # lower-casing reads it as the end of a text: a final sigma before it stays final), and no text holds it.
 _SEPARATOR = "\x00"
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+_ASCII_BYTES = bytes(range(128))
 # The bytes of UTF-8 below 128 are its ASCII characters: the others are left as they are.
 _ASCII_NON_WORD_BYTES_TO_SPACE = bytes(
     code if code >= 128 or chr(code) in _ASCII_WORD_CHARS or chr(code) == _SEPARATOR else ord(" ")
@@ -52,13 +52,19 @@ def normalised_all(texts: Sequence[str]) -> list[str]:
     if joined.count(_SEPARATOR) != len(texts) - 1:
         return [normalised(text) for text in texts]  # a text holds the separator (or there is none)
     lowered = joined.lower()
+    utf8 = lowered.encode("utf-8", "surrogatepass")
     if not lowered.isascii():
-        for char in set(_NON_ASCII_RE.findall(lowered)):
-            if _WORD_RE.fullmatch(char) is None:
-                lowered = lowered.replace(char, " ")
-    utf8 = lowered.encode("utf-8", "surrogatepass").translate(_ASCII_NON_WORD_BYTES_TO_SPACE)
-    spaced = utf8.decode("utf-8", "surrogatepass")
-    return [" ".join(part.split()) for part in spaced.split(_SEPARATOR)]
+        # The distinct characters outside ASCII: what is left of the bytes without the ASCII ones.
+        others = utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+        non_words = [char for char in set(others) if _WORD_RE.fullmatch(char) is None]
+        for char in non_words:
+            lowered = lowered.replace(char, " ")
+        if non_words:
+            utf8 = lowered.encode("utf-8", "surrogatepass")
+    # Only spaces are left between the words (and the separators): their runs are collapsed in the bytes.
+    utf8 = utf8.translate(_ASCII_NON_WORD_BYTES_TO_SPACE)
+    collapsed = b" ".join(utf8.split()).decode("utf-8", "surrogatepass")
+    return [part.strip(" ") for part in collapsed.split(_SEPARATOR)]
 
 
 def drop_repeats(blocks: list[Block]) -> list[Block]:
@@ -142,9 +148,10 @@ def drop_pull_quotes(blocks: list[Block], keys: Sequence[str] | None = None) -> 
         if block.kind is BlockKind.PARAGRAPH
         and rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS
     ]
-    text_length = sum(len(key) + 1 for key in keys)
-    if len(candidates) * text_length <= rules.PULL_QUOTE_SCAN_BUDGET:
-        haystack = "\n".join(keys)  # keys hold no newline: no false match across two
+    if not candidates:
+        return blocks  # nothing short enough to be a quote
+    haystack = "\n".join(keys)  # keys hold no newline: no false match across two
+    if len(candidates) * (len(haystack) + 1) <= rules.PULL_QUOTE_SCAN_BUDGET:  # each key and its newline
 
         def quoted(index: int) -> bool:
             return haystack.count(keys[index]) > 1  # once is the block itself
@@ -152,8 +159,9 @@ def drop_pull_quotes(blocks: list[Block], keys: Sequence[str] | None = None) -> 
     else:
         quoted = _QuoteFinder(keys)
     dropped = {index for index in candidates if quoted(index)}
-    if dropped:  # a line the article repeats stands inside its other copy: no quote
-        dropped -= own_repeats(blocks, keys)
+    if not dropped:
+        return blocks  # most bodies
+    dropped -= own_repeats(blocks, keys)  # a line the article repeats stands inside its other copy
     return [block for index, block in enumerate(blocks) if index not in dropped]
 
 
