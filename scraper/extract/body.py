@@ -383,7 +383,9 @@ def _is_interface_text(block: Block) -> bool:
         return True
     # Both branches of the notice's pattern name "javascript": a search of every position (case-blind, so
     # slow) only where it may stand, as that pattern reads letters.
-    named = "javascript" in lowered or (not lowered.isascii() and any(c in text for c in _CASE_LOOKALIKES))
+    named = "javascript" in lowered or (
+        not lowered.isascii() and any(map(text.__contains__, _CASE_LOOKALIKES))
+    )
     return (
         named
         and len(text) < rules.MAX_SCRIPT_NOTICE_CHARS
