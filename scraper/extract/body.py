@@ -274,14 +274,11 @@ _LINK_LIST, _RAIL = 1, 2  # kinds of boilerplate container (see _BodyContainers)
 
 
 class _BodyContainers(dict[int, int]):
-    """The containers of a body as cleaning judges them, each the first time a block inside it asks (the
-    blocks of a container ask the same of it): _LINK_LIST, a headline list (long enough, mostly links,
-    little prose); _RAIL, a rail of short items (headline, label, author) that are not a list, for the
-    blocks that may be a rail's (see _boilerplate_container); 0, neither. And whether a sentence announced
-    it as the body's own list (`announced`, see _dropped_as_links), with the body's lines that may
-    announce one (`announcers`, see _announces_own_list), found once. And for each container inside the
-    body, the outermost such container from the body down to it (`outermost`, see
-    _boilerplate_container), for blocks that may be a rail's and for others: siblings share their path."""
+    """The body's containers as cleaning judges them, each once (its blocks ask the same): _LINK_LIST, a
+    headline list (long, mostly links, little prose); _RAIL, a rail of short items (headline, label, author)
+    that are not a list, for blocks that may be a rail's; 0, neither. Whether a sentence announced it as the
+    body's own list (`announced`, see _dropped_as_links), with the lines that may (`announcers`); the
+    outermost such container from the body down to each (`outermost`, see _boilerplate_container)."""
 
     def __init__(self, choice: BodyChoice) -> None:
         super().__init__()
@@ -296,16 +293,16 @@ class _BodyContainers(dict[int, int]):
     def __missing__(self, container: int) -> int:
         entry = self.totals[container]
         kind = 0
-        if (
-            entry.link_chars  # most containers: paragraphs without a link
-            and entry.chars >= rules.MIN_CONTAINER_CHARS
+        if not entry.link_chars:
+            pass  # neither kind: a headline list is mostly links, a rail's headlines are linked
+        elif (
+            entry.chars >= rules.MIN_CONTAINER_CHARS
             and entry.link_density > rules.MAX_CONTAINER_LINK_DENSITY
             and entry.prose_chars <= rules.MAX_PROSE_SHARE_OF_LINK_LIST * entry.chars
         ):
             kind = _LINK_LIST
         elif (
             entry.blocks >= rules.MIN_RAIL_BLOCKS
-            and entry.link_chars
             and not entry.sentences
             and entry.non_items
             and not _data_lines(entry)
@@ -333,9 +330,8 @@ def _boilerplate_container(block: Block, kinds: _BodyContainers) -> int | None:
     found = outermost[path[depth]]
     totals = kinds.totals
     for container in path[depth + 1 :]:  # the containers not known yet, outermost first
-        entry = totals[container]
-        # Neither kind without a link or MIN_RAIL_BLOCKS: most containers (a paragraph) judged at that.
-        if found is None and (entry.link_chars or entry.blocks >= rules.MIN_RAIL_BLOCKS):
+        # Neither kind without link text (see _BodyContainers): most containers, paragraphs, judged at that.
+        if found is None and totals[container].link_chars:
             kind = kinds[container]
             if kind == _LINK_LIST or (kind == _RAIL and rail):
                 found = container
@@ -410,12 +406,12 @@ def clean_body(
         return BodyText((), 0, choice.listing, page_chars, len(choice.cards))
     totals, body_id, cards = choice.totals, choice.body_id, choice.cards
     longest_title = max(map(len, titles), default=0)
-    keys = normalised_all([block.text for block in choice.blocks])  # for the headline and pull quotes
-    key_of = {id(block): key for block, key in zip(choice.blocks, keys, strict=True)}
+    blocks, last = choice.blocks, len(choice.blocks) - 1
+    keys = normalised_all([block.text for block in blocks])  # for the headline and pull quotes
+    key_of = {id(block): key for block, key in zip(blocks, keys, strict=True)}
     kept: list[Block] = []
     containers = _BodyContainers(choice)
     previous: Block | None = None
-    blocks, last = choice.blocks, len(choice.blocks) - 1
     for index, block in enumerate(blocks):
         if cards and not cards.isdisjoint(block.path):
             if recorder is not None:
@@ -432,7 +428,7 @@ def clean_body(
             if recorder is not None:
                 recorder.dropped(block, "interface text" if _is_interface_text(block) else "teaser")
             continue
-        if len(block.text) <= 2 * longest_title and keys[index] in titles:
+        if len(text) <= 2 * longest_title and keys[index] in titles:
             if recorder is not None:
                 recorder.dropped(block, "the headline again")
             continue
