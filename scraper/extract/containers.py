@@ -43,7 +43,7 @@ def container_totals(
     found once for totals, cards and scores: each one's parent (in that order), all innermost first."""
     totals: dict[int, Totals] = defaultdict(Totals)
     parents: dict[int, int | None] = {}
-    depths: dict[int, int] = {}
+    levels: list[list[int]] = []  # the containers at each depth, in the order they first appear
     for block in blocks:
         path = block.path
         if not path:
@@ -57,12 +57,16 @@ def container_totals(
         # Most blocks: only their own element is new, its parent seen (a container seen has its
         # ancestors seen). Its entry is inserted last, so that keys keep the order of first appearance.
         if len(path) > 1 and path[-2] in parents:
-            parents[inner], depths[inner] = path[-2], len(path) - 1
+            parents[inner] = path[-2]
+            if len(levels) < len(path):
+                levels.append([])
+            levels[len(path) - 1].append(inner)
         else:
-            for container in path[_add_path(path, parents, depths) : -1]:
+            for container in path[_add_path(path, parents, levels) : -1]:
                 totals[container]  # inserted now, outer before inner
         totals[inner] = _own_totals(block)
-    inner_first = sorted(parents, key=depths.__getitem__, reverse=True)
+    # Deepest first, each depth in order of appearance: the order of a stable sort by depth.
+    inner_first = [container for level in reversed(levels) for container in level]
     for container in inner_first:
         parent = parents[container]
         if parent is not None:
@@ -95,16 +99,18 @@ def _own_totals(block: Block) -> Totals:
     )
 
 
-def _add_path(path: tuple[int, ...], parents: dict[int, int | None], depths: dict[int, int]) -> int:
-    """The containers of `path` not seen yet entered in `parents` and `depths`, in order; the index of the
-    first of them. Only the end of a path is new (a container seen has its ancestors seen), so a block
-    costs one lookup, not one per container of its path."""
+def _add_path(path: tuple[int, ...], parents: dict[int, int | None], levels: list[list[int]]) -> int:
+    """The containers of `path` not seen yet entered in `parents` and in `levels` (by depth), in order; the
+    index of the first of them. Only the end of a path is new (a container seen has its ancestors seen), so
+    a block costs one lookup, not one per container of its path."""
     first = len(path)
     while first > 0 and path[first - 1] not in parents:
         first -= 1
     for depth in range(first, len(path)):
         parents[path[depth]] = path[depth - 1] if depth else None
-        depths[path[depth]] = depth
+        while len(levels) <= depth:
+            levels.append([])
+        levels[depth].append(path[depth])
     return first
 
 
