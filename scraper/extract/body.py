@@ -140,8 +140,8 @@ def _subtree_scores(
                 scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
     else:  # most pages: no card, no notice
         for block in blocks:
-            if block.path:
-                scores[block.path[-1]] += _weight(block)
+            if path := block.path:
+                scores[path[-1]] += _weight(block)
     floor = -rules.MAX_CHILD_PENALTY
     for container in inner_first:
         parent = parents[container]
