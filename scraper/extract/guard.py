@@ -171,9 +171,11 @@ _TOKEN_RE = re.compile(
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
 # A formatting start tag, for the pre-check's count (case-insensitive by hand: faster than re.I).
+# The lookahead on the first letter turns most "<" away at once: the alternation alone cost 1.6× as much.
 _FORMATTING_START_RE = re.compile(
-    r"<(?:[bisuBISU]|[eE][mM]|[sS][tT][rR][oO][nN][gG]|[fF][oO][nN][tT]|[sS][mM][aA][lL][lL]|[bB][iI][gG]"
-    r"|[cC][oO][dD][eE]|[tT][tT]|[nN][oO][bB][rR]|[sS][tT][rR][iI][kK][eE])[\s/>]"
+    r"<(?=[bBiIsSuUeEfFcCtTnN])(?:[bisuBISU]|[eE][mM]|[sS][tT][rR][oO][nN][gG]|[fF][oO][nN][tT]"
+    r"|[sS][mM][aA][lL][lL]|[bB][iI][gG]|[cC][oO][dD][eE]|[tT][tT]|[nN][oO][bB][rR]"
+    r"|[sS][tT][rR][iI][kK][eE])[\s/>]"
 )
 # Matches an element with more than MAX_DEPTH ancestors (Lexbor checks it in C, right to left).
 _DEEPER_THAN_LIMIT = " > ".join(["*"] * (MAX_DEPTH + 1))
