@@ -180,16 +180,25 @@ BYLINE_AFTER_TITLE_CHARS = 1500
 BYLINE_BEFORE_TITLE_CHARS = 500
 # Lines after the headline searched for a name printed beside the date.
 MAX_BYLINE_LINES = 30
-# Words that introduce a name in a byline, in the languages most often met.
-_BYLINE_WORDS = (
-    r"(?:(?:written|posted|published|reviewed|updated|edited|reported|words|story|text|photos?)\s+)?"
-    r"(?:by|von|par|por|door|di|da|av|af|przez|от|автор|tekst|author|authors|autor|auteur|autore"
-    r"|contributors?|writer|written\s+by|بقلم|كتبه|מאת|作者)"
+# Words that introduce a name in a byline, in the languages most often met: a verb ("written") that may
+# come before the word proper ("by"), as regular expressions.
+_BYLINE_VERBS = (
+    "written|posted|published|reviewed|updated|edited|reported|words|story|text|photos?".split("|")
 )
+_BYLINE_INTROS = (
+    "by|von|par|por|door|di|da|av|af|przez|от|автор|tekst|author|authors|autor|auteur|autore"
+    r"|contributors?|writer|written\s+by|بقلم|كتبه|מאת|作者"
+).split("|")
+_BYLINE_WORDS = rf"(?:(?:{'|'.join(_BYLINE_VERBS)})\s+)?(?:{'|'.join(_BYLINE_INTROS)})"
+# The letters a byline word starts with: a line starting otherwise is turned away before the alternation
+# is tried at all (the search over the text near the headline took 7 times as long without it).
+_BYLINE_FIRST_LETTERS = "".join(sorted({word[0] for word in _BYLINE_VERBS + _BYLINE_INTROS}))
 BYLINE_PREFIX_RE = re.compile(r"^\s*" + _BYLINE_WORDS + r"(?:\s*[:\-–—]\s*|\s+|$)", re.IGNORECASE)
 # A line of page text that is a byline: "By Jane Doe", or "Written by" with the name on the next line.
 BYLINE_LINE_RE = re.compile(
-    r"^[^\S\n]*" + _BYLINE_WORDS + r"\b[^\S\n]*:?[^\S\n]*\n?\s*(?P<name>[^\n]{2,120})$",
+    rf"^[^\S\n]*(?=[{_BYLINE_FIRST_LETTERS}])"
+    + _BYLINE_WORDS
+    + r"\b[^\S\n]*:?[^\S\n]*\n?\s*(?P<name>[^\n]{2,120})$",
     re.IGNORECASE | re.MULTILINE,
 )
 # A name and a date on one line, as a byline sets them ("Jane Doe · May 5, 2024").
