@@ -182,13 +182,11 @@ BYLINE_BEFORE_TITLE_CHARS = 500
 MAX_BYLINE_LINES = 30
 # Words that introduce a name in a byline, in the languages most often met: a verb ("written") that may
 # come before the word proper ("by"), as regular expressions.
-_BYLINE_VERBS = (
-    "written|posted|published|reviewed|updated|edited|reported|words|story|text|photos?".split("|")
-)
-_BYLINE_INTROS = (
-    "by|von|par|por|door|di|da|av|af|przez|от|автор|tekst|author|authors|autor|auteur|autore"
-    r"|contributors?|writer|written\s+by|بقلم|كتبه|מאת|作者"
-).split("|")
+_BYLINE_VERBS: tuple[str, ...] = ("written", "posted", "published", "reviewed", "updated", "edited")
+_BYLINE_VERBS += ("reported", "words", "story", "text", "photos?")
+_BYLINE_INTROS: tuple[str, ...] = ("by", "von", "par", "por", "door", "di", "da", "av", "af", "przez")
+_BYLINE_INTROS += ("от", "автор", "tekst", "author", "authors", "autor", "auteur", "autore")
+_BYLINE_INTROS += ("contributors?", "writer", r"written\s+by", "بقلم", "كتبه", "מאת", "作者")
 _BYLINE_WORDS = rf"(?:(?:{'|'.join(_BYLINE_VERBS)})\s+)?(?:{'|'.join(_BYLINE_INTROS)})"
 # The letters a byline word starts with: a line starting otherwise is turned away before the alternation
 # is tried at all (the search over the text near the headline took 7 times as long without it).
