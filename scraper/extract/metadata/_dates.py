@@ -81,7 +81,7 @@ def _with_time(day: date, match: re.Match[str]) -> str:
 def date_in_text(text: str | None) -> str | None:
     """A date written for people ("March 5, 2024", "5 mars 2024", "2024/03/05", "05.03.2024")."""
     text = clean_text(text)
-    if not text or len(text) > rules.MAX_DATE_TEXT_CHARS:
+    if not text or len(text) > rules.MAX_DATE_TEXT_CHARS or rules.FOUR_DIGITS_RE.search(text) is None:
         return None
     for pattern in (rules.MDY_WORDS_RE, rules.DMY_WORDS_RE):
         match = pattern.search(text)

@@ -133,7 +133,6 @@ LANGUAGE_KEYS = ("content-language", "og:locale", "dc.language", "language")
 
 # Quotes stripped around titles and names before comparing them.
 QUOTES = "\"'“”‘’«»„"
-WHITESPACE_RE = re.compile(r"\s+")
 WORD_RE = re.compile(r"\w+")
 
 # ---------------------------------------------------------------- titles
@@ -335,6 +334,9 @@ DMY_WORDS_RE = re.compile(
     + _MONTH_NAME
     + r",?\s+(?:de\s+)?(?P<y>(?:19|20)\d{2})\b"
 )
+# Each pattern of a date written for people holds a year of four digits: text without four digits in a row
+# is turned away by one search instead of five (most lines near a headline hold no date).
+FOUR_DIGITS_RE = re.compile(r"\d{4}")
 # A date in the URL path: /2024/03/05/, /2024-03-05-, /20240305/.
 URL_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|[-_]|$)")
 URL_COMPACT_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)/")
