@@ -39,6 +39,10 @@ _URL_ESCAPES = str.maketrans(
     {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E", "|": "%7C", "\\": "%5C"}
 )
 _URL_DROPPED = str.maketrans("", "", "\t\n\r")  # as browsers do: no tab or newline in a URL
+# str.translate looks each character up in its table (3.7 µs for a URL of 85 characters); most URLs hold
+# none of those characters, which one search tells (0.2 µs).
+_URL_ESCAPED_RE = re.compile(r"[ ()<>|\\]")
+_URL_DROPPED_RE = re.compile(r"[\t\n\r]")
 _HARD_BREAK = "\\\n"  # a <br> inside a block: CommonMark's backslash line break
 
 
@@ -63,19 +67,24 @@ def link_target(href: str, base: str | None) -> str | None:
     """`href` as an absolute URL fit for Markdown, without `user:password@`; None when it is not one."""
     if href.startswith(("https://", "http://", "/")) and not _NOT_PLAIN_URL_RE.search(href):
         if href[0] != "/":
-            return href.translate(_URL_ESCAPES)  # absolute already: nothing to resolve or drop
+            return _url_escaped(href)  # absolute already: nothing to resolve or drop
         origin = _origin(base) if href[1:2] != "/" else None
         if origin is not None:  # "/path" on an http(s) page: the page's origin and the path
-            return (origin + href).translate(_URL_ESCAPES)
+            return _url_escaped(origin + href)
     try:
-        target = urljoin(base or "", href.strip().translate(_URL_DROPPED))
+        href = href.strip()
+        target = urljoin(base or "", href.translate(_URL_DROPPED) if _URL_DROPPED_RE.search(href) else href)
         parts = urlsplit(target)
     except ValueError:  # a malformed host ("http://[::1"): no link, the text stays
         return None
     if parts.scheme.lower() not in _LINK_SCHEMES or (parts.scheme != "mailto" and not parts.netloc):
         return None
     netloc = parts.netloc.rpartition("@")[2] if parts.scheme != "mailto" else parts.netloc
-    return urlunsplit(parts._replace(netloc=netloc)).translate(_URL_ESCAPES)
+    return _url_escaped(urlunsplit(parts._replace(netloc=netloc)))
+
+
+def _url_escaped(url: str) -> str:
+    return url.translate(_URL_ESCAPES) if _URL_ESCAPED_RE.search(url) else url
 
 
 @functools.lru_cache(maxsize=64)
