@@ -70,7 +70,7 @@ TRAILING_COMMA_RE = re.compile(r",\s*(?=[}\]])")
 
 # The elements metadata is read from, found in one CSS query (each query is a walk of the tree).
 PAGE_NODES_SELECTOR = (
-    'script[type="application/ld+json"], meta[content], h1, title, link[rel="canonical"][href]'
+    'script[type="application/ld+json"], meta[content], h1, title, link[rel="canonical"][href], time'
 )
 # <h1> elements looked at (pages put logos, section names and teasers in more of them).
 MAX_HEADINGS = 5
@@ -281,6 +281,9 @@ DATE_SELECTORS = (
     ".published, .entry-date, .post-date, .posted-on, .publish-date, .published-date, .article-date, "
     ".date-published, .byline time, .dateline, .article__date, .post-meta time, time[datetime]",
 )
+# The date selectors only a <time> element matches: a page without one (most pages) is not searched with
+# them (page_nodes notes whether it has one in its walk).
+TIME_DATE_SELECTORS = frozenset(DATE_SELECTORS[1:3])
 # Machine-readable dates: ISO 8601 (with time and offset when given) and compact 20240305.
 ISO_RE = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
