@@ -69,6 +69,7 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     time_paths: list[tuple[int, ...]] = []
     for node in tree.css(pagetype_rules.PAGE_TYPE_SELECTOR):
         tag = node.tag
+        attributes = node.attributes  # a dict built in C at each read: read once
         if tag in ("code", "pre"):
             counts[tag] += 1
         elif tag == "time":
@@ -76,15 +77,15 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
             if len(time_paths) < MAX_TIME_ANCHORS:
                 time_paths.append(_ancestors(node))
         elif tag == "input":
-            kind = (node.attributes.get("type") or "").lower()
+            kind = (attributes.get("type") or "").lower()
             counts["passwords"] += kind == "password"
             counts["buttons"] += kind == "button"
         elif tag == "button":
             counts["buttons"] += 1
         elif tag == "dialog":
-            counts["closed_dialog_chars"] += 0 if "open" in node.attributes else visible_chars(node)
-        attributes = node.attributes
-        _count_attributes(counts, attributes)
+            counts["closed_dialog_chars"] += 0 if "open" in attributes else visible_chars(node)
+        if attributes:  # most code, pre and time elements carry none
+            _count_attributes(counts, attributes)
     return MarkupCounts(**counts, time_paths=tuple(time_paths))
 
 
