@@ -7,15 +7,19 @@ A pure function, written as named stages in the manner of Readability.js::
            → widen body (intro) → clean body → page type → serialise, and render as Markdown
            → (fallback when the result is nearly empty)
 
+The Markdown is rendered when first read (`_Document`): most callers only want the text.
+
 Rules are data in rules.py (the body's) and metadata/rules.py; nothing here names a site.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -58,16 +62,17 @@ def _parse(html: str) -> LexborHTMLParser:
 
 
 def _body_text(
-    tree: LexborHTMLParser, meta: Metadata, recorder: Recorder | None = None
+    tree: LexborHTMLParser, meta: Metadata, recorder: Recorder | None = None, unseen_chars: int = 0
 ) -> tuple[list[Block], BodyText]:
-    """All the page's blocks, and the body among them."""
+    """All the page's blocks, and the body among them. `unseen_chars` of the page's text no reader sees
+    (closed dialogs: MarkupCounts) do not count in the page's size that tells a wrapper from clutter."""
     root = tree.body or tree.root
     if root is None:
         return [], BodyText((), 0)
     place_streamed_parts(tree)  # before <template> goes: its placeholders say where the parts belong
     # Code and styles go first, in C: node.text() then measures what a reader sees (clutter vs wrapper).
     tree.strip_tags(list(rules.CODE_TAGS))
-    page_chars = visible_chars(root)
+    page_chars = max(visible_chars(root) - unseen_chars, 0)
     blocks = collect_blocks(root, page_chars, recorder)
     choice = widened(find_body(blocks, recorder), blocks, meta.description, meta.author)
     body = clean_body(choice, headline_keys(meta.title, blocks), page_chars, meta.author, recorder)
@@ -135,10 +140,13 @@ def _link_base(tree: LexborHTMLParser, url: str | None, body: BodyText) -> str |
         return url
 
 
-def _document(url: str | None, meta: Metadata, text: str, page_type: str, markdown: str = "") -> Document:
+def _document(
+    url: str | None, meta: Metadata, text: str, page_type: str, markdown: str | Callable[[], str] = ""
+) -> Document:
     """The Document, every field printable: the one place all outputs (get, extract, the store, export)
-    take their text from."""
-    return Document(
+    take their text from. Markdown given as a function is rendered when first read (`_Document`)."""
+    rendered = isinstance(markdown, str)
+    document = (Document if rendered else _Document)(
         url=_url(url),
         canonical_url=_url(meta.canonical_url),
         title=_printable_field(meta.title),
@@ -150,8 +158,55 @@ def _document(url: str | None, meta: Metadata, text: str, page_type: str, markdo
         description=_printable_field(meta.description),
         text=_printable_field(text) or "",
         page_type=page_type,
-        markdown=_printable_field(markdown) or "",
+        markdown=printable(markdown) if isinstance(markdown, str) else "",
     )
+    if not isinstance(markdown, str):
+        object.__setattr__(document, "_render", lambda: printable(markdown()))
+    return document
+
+
+_STORED_MARKDOWN = Document.__dict__["markdown"]  # the slot of Document that holds the Markdown
+
+
+class _Document(Document):
+    """A Document whose Markdown is rendered when first read, then kept: most callers (text output, the
+    speed bench) never read it, and rendering was a twentieth of a page's extraction.
+
+    Otherwise a Document in every way: equal to one with the same fields (either side of ==), hashed,
+    shown, copied and replaced alike, and pickled as a plain Document with its Markdown (process pools).
+    """
+
+    __slots__ = ("_render",)
+    _render: Callable[[], str] | None  # what renders the Markdown; None once it is rendered
+
+    @property
+    def markdown(self) -> str:
+        render = self._render
+        if render is not None:
+            object.__setattr__(self, "markdown", render())  # the setter below (Document is frozen)
+        stored: str = _STORED_MARKDOWN.__get__(self, Document)
+        return stored
+
+    @markdown.setter
+    def markdown(self, value: str) -> None:  # Document's __init__ and the first read above
+        _STORED_MARKDOWN.__set__(self, value)
+        object.__setattr__(self, "_render", None)
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, field.name) for field in dataclasses.fields(Document))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Document):
+            return NotImplemented
+        return self._fields() == tuple(getattr(other, field.name) for field in dataclasses.fields(Document))
+
+    __hash__ = Document.__hash__
+
+    def __repr__(self) -> str:
+        return repr(Document(*self._fields()))
+
+    def __reduce__(self) -> tuple[type[Document], tuple[Any, ...]]:
+        return Document, self._fields()
 
 
 @contextmanager
@@ -188,11 +243,16 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
     check_tree(tree, guarded)  # before any walk: what the parse built, measured in C
     meta = extract_metadata(tree, url)
     counts = markup_counts(tree)
-    blocks, body = _body_text(tree, meta, recorder)
+    blocks, body = _body_text(tree, meta, recorder, counts.closed_dialog_chars)
     page_type = classify_page(meta, body, counts, blocks, url)
     text = serialise(body.blocks)
-    # The same blocks as Markdown, links kept (render.py strips them unless asked for).
-    markdown = render_markdown(body.blocks, _link_base(tree, url, body))
+    # The same blocks as Markdown, links kept (render.py strips them unless asked for), when first read.
+    base = _link_base(tree, url, body)
+
+    def markdown_of_blocks() -> str:
+        return render_markdown(body.blocks, base)
+
+    markdown: str | Callable[[], str] = markdown_of_blocks
     if _unreliable(body, page):
         second = fallback_text(page, url)
         if _clearly_more(second, text):

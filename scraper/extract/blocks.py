@@ -28,7 +28,9 @@ from .clutter import (
     Clutter,
     clutter_of,
     clutter_of_plain,
+    is_footer,
     names,
+    names_its_terms,
     names_only_layout,
 )
 from .markup import PLAIN, STRUCTURE_TAGS, Anchor, Markup, Structure, anchors_of_run
@@ -346,6 +348,10 @@ class _Collector:
         heading: bool = False,
     ) -> Entry:
         """The entry of an element with clutter (beyond a weak word inside a caption): by its text."""
+        if clutter is STRONG and tag in rules.DEFINITION_LIST_TAGS and names_its_terms(attributes):
+            return _ENTER
+        if clutter is HIDDEN and tag in rules.HIDDEN_RAW_TEXT_TAGS:
+            return _SKIP  # whatever its length: not measured
         chars = _visible_chars(node.text())
         if clutter is HIDDEN or clutter is GATED:
             least = rules.MIN_HIDDEN_PROSE_CHARS if clutter is HIDDEN else rules.MIN_GATED_PROSE_CHARS
@@ -364,7 +370,7 @@ class _Collector:
         if chars < wrapper_chars and not layout:
             return _SKIP  # its own text, at most all of its text, makes no wrapper: its links need no count
         own_chars = chars - _link_chars(node)
-        if own_chars >= wrapper_chars:
+        if own_chars >= wrapper_chars and not is_footer(tag, names(attributes, heading)):
             return _ENTER
         if not layout:
             return _SKIP

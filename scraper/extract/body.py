@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, cast
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
+from .containers import Totals, container_totals
 from .evidence import is_notice, may_be_notice_box, notice_blocks
-from .repeats import drop_pull_quotes, drop_repeats, normalised
+from .repeats import drop_pull_quotes, drop_repeats, normalised, normalised_all
 
 if TYPE_CHECKING:
     from .recorder import Recorder
@@ -48,27 +49,13 @@ class BodyText:
     cards: int = 0  # teaser cards on the page (see _teaser_cards): a listing's evidence for its page type
 
 
-@dataclass(slots=True)
-class _Totals:
-    chars: int = 0
-    link_chars: int = 0
-    blocks: int = 0
-    prose_chars: int = 0  # own (unlinked) characters of prose blocks
-    sentences: int = 0  # blocks that read as running text (see is_sentence)
-    non_items: int = 0  # blocks that are neither headings, list items nor table rows
-    headline_links: int = 0  # headline-sized blocks that are (nearly) all link
-    lines: int = 0  # paragraphs that are its own children (not in a card or box inside it)
-
-    @property
-    def link_density(self) -> float:
-        return self.link_chars / self.chars if self.chars else 0.0
-
-
 def is_prose(block: Block) -> bool:
+    # Block.link_density written out (a property call costs more than the test): a block with
+    # MIN_PROSE_CHARS of its own has characters, so the division is the property's.
     return (
         block.kind is not BlockKind.HEADING
         and block.chars - block.link_chars >= rules.MIN_PROSE_CHARS
-        and block.link_density <= rules.MAX_PROSE_LINK_DENSITY
+        and block.link_chars / block.chars <= rules.MAX_PROSE_LINK_DENSITY
     )
 
 
@@ -78,7 +65,7 @@ def is_sentence(block: Block) -> bool:
     return len(text) >= rules.MIN_UNPUNCTUATED_SENTENCE_CHARS or text.endswith(rules.SENTENCE_ENDINGS)
 
 
-def _is_teaser(block: Block, totals: Mapping[int, _Totals], body_id: int | None = None) -> bool:
+def _is_teaser(block: Block, totals: Mapping[int, Totals], body_id: int | None = None) -> bool:
     """A cut-off excerpt ("..." / "…") next to a link: the teaser of another article. In a body of
     several sentences the link must be in the excerpt or a container inside the body: the body's links
     elsewhere do not make its paragraph that trails off in an ellipsis a teaser. (A body whose one
@@ -93,10 +80,12 @@ def _is_teaser(block: Block, totals: Mapping[int, _Totals], body_id: int | None 
 
 def _weight(block: Block) -> float:
     """Prose counts for the body, short and linked text against it; headings are neutral."""
-    if is_prose(block):
-        return float(block.chars - block.link_chars)
-    if block.kind is BlockKind.HEADING and block.link_chars == 0:
-        return 0.0
+    chars, link_chars = block.chars, block.link_chars
+    if block.kind is BlockKind.HEADING:
+        if link_chars == 0:
+            return 0.0
+    elif chars - link_chars >= rules.MIN_PROSE_CHARS and link_chars / chars <= rules.MAX_PROSE_LINK_DENSITY:
+        return float(chars - link_chars)  # is_prose, written out: every block of the page is weighed
     return _junk_weight(block)
 
 
@@ -105,69 +94,13 @@ def _junk_weight(block: Block) -> float:
     return -min(rules.MAX_BLOCK_PENALTY, rules.JUNK_WEIGHT * own + rules.LINK_WEIGHT * block.link_chars)
 
 
-def _containers(blocks: Sequence[Block]) -> tuple[Mapping[int, _Totals], dict[int, int | None], list[int]]:
-    """Each container's totals over the blocks inside it, in one pass: a block is added to its own
-    container only, then each container's totals to its parent's, innermost first (sums of counts, so the
-    same as adding every block to every container of its path, at a cost that does not grow with depth).
-    Keys in the order the containers first appear in the blocks' paths, outer before inner. And the tree,
-    found once for totals, cards and scores: each one's parent (in that order), all innermost first."""
-    totals: dict[int, _Totals] = defaultdict(_Totals)
-    parents: dict[int, int | None] = {}
-    depths: dict[int, int] = {}
-    for block in blocks:
-        path = block.path
-        if not path:
-            continue
-        if block.kind is BlockKind.PARAGRAPH and len(path) > 1:
-            totals[path[-2]].lines += 1  # first, as before: the keys' order is kept too
-        for container in path[_add_path(path, parents, depths) :]:
-            totals[container]  # inserted now, so that keys keep the order of first appearance
-        entry = totals[path[-1]]
-        entry.chars += block.chars
-        entry.link_chars += block.link_chars
-        entry.blocks += 1
-        entry.prose_chars += block.chars - block.link_chars if is_prose(block) else 0
-        entry.sentences += block.kind is not BlockKind.HEADING and is_sentence(block)
-        entry.non_items += block.kind in (BlockKind.PARAGRAPH, BlockKind.PRE)
-        entry.headline_links += _is_headline_link(block)
-    inner_first = sorted(parents, key=depths.__getitem__, reverse=True)
-    for container in inner_first:
-        parent = parents[container]
-        if parent is not None:
-            _add_totals(totals[parent], totals[container])
-    return totals, parents, inner_first
-
-
-def _add_path(path: tuple[int, ...], parents: dict[int, int | None], depths: dict[int, int]) -> int:
-    """The containers of `path` not seen yet entered in `parents` and `depths`, in order; the index of the
-    first of them. Only the end of a path is new (a container seen has its ancestors seen), so a block
-    costs one lookup, not one per container of its path."""
-    first = len(path)
-    while first > 0 and path[first - 1] not in parents:
-        first -= 1
-    for depth in range(first, len(path)):
-        parents[path[depth]] = path[depth - 1] if depth else None
-        depths[path[depth]] = depth
-    return first
-
-
-def _add_totals(into: _Totals, child: _Totals) -> None:
-    into.chars += child.chars
-    into.link_chars += child.link_chars
-    into.blocks += child.blocks
-    into.prose_chars += child.prose_chars
-    into.sentences += child.sentences
-    into.non_items += child.non_items
-    into.headline_links += child.headline_links  # `lines` counts a container's own paragraphs: not summed
-
-
 def _is_headline_link(block: Block) -> bool:
     return (
         block.chars >= rules.MIN_HEADLINE_LINK_CHARS and block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
     )
 
 
-def _teaser_cards(parents: dict[int, int | None], totals: Mapping[int, _Totals]) -> frozenset[int]:
+def _teaser_cards(parents: dict[int, int | None], totals: Mapping[int, Totals]) -> frozenset[int]:
     """Containers that are teaser cards: one linked headline plus a summary, a date or "Read more",
     with at least MIN_TEASER_CARDS such siblings (a section front, a "More stories" grid)."""
     cards: dict[int, list[int]] = defaultdict(list)
@@ -198,22 +131,27 @@ def _subtree_scores(
     container with the most prose, not the one with the fewest links. Teaser cards and notices (the block
     indexes in `notices`, see evidence.py) count as junk: evidence that their containers are not the article.
     """
-    scores: dict[int, float] = defaultdict(float)
-    parents, inner_first = tree  # parents in document order, outer before inner (see _containers)
-    for index, block in enumerate(blocks):
-        if not block.path:
-            continue
-        junk = index in notices or (cards and not cards.isdisjoint(block.path))
-        scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
+    parents, inner_first = tree  # parents in document order, outer before inner (see container_totals)
+    scores = dict.fromkeys(parents, 0.0)  # in that order, as the choice of the outer of equal scores needs
+    if notices or cards:
+        for index, block in enumerate(blocks):
+            if block.path:
+                junk = index in notices or not cards.isdisjoint(block.path)
+                scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
+    else:  # most pages: no card, no notice
+        for block in blocks:
+            if path := block.path:
+                scores[path[-1]] += _weight(block)
+    floor = -rules.MAX_CHILD_PENALTY
     for container in inner_first:
         parent = parents[container]
-        if parent is None:
-            continue
-        scores[parent] += max(scores[container], -rules.MAX_CHILD_PENALTY)
-    return {container: scores[container] for container in parents}
+        if parent is not None:
+            score = scores[container]
+            scores[parent] += score if score >= floor else floor  # max(score, floor), without the call
+    return scores
 
 
-def _one_paragraph_of_many(container: int, root: int, totals: Mapping[int, _Totals]) -> bool:
+def _one_paragraph_of_many(container: int, root: int, totals: Mapping[int, Totals]) -> bool:
     entry = totals[container]
     return entry.blocks == 1 and entry.prose_chars < rules.MIN_BODY_PROSE_SHARE * totals[root].prose_chars
 
@@ -224,7 +162,7 @@ class BodyChoice:
 
     blocks: tuple[Block, ...]
     body_id: int | None
-    totals: Mapping[int, _Totals]
+    totals: Mapping[int, Totals]
     cards: frozenset[int]  # teaser cards (see _teaser_cards)
     listing: bool  # teaser cards hold most of the page's prose
 
@@ -235,11 +173,8 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
     Deferred blocks (inside small "widget" elements) take no part in the choice, and those with prose of
     their own are kept when they lie inside the body; but where most of the page's prose is deferred, the
     widgets are the page's layout, and every block counts as any other."""
-    settled = [block for block in all_blocks if block.deferral is Deferral.NONE]
-    widgets_are_layout = 2 * _prose_chars(settled) < _prose_chars(all_blocks)  # settled < deferred
-    blocks = all_blocks if widgets_are_layout else settled
-    kept = all_blocks if widgets_are_layout else [b for b in all_blocks if b.deferral is not Deferral.SHORT]
-    totals, parents, inner_first = _containers(blocks)
+    blocks, kept = _settled(all_blocks)
+    totals, parents, inner_first = container_totals(blocks)
     cards = _teaser_cards(parents, totals)
     scores = _subtree_scores(blocks, (parents, inner_first), cards)
     best = _best_container(scores, totals)
@@ -256,14 +191,14 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
     listing = card_prose > rules.MIN_LISTING_PROSE_SHARE * page_prose
     if best is None:
         return BodyChoice((), None, totals, cards, listing)
-    best = _narrowed(best, totals, blocks)
+    best = _narrowed(best, totals, parents)
     chosen = tuple(block for block in kept if best in block.path)
     if len(kept) > len(blocks):
-        totals = _containers(kept)[0]  # cleaning judges the kept deferred blocks' containers too
+        totals = container_totals(kept)[0]  # cleaning judges the kept deferred blocks' containers too
     return BodyChoice(chosen, best, totals, cards, listing)
 
 
-def _best_container(scores: Mapping[int, float], totals: Mapping[int, _Totals]) -> int | None:
+def _best_container(scores: Mapping[int, float], totals: Mapping[int, Totals]) -> int | None:
     """The best-scoring container below the page root, or the root for a bare fragment; None: no prose."""
     best: int | None = None
     best_score = 0.0
@@ -283,22 +218,42 @@ def _best_container(scores: Mapping[int, float], totals: Mapping[int, _Totals]) 
     return best
 
 
-def _prose_chars(blocks: Sequence[Block]) -> int:
-    return sum(block.chars - block.link_chars for block in blocks if is_prose(block))
+def _settled(all_blocks: Sequence[Block]) -> tuple[Sequence[Block], Sequence[Block]]:
+    """The blocks that take part in the choice, and those kept when inside the body (see find_body)."""
+    for block in all_blocks:
+        if block.deferral is not Deferral.NONE:
+            break
+    else:
+        return all_blocks, all_blocks  # most pages: no widget deferred
+    settled_prose = all_prose = 0  # own characters of prose blocks: both sums in one pass
+    for block in all_blocks:
+        if is_prose(block):
+            all_prose += block.chars - block.link_chars
+            if block.deferral is Deferral.NONE:
+                settled_prose += block.chars - block.link_chars
+    if 2 * settled_prose < all_prose:  # settled < deferred: the widgets are the page's layout
+        return all_blocks, all_blocks
+    settled = [block for block in all_blocks if block.deferral is Deferral.NONE]
+    return settled, [block for block in all_blocks if block.deferral is not Deferral.SHORT]
 
 
-def _narrowed(best: int, totals: Mapping[int, _Totals], blocks: Sequence[Block]) -> int:
+def _narrowed(best: int, totals: Mapping[int, Totals], parents: Mapping[int, int | None]) -> int:
     """The innermost container inside `best` that still holds nearly all of its prose: a side column or a
-    byline box beside the article adds a little prose to the outer wrapper, not to the article."""
+    byline box beside the article adds a little prose to the outer wrapper, not to the article. Of equal
+    depth, the first in the blocks' order: `parents` holds the containers in the order they first appear."""
     threshold = rules.NARROW_PROSE_SHARE * totals[best].prose_chars
-    narrowest, narrowest_depth = best, -1
-    for block in blocks:
-        if best not in block.path:
-            continue
-        start = block.path.index(best) + 1
-        for depth, container in enumerate(block.path[start:], start):
-            if depth > narrowest_depth and totals[container].prose_chars >= threshold:
-                narrowest, narrowest_depth = container, depth
+    narrowest, narrowest_depth = best, 0
+    for container in parents:
+        if totals[container].prose_chars < threshold:
+            continue  # most containers: tested without walking up the tree
+        depth, above = 0, container  # depth below `best`, if `best` is above it
+        while above != best:
+            parent = parents[above]
+            if parent is None:
+                break  # the root passed: not inside `best`
+            above, depth = parent, depth + 1
+        if above == best and depth > narrowest_depth:
+            narrowest, narrowest_depth = container, depth
     return narrowest
 
 
@@ -315,34 +270,76 @@ def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
     return frozenset(key for key in keys if len(key) >= rules.MIN_HEADLINE_CHARS)
 
 
-def _boilerplate_container(block: Block, totals: Mapping[int, _Totals], body_id: int) -> int | None:
-    """The outermost container inside the body that is a headline list or a rail, if any."""
-    path = block.path
-    if body_id not in path:  # an intro block widen.py added from outside the body
-        return None
-    for container in path[path.index(body_id) + 1 :]:  # the containers inside the body, outermost first
-        entry = totals[container]
-        if (
+_LINK_LIST, _RAIL = 1, 2  # kinds of boilerplate container (see _BodyContainers); 0: neither
+
+
+class _BodyContainers(dict[int, int]):
+    """The body's containers as cleaning judges them, each once (its blocks ask the same): _LINK_LIST, a
+    headline list (long, mostly links, little prose); _RAIL, a rail of short items (headline, label, author)
+    that are not a list, for blocks that may be a rail's; 0, neither. Whether a sentence announced it as the
+    body's own list (`announced`, see _dropped_as_links), with the lines that may (`announcers`); the
+    outermost such container from the body down to each (`outermost`, see _boilerplate_container)."""
+
+    def __init__(self, choice: BodyChoice) -> None:
+        super().__init__()
+        self.totals, self.blocks, self.body_id = choice.totals, choice.blocks, cast(int, choice.body_id)
+        self.announced: dict[int, bool] = {}
+        self.announcers: list[Block] | None = None
+        self.outermost: tuple[dict[int, int | None], dict[int, int | None]] = (
+            {self.body_id: None},  # for blocks that may not be a rail's
+            {self.body_id: None},  # for the others
+        )
+
+    def __missing__(self, container: int) -> int:
+        entry = self.totals[container]
+        kind = 0
+        if not entry.link_chars:
+            pass  # neither kind: a headline list is mostly links, a rail's headlines are linked
+        elif (
             entry.chars >= rules.MIN_CONTAINER_CHARS
             and entry.link_density > rules.MAX_CONTAINER_LINK_DENSITY
             and entry.prose_chars <= rules.MAX_PROSE_SHARE_OF_LINK_LIST * entry.chars
         ):
-            return container
-        if (
+            kind = _LINK_LIST
+        elif (
             entry.blocks >= rules.MIN_RAIL_BLOCKS
             and not entry.sentences
             and entry.non_items
-            and not block.quoted
-            and block.kind is not BlockKind.ROW
             and not _data_lines(entry)
         ):
-            # a rail of short items (headline, label, author) that are not a list; but an embedded post's
-            # lines are quoted text, short and unpunctuated as they are, and a table's rows are data
-            return container
-    return None
+            # a rail of short items (headline, label, author) that are not a list, its headlines linked to
+            # the stories; but a box of short lines without a single link is data (a comparison table
+            # laid out in <div>s, pros and cons, a list of specifications)
+            kind = _RAIL
+        self[container] = kind
+        return kind
 
 
-def _data_lines(entry: _Totals) -> bool:
+def _boilerplate_container(block: Block, kinds: _BodyContainers) -> int | None:
+    """The outermost container inside the body that is a headline list or a rail, if any."""
+    path, body_id = block.path, kinds.body_id
+    if body_id not in path:  # an intro block widen.py added from outside the body
+        return None
+    # An embedded post's lines are quoted text, short and unpunctuated as they are, and a table's rows are
+    # data: no rail's.
+    rail = not block.quoted and block.kind is not BlockKind.ROW
+    outermost = kinds.outermost[rail]
+    depth = len(path) - 1
+    while path[depth] not in outermost:  # up to the deepest container known: the body at the latest
+        depth -= 1
+    found = outermost[path[depth]]
+    totals = kinds.totals
+    for container in path[depth + 1 :]:  # the containers not known yet, outermost first
+        # Neither kind without link text (see _BodyContainers): most containers, paragraphs, judged at that.
+        if found is None and totals[container].link_chars:
+            kind = kinds[container]
+            if kind == _LINK_LIST or (kind == _RAIL and rail):
+                found = container
+        outermost[container] = found
+    return found
+
+
+def _data_lines(entry: Totals) -> bool:
     """Many lines side by side in one box, no card or heading among them: data (a schedule, an address),
     not a rail, whose items are cards of a headline, a label and a name each."""
     return entry.lines == entry.blocks >= rules.MIN_DATA_LINES
@@ -353,33 +350,38 @@ def _introduces_list(block: Block | None) -> bool:
     return block is not None and block.kind is not BlockKind.HEADING and block.text.rstrip().endswith(":")
 
 
-def _announces_own_list(container: int, blocks: Sequence[Block]) -> bool:
+def _announces_own_list(container: int, containers: _BodyContainers) -> bool:
     """A section of the article that says what its links are ("Many patches were sent for review:"): an
     unlinked line of its own ending in ":", longer than a rail's label ("See also:", "Related:")."""
-    return any(
-        container in block.path
-        and block.link_chars == 0
-        and block.chars >= rules.MIN_LIST_ANNOUNCEMENT_CHARS
-        and _introduces_list(block)
-        for block in blocks
-    )
+    if containers.announcers is None:  # the body's lines that may be one: found once, for every container
+        containers.announcers = [
+            block
+            for block in containers.blocks
+            if block.link_chars == 0
+            and block.chars >= rules.MIN_LIST_ANNOUNCEMENT_CHARS
+            and _introduces_list(block)
+        ]
+    return any(container in block.path for block in containers.announcers)
 
 
 # Letters outside ASCII that re.IGNORECASE takes for ASCII ones: "İ", "ı" for "i", "ſ" for "s", "K" for "k".
 _CASE_LOOKALIKES = ("\u0130", "\u0131", "\u017f", "\u212a")
+_MAX_INTERFACE_TEXT_CHARS = max(rules.MAX_INTERFACE_LINE_CHARS, rules.MAX_SCRIPT_NOTICE_CHARS)
 
 
 def _is_interface_text(block: Block) -> bool:
     """Player controls, ad labels, counters, close buttons, "enable JavaScript" notices."""
     text = block.text
-    if len(text) >= max(rules.MAX_INTERFACE_LINE_CHARS, rules.MAX_SCRIPT_NOTICE_CHARS):
+    if len(text) >= _MAX_INTERFACE_TEXT_CHARS:
         return False  # most blocks: paragraphs
     lowered = text.lower()
     if len(text) < rules.MAX_INTERFACE_LINE_CHARS and rules.INTERFACE_LINE_RE.match(lowered) is not None:
         return True
     # Both branches of the notice's pattern name "javascript": a search of every position (case-blind, so
     # slow) only where it may stand, as that pattern reads letters.
-    named = "javascript" in lowered or (not lowered.isascii() and any(c in text for c in _CASE_LOOKALIKES))
+    named = "javascript" in lowered or (
+        not lowered.isascii() and any(map(text.__contains__, _CASE_LOOKALIKES))
+    )
     return (
         named
         and len(text) < rules.MAX_SCRIPT_NOTICE_CHARS
@@ -404,35 +406,41 @@ def clean_body(
         return BodyText((), 0, choice.listing, page_chars, len(choice.cards))
     totals, body_id, cards = choice.totals, choice.body_id, choice.cards
     longest_title = max(map(len, titles), default=0)
+    blocks, last = choice.blocks, len(choice.blocks) - 1
+    keys = normalised_all([block.text for block in blocks])  # for the headline and pull quotes
+    key_of = {id(block): key for block, key in zip(blocks, keys, strict=True)}
     kept: list[Block] = []
-    verdicts: dict[int, bool] = {}  # boilerplate container -> kept because a sentence announced it
+    containers = _BodyContainers(choice)
     previous: Block | None = None
-    for index, block in enumerate(choice.blocks):
+    for index, block in enumerate(blocks):
         if cards and not cards.isdisjoint(block.path):
             if recorder is not None:
                 recorder.dropped(block, "teaser card")
             continue
-        following = choice.blocks[index + 1] if index + 1 < len(choice.blocks) else None
-        if _dropped_as_links(block, previous, following, choice, verdicts, recorder):
+        following = blocks[index + 1] if index < last else None
+        if _dropped_as_links(block, previous, following, containers, recorder):
             continue
         previous = block
-        if _is_interface_text(block) or _is_teaser(block, totals, body_id):
+        text = block.text  # the first tests of both written out: most blocks are neither
+        if (len(text) < _MAX_INTERFACE_TEXT_CHARS and _is_interface_text(block)) or (
+            text.rstrip().endswith(rules.ELLIPSES) and _is_teaser(block, totals, body_id)
+        ):
             if recorder is not None:
                 recorder.dropped(block, "interface text" if _is_interface_text(block) else "teaser")
             continue
-        if len(block.text) <= 2 * longest_title and normalised(block.text) in titles:
+        if len(text) <= 2 * longest_title and keys[index] in titles:
             if recorder is not None:
                 recorder.dropped(block, "the headline again")
             continue
         kept.append(block)
     kept = _noted(recorder, kept, _drop_captions(kept), "caption")
     kept = _noted(recorder, kept, drop_repeats(kept), "repeated (a later copy kept)")
-    kept = _noted(recorder, kept, drop_pull_quotes(kept), "pull quote (its words stand in another block)")
+    pull_quotes = drop_pull_quotes(kept, [key_of[id(block)] for block in kept])
+    kept = _noted(recorder, kept, pull_quotes, "pull quote (its words stand in another block)")
     kept = _noted(recorder, kept, _drop_lead_notices(kept), "notice in its own box before the first prose")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
     kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
-    data = {id(block) for block in kept if len(block.path) > 1 and _data_lines(totals[block.path[-2]])}
-    kept = _noted(recorder, kept, _drop_lead_out(kept, data), "label after the last prose")
+    kept = _noted(recorder, kept, _drop_lead_out(kept, totals), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
     prose = sum(block.chars for block in kept if is_prose(block))
     return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
@@ -452,8 +460,7 @@ def _dropped_as_links(
     block: Block,
     previous: Block | None,
     following: Block | None,
-    choice: BodyChoice,
-    verdicts: dict[int, bool],
+    containers: _BodyContainers,
     recorder: Recorder | None = None,
 ) -> bool:
     """A block of a headline list or rail inside the body, or a link-dense line, unless a sentence before
@@ -462,15 +469,17 @@ def _dropped_as_links(
     links. (A linked headline of another article boxed inside the body is dropped by its container, when
     it holds MIN_CONTAINER_CHARS.)"""
     heads_text = block.kind is BlockKind.HEADING and _is_unlinked_text(following)
-    container = _boilerplate_container(block, choice.totals, cast(int, choice.body_id))
+    container = _boilerplate_container(block, containers)
     if container is not None and not (heads_text and container == block.path[-1]):
-        if container not in verdicts:
-            verdicts[container] = _introduces_list(previous) or _announces_own_list(container, choice.blocks)
-        if not verdicts[container] and recorder is not None:
+        announced = containers.announced
+        if container not in announced:
+            announced[container] = _introduces_list(previous) or _announces_own_list(container, containers)
+        if not announced[container] and recorder is not None:
             recorder.dropped(block, "link-dense list or rail", container)
-        return not verdicts[container]
+        return not announced[container]
     dropped = (
-        block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
+        block.link_chars > 0  # most blocks: no link
+        and block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
         and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
         and not heads_text
         and not block.quoted  # a quoted post's signature line ("— Name (@name) <a>date</a>")
@@ -529,12 +538,13 @@ def _own_box(block: Block, paragraph: Block) -> bool:
     return len(block.path) < 2 or block.path[-2] not in paragraph.path
 
 
-def _drop_lead_out(blocks: list[Block], data: set[int]) -> list[Block]:
+def _drop_lead_out(blocks: list[Block], totals: Mapping[int, Totals]) -> list[Block]:
     """After the last prose: labels and headings that are not sentences ("Newsletter", "Related", a
-    site name, player text). Lists, tables, lines of data (the ids in `data`, see _data_lines) and
-    sentences there stay: they may end the article."""
+    site name, player text). Lists, tables, lines of data (see _data_lines) and sentences there stay:
+    they may end the article."""
     for index in range(len(blocks) - 1, -1, -1):
-        if is_prose(blocks[index]) or id(blocks[index]) in data:
+        block = blocks[index]
+        if is_prose(block) or (len(block.path) > 1 and _data_lines(totals[block.path[-2]])):
             tail = [b for b in blocks[index + 1 :] if not _is_lead_out_line(b)]
             return blocks[: index + 1] + tail
     return blocks

@@ -23,7 +23,9 @@ __all__ = [
     "clutter_of",
     "clutter_of_attributes",
     "clutter_of_plain",
+    "is_footer",
     "names",
+    "names_its_terms",
     "names_only_layout",
 ]
 
@@ -142,6 +144,16 @@ def _has_clutter_word(name: str) -> bool:
     # Per name, not per class attribute: every token of a name lies inside the name squeezed, so no
     # clutter token is missed, and a name is searched once however the site combines it with others.
     return rules.CLUTTER_WORD_RE.search(rules.squeezed(name)) is not None
+
+
+def names_its_terms(attributes: dict[str, str | None]) -> bool:
+    """A definition list whose only strong clutter words are the terms it defines ("glossary-terms")."""
+    words = rules.STRONG_CLUTTER_TOKENS & _tokens(names(attributes))
+    return bool(words) and words <= rules.DEFINITION_LIST_TOKENS
+
+
+def is_footer(tag: str, names: str) -> bool:
+    return tag in rules.FOOTER_TAGS or not rules.FOOTER_TOKENS.isdisjoint(_tokens(names))
 
 
 @functools.lru_cache(maxsize=1024)

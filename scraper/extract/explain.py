@@ -243,7 +243,9 @@ def _skip_reason(node: LexborNode) -> str:
     role = (attributes.get("role") or "").lower()
     if role in rules.SKIP_ROLES:
         pieces.append(f"role '{role}'")
-    if level in _CLUTTER_LEVEL:
+    if level is Clutter.HIDDEN and tag in rules.HIDDEN_RAW_TEXT_TAGS:
+        pieces.append("hidden preformatted text: a raw copy of the page, never its article")
+    elif level in _CLUTTER_LEVEL:
         pieces.append(_CLUTTER_LEVEL[level])
     return printable("; ".join(pieces) or f"<{tag}>")
 

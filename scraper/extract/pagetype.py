@@ -27,7 +27,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..models import PageType
 from . import pagetype_rules
-from .blocks import Block, BlockKind
+from .blocks import Block, BlockKind, visible_chars
 from .body import BodyText
 from .metadata import Metadata
 from .posts import MAX_TIME_ANCHORS, repeated_posts
@@ -57,6 +57,9 @@ class MarkupCounts:
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
     microdata_posts: int = 0  # itemtype=".../Comment" or ".../DiscussionForumPosting"
     time_paths: tuple[tuple[int, ...], ...] = ()  # each <time>'s ancestors (their mem_id), outermost first
+    # Visible characters of closed <dialog>s (no "open"): shown to no reader until a script opens them
+    # (a sign-up form, a "republish" box), so not part of the page's text a wrapper is measured against.
+    closed_dialog_chars: int = 0
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
@@ -66,6 +69,7 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     time_paths: list[tuple[int, ...]] = []
     for node in tree.css(pagetype_rules.PAGE_TYPE_SELECTOR):
         tag = node.tag
+        attributes = node.attributes  # a dict built in C at each read: read once
         if tag in ("code", "pre"):
             counts[tag] += 1
         elif tag == "time":
@@ -73,13 +77,15 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
             if len(time_paths) < MAX_TIME_ANCHORS:
                 time_paths.append(_ancestors(node))
         elif tag == "input":
-            kind = (node.attributes.get("type") or "").lower()
+            kind = (attributes.get("type") or "").lower()
             counts["passwords"] += kind == "password"
             counts["buttons"] += kind == "button"
         elif tag == "button":
             counts["buttons"] += 1
-        attributes = node.attributes
-        _count_attributes(counts, attributes)
+        elif tag == "dialog":
+            counts["closed_dialog_chars"] += 0 if "open" in attributes else visible_chars(node)
+        if attributes:  # most code, pre and time elements carry none
+            _count_attributes(counts, attributes)
     return MarkupCounts(**counts, time_paths=tuple(time_paths))
 
 

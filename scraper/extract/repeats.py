@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from . import rules
 from .blocks import Block, BlockKind
 
-__all__ = ["drop_pull_quotes", "drop_repeats", "normalised"]
+__all__ = ["drop_pull_quotes", "drop_repeats", "normalised", "normalised_all"]
 
 _WORD_RE = re.compile(r"\w+")
 # In ASCII text \w is exactly letters, digits and "_": every other ASCII character becomes a space, so a
@@ -32,14 +32,53 @@ def normalised(text: str) -> str:
     return " ".join(_WORD_RE.findall(lowered))
 
 
+# Between the texts normalised at once: never a word character, neither cased nor case-ignorable (so
+# lower-casing reads it as the end of a text: a final sigma before it stays final), and no text holds it.
+_SEPARATOR = "\x00"
+_ASCII_BYTES = bytes(range(128))
+# The bytes of UTF-8 below 128 are its ASCII characters: the others are left as they are.
+_ASCII_NON_WORD_BYTES_TO_SPACE = bytes(
+    code if code >= 128 or chr(code) in _ASCII_WORD_CHARS or chr(code) == _SEPARATOR else ord(" ")
+    for code in range(256)
+)
+
+
+def normalised_all(texts: Sequence[str]) -> list[str]:
+    """normalised(text) of each of `texts`, found for all of them at once: a body's blocks are compared by
+    these keys, and a call per block (lower-casing, a search of its words, a join) cost more than the
+    work. The non-word characters outside ASCII become spaces one distinct character at a time (a page
+    uses a few: quotes, dashes), the ASCII ones in one translation of the text's bytes."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:
+        return [normalised(text) for text in texts]  # a text holds the separator (or there is none)
+    lowered = joined.lower()
+    utf8 = lowered.encode("utf-8", "surrogatepass")
+    if not lowered.isascii():
+        # The distinct characters outside ASCII: what is left of the bytes without the ASCII ones.
+        others = utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+        non_words = [char for char in set(others) if _WORD_RE.fullmatch(char) is None]
+        for char in non_words:
+            lowered = lowered.replace(char, " ")
+        if non_words:
+            utf8 = lowered.encode("utf-8", "surrogatepass")
+    # Only spaces are left between the words (and the separators): their runs are collapsed in the bytes.
+    utf8 = utf8.translate(_ASCII_NON_WORD_BYTES_TO_SPACE)
+    collapsed = b" ".join(utf8.split()).decode("utf-8", "surrogatepass")
+    return [part.strip(" ") for part in collapsed.split(_SEPARATOR)]
+
+
 def drop_repeats(blocks: list[Block]) -> list[Block]:
     """Of blocks repeated word for word (standfirst, headline), keep the last copy: the one in the body;
     but the article's own repeated lines (see own_repeats) stay each time."""
     last_index: dict[str, int] = {}
     keys = [block.text for block in blocks]
+    long_keys = 0
     for index, key in enumerate(keys):
         if len(key) >= rules.MIN_DUPLICATE_CHARS:
             last_index[key] = index
+            long_keys += 1
+    if len(last_index) == long_keys:
+        return blocks  # most bodies: no block twice
     own = own_repeats(blocks, keys)
     return [
         block
@@ -54,13 +93,14 @@ def own_repeats(blocks: Sequence[Block], keys: Sequence[str]) -> frozenset[int]:
     under each menu), a line set again and again apart (the question put to each interviewee), the same
     signature under two quoted posts. One line set twice among the paragraphs is a standfirst repeated,
     and copies followed alike are the page printing a block or a body again: neither is such a pattern."""
+    long_keys = [key for key in keys if len(key) >= rules.MIN_DUPLICATE_CHARS]
+    if len(set(long_keys)) == len(long_keys):
+        return frozenset()  # most bodies: no line twice (told by a set, without a list per line)
     copies: dict[str, list[int]] = defaultdict(list)
     for index, key in enumerate(keys):
         if len(key) >= rules.MIN_DUPLICATE_CHARS:
             copies[key].append(index)
     repeated = [indexes for indexes in copies.values() if len(indexes) > 1]
-    if not repeated:
-        return frozenset()  # most bodies
     own = _sibling_patterns(blocks, repeated)
     for indexes in repeated:
         if (len(indexes) >= rules.MIN_PATTERN_COPIES and _each_followed_apart(indexes, keys)) or all(
@@ -98,26 +138,30 @@ def _sibling_patterns(blocks: Sequence[Block], repeated: list[list[int]]) -> set
     }
 
 
-def drop_pull_quotes(blocks: list[Block]) -> list[Block]:
-    """A short block whose words all stand inside another block is a pull quote or a teaser of it."""
-    keys = [normalised(block.text) for block in blocks]
+def drop_pull_quotes(blocks: list[Block], keys: Sequence[str] | None = None) -> list[Block]:
+    """A short block whose words all stand inside another block is a pull quote or a teaser of it. `keys`:
+    the blocks' normalised texts, when the caller has them."""
+    keys = normalised_all([block.text for block in blocks]) if keys is None else keys
     candidates = [
         index
         for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
         if block.kind is BlockKind.PARAGRAPH
         and rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS
     ]
-    text_length = sum(len(key) + 1 for key in keys)
-    if len(candidates) * text_length <= rules.PULL_QUOTE_SCAN_BUDGET:
-        haystack = "\n".join(keys)  # keys hold no newline: no false match across two
+    if not candidates:
+        return blocks  # nothing short enough to be a quote
+    haystack = "\n".join(keys)  # keys hold no newline: no false match across two
+    if len(candidates) * (len(haystack) + 1) <= rules.PULL_QUOTE_SCAN_BUDGET:  # each key and its newline
 
         def quoted(index: int) -> bool:
             return haystack.count(keys[index]) > 1  # once is the block itself
 
     else:
         quoted = _QuoteFinder(keys)
-    own = own_repeats(blocks, keys)  # a line the article repeats stands inside its other copy: no quote
-    dropped = {index for index in candidates if index not in own and quoted(index)}
+    dropped = {index for index in candidates if quoted(index)}
+    if not dropped:
+        return blocks  # most bodies
+    dropped -= own_repeats(blocks, keys)  # a line the article repeats stands inside its other copy
     return [block for index, block in enumerate(blocks) if index not in dropped]
 
 
@@ -130,7 +174,7 @@ class _QuoteFinder:
     searched; keys of one or two words fall back to the search of all the text.
     """
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, keys: Sequence[str]) -> None:
         self.keys = keys
         self.holders: dict[str, list[int]] = defaultdict(list)  # word -> the blocks holding it
         for index, key in enumerate(keys):

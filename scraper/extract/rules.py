@@ -95,6 +95,11 @@ STRONG_CLUTTER_TOKENS = frozenset(
 # "skip" names list items ("skip-item"), where a skip link is "skiplink" or the interface line "Skip to
 # content".
 
+# But on a definition list (<dl>: terms, each with its definition) "terms" names the terms it defines
+# ("floated-terms", "glossary-terms"), not the terms of a service.
+DEFINITION_LIST_TAGS = frozenset({"dl"})
+DEFINITION_LIST_TOKENS = frozenset({"terms"})
+
 # Weak clutter words: clutter unless the same element also says it is content.
 WEAK_CLUTTER_TOKENS = frozenset(
     {
@@ -263,6 +268,12 @@ MIN_MENU_LINK_SHARE = 0.3
 # A weak match (furniture tag, "widget", "sidebar") is a wrapper already when this share of the page's
 # text is its own (not in links): menus and sidebars are mostly links, a "widget Blog" post is not.
 WEAK_WRAPPER_TEXT_SHARE = 0.25
+# ... but not a footer (the <footer> element, or "footer" in its class or id): it closes the page or a part
+# of it and never wraps the article; one holding a quarter of the page's own text is a carousel of
+# testimonials or a long blurb about the site after the article. Like a strong word, it is a wrapper only
+# at WRAPPER_TEXT_SHARE.
+FOOTER_TAGS = frozenset({"footer"})
+FOOTER_TOKENS = frozenset({"footer"})
 # A smaller weak match with at least this much text of its own, nearly none of it in links, may be body
 # wrapped by a page builder ("elementor-widget", "ck-widget", "product-widget" reviews): its blocks are left
 # out of choosing the body and kept when they lie inside the body chosen.
@@ -275,6 +286,10 @@ LAYOUT_TOKENS = frozenset({"widget", "widgets", "header"})
 # much text, nearly none of it in links: React/Next.js stream the article into hidden chunks that script
 # moves into place, some sites reveal a paywalled body by script; hidden menus and modals are linked or short.
 MIN_HIDDEN_PROSE_CHARS = 300
+# ... but hidden preformatted text is never that article: a <pre> kept out of sight is a raw copy of the
+# page (its Markdown source for machine readers, a data dump), which would stand beside the article as a
+# second, differently marked-up copy. Streamed and paywalled bodies come as elements of paragraphs.
+HIDDEN_RAW_TEXT_TAGS = frozenset({"pre"})
 
 # An element with a strong clutter word ("social-embed") whose text lies at least this much inside
 # <blockquote> elements is an embedded post, quoted text of the article: kept.
@@ -320,7 +335,8 @@ MIN_UNPUNCTUATED_SENTENCE_CHARS = 150
 ELLIPSES = ("...", "…", "[…]", "[...]", "(...)")
 
 # A container inside the body with at least this many blocks and no running text at all, not being a
-# list or table, is a rail of headlines, labels and names ("Recent articles" cards).
+# list or table, is a rail of headlines, labels and names ("Recent articles" cards), when some of its text
+# is linked (a rail's headlines lead to their stories; unlinked short lines are data: body.py).
 MIN_RAIL_BLOCKS = 4
 # But a box of at least this many short paragraphs side by side, no card or heading among them, holds lines
 # of data (a class schedule, opening hours): a byline or meta box has three or four lines.

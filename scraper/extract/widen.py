@@ -39,7 +39,9 @@ def _with_intro(choice: BodyChoice, blocks: Sequence[Block], hints: PageHints) -
     """The intro (standfirst, lede, summary) between the page's headline and the body, when the page
     wraps it apart from the body: prose blocks after the last <h1> before the body. A body that holds
     its own <h1> has no such intro outside it."""
-    if choice.body_id is None or not choice.blocks or any(_is_headline(b) for b in choice.blocks):
+    if choice.body_id is None or not choice.blocks:
+        return choice
+    if any(block.kind is BlockKind.HEADING and block.level == 1 for block in choice.blocks):  # _is_headline
         return choice
     first_id = id(choice.blocks[0])
     first = next(index for index, block in enumerate(blocks) if id(block) == first_id)
@@ -47,9 +49,11 @@ def _with_intro(choice: BodyChoice, blocks: Sequence[Block], hints: PageHints) -
     if headline is None:
         return choice
     intro = tuple(block for block in blocks[headline + 1 : first] if _is_intro(block, choice, hints))
+    if not intro:
+        return choice  # most bodies: the body's prose not summed
     intro_chars = sum(block.chars for block in intro)
     body_chars = sum(block.chars - block.link_chars for block in choice.blocks if is_prose(block))
-    if not intro or intro_chars > rules.MAX_INTRO_SHARE * body_chars:
+    if intro_chars > rules.MAX_INTRO_SHARE * body_chars:
         return choice
     return dataclasses.replace(choice, blocks=intro + choice.blocks)
 

@@ -127,6 +127,9 @@ def extract_and_fingerprint(
     document = extractor(html, url)
     if not is_stored_page(document, keep_all_pages):
         return document, None
+    # The Markdown is rendered when first read; the store keeps it, so it is rendered here, under the
+    # worker's time and memory limits, not while the reply is sent back or in the storing thread.
+    document.markdown  # noqa: B018
     return document, document_fingerprint(document, near=near)
 
 

@@ -168,6 +168,20 @@ def test_text_inside_clutter_nested_in_skipped_clutter_is_shown_with_the_outer_r
     assert texts.index("Contact the newsroom.") < texts.index("Share on the usual networks.")
 
 
+def test_a_hidden_raw_copy_is_skipped_as_a_copy_not_as_short_hidden_text() -> None:
+    article = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    copy = "\n\n".join(f"{paragraph} [link](https://news.example/x)" for paragraph in PARAGRAPHS)
+    explanation = explain(f"<html><body><article>{article}</article><pre hidden>{copy}</pre></body></html>")
+
+    skipped = [verdict for verdict in explanation.blocks if "[link]" in verdict.text]
+    assert len(skipped) == 1 and not skipped[0].kept
+    assert (
+        skipped[0].reason
+        == "clutter: skipped (hidden preformatted text: a raw copy of the page, never its article)"
+    )
+    assert "[link]" not in explanation.text and explanation.text.count(PARAGRAPHS[0]) == 1
+
+
 def test_no_control_character_of_the_page_reaches_the_explanation() -> None:
     escape = "\x1b[2J\x1b]0;owned\x07\x9b"
     paragraph = PARAGRAPHS[0].replace("town", f"town{escape}")

@@ -327,3 +327,51 @@ def test_author_marks_find_every_page_an_author_selector_reads(doctype: str, ele
 def test_a_page_without_author_marks_still_finds_a_byline_in_its_text() -> None:
     body = "<h1>Budget passes</h1><p>By Maria Lopez</p><p>" + "The budget passed today. " * 20 + "</p>"
     assert read(page("", body)).author == "Maria Lopez"
+
+
+class _RecordingTree:
+    """A parsed page that records the selectors it is searched with."""
+
+    def __init__(self, html: str) -> None:
+        self.tree = LexborHTMLParser(html)
+        self.searched: list[str] = []
+
+    def css(self, selector: str) -> object:
+        self.searched.append(selector)
+        return self.tree.css(selector)
+
+    def css_first(self, selector: str) -> object:
+        self.searched.append(selector)
+        return self.tree.css_first(selector)
+
+    def any_css_matches(self, selectors: tuple[str, ...]) -> bool:
+        self.searched += selectors
+        return bool(self.tree.any_css_matches(selectors))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.tree, name)
+
+
+def test_a_page_without_time_elements_is_not_searched_for_their_dates() -> None:
+    """The date selectors that only a <time> matches are skipped on a page without one (most pages)."""
+    tree = _RecordingTree(page("<title>Harbour</title>", "<h1>Harbour</h1><p>No date anywhere.</p>"))
+    assert extract_metadata(tree, "https://example.org/harbour").date is None  # type: ignore[arg-type]
+    only_time = [
+        s for s in tree.searched if all(part.split()[-1].startswith("time") for part in s.split(","))
+    ]
+    assert only_time == []
+
+
+@pytest.mark.parametrize(
+    "time", ['<time class="published" datetime="2024-03-05">', '<header><time datetime="2024-03-05">']
+)
+def test_a_time_element_still_gives_the_date(time: str) -> None:
+    assert read(page("", f"<h1>Harbour</h1>{time}March 5</time><p>Body.</p>")).date == "2024-03-05"
+
+
+def test_the_selectors_skipped_without_time_elements_match_only_time_elements() -> None:
+    from scraper.extract.metadata import rules
+
+    for selector in rules.TIME_DATE_SELECTORS:
+        assert selector in rules.DATE_SELECTORS
+        assert all(part.split()[-1].startswith("time") for part in selector.split(","))

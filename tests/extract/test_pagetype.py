@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+from selectolax.lexbor import LexborHTMLParser
+
 from scraper.extract import extract
 from scraper.extract.metadata import Metadata
-from scraper.extract.pagetype import with_second_text
+from scraper.extract.pagetype import markup_counts, with_second_text
 from scraper.models import PageType
 from tests.extract.prose import COUNCIL_STORY
 
@@ -100,8 +102,11 @@ def test_a_documentation_page_full_of_code_is_documentation() -> None:
 
 
 def test_a_login_page_is_a_service_page() -> None:
+    # The line under the headline is the page's own text: without it, all the unlinked text this shell
+    # had besides the form's labels was its footer's copyright line, which a footer no longer lends.
     body = (
-        "<main><h1>Sign in</h1><form method='post' action='/login'>"
+        "<main><h1>Sign in</h1><p>Sign in to manage your subscription and newsletters.</p>"
+        "<form method='post' action='/login'>"
         "<label>E-mail <input type='email' name='email'></label>"
         "<label>Password <input type='password' name='password'></label>"
         "<button>Sign in</button></form><p><a href='/reset'>Forgot your password?</a></p></main>"
@@ -364,3 +369,11 @@ def test_a_page_left_unknown_for_want_of_prose_is_an_article_when_the_fallback_f
     assert with_second_text(PageType.UNKNOWN, meta, url, PROSE[0]) == PageType.UNKNOWN  # still no article
     assert with_second_text(PageType.UNKNOWN, Metadata(), url, story) == PageType.UNKNOWN  # no metadata
     assert with_second_text(PageType.LISTING, meta, url, story) == PageType.LISTING  # a kind stays
+
+
+def test_markup_counts_measure_the_text_of_closed_dialogs_only() -> None:
+    page = (
+        "<html><body><p>Article text.</p><dialog><p>Sign up now</p><button>OK</button></dialog>"
+        "<dialog open><p>Shown to the reader</p></dialog></body></html>"
+    )
+    assert markup_counts(LexborHTMLParser(page)).closed_dialog_chars == len("SignupnowOK")

@@ -160,3 +160,35 @@ def test_tag_counts_over_long_sparse_runs_are_the_counts_as_defined(crowded_at: 
     if crowded_at is not None:
         page = page[:crowded_at] + _CROWDED + page[crowded_at:]
     assert guard._count_tags(page) == _count_tags_as_defined(page)
+
+
+class _RecordingTree:
+    """A parsed page that records the selectors it is searched with."""
+
+    def __init__(self, html: str) -> None:
+        from selectolax.lexbor import LexborHTMLParser
+
+        self.tree = LexborHTMLParser(html)
+        self.searched: list[str] = []
+
+    def any_css_matches(self, selectors: tuple[str, ...]) -> bool:
+        self.searched += selectors
+        return bool(self.tree.any_css_matches(selectors))
+
+    def css(self, selector: str) -> list[object]:
+        self.searched.append(selector)
+        return list(self.tree.css(selector))
+
+
+def test_a_shallow_page_with_many_tags_is_cleared_by_a_short_selector() -> None:
+    """Parsing the selector of MAX_DEPTH + 1 levels is most of the depth check: a page whose elements
+    nest no deeper than real pages do is cleared by a shorter one (the long one still decides the rest,
+    as the tests above show)."""
+    from scraper.extract.guard import check_tree
+
+    html = f"<html><body>{PARAGRAPH * MAX_DEPTH}</body></html>"
+    guarded = guard_input(html)
+    assert guarded.tags > MAX_DEPTH
+    tree = _RecordingTree(html)
+    check_tree(tree, guarded)  # type: ignore[arg-type]
+    assert tree.searched and max(selector.count(">") for selector in tree.searched) < MAX_DEPTH // 4

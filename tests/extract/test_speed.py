@@ -210,7 +210,7 @@ def _totals_per_path(blocks: list[Any]) -> dict[int, tuple[int, ...]]:
 
 
 def test_container_totals_summed_up_the_tree_equal_the_totals_per_path() -> None:
-    from scraper.extract.body import _containers
+    from scraper.extract.containers import container_totals
 
     prose = "A sentence of the article that runs on for a while. " * 3
     html = (
@@ -224,7 +224,7 @@ def test_container_totals_summed_up_the_tree_equal_the_totals_per_path() -> None
     )
     blocks = collect_blocks(_root(html))
     expected = _totals_per_path(blocks)
-    totals = _containers(blocks)[0]
+    totals = container_totals(blocks)[0]
     assert list(totals) == list(expected)  # the same keys, in the same order
     got = {
         container: (
@@ -259,6 +259,27 @@ def test_normalised_words_are_the_regex_words(text: str) -> None:
     from scraper.extract.repeats import normalised
 
     assert normalised(text) == " ".join(re.findall(r"\w+", text.lower()))
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["ΟΔΟΣ", "ΣΑΣ", "Σ", "ΑΣ. ΒΣ"],  # a final sigma at a text's end, and before the next text's start
+        ["İstanbul ve İzmir", "\u212a kelvin", "ǅemal"],  # lower-casing that adds or changes letters
+        ["l’été — naïve café", "日本語のテキスト。次の文", "١٢٣ and ½ and ²", "e\u0301t\u00e9"],
+        ["emoji 😀 in text", "non\u00a0breaking\u2009spaces\u3000here", "tab\tand\nnew\rline"],
+        ["snake_case_name & more...", "", "---", "   ", "x"],
+        ["".join(map(chr, range(1, 128))) * 2, "plain words only"],  # every ASCII character but NUL
+        ["a text holding the separator \x00 itself", "Another"],
+        ["a lone surrogate \ud800 here", "ÉLAN"],
+        [],
+    ],
+)
+def test_texts_normalised_at_once_are_each_normalised(texts: list[str]) -> None:
+    """`normalised_all` joins the texts to normalise them at once: each key is the text's own."""
+    from scraper.extract.repeats import normalised, normalised_all
+
+    assert normalised_all(texts) == [normalised(text) for text in texts]
 
 
 @pytest.mark.parametrize(

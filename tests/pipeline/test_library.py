@@ -358,3 +358,24 @@ def test_a_page_the_run_skips_as_not_an_article_is_not_fingerprinted() -> None:
     assert extract_and_fingerprint(listing, "<p>x</p>", None, True, False)[1] is None
     kept = extract_and_fingerprint(listing, "<p>x</p>", None, True, True)[1]
     assert kept is not None and kept.keys
+
+
+def test_the_markdown_of_a_stored_page_is_rendered_in_the_worker_under_its_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # extract() renders Markdown when first read; the run stores it, so the worker must render it inside
+    # the call its time and memory limits cover, not later while its reply is pickled or in the storing
+    # thread: a failure there would not be an extraction failure of this page.
+    import importlib
+
+    from scraper.pipeline._pool import extract_and_fingerprint
+
+    extract_module = importlib.import_module("scraper.extract")  # the package, not the function
+
+    def exhausted(*args: object) -> str:
+        raise MemoryError
+
+    monkeypatch.setattr(extract_module, "render_markdown", exhausted)
+    page = "<article><h1>Title</h1>" + "<p>A sentence of the story, long enough.</p>" * 20 + "</article>"
+    with pytest.raises(MemoryError):
+        extract_and_fingerprint(extract_module.extract, page, None, True, False)

@@ -19,14 +19,22 @@ __all__ = ["date_in_text", "normalise_date", "read_date"]
 
 
 def read_date(
-    tree: LexborHTMLParser, linked: LinkedData, tags: MetaTags, near_title: TextNearTitle, url: str | None
+    tree: LexborHTMLParser,
+    linked: LinkedData,
+    tags: MetaTags,
+    near_title: TextNearTitle,
+    url: str | None,
+    has_time: bool = True,
 ) -> str | None:
     for raw in (linked.date, tags.first(rules.DATE_KEYS)):
         found = normalise_date(raw)
         if found:
             return found
+    specific = rules.DATE_SELECTORS[: rules.SPECIFIC_DATE_SELECTORS]
+    if not has_time:  # no <time> element: none of these can match
+        specific = tuple(selector for selector in specific if selector not in rules.TIME_DATE_SELECTORS)
     return (
-        _date_in_elements(tree, rules.DATE_SELECTORS[: rules.SPECIFIC_DATE_SELECTORS])
+        _date_in_elements(tree, specific)
         or _date_line_in_text(near_title)
         or _date_in_elements(tree, rules.DATE_SELECTORS[rules.SPECIFIC_DATE_SELECTORS :])
         or _date_in_url(url)
@@ -81,7 +89,7 @@ def _with_time(day: date, match: re.Match[str]) -> str:
 def date_in_text(text: str | None) -> str | None:
     """A date written for people ("March 5, 2024", "5 mars 2024", "2024/03/05", "05.03.2024")."""
     text = clean_text(text)
-    if not text or len(text) > rules.MAX_DATE_TEXT_CHARS:
+    if not text or len(text) > rules.MAX_DATE_TEXT_CHARS or rules.FOUR_DIGITS_RE.search(text) is None:
         return None
     for pattern in (rules.MDY_WORDS_RE, rules.DMY_WORDS_RE):
         match = pattern.search(text)

@@ -33,19 +33,19 @@ class LinkedData:
 
 
 def linked_data(nodes: PageNodes) -> LinkedData:
-    objects = list(_json_ld_objects(nodes.json_ld))
+    objects = [(obj, _types(obj)) for obj in _json_ld_objects(nodes.json_ld)]  # each typed once
     if not objects:
         return LinkedData()
-    types = frozenset(name for obj in objects for name in _types(obj))
+    types = frozenset().union(*(named for _, named in objects))
     by_id: dict[str, dict[str, Any]] = {}
-    for obj in objects:  # the full objects, not the {"@id": ...} references to them
+    for obj, _ in objects:  # the full objects, not the {"@id": ...} references to them
         if isinstance(obj.get("@id"), str) and len(obj) > 1:
             by_id.setdefault(obj["@id"], obj)
-    article = next((obj for obj in objects if _types(obj) & rules.ARTICLE_TYPES), None)
-    page = next((obj for obj in objects if _types(obj) & rules.PAGE_TYPES), None)
+    article = _first_of(objects, rules.ARTICLE_TYPES)
+    page = _first_of(objects, rules.PAGE_TYPES)
     main = article or page
-    site = next((obj for obj in objects if _types(obj) & rules.SITE_TYPES), None)
-    organisation = next((obj for obj in objects if _types(obj) & rules.ORGANISATION_TYPES), None)
+    site = _first_of(objects, rules.SITE_TYPES)
+    organisation = _first_of(objects, rules.ORGANISATION_TYPES)
     if main is None:
         return LinkedData(sitename=_name_of(site, by_id) or _name_of(organisation, by_id), types=types)
     title = _string(main.get("headline")) or (_string(main.get("name")) if article is not None else None)
@@ -67,6 +67,12 @@ def linked_data(nodes: PageNodes) -> LinkedData:
         is_article=article is not None,
         types=types,
     )
+
+
+def _first_of(
+    objects: list[tuple[dict[str, Any], frozenset[str]]], kinds: frozenset[str]
+) -> dict[str, Any] | None:
+    return next((obj for obj, named in objects if named & kinds), None)
 
 
 def _json_ld_objects(scripts: Iterable[str]) -> Iterator[dict[str, Any]]:

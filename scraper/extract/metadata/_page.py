@@ -23,6 +23,7 @@ class PageNodes:
     headings: tuple[str, ...] = ()  # text of the first MAX_HEADINGS <h1> (rules.py)
     title: str | None = None
     canonical: str | None = None
+    has_time: bool = False  # a <time> element: without one, its date selectors cannot match
 
 
 def page_nodes(tree: LexborHTMLParser) -> PageNodes:
@@ -31,6 +32,7 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
     headings: list[str] = []
     title: str | None = None
     canonical: str | None = None
+    has_time = False
     for node in tree.css(rules.PAGE_NODES_SELECTOR):
         tag = node.tag
         if tag == "meta":
@@ -43,9 +45,11 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
         elif tag == "title":
             if title is None:
                 title = node.text(deep=True, separator=" ")
+        elif tag == "time":
+            has_time = True
         elif tag == "link" and canonical is None:
             canonical = node.attributes.get("href")
-    return PageNodes(tuple(json_ld), tuple(metas), tuple(headings), title, canonical)
+    return PageNodes(tuple(json_ld), tuple(metas), tuple(headings), title, canonical, has_time)
 
 
 @dataclass(frozen=True, slots=True)

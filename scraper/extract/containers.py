@@ -1,0 +1,124 @@
+"""The containers of the blocks' paths: the tree they form and each one's totals over the blocks inside it.
+
+body.py chooses the body by these totals (prose, links, headline links) and judges the containers inside it
+by them when cleaning (link lists, rails, lines of data); widen.py and the explanation read them too. They
+are found in one pass over the blocks, the one pass over a page's blocks that every page pays for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from . import rules
+from .blocks import Block, BlockKind
+
+__all__ = ["Totals", "container_totals"]
+
+
+@dataclass(slots=True)
+class Totals:
+    chars: int = 0
+    link_chars: int = 0
+    blocks: int = 0
+    prose_chars: int = 0  # own (unlinked) characters of prose blocks
+    sentences: int = 0  # blocks that read as running text (see is_sentence)
+    non_items: int = 0  # blocks that are neither headings, list items nor table rows
+    headline_links: int = 0  # headline-sized blocks that are (nearly) all link
+    lines: int = 0  # paragraphs that are its own children (not in a card or box inside it)
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+def container_totals(
+    blocks: Sequence[Block],
+) -> tuple[Mapping[int, Totals], dict[int, int | None], list[int]]:
+    """Each container's totals over the blocks inside it, in one pass: a block is added to its own
+    container only, then each container's totals to its parent's, innermost first (sums of counts, so the
+    same as adding every block to every container of its path, at a cost that does not grow with depth).
+    Keys in the order the containers first appear in the blocks' paths, outer before inner. And the tree,
+    found once for totals, cards and scores: each one's parent (in that order), all innermost first."""
+    totals: dict[int, Totals] = defaultdict(Totals)
+    parents: dict[int, int | None] = {}
+    levels: list[list[int]] = []  # the containers at each depth, in the order they first appear
+    for block in blocks:
+        path = block.path
+        if not path:
+            continue
+        if block.kind is BlockKind.PARAGRAPH and len(path) > 1:
+            totals[path[-2]].lines += 1  # first, as before: the keys' order is kept too
+        inner = path[-1]
+        if inner in parents:  # a block of a container seen before
+            _add_totals(totals[inner], _own_totals(block))
+            continue
+        # Most blocks: only their own element is new, its parent seen (a container seen has its
+        # ancestors seen). Its entry is inserted last, so that keys keep the order of first appearance.
+        if len(path) > 1 and path[-2] in parents:
+            parents[inner] = path[-2]
+            if len(levels) < len(path):
+                levels.append([])
+            levels[len(path) - 1].append(inner)
+        else:
+            for container in path[_add_path(path, parents, levels) : -1]:
+                totals[container]  # inserted now, outer before inner
+        totals[inner] = _own_totals(block)
+    # Deepest first, each depth in order of appearance: the order of a stable sort by depth.
+    inner_first = [container for level in reversed(levels) for container in level]
+    for container in inner_first:
+        parent = parents[container]
+        if parent is not None:
+            _add_totals(totals[parent], totals[container])
+    return totals, parents, inner_first
+
+
+def _own_totals(block: Block) -> Totals:
+    """One block's counts: body.is_prose, is_sentence and _is_headline_link written out, as every block of the
+    page is counted."""
+    kind, chars, link_chars = block.kind, block.chars, block.link_chars
+    density = link_chars / chars if chars else 0.0
+    headline_link = (
+        1 if chars >= rules.MIN_HEADLINE_LINK_CHARS and density > rules.MAX_CONTAINER_LINK_DENSITY else 0
+    )
+    if kind is BlockKind.HEADING:
+        return Totals(chars, link_chars, 1, headline_links=headline_link)
+    own = chars - link_chars
+    text = block.text.rstrip()
+    return Totals(
+        chars,
+        link_chars,
+        1,
+        own if own >= rules.MIN_PROSE_CHARS and density <= rules.MAX_PROSE_LINK_DENSITY else 0,
+        1
+        if len(text) >= rules.MIN_UNPUNCTUATED_SENTENCE_CHARS or text.endswith(rules.SENTENCE_ENDINGS)
+        else 0,
+        1 if kind is BlockKind.PARAGRAPH or kind is BlockKind.PRE else 0,
+        headline_link,
+    )
+
+
+def _add_path(path: tuple[int, ...], parents: dict[int, int | None], levels: list[list[int]]) -> int:
+    """The containers of `path` not seen yet entered in `parents` and in `levels` (by depth), in order; the
+    index of the first of them. Only the end of a path is new (a container seen has its ancestors seen), so
+    a block costs one lookup, not one per container of its path."""
+    first = len(path)
+    while first > 0 and path[first - 1] not in parents:
+        first -= 1
+    for depth in range(first, len(path)):
+        parents[path[depth]] = path[depth - 1] if depth else None
+        while len(levels) <= depth:
+            levels.append([])
+        levels[depth].append(path[depth])
+    return first
+
+
+def _add_totals(into: Totals, child: Totals) -> None:
+    into.chars += child.chars
+    into.link_chars += child.link_chars
+    into.blocks += child.blocks
+    into.prose_chars += child.prose_chars
+    into.sentences += child.sentences
+    into.non_items += child.non_items
+    into.headline_links += child.headline_links  # `lines` counts a container's own paragraphs: not summed
