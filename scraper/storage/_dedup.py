@@ -119,7 +119,7 @@ def _candidates(
 
 def remake_keys(db: Connection, dialect: Dialect) -> int:
     """Register the keys of every stored document, in the order they were stored (the first holder of a
-    key owns it, as when they were saved), after the rules that make them changed (schema version 4);
+    key owns it, as when they were saved), after the rules that make them changed (schema versions 4 and 5);
     return how many documents were read. Near keys are made whatever a run's `dedup_near`: a key costs
     a row, and a run that turns near copies on finds the documents stored while they were off."""
     p = dialect.param

@@ -247,14 +247,15 @@ def test_a_near_copy_is_checked_against_its_nearest_candidate_first(
 
 
 def test_migrating_a_store_remakes_the_near_keys_of_what_it_holds(backend: Backend, store: Store) -> None:
-    # Schema version 4 changed how band keys are made (words without punctuation, ten bands): keys
-    # stored by an older release would never meet a new document's. `migrate` drops them and makes
-    # every stored document's keys again, in the order they were stored.
+    # Schema versions 4 (words without punctuation, ten bands) and 5 (windows of the letters, not word
+    # pairs) changed how band keys are made: keys stored by an older release would never meet a new
+    # document's. `migrate` drops them and makes every stored document's keys again, in the order they
+    # were stored.
     store_text(store, "http://a.test/story", STORY)
     backend.execute("UPDATE band_keys SET hash = hash + 1 WHERE band >= 0")  # keys of the old rules
     backend.execute("INSERT INTO band_keys (band, hash, document_id) SELECT 15, 7, min(id) FROM documents")
-    backend.execute("DELETE FROM schema_version WHERE version = 4")
+    backend.execute("DELETE FROM schema_version WHERE version = 5")
     store.migrate()
-    assert store.schema_version() == 4
+    assert store.schema_version() == 5
     assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
     assert store_text(store, "http://c.test/copy", STORY) is OutcomeKind.SKIPPED
