@@ -53,9 +53,9 @@ EXACT_BAND = -1
 # a mean article (pairs included) where a `\w+` regex over the text took 0.38, for the same words but
 # for the rarer punctuation of other blocks (an Arabic comma, a danda), which then stays in its word, as
 # it does in every copy (copies at or over 0.8 with an earlier page of their story: 0.9591 against 0.9593).
-_ASCII_PUNCTUATION_TO_SPACE = bytes(0x20 if chr(byte) in string.punctuation else byte for byte in range(256))
-# As UTF-8: the no-break space and Latin-1 punctuation (U+00A0 to U+00BF), General Punctuation (U+2000 to
-# U+206F: spaces, dashes, quotes, bullets, the ellipsis), CJK Symbols and Punctuation (U+3000 to U+303F).
+# The byte tables are with the letters, below. The Unicode separators, as UTF-8: the no-break space and
+# Latin-1 punctuation (U+00A0 to U+00BF), General Punctuation (U+2000 to U+206F: spaces, dashes, quotes,
+# bullets, the ellipsis), CJK Symbols and Punctuation (U+3000 to U+303F).
 # A lead byte (C2, E2, E3) is never a continuation byte, so no match starts inside another character.
 _UNICODE_SEPARATORS = re.compile(
     rb"\xc2[\xa0-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x81[\x80-\xaf]|\xe3\x80[\x80-\xbf]"
@@ -145,7 +145,7 @@ def _no_space_script(text: str) -> bool:
 
 def _shingled(text: str, *, by_chars: bool) -> list[bytes]:
     """The shingles of `text`: of characters with `by_chars`, else of words."""
-    words = _words(text.lower())  # lower, not casefold: a third of the time, and a copy has the same case
+    words = _words(text)
     if by_chars:
         chars = b"".join(words).decode()
         return [chars[i : i + SHINGLE_CHARS].encode() for i in range(max(1, len(chars) - SHINGLE_CHARS + 1))]
@@ -156,25 +156,30 @@ def _shingled(text: str, *, by_chars: bool) -> list[bytes]:
     return list(map(b" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
-def _words(lowered: str) -> list[bytes]:
-    """The words of `lowered`, split at white space and punctuation."""
-    spaced = _UNICODE_SEPARATORS.sub(b" ", lowered.encode("utf-8", "replace"))
-    return spaced.translate(_ASCII_PUNCTUATION_TO_SPACE).split()
+def _words(text: str) -> list[bytes]:
+    """The words of `text` lowered (not casefolded: a third of the time, and a copy has the same case),
+    split at white space and punctuation, as UTF-8; lowered as the letters are (`_letters`)."""
+    if _CONTEXT_LOWERED in text:
+        text = text.lower()
+    spaced = text.encode("utf-8", "replace").translate(_ASCII_LOWER_SPACED)
+    spaced = _UNICODE_SEPARATORS.sub(b" ", spaced)  # a separator is whole: no ASCII byte was inside one
+    return (spaced if spaced.isascii() else spaced.decode("utf-8").lower().encode("utf-8")).split()
 
 
 def jaccard(first: frozenset[bytes], second: frozenset[bytes]) -> float:
     """|A ∩ B| / |A ∪ B|; 0 for two empty sets (nothing to call a copy)."""
-    union = len(first | second)
-    return len(first & second) / union if union else 0.0
+    shared = len(first & second)  # the union is counted, not made: half the time of the check
+    union = len(first) + len(second) - shared
+    return shared / union if union else 0.0
 
 
-def fingerprint(text: str, text_hash: str, *, near: bool) -> Fingerprint:
-    """The keys of `text` (whose sha256 is `text_hash`): always the exact key, and with `near` the band
-    keys of its MinHash when it has enough shingles."""
+def fingerprint(text: str, text_hash: str, *, near: bool, encoded: bytes | None = None) -> Fingerprint:
+    """The keys of `text` (whose sha256 is `text_hash`, and UTF-8 `encoded` if the caller has it): always
+    the exact key, and with `near` the band keys of its MinHash when it has enough shingles."""
     exact = exact_key(text_hash)
     if not (near and _has_shingles(text, MIN_SHINGLES)):
         return Fingerprint((exact,), near=False)
-    letters = _letters(text)
+    letters = _letters(text, encoded)
     if not letters.isascii():
         letters = letters.translate(None, _UTF8_LEADS)
     packed = memoryview(struct.pack(f"<{BANDS * ROWS}Q", *_digest(_windows(letters))))
@@ -196,22 +201,27 @@ def _has_shingles(text: str, count: int) -> bool:
 
 # The letters are the text's words run together (`_words`), made with C loops and no object per word:
 # ASCII punctuation and white space deleted from the UTF-8 bytes and ASCII letters lowered (one
-# `translate`), then the Unicode separators deleted. What is left is ASCII for most texts (76% of
-# bench/dedup.py's), whose other characters were all separators: `str.lower`, 25 µs a mean article, is
-# not needed. Otherwise the rest is lowered, which is lowering the whole text first as `str.lower` maps
-# each character alone, makes no separator, punctuation or white space and keeps every separator as it
-# is; but for the capital sigma, whose lowercase depends on the letters around it: a text that has one is
-# lowered whole first.
+# `translate`), then the Unicode separators deleted (for the words: made spaces, then split). What is
+# left is ASCII for most texts (76% of bench/dedup.py's), whose other characters were all separators:
+# `str.lower`, 25 µs a mean article, is not needed. Otherwise the rest is lowered, which is lowering the
+# whole text first, as `str.lower` maps each character alone, makes no separator, punctuation or white
+# space and keeps every separator as it is; but for the capital sigma, whose lowercase depends on the
+# letters around it: a text that has one is lowered whole first.
 _ASCII_LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase.encode())
 _ASCII_DROPPED = bytes(byte for byte in range(256) if chr(byte) in string.punctuation + string.whitespace)
+_ASCII_LOWER_SPACED = bytes(
+    0x20 if chr(byte) in string.punctuation else _ASCII_LOWER[byte] for byte in range(256)
+)
 _CONTEXT_LOWERED = "\u03a3"
 
 
-def _letters(text: str) -> bytes:
-    """`b"".join(_words(text.lower()))`: the lowered letters and digits of `text`, as UTF-8."""
+def _letters(text: str, encoded: bytes | None = None) -> bytes:
+    """`b"".join(_words(text))`: the lowered letters and digits of `text` (UTF-8 `encoded`), as UTF-8."""
     if _CONTEXT_LOWERED in text:
-        text = text.lower()
-    kept = text.encode("utf-8", "replace").translate(_ASCII_LOWER, _ASCII_DROPPED)
+        encoded = text.lower().encode("utf-8", "replace")
+    elif encoded is None:
+        encoded = text.encode("utf-8", "replace")
+    kept = encoded.translate(_ASCII_LOWER, _ASCII_DROPPED)
     letters = _UNICODE_SEPARATORS.sub(b"", kept)  # a separator is whole: no ASCII byte was inside one
     return letters if letters.isascii() else letters.decode("utf-8").lower().encode("utf-8")
 
