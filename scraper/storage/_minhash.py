@@ -56,9 +56,14 @@ EXACT_BAND = -1
 # The byte tables are with the letters, below. The Unicode separators, as UTF-8: the no-break space and
 # Latin-1 punctuation (U+00A0 to U+00BF), General Punctuation (U+2000 to U+206F: spaces, dashes, quotes,
 # bullets, the ellipsis), CJK Symbols and Punctuation (U+3000 to U+303F).
-# A lead byte (C2, E2, E3) is never a continuation byte, so no match starts inside another character.
-_UNICODE_SEPARATORS = re.compile(
-    rb"\xc2[\xa0-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x81[\x80-\xaf]|\xe3\x80[\x80-\xbf]"
+# A lead byte (C2, E2, E3) is never a continuation byte, so no match starts inside another character, and
+# a character is whole on either side of a match, so one block's removal never makes another's match. One
+# pattern per lead byte: a pattern that starts with a literal byte is searched for by a fast loop, where
+# an alternation of the three was tried at every byte (10 µs a mean article against 30).
+_UNICODE_SEPARATORS = (
+    re.compile(rb"\xe2(?:\x80[\x80-\xbf]|\x81[\x80-\xaf])"),
+    re.compile(rb"\xc2[\xa0-\xbf]"),
+    re.compile(rb"\xe3\x80[\x80-\xbf]"),
 )
 # A shingle is two consecutive words. Share of bench/dedup.py's copies at or over 0.8 with an earlier page
 # of their story (the recall the check can reach), and distinct stories' pairs (median, 99.99th centile),
@@ -162,8 +167,15 @@ def _words(text: str) -> list[bytes]:
     if _CONTEXT_LOWERED in text:
         text = text.lower()
     spaced = text.encode("utf-8", "replace").translate(_ASCII_LOWER_SPACED)
-    spaced = _UNICODE_SEPARATORS.sub(b" ", spaced)  # a separator is whole: no ASCII byte was inside one
+    spaced = _without_separators(spaced, b" ")  # a separator is whole: no ASCII byte was inside one
     return (spaced if spaced.isascii() else spaced.decode("utf-8").lower().encode("utf-8")).split()
+
+
+def _without_separators(encoded: bytes, replacement: bytes) -> bytes:
+    """`encoded` with each Unicode separator replaced by `replacement`."""
+    for pattern in _UNICODE_SEPARATORS:
+        encoded = pattern.sub(replacement, encoded)
+    return encoded
 
 
 def jaccard(first: frozenset[bytes], second: frozenset[bytes]) -> float:
@@ -222,7 +234,7 @@ def _letters(text: str, encoded: bytes | None = None) -> bytes:
     elif encoded is None:
         encoded = text.encode("utf-8", "replace")
     kept = encoded.translate(_ASCII_LOWER, _ASCII_DROPPED)
-    letters = _UNICODE_SEPARATORS.sub(b"", kept)  # a separator is whole: no ASCII byte was inside one
+    letters = _without_separators(kept, b"")  # a separator is whole: no ASCII byte was inside one
     return letters if letters.isascii() else letters.decode("utf-8").lower().encode("utf-8")
 
 

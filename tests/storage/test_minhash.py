@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import string
 import subprocess
 import sys
@@ -14,7 +15,6 @@ from hypothesis import strategies as st
 from scraper.storage import _minhash
 from scraper.storage._clean import text_hash
 from scraper.storage._minhash import (
-    _UNICODE_SEPARATORS,
     BANDS,
     EXACT_BAND,
     MAX_TOKENS_PER_CALL,
@@ -123,8 +123,14 @@ def test_unicode_spaces_and_quotes_end_words_and_other_letters_stay_whole() -> N
 # Characters the letters must treat as the words do: ASCII, the Unicode separators (U+00A0 to U+00BF,
 # General and CJK punctuation), letters whose lowercase depends on their neighbours (Σ) or is ASCII
 # (the Kelvin sign) or longer (İ), and letters of other scripts.
+# The separators as UTF-8 (U+00A0 to U+00BF, U+2000 to U+206F, U+3000 to U+303F), in one pattern.
+UNICODE_SEPARATORS = re.compile(
+    rb"\xc2[\xa0-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x81[\x80-\xaf]|\xe3\x80[\x80-\xbf]"
+)
 PUNCTUATION_TO_SPACE = bytes(0x20 if chr(byte) in string.punctuation else byte for byte in range(256))
-LETTER_CASES = "aZ9 .,'-\t\n\u00a0\u00ab\u00b5\u2019\u2014\u2026\u3001\u3002ΣσςΑΒİ\u212aÉéжЖ東京"
+LETTER_CASES = (
+    "aZ9 .,'-\t\n\u0085\u00a0\u00ab\u00b5\u2019\u2014\u2026\u2060\u2070\u3001\u3002" + "ΣσςΑΒİ\u212aÉéжЖ東京"
+)
 
 
 @given(st.text(alphabet=LETTER_CASES))
@@ -134,7 +140,7 @@ def test_the_words_are_the_lowered_text_split_at_punctuation_and_the_letters_run
     # Both lower only what is left to lower once the punctuation is gone (`str.lower` on a whole text is
     # a quarter of the time of its words): the result must be the lowered text's, whatever it holds.
     lowered = text.lower().encode("utf-8", "replace")
-    spaced = _UNICODE_SEPARATORS.sub(b" ", lowered).translate(PUNCTUATION_TO_SPACE)
+    spaced = UNICODE_SEPARATORS.sub(b" ", lowered).translate(PUNCTUATION_TO_SPACE)
     assert _words(text) == spaced.split()
     assert _letters(text) == b"".join(spaced.split())  # the band keys are made of them
 
