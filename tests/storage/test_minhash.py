@@ -120,14 +120,14 @@ def test_unicode_spaces_and_quotes_end_words_and_other_letters_stay_whole() -> N
     assert shingles("Ελλάδα και Κύπρος") == {"ελλάδα και".encode(), "και κύπρος".encode()}
 
 
-# Characters the letters must treat as the words do: ASCII, the Unicode separators (U+00A0 to U+00BF,
-# General and CJK punctuation), letters whose lowercase depends on their neighbours (Σ) or is ASCII
-# (the Kelvin sign) or longer (İ), and letters of other scripts.
 # The separators as UTF-8 (U+00A0 to U+00BF, U+2000 to U+206F, U+3000 to U+303F), in one pattern.
 UNICODE_SEPARATORS = re.compile(
     rb"\xc2[\xa0-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x81[\x80-\xaf]|\xe3\x80[\x80-\xbf]"
 )
 PUNCTUATION_TO_SPACE = bytes(0x20 if chr(byte) in string.punctuation else byte for byte in range(256))
+# Characters the letters must treat as the words do: ASCII, the Unicode separators (U+00A0 to U+00BF,
+# General and CJK punctuation) and their neighbours (U+0085, U+2070), letters whose lowercase depends on
+# their neighbours (Σ) or is ASCII (the Kelvin sign) or longer (İ), and letters of other scripts.
 LETTER_CASES = (
     "aZ9 .,'-\t\n\u0085\u00a0\u00ab\u00b5\u2019\u2014\u2026\u2060\u2070\u3001\u3002" + "ΣσςΑΒİ\u212aÉéжЖ東京"
 )
