@@ -110,8 +110,8 @@ _UTF8_LEADS = bytes(range(0xC2, 0xF5))
 # text's windows go to it in chunks of this many, their digests combined by their minima (the MinHash
 # of a union), so an extraction worker under an address-space cap never starts threads.
 MAX_TOKENS_PER_CALL = 2**15
-# Characters whose shingles are counted first to tell a text long enough for band keys (MIN_SHINGLES):
-# some 50 words of English, where 21 are needed.
+# Bytes whose words are counted first to tell a text long enough for band keys (MIN_SHINGLES): some 50
+# words of English, where 21 are needed.
 COUNT_HEAD = 300
 
 
@@ -163,12 +163,19 @@ def _shingled(text: str, *, by_chars: bool) -> list[bytes]:
 
 def _words(text: str) -> list[bytes]:
     """The words of `text` lowered (not casefolded: a third of the time, and a copy has the same case),
-    split at white space and punctuation, as UTF-8; lowered as the letters are (`_letters`)."""
+    split at white space and punctuation, as UTF-8."""
+    return _spaced(text).split()
+
+
+def _spaced(text: str, encoded: bytes | None = None) -> bytes:
+    """`text` (UTF-8 `encoded`) lowered, as UTF-8, each ASCII white space or punctuation character and
+    each Unicode separator made a space: its words with spaces between."""
     if _CONTEXT_LOWERED in text:
-        text = text.lower()
-    spaced = text.encode("utf-8", "replace").translate(_ASCII_LOWER_SPACED)
-    spaced = _without_separators(spaced, b" ")  # a separator is whole: no ASCII byte was inside one
-    return (spaced if spaced.isascii() else spaced.decode("utf-8").lower().encode("utf-8")).split()
+        encoded = text.lower().encode("utf-8", "replace")
+    elif encoded is None:
+        encoded = text.encode("utf-8", "replace")
+    spaced = _without_separators(encoded.translate(_ASCII_LOWER_SPACED), b" ")
+    return spaced if spaced.isascii() else spaced.decode("utf-8").lower().encode("utf-8")
 
 
 def _without_separators(encoded: bytes, replacement: bytes) -> bytes:
@@ -189,9 +196,10 @@ def fingerprint(text: str, text_hash: str, *, near: bool, encoded: bytes | None 
     """The keys of `text` (whose sha256 is `text_hash`, and UTF-8 `encoded` if the caller has it): always
     the exact key, and with `near` the band keys of its MinHash when it has enough shingles."""
     exact = exact_key(text_hash)
-    if not (near and _has_shingles(text, MIN_SHINGLES)):
+    spaced = _spaced(text, encoded) if near else b""
+    if not (near and _long_enough(text, spaced)):
         return Fingerprint((exact,), near=False)
-    letters = _letters(text, encoded)
+    letters = spaced.translate(None, b" ")  # the words run together
     if not letters.isascii():
         letters = letters.translate(None, _UTF8_LEADS)
     packed = memoryview(struct.pack(f"<{BANDS * ROWS}Q", *_digest(_windows(letters))))
@@ -200,42 +208,36 @@ def fingerprint(text: str, text_hash: str, *, near: bool, encoded: bytes | None 
     return Fingerprint((exact, *bands), near=True)  # in key order: band -1, then 0, 1, ...
 
 
-def _has_shingles(text: str, count: int) -> bool:
-    """Whether `shingle_list(text)` has at least `count` shingles, counted on the text's first
-    COUNT_HEAD characters when they have enough (a prefix shingled the same way has no more shingles
-    than the whole text): a long text's shingles are not made for a count."""
-    by_chars = _no_space_script(text)
-    head = text[:COUNT_HEAD]
-    if len(_shingled(head, by_chars=by_chars)) >= count:
-        return True
-    return len(head) < len(text) and len(_shingled(text, by_chars=by_chars)) >= count
+def _long_enough(text: str, spaced: bytes) -> bool:
+    """Whether `shingle_list(text)` has MIN_SHINGLES shingles or more (`spaced`: `_spaced(text)`). The
+    words are counted on the first COUNT_HEAD bytes when they have enough (a prefix has no more words
+    than the whole), so a long text's words are not made for a count; a text of ASCII words alone is in
+    no script without spaces."""
+    if not spaced.isascii() and _no_space_script(text):
+        return len(_shingled(text, by_chars=True)) >= MIN_SHINGLES
+    needed = MIN_SHINGLES + SHINGLE_WORDS - 1  # n words make n - SHINGLE_WORDS + 1 shingles
+    head = spaced[:COUNT_HEAD]
+    return len(head.split()) >= needed or (len(head) < len(spaced) and len(spaced.split()) >= needed)
 
 
-# The letters are the text's words run together (`_words`), made with C loops and no object per word:
-# ASCII punctuation and white space deleted from the UTF-8 bytes and ASCII letters lowered (one
-# `translate`), then the Unicode separators deleted (for the words: made spaces, then split). What is
-# left is ASCII for most texts (76% of bench/dedup.py's), whose other characters were all separators:
-# `str.lower`, 25 µs a mean article, is not needed. Otherwise the rest is lowered, which is lowering the
-# whole text first, as `str.lower` maps each character alone, makes no separator, punctuation or white
-# space and keeps every separator as it is; but for the capital sigma, whose lowercase depends on the
-# letters around it: a text that has one is lowered whole first.
+# The words, and the letters the band keys are made of, are split on the UTF-8 bytes with C loops, no
+# object per word for the letters: ASCII white space and punctuation made spaces and ASCII letters lowered
+# by one `translate`, then the Unicode separators made spaces. What is left is ASCII for most texts (76%
+# of bench/dedup.py's), whose other characters were all separators: `str.lower`, 25 µs a mean article,
+# is not needed. Otherwise the rest is lowered, which is lowering the whole text first, as `str.lower`
+# maps each character alone, makes no separator, punctuation or white space and keeps every separator as
+# it is; but for the capital sigma, whose lowercase depends on the letters around it: a text that has one
+# is lowered whole first.
 _ASCII_LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase.encode())
-_ASCII_DROPPED = bytes(byte for byte in range(256) if chr(byte) in string.punctuation + string.whitespace)
 _ASCII_LOWER_SPACED = bytes(
-    0x20 if chr(byte) in string.punctuation else _ASCII_LOWER[byte] for byte in range(256)
+    0x20 if chr(byte) in string.punctuation + string.whitespace else _ASCII_LOWER[byte] for byte in range(256)
 )
 _CONTEXT_LOWERED = "\u03a3"
 
 
-def _letters(text: str, encoded: bytes | None = None) -> bytes:
-    """`b"".join(_words(text))`: the lowered letters and digits of `text` (UTF-8 `encoded`), as UTF-8."""
-    if _CONTEXT_LOWERED in text:
-        encoded = text.lower().encode("utf-8", "replace")
-    elif encoded is None:
-        encoded = text.encode("utf-8", "replace")
-    kept = encoded.translate(_ASCII_LOWER, _ASCII_DROPPED)
-    letters = _without_separators(kept, b"")  # a separator is whole: no ASCII byte was inside one
-    return letters if letters.isascii() else letters.decode("utf-8").lower().encode("utf-8")
+def _letters(text: str) -> bytes:
+    """`b"".join(_words(text))`: the lowered letters and digits of `text`, as UTF-8."""
+    return _spaced(text).translate(None, b" ")
 
 
 def _windows(letters: bytes) -> memoryview:

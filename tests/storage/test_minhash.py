@@ -20,9 +20,12 @@ from scraper.storage._minhash import (
     MAX_TOKENS_PER_CALL,
     MIN_SHINGLES,
     _letters,
+    _long_enough,
+    _spaced,
     _words,
     fingerprint,
     jaccard,
+    shingle_list,
     shingles,
 )
 
@@ -143,6 +146,12 @@ def test_the_words_are_the_lowered_text_split_at_punctuation_and_the_letters_run
     spaced = UNICODE_SEPARATORS.sub(b" ", lowered).translate(PUNCTUATION_TO_SPACE)
     assert _words(text) == spaced.split()
     assert _letters(text) == b"".join(spaced.split())  # the band keys are made of them
+
+
+@given(st.text(alphabet="ab \u00a0\u2014\u3001東京", max_size=160))
+def test_a_text_is_long_enough_for_band_keys_when_it_has_enough_shingles(text: str) -> None:
+    # Counted without making them: the words of the first bytes, or the text's.
+    assert _long_enough(text, _spaced(text)) == (len(shingle_list(text)) >= MIN_SHINGLES)
 
 
 def test_the_keys_do_not_change_with_how_rensa_is_given_the_windows(monkeypatch: pytest.MonkeyPatch) -> None:
