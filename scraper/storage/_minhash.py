@@ -24,6 +24,7 @@ import string
 import struct
 import sys
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,12 +135,12 @@ def exact_key(text_hash: str) -> tuple[int, int]:
 
 def shingles(text: str) -> frozenset[bytes]:
     """The set of word shingles of `text` (character shingles in scripts without spaces)."""
-    return frozenset(shingle_list(text))
+    return frozenset(_shingled(text, by_chars=_no_space_script(text)))  # no list made on the way
 
 
 def shingle_list(text: str) -> list[bytes]:
     """The word shingles of `text` in order, repeats kept (MinHash does not mind them), as UTF-8."""
-    return _shingled(text, by_chars=_no_space_script(text))
+    return list(_shingled(text, by_chars=_no_space_script(text)))
 
 
 def _no_space_script(text: str) -> bool:
@@ -148,8 +149,8 @@ def _no_space_script(text: str) -> bool:
     return len(_NO_SPACE_SCRIPT.findall(sample)) > NO_SPACE_SHARE * len(sample)
 
 
-def _shingled(text: str, *, by_chars: bool) -> list[bytes]:
-    """The shingles of `text`: of characters with `by_chars`, else of words."""
+def _shingled(text: str, *, by_chars: bool) -> Iterable[bytes]:
+    """The shingles of `text` in order: of characters with `by_chars`, else of words."""
     words = _words(text)
     if by_chars:
         chars = b"".join(words).decode()
@@ -158,7 +159,7 @@ def _shingled(text: str, *, by_chars: bool) -> list[bytes]:
         return words
     if len(words) <= SHINGLE_WORDS:
         return [b" ".join(words)] if words else []
-    return list(map(b" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
+    return map(b" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False))
 
 
 def _words(text: str) -> list[bytes]:
@@ -214,7 +215,7 @@ def _long_enough(text: str, spaced: bytes) -> bool:
     than the whole), so a long text's words are not made for a count; a text of ASCII words alone is in
     no script without spaces."""
     if not spaced.isascii() and _no_space_script(text):
-        return len(_shingled(text, by_chars=True)) >= MIN_SHINGLES
+        return len(shingle_list(text)) >= MIN_SHINGLES
     needed = MIN_SHINGLES + SHINGLE_WORDS - 1  # n words make n - SHINGLE_WORDS + 1 shingles
     head = spaced[:COUNT_HEAD]
     return len(head.split()) >= needed or (len(head) < len(spaced) and len(spaced.split()) >= needed)
