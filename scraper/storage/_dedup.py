@@ -21,7 +21,6 @@ of the same URL, are never candidates: a later version is a version.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..config import RunSettings
@@ -60,17 +59,12 @@ def mark_if_copy(
         return False
     keys = pending.fingerprint.keys
     p = dialect.param
-    # The keys it now owns come back; only the others can lead to another document. A text whose keys
-    # are all new (most pages of a crawl) needs no further query.
-    inserted = db.execute(
-        _insert_keys(dialect, len(keys)) + " RETURNING band, hash", _key_values(keys, document_id)
-    ).fetchall()
-    owned = {(int(band), int(hash_)) for band, hash_ in inserted}
-    held = tuple(key for key in keys if key not in owned)
-    if not held:
+    # A text whose keys were all new (most pages of a crawl) owns them all now: the count of rows the
+    # insert made says so, and nothing more is read. Otherwise the owners of its keys but itself are the
+    # candidates: the keys it owns lead back to it alone.
+    if db.execute(_insert_keys(dialect, len(keys)), _key_values(keys, document_id)).rowcount == len(keys):
         return False
-    fingerprint = dataclasses.replace(pending.fingerprint, keys=held)
-    original = _original(db, dialect, (document_id, url_id), fingerprint, pending, policy)
+    original = _original(db, dialect, (document_id, url_id), pending.fingerprint, pending, policy)
     if original is None:
         return False
     db.execute(f"UPDATE documents SET duplicate_of = {p} WHERE id = {p}", (original, document_id))
