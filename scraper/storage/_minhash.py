@@ -111,8 +111,8 @@ _UTF8_LEADS = bytes(range(0xC2, 0xF5))
 # text's windows go to it in chunks of this many, their digests combined by their minima (the MinHash
 # of a union), so an extraction worker under an address-space cap never starts threads.
 MAX_TOKENS_PER_CALL = 2**15
-# Bytes whose words are counted first to tell a text long enough for band keys (MIN_SHINGLES): some 50
-# words of English, where 21 are needed.
+# Characters whose words are counted first to tell a text long enough for band keys (MIN_SHINGLES): some
+# 50 words of English, where 21 are needed.
 COUNT_HEAD = 300
 
 
@@ -197,25 +197,23 @@ def fingerprint(text: str, text_hash: str, *, near: bool, encoded: bytes | None 
     """The keys of `text` (whose sha256 is `text_hash`, and UTF-8 `encoded` if the caller has it): always
     the exact key, and with `near` the band keys of its MinHash when it has enough shingles."""
     exact = exact_key(text_hash)
-    spaced = _spaced(text, encoded) if near else b""
-    if not (near and _long_enough(text, spaced)):
+    if not (near and _long_enough(text)):
         return Fingerprint((exact,), near=False)
-    packed = memoryview(struct.pack(f"<{BANDS * ROWS}Q", *_digest(_windows(_letters(spaced)))))
+    packed = memoryview(struct.pack(f"<{BANDS * ROWS}Q", *_digest(_windows(_letters(text, encoded)))))
     width = ROWS * 8  # one pack, sliced per band
     bands = [(band, _band_key(packed[band * width : (band + 1) * width])) for band in range(BANDS)]
     return Fingerprint((exact, *bands), near=True)  # in key order: band -1, then 0, 1, ...
 
 
-def _long_enough(text: str, spaced: bytes) -> bool:
-    """Whether `shingle_list(text)` has MIN_SHINGLES shingles or more (`spaced`: `_spaced(text)`). The
-    words are counted on the first COUNT_HEAD bytes when they have enough (a prefix has no more words
-    than the whole), so a long text's words are not made for a count; a text of ASCII words alone is in
-    no script without spaces."""
-    if not spaced.isascii() and _no_space_script(text):
+def _long_enough(text: str) -> bool:
+    """Whether `shingle_list(text)` has MIN_SHINGLES shingles or more. The words are counted on the
+    first COUNT_HEAD characters when they have enough (a prefix has no more words than the whole), so
+    a long text's words are not made for a count."""
+    if _no_space_script(text):
         return len(shingle_list(text)) >= MIN_SHINGLES
     needed = MIN_SHINGLES + SHINGLE_WORDS - 1  # n words make n - SHINGLE_WORDS + 1 shingles
-    head = spaced[:COUNT_HEAD]
-    return len(head.split()) >= needed or (len(head) < len(spaced) and len(spaced.split()) >= needed)
+    head = text[:COUNT_HEAD]
+    return len(_words(head)) >= needed or (len(head) < len(text) and len(_words(text)) >= needed)
 
 
 # The words, and the letters the band keys are made of, are split on the UTF-8 bytes with C loops, no
@@ -227,16 +225,24 @@ def _long_enough(text: str, spaced: bytes) -> bool:
 # it is; but for the capital sigma, whose lowercase depends on the letters around it: a text that has one
 # is lowered whole first.
 _ASCII_LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase.encode())
+_ASCII_DROPPED = bytes(byte for byte in range(256) if chr(byte) in string.punctuation + string.whitespace)
 _ASCII_LOWER_SPACED = bytes(
     0x20 if chr(byte) in string.punctuation + string.whitespace else _ASCII_LOWER[byte] for byte in range(256)
 )
 _CONTEXT_LOWERED = "\u03a3"
 
 
-def _letters(spaced: bytes) -> bytes:
-    """The words of `spaced` (`_spaced`) run together, without their UTF-8 lead bytes (`_UTF8_LEADS`)."""
-    letters = spaced.translate(None, b" ")
-    return letters if letters.isascii() else letters.translate(None, _UTF8_LEADS)
+def _letters(text: str, encoded: bytes | None = None) -> bytes:
+    """The words of `text` (UTF-8 `encoded`) run together, without their UTF-8 lead bytes (`_UTF8_LEADS`):
+    made as `_spaced` makes them, the white space, punctuation and separators deleted, not spaced."""
+    if _CONTEXT_LOWERED in text:
+        encoded = text.lower().encode("utf-8", "replace")
+    elif encoded is None:
+        encoded = text.encode("utf-8", "replace")
+    letters = _without_separators(encoded.translate(_ASCII_LOWER, _ASCII_DROPPED), b"")
+    if letters.isascii():
+        return letters
+    return letters.decode("utf-8").lower().encode("utf-8").translate(None, _UTF8_LEADS)
 
 
 def _windows(letters: bytes) -> memoryview:

@@ -21,7 +21,6 @@ from scraper.storage._minhash import (
     MIN_SHINGLES,
     _letters,
     _long_enough,
-    _spaced,
     _words,
     fingerprint,
     jaccard,
@@ -146,19 +145,19 @@ def test_the_words_are_the_lowered_text_split_at_punctuation_and_the_letters_run
     spaced = UNICODE_SEPARATORS.sub(b" ", lowered).translate(PUNCTUATION_TO_SPACE)
     assert _words(text) == spaced.split()
     letters = b"".join(spaced.split()).translate(None, bytes(range(0xC2, 0xF5)))
-    assert _letters(_spaced(text)) == letters  # the band keys are made of them
+    assert _letters(text) == letters  # the band keys are made of them
 
 
 @given(st.text(alphabet="ab \u00a0\u2014\u3001東京", max_size=160))
 def test_a_text_is_long_enough_for_band_keys_when_it_has_enough_shingles(text: str) -> None:
     # Counted without making them: the words of the first bytes, or the text's.
-    assert _long_enough(text, _spaced(text)) == (len(shingle_list(text)) >= MIN_SHINGLES)
+    assert _long_enough(text) == (len(shingle_list(text)) >= MIN_SHINGLES)
 
 
 def test_the_keys_do_not_change_with_how_rensa_is_given_the_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     # A long text's windows go to rensa in chunks (MAX_TOKENS_PER_CALL), whose MinHashes are combined.
     text = " ".join(f"Report {n} counts {n * 7} ballots in ward {n % 13} of the county." for n in range(6000))
-    assert len(_letters(_spaced(text))) > 3 * MAX_TOKENS_PER_CALL
+    assert len(_letters(text)) > 3 * MAX_TOKENS_PER_CALL
     chunked = keys_of(text)
     monkeypatch.setattr(_minhash, "MAX_TOKENS_PER_CALL", 10**9)
     assert keys_of(text) == chunked
