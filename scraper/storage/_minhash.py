@@ -93,7 +93,7 @@ MIN_SHINGLES = 20
 # The MinHash's tokens are the 8-byte windows at every byte of the text's letters (its words run
 # together, `_letters`), each window's bytes read as the token's 64-bit hash. The windows starting at
 # r, r + 8, r + 16, ... are the letters from r read as 64-bit numbers, so eight slices joined hold every
-# window, and rensa reads them from that one buffer: a fingerprint takes 0.10 ms a mean article of
+# window, and rensa reads them from that one buffer: a fingerprint takes 0.085 ms a mean article of
 # bench/dedup.py (10,500 characters) where word pairs, a Python object each, took 0.23 (one quiet core).
 # The windows find copies as word pairs did: of the 12,380 pairs of one story's pages in bench/dedup.py
 # at a word-pair Jaccard of 0.8 or more, 12,375 share a band key (word pairs' MinHash: 12,376), at a mean
@@ -216,14 +216,14 @@ def _long_enough(text: str) -> bool:
     return len(_words(head)) >= needed or (len(head) < len(text) and len(_words(text)) >= needed)
 
 
-# The words, and the letters the band keys are made of, are split on the UTF-8 bytes with C loops, no
-# object per word for the letters: ASCII white space and punctuation made spaces and ASCII letters lowered
-# by one `translate`, then the Unicode separators made spaces. What is left is ASCII for most texts (76%
-# of bench/dedup.py's), whose other characters were all separators: `str.lower`, 25 µs a mean article,
-# is not needed. Otherwise the rest is lowered, which is lowering the whole text first, as `str.lower`
-# maps each character alone, makes no separator, punctuation or white space and keeps every separator as
-# it is; but for the capital sigma, whose lowercase depends on the letters around it: a text that has one
-# is lowered whole first.
+# The words, and the letters the band keys are made of, are made from the UTF-8 bytes with C loops (and
+# no object per word for the letters): ASCII letters lowered and ASCII white space and punctuation made
+# spaces (deleted, for the letters) by one `translate`, then the Unicode separators likewise. What is
+# left is ASCII for most texts (76% of bench/dedup.py's), whose other characters were all separators:
+# `str.lower`, 25 µs a mean article, is not needed. Otherwise the rest is lowered, which is lowering the
+# whole text first, as `str.lower` maps each character alone, makes no separator, punctuation or white
+# space and keeps every separator as it is; but for the capital sigma, whose lowercase depends on the
+# letters around it: a text that has one is lowered whole first.
 _ASCII_LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase.encode())
 _ASCII_DROPPED = bytes(byte for byte in range(256) if chr(byte) in string.punctuation + string.whitespace)
 _ASCII_LOWER_SPACED = bytes(
@@ -234,7 +234,7 @@ _CONTEXT_LOWERED = "\u03a3"
 
 def _letters(text: str, encoded: bytes | None = None) -> bytes:
     """The words of `text` (UTF-8 `encoded`) run together, without their UTF-8 lead bytes (`_UTF8_LEADS`):
-    made as `_spaced` makes them, the white space, punctuation and separators deleted, not spaced."""
+    made as `_spaced` makes the words, with white space, punctuation and separators deleted, not spaced."""
     if _CONTEXT_LOWERED in text:
         encoded = text.lower().encode("utf-8", "replace")
     elif encoded is None:
