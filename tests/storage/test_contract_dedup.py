@@ -8,14 +8,14 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from test_contract import save_at_once  # as pytest imports it: tests/storage is on sys.path
 
 from scraper.config import RunSettings
 from scraper.models import Claim, Document, FetchResult, FetchStatus, OutcomeKind, SkipReason, UrlState
-from scraper.storage import Store, _minhash, document_fingerprint
+from scraper.storage import Store, _dedup, _minhash, document_fingerprint
 from scraper.storage._minhash import jaccard, shingles
 
 if TYPE_CHECKING:
@@ -259,3 +259,22 @@ def test_migrating_a_store_remakes_the_near_keys_of_what_it_holds(backend: Backe
     assert store.schema_version() == 5
     assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
     assert store_text(store, "http://c.test/copy", STORY) is OutcomeKind.SKIPPED
+
+
+def test_a_document_that_shares_no_key_reads_no_candidate(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Most pages of a crawl: the insert of its keys says it owns them all, and nothing more is read.
+    store_text(store, "http://a.test/story", STORY)
+    looked_up: list[object] = []
+    candidates_of = _dedup._candidates
+
+    def counted(*args: Any) -> list[Any]:
+        looked_up.append(args)
+        return candidates_of(*args)
+
+    monkeypatch.setattr(_dedup, "_candidates", counted)
+    assert store_text(store, "http://b.test/other", OTHER_STORY) is OutcomeKind.STORED
+    assert looked_up == []
+    assert store_text(store, "http://c.test/copy", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
+    assert len(looked_up) == 1
