@@ -55,9 +55,10 @@ def clean_utf8(value: str) -> tuple[str, bytes]:
     try:
         encoded = value.encode("utf-8")
     except UnicodeEncodeError:  # a surrogate, lone or of a pair
-        encoded = b"\x00"
-    if b"\x00" not in encoded:
-        return value, encoded
+        pass
+    else:
+        if b"\x00" not in encoded:
+            return value, encoded
     cleaned = clean_text(value)
     return cleaned, cleaned.encode("utf-8")
 
