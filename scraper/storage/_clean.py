@@ -14,7 +14,7 @@ from typing import Any
 
 from ..models import Document
 
-__all__ = ["clean_document", "clean_optional", "clean_text", "text_hash"]
+__all__ = ["clean_document", "clean_optional", "clean_text", "clean_utf8", "text_hash", "utf8_hash"]
 
 # A lone surrogate becomes the replacement character, as a decoder does for an invalid byte: the reader
 # sees that something was there, and text length and word boundaries stay as they were.
@@ -49,6 +49,25 @@ def clean_document(document: Document) -> Document:
     return dataclasses.replace(document, **changes)
 
 
+def clean_utf8(value: str) -> tuple[str, bytes]:
+    """`clean_text(value)` and its UTF-8 bytes, encoded once (a fingerprint hashes and splits them):
+    a text that encodes without error and holds no NUL is clean already."""
+    try:
+        encoded = value.encode("utf-8")
+    except UnicodeEncodeError:  # a surrogate, lone or of a pair
+        pass
+    else:
+        if b"\x00" not in encoded:
+            return value, encoded
+    cleaned = clean_text(value)
+    return cleaned, cleaned.encode("utf-8")
+
+
 def text_hash(text: str) -> str:
     """Fingerprint of a (cleaned) text, compared to decide whether a page changed."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return utf8_hash(text.encode("utf-8"))
+
+
+def utf8_hash(encoded: bytes) -> str:
+    """`text_hash` of the text whose UTF-8 bytes are `encoded`."""
+    return hashlib.sha256(encoded).hexdigest()

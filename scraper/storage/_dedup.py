@@ -21,7 +21,6 @@ of the same URL, are never candidates: a later version is a version.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from ..config import RunSettings
@@ -60,17 +59,12 @@ def mark_if_copy(
         return False
     keys = pending.fingerprint.keys
     p = dialect.param
-    # The keys it now owns come back; only the others can lead to another document. A text whose keys
-    # are all new (most pages of a crawl) needs no further query.
-    inserted = db.execute(
-        _insert_keys(dialect, len(keys)) + " RETURNING band, hash", _key_values(keys, document_id)
-    ).fetchall()
-    owned = {(int(band), int(hash_)) for band, hash_ in inserted}
-    held = tuple(key for key in keys if key not in owned)
-    if not held:
+    # A text whose keys were all new (most pages of a crawl) owns them all now: the count of rows the
+    # insert made says so, and nothing more is read. Otherwise the owners of its keys but itself are the
+    # candidates: the keys it owns lead back to it alone.
+    if db.execute(_insert_keys(dialect, len(keys)), _key_values(keys, document_id)).rowcount == len(keys):
         return False
-    fingerprint = dataclasses.replace(pending.fingerprint, keys=held)
-    original = _original(db, dialect, (document_id, url_id), fingerprint, pending, policy)
+    original = _original(db, dialect, (document_id, url_id), pending.fingerprint, pending, policy)
     if original is None:
         return False
     db.execute(f"UPDATE documents SET duplicate_of = {p} WHERE id = {p}", (original, document_id))
@@ -119,7 +113,7 @@ def _candidates(
 
 def remake_keys(db: Connection, dialect: Dialect) -> int:
     """Register the keys of every stored document, in the order they were stored (the first holder of a
-    key owns it, as when they were saved), after the rules that make them changed (schema version 4);
+    key owns it, as when they were saved), after the rules that make them changed (schema versions 4 and 5);
     return how many documents were read. Near keys are made whatever a run's `dedup_near`: a key costs
     a row, and a run that turns near copies on finds the documents stored while they were off."""
     p = dialect.param

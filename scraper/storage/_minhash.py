@@ -1,5 +1,5 @@
 """A document's fingerprint for finding its copies: the exact key of its text, the LSH band keys of its
-MinHash over word shingles, and the shingles themselves (to check a candidate's Jaccard exactly).
+MinHash, and its word shingles (to check a candidate's Jaccard exactly).
 
 Pure CPU: a run makes it in the extraction worker, beside the Document (`document_fingerprint`), so
 neither the event loop nor the save transaction spends time on it; a save without one makes it before
@@ -7,10 +7,10 @@ the transaction opens. The store keeps the keys (`band_keys` table), so
 copies are found across runs and across workers, with nothing held in memory.
 
 MinHash is rensa's `RMinHash` (Rust): 0.1 ms for a 1,900-word article against 12 ms for datasketch's
-`MinHash` (numpy), measured on the wcxb-dev articles (bench/dedup.py prints both). Shingling in Python costs
-more than rensa's MinHash: of a fingerprint's 0.5 ms for the mean article of bench/dedup.py (1,700 words,
-one quiet core), the words' regex takes 0.3 ms and their pairs 0.15. The keys depend on rensa's hash
-function, `MINHASH_SEED`, the words and the banding below: changing any of them makes stored keys
+`MinHash` (numpy), measured on the wcxb-dev articles (bench/dedup.py prints both). Its tokens are not
+word pairs made in Python but the 8-byte windows of the text's letters, which rensa reads from one
+buffer (`_letters`, `_windows`): no Python object per token. The keys depend on rensa's hash function,
+`MINHASH_SEED`, the letters, the windows and the banding below: changing any of them makes stored keys
 meaningless to new documents, so such a change comes with a schema migration after which `migrate`
 remakes every stored document's keys (`_schema.NEAR_KEYS_VERSION`, `_dedup.remake_keys`).
 """
@@ -22,6 +22,9 @@ import os
 import re
 import string
 import struct
+import sys
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,12 +54,17 @@ EXACT_BAND = -1
 # a mean article (pairs included) where a `\w+` regex over the text took 0.38, for the same words but
 # for the rarer punctuation of other blocks (an Arabic comma, a danda), which then stays in its word, as
 # it does in every copy (copies at or over 0.8 with an earlier page of their story: 0.9591 against 0.9593).
-_ASCII_PUNCTUATION_TO_SPACE = bytes(0x20 if chr(byte) in string.punctuation else byte for byte in range(256))
-# As UTF-8: the no-break space and Latin-1 punctuation (U+00A0 to U+00BF), General Punctuation (U+2000 to
-# U+206F: spaces, dashes, quotes, bullets, the ellipsis), CJK Symbols and Punctuation (U+3000 to U+303F).
-# A lead byte (C2, E2, E3) is never a continuation byte, so no match starts inside another character.
-_UNICODE_SEPARATORS = re.compile(
-    rb"\xc2[\xa0-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x81[\x80-\xaf]|\xe3\x80[\x80-\xbf]"
+# The byte tables are with the letters, below. The Unicode separators, as UTF-8: the no-break space and
+# Latin-1 punctuation (U+00A0 to U+00BF), General Punctuation (U+2000 to U+206F: spaces, dashes, quotes,
+# bullets, the ellipsis), CJK Symbols and Punctuation (U+3000 to U+303F).
+# A lead byte (C2, E2, E3) is never a continuation byte, so no match starts inside another character, and
+# a character is whole on either side of a match, so one block's removal never makes another's match. One
+# pattern per lead byte: a pattern that starts with a literal byte is searched for by a fast loop, where
+# an alternation of the three was tried at every byte (10 µs a mean article against 30).
+_UNICODE_SEPARATORS = (
+    re.compile(rb"\xe2(?:\x80[\x80-\xbf]|\x81[\x80-\xaf])"),
+    re.compile(rb"\xc2[\xa0-\xbf]"),
+    re.compile(rb"\xe3\x80[\x80-\xbf]"),
 )
 # A shingle is two consecutive words. Share of bench/dedup.py's copies at or over 0.8 with an earlier page
 # of their story (the recall the check can reach), and distinct stories' pairs (median, 99.99th centile),
@@ -82,6 +90,30 @@ SHINGLE_CHARS = 4
 # Below this many shingles a text is too short to call a near copy (a one-line teaser, a caption): only
 # its exact copies are duplicates.
 MIN_SHINGLES = 20
+# The MinHash's tokens are the 8-byte windows at every byte of the text's letters (its words run
+# together, `_letters`), each window's bytes read as the token's 64-bit hash. The windows starting at
+# r, r + 8, r + 16, ... are the letters from r read as 64-bit numbers, so eight slices joined hold every
+# window, and rensa reads them from that one buffer: a fingerprint takes 0.085 ms a mean article of
+# bench/dedup.py (10,500 characters) where word pairs, a Python object each, took 0.23 (one quiet core).
+# The windows find copies as word pairs did: of the 12,380 pairs of one story's pages in bench/dedup.py
+# at a word-pair Jaccard of 0.8 or more, 12,375 share a band key (word pairs' MinHash: 12,376), at a mean
+# Jaccard of 0.955 (word pairs: 0.956); distinct stories are further apart (median 0.005 against 0.012,
+# 99.99th centile 0.053 against 0.068), and no pair of 100,000 shares a key, as with word pairs.
+WINDOW = 8  # bytes: one 64-bit token
+# A window is 8 bytes of the letters without their UTF-8 lead bytes (C2 to F4): one byte a character in
+# the scripts of two-byte letters (Cyrillic, Greek, Hebrew, Arabic...), two in those of three (Chinese,
+# Japanese, Korean, Thai...). With them, a window held 4 Cyrillic letters (part of one word) or 2.7
+# Chinese characters, which distinct texts share a lot of: the halves of bench/dedup.py's Russian articles
+# were at 0.08 to 0.24 by such windows, at 0.01 to 0.05 without lead bytes, as by word pairs (0.01 to
+# 0.05). A character and another of the same script rarely differ by their lead byte alone.
+_UTF8_LEADS = bytes(range(0xC2, 0xF5))
+# rensa reads a buffer of 100,000 tokens or more on threads of its own (there were none at 65,000): a
+# text's windows go to it in chunks of this many, their digests combined by their minima (the MinHash
+# of a union), so an extraction worker under an address-space cap never starts threads.
+MAX_TOKENS_PER_CALL = 2**15
+# Characters whose words are counted first to tell a text long enough for band keys (MIN_SHINGLES): some
+# 50 words of English, where 21 are needed.
+COUNT_HEAD = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,49 +135,138 @@ def exact_key(text_hash: str) -> tuple[int, int]:
 
 def shingles(text: str) -> frozenset[bytes]:
     """The set of word shingles of `text` (character shingles in scripts without spaces)."""
-    return frozenset(shingle_list(text))
+    return frozenset(_shingled(text, by_chars=_no_space_script(text)))  # no list made on the way
 
 
 def shingle_list(text: str) -> list[bytes]:
     """The word shingles of `text` in order, repeats kept (MinHash does not mind them), as UTF-8."""
-    lowered = text.lower()  # lower, not casefold: a third of the time, and a copy has the same case
-    words = _words(lowered)
+    return list(_shingled(text, by_chars=_no_space_script(text)))
+
+
+def _no_space_script(text: str) -> bool:
+    """Whether `text` is written without spaces between words, judged on its first characters."""
     sample = text[:SCRIPT_SAMPLE]
-    if len(_NO_SPACE_SCRIPT.findall(sample)) > NO_SPACE_SHARE * len(sample):
+    return len(_NO_SPACE_SCRIPT.findall(sample)) > NO_SPACE_SHARE * len(sample)
+
+
+def _shingled(text: str, *, by_chars: bool) -> Iterable[bytes]:
+    """The shingles of `text` in order: of characters with `by_chars`, else of words."""
+    words = _words(text)
+    if by_chars:
         chars = b"".join(words).decode()
         return [chars[i : i + SHINGLE_CHARS].encode() for i in range(max(1, len(chars) - SHINGLE_CHARS + 1))]
     if SHINGLE_WORDS == 1:
         return words
     if len(words) <= SHINGLE_WORDS:
         return [b" ".join(words)] if words else []
-    return list(map(b" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
+    return map(b" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False))
 
 
-def _words(lowered: str) -> list[bytes]:
-    """The words of `lowered`, split at white space and punctuation."""
-    spaced = _UNICODE_SEPARATORS.sub(b" ", lowered.encode("utf-8", "replace"))
-    return spaced.translate(_ASCII_PUNCTUATION_TO_SPACE).split()
+def _words(text: str) -> list[bytes]:
+    """The words of `text` lowered (not casefolded: a third of the time, and a copy has the same case),
+    split at white space and punctuation, as UTF-8."""
+    return _spaced(text).split()
+
+
+def _spaced(text: str, encoded: bytes | None = None) -> bytes:
+    """`text` (UTF-8 `encoded`) lowered, as UTF-8, each ASCII white space or punctuation character and
+    each Unicode separator made a space: its words with spaces between."""
+    if _CONTEXT_LOWERED in text:
+        encoded = text.lower().encode("utf-8", "replace")
+    elif encoded is None:
+        encoded = text.encode("utf-8", "replace")
+    spaced = _without_separators(encoded.translate(_ASCII_LOWER_SPACED), b" ")
+    return spaced if spaced.isascii() else spaced.decode("utf-8").lower().encode("utf-8")
+
+
+def _without_separators(encoded: bytes, replacement: bytes) -> bytes:
+    """`encoded` with each Unicode separator replaced by `replacement`."""
+    for pattern in _UNICODE_SEPARATORS:
+        encoded = pattern.sub(replacement, encoded)
+    return encoded
 
 
 def jaccard(first: frozenset[bytes], second: frozenset[bytes]) -> float:
     """|A ∩ B| / |A ∪ B|; 0 for two empty sets (nothing to call a copy)."""
-    union = len(first | second)
-    return len(first & second) / union if union else 0.0
+    shared = len(first & second)  # the union is counted, not made: half the time of the check
+    union = len(first) + len(second) - shared
+    return shared / union if union else 0.0
 
 
-def fingerprint(text: str, text_hash: str, *, near: bool) -> Fingerprint:
-    """The keys of `text` (whose sha256 is `text_hash`): always the exact key, and with `near` the band
-    keys of its MinHash when it has enough shingles."""
+def fingerprint(text: str, text_hash: str, *, near: bool, encoded: bytes | None = None) -> Fingerprint:
+    """The keys of `text` (whose sha256 is `text_hash`, and UTF-8 `encoded` if the caller has it): always
+    the exact key, and with `near` the band keys of its MinHash when it has enough shingles."""
     exact = exact_key(text_hash)
-    shingled = shingle_list(text) if near else []
-    if len(shingled) < MIN_SHINGLES:
+    if not (near and _long_enough(text)):
         return Fingerprint((exact,), near=False)
-    minhash = _rensa().RMinHash(num_perm=BANDS * ROWS, seed=MINHASH_SEED)
-    minhash.update(shingled)  # repeats and order change no minimum
-    packed = memoryview(struct.pack(f"<{BANDS * ROWS}Q", *minhash.digest()))  # one pack, sliced per band
-    width = ROWS * 8
+    packed = memoryview(struct.pack(f"<{BANDS * ROWS}Q", *_digest(_windows(_letters(text, encoded)))))
+    width = ROWS * 8  # one pack, sliced per band
     bands = [(band, _band_key(packed[band * width : (band + 1) * width])) for band in range(BANDS)]
     return Fingerprint((exact, *bands), near=True)  # in key order: band -1, then 0, 1, ...
+
+
+def _long_enough(text: str) -> bool:
+    """Whether `shingle_list(text)` has MIN_SHINGLES shingles or more. The words are counted on the
+    first COUNT_HEAD characters when they have enough (a prefix has no more words than the whole), so
+    a long text's words are not made for a count."""
+    if _no_space_script(text):
+        return len(shingle_list(text)) >= MIN_SHINGLES
+    needed = MIN_SHINGLES + SHINGLE_WORDS - 1  # n words make n - SHINGLE_WORDS + 1 shingles
+    head = text[:COUNT_HEAD]
+    return len(_words(head)) >= needed or (len(head) < len(text) and len(_words(text)) >= needed)
+
+
+# The words, and the letters the band keys are made of, are made from the UTF-8 bytes with C loops (and
+# no object per word for the letters): ASCII letters lowered and ASCII white space and punctuation made
+# spaces (deleted, for the letters) by one `translate`, then the Unicode separators likewise. What is
+# left is ASCII for most texts (76% of bench/dedup.py's), whose other characters were all separators:
+# `str.lower`, 25 µs a mean article, is not needed. Otherwise the rest is lowered, which is lowering the
+# whole text first, as `str.lower` maps each character alone, makes no separator, punctuation or white
+# space and keeps every separator as it is; but for the capital sigma, whose lowercase depends on the
+# letters around it: a text that has one is lowered whole first.
+_ASCII_LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase.encode())
+_ASCII_DROPPED = bytes(byte for byte in range(256) if chr(byte) in string.punctuation + string.whitespace)
+_ASCII_LOWER_SPACED = bytes(
+    0x20 if chr(byte) in string.punctuation + string.whitespace else _ASCII_LOWER[byte] for byte in range(256)
+)
+_CONTEXT_LOWERED = "\u03a3"
+
+
+def _letters(text: str, encoded: bytes | None = None) -> bytes:
+    """The words of `text` (UTF-8 `encoded`) run together, without their UTF-8 lead bytes (`_UTF8_LEADS`):
+    made as `_spaced` makes the words, with white space, punctuation and separators deleted, not spaced."""
+    if _CONTEXT_LOWERED in text:
+        encoded = text.lower().encode("utf-8", "replace")
+    elif encoded is None:
+        encoded = text.encode("utf-8", "replace")
+    letters = _without_separators(encoded.translate(_ASCII_LOWER, _ASCII_DROPPED), b"")
+    if letters.isascii():
+        return letters
+    return letters.decode("utf-8").lower().encode("utf-8").translate(None, _UTF8_LEADS)
+
+
+def _windows(letters: bytes) -> memoryview:
+    """Every WINDOW-byte window of `letters` as a 64-bit number (little-endian, whatever the machine)."""
+    size = len(letters)
+    joined = b"".join([letters[start : start + (size - start) // WINDOW * WINDOW] for start in range(WINDOW)])
+    if sys.byteorder == "little":
+        return memoryview(joined).cast("Q")
+    swapped = array("Q", joined)
+    swapped.byteswap()
+    return memoryview(swapped)
+
+
+def _digest(tokens: memoryview) -> list[int]:
+    """rensa's MinHash of `tokens`, read MAX_TOKENS_PER_CALL at a time."""
+    rensa, width = _rensa(), BANDS * ROWS
+    digests = []
+    for start in range(0, len(tokens), MAX_TOKENS_PER_CALL):
+        part = tokens[start : start + MAX_TOKENS_PER_CALL]
+        matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+            part, [0, len(part)], width, MINHASH_SEED
+        )
+        digests.append(matrix.to_rows()[0])
+    return digests[0] if len(digests) == 1 else list(map(min, *digests))
 
 
 # rensa's allocator (mimalloc) reserves an arena of 1 GiB of address space when it loads. The extraction

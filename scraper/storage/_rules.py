@@ -30,7 +30,7 @@ from ..models import (
     Validators,
 )
 from . import _minhash
-from ._clean import clean_document, clean_optional, clean_text, text_hash
+from ._clean import clean_document, clean_optional, clean_text, clean_utf8, text_hash, utf8_hash
 from ._minhash import Fingerprint
 
 __all__ = [
@@ -185,8 +185,8 @@ def fingerprint_of(
 
 def document_fingerprint(document: Document, *, near: bool) -> Fingerprint:
     """The keys of `document`'s text as the store will hold it (cleaned): pure CPU, for any process."""
-    text = clean_text(document.text)
-    return _minhash.fingerprint(text, text_hash(text), near=near)
+    text, encoded = clean_utf8(document.text)
+    return _minhash.fingerprint(text, utf8_hash(encoded), near=near, encoded=encoded)
 
 
 def decide(

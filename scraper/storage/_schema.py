@@ -177,8 +177,11 @@ _VERSION_3 = (
 # `migrate` makes every stored document's keys again (`_dedup.remake_keys`); the exact keys (band -1, from
 # the text's hash) are made as before and stay.
 _VERSION_4 = ("DELETE FROM band_keys WHERE band >= 0",)
+# Version 5: band keys made from the 8-byte windows of a text's letters, not its word pairs
+# (storage/_minhash.py); the near keys are dropped and remade as in version 4.
+_VERSION_5 = _VERSION_4
 # A store migrated across this version has its band keys remade.
-NEAR_KEYS_VERSION = 4
+NEAR_KEYS_VERSION = 5
 
 # Every version's statement templates, in order.
 _TEMPLATES: tuple[Migration, ...] = (
@@ -186,6 +189,7 @@ _TEMPLATES: tuple[Migration, ...] = (
     Migration(2, _VERSION_2),
     Migration(3, _VERSION_3),
     Migration(4, _VERSION_4),
+    Migration(5, _VERSION_5),
 )
 
 _SCHEMA_VERSION_TABLE = (

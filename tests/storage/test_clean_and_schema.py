@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scraper.errors import SchemaError
 from scraper.models import Document, UrlState
 from scraper.storage import SCHEMA_VERSION
-from scraper.storage._clean import clean_document, clean_text
+from scraper.storage._clean import clean_document, clean_text, clean_utf8, text_hash, utf8_hash
 from scraper.storage._schema import (
     Migration,
     check_version,
@@ -39,6 +39,14 @@ def test_cleaned_text_is_valid_utf8_without_nul_and_stays_clean(text: str) -> No
     cleaned.encode("utf-8")  # raises for a lone surrogate
     assert "\x00" not in cleaned
     assert clean_text(cleaned) == cleaned
+
+
+@given(any_text)
+def test_a_text_is_cleaned_and_encoded_at_once_as_it_is_cleaned_then_encoded(text: str) -> None:
+    # A fingerprint hashes and splits the bytes of the cleaned text, encoded once (clean_utf8).
+    cleaned, encoded = clean_utf8(text)
+    assert (cleaned, encoded) == (clean_text(text), clean_text(text).encode("utf-8"))
+    assert utf8_hash(encoded) == text_hash(cleaned)
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00")))

@@ -8,14 +8,14 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from test_contract import save_at_once  # as pytest imports it: tests/storage is on sys.path
 
 from scraper.config import RunSettings
 from scraper.models import Claim, Document, FetchResult, FetchStatus, OutcomeKind, SkipReason, UrlState
-from scraper.storage import Store, _minhash, document_fingerprint
+from scraper.storage import Store, _dedup, _minhash, document_fingerprint
 from scraper.storage._minhash import jaccard, shingles
 
 if TYPE_CHECKING:
@@ -247,14 +247,34 @@ def test_a_near_copy_is_checked_against_its_nearest_candidate_first(
 
 
 def test_migrating_a_store_remakes_the_near_keys_of_what_it_holds(backend: Backend, store: Store) -> None:
-    # Schema version 4 changed how band keys are made (words without punctuation, ten bands): keys
-    # stored by an older release would never meet a new document's. `migrate` drops them and makes
-    # every stored document's keys again, in the order they were stored.
+    # Schema versions 4 (words without punctuation, ten bands) and 5 (windows of the letters, not word
+    # pairs) changed how band keys are made: keys stored by an older release would never meet a new
+    # document's. `migrate` drops them and makes every stored document's keys again, in the order they
+    # were stored.
     store_text(store, "http://a.test/story", STORY)
     backend.execute("UPDATE band_keys SET hash = hash + 1 WHERE band >= 0")  # keys of the old rules
     backend.execute("INSERT INTO band_keys (band, hash, document_id) SELECT 15, 7, min(id) FROM documents")
-    backend.execute("DELETE FROM schema_version WHERE version = 4")
+    backend.execute("DELETE FROM schema_version WHERE version = 5")
     store.migrate()
-    assert store.schema_version() == 4
+    assert store.schema_version() == 5
     assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
     assert store_text(store, "http://c.test/copy", STORY) is OutcomeKind.SKIPPED
+
+
+def test_a_document_that_shares_no_key_reads_no_candidate(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Most pages of a crawl: the insert of its keys says it owns them all, and nothing more is read.
+    store_text(store, "http://a.test/story", STORY)
+    looked_up: list[object] = []
+    candidates_of = _dedup._candidates
+
+    def counted(*args: Any) -> list[Any]:
+        looked_up.append(args)
+        return candidates_of(*args)
+
+    monkeypatch.setattr(_dedup, "_candidates", counted)
+    assert store_text(store, "http://b.test/other", OTHER_STORY) is OutcomeKind.STORED
+    assert looked_up == []
+    assert store_text(store, "http://c.test/copy", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
+    assert len(looked_up) == 1

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import random
+import re
+import string
 import subprocess
 import sys
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scraper.storage import _minhash
 from scraper.storage._clean import text_hash
-from scraper.storage._minhash import BANDS, EXACT_BAND, MIN_SHINGLES, fingerprint, jaccard, shingles
+from scraper.storage._minhash import (
+    BANDS,
+    EXACT_BAND,
+    MAX_TOKENS_PER_CALL,
+    MIN_SHINGLES,
+    _letters,
+    _long_enough,
+    _words,
+    fingerprint,
+    jaccard,
+    shingle_list,
+    shingles,
+)
 
 STORY = " ".join(f"Clause {n} of the treaty binds state {n} to pay {n * 5} crowns." for n in range(12))
 
@@ -100,3 +120,77 @@ def test_a_paragraph_with_its_punctuation_changed_is_the_same_text_to_the_check(
 def test_unicode_spaces_and_quotes_end_words_and_other_letters_stay_whole() -> None:
     assert shingles("a\u00a0b \u201cc\u201d d\u2009e") == shingles("a b c d e")
     assert shingles("Ελλάδα και Κύπρος") == {"ελλάδα και".encode(), "και κύπρος".encode()}
+
+
+# The separators as UTF-8 (U+00A0 to U+00BF, U+2000 to U+206F, U+3000 to U+303F), in one pattern.
+UNICODE_SEPARATORS = re.compile(
+    rb"\xc2[\xa0-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x81[\x80-\xaf]|\xe3\x80[\x80-\xbf]"
+)
+PUNCTUATION_TO_SPACE = bytes(0x20 if chr(byte) in string.punctuation else byte for byte in range(256))
+# Characters the letters must treat as the words do: ASCII, the Unicode separators (U+00A0 to U+00BF,
+# General and CJK punctuation) and their neighbours (U+0085, U+2070), letters whose lowercase depends on
+# their neighbours (Σ) or is ASCII (the Kelvin sign) or longer (İ), and letters of other scripts.
+LETTER_CASES = (
+    "aZ9 .,'-\t\n\u0085\u00a0\u00ab\u00b5\u2019\u2014\u2026\u2060\u2070\u3001\u3002" + "ΣσςΑΒİ\u212aÉéжЖ東京"
+)
+
+
+@given(st.text(alphabet=LETTER_CASES))
+def test_the_words_are_the_lowered_text_split_at_punctuation_and_the_letters_run_them_together(
+    text: str,
+) -> None:
+    # Both lower only what is left to lower once the punctuation is gone (`str.lower` on a whole text is
+    # a quarter of the time of its words): the result must be the lowered text's, whatever it holds.
+    lowered = text.lower().encode("utf-8", "replace")
+    spaced = UNICODE_SEPARATORS.sub(b" ", lowered).translate(PUNCTUATION_TO_SPACE)
+    assert _words(text) == spaced.split()
+    letters = b"".join(spaced.split()).translate(None, bytes(range(0xC2, 0xF5)))
+    assert _letters(text) == letters  # the band keys are made of them
+
+
+@given(st.text(alphabet="ab \u00a0\u2014\u3001東京", max_size=160))
+def test_a_text_is_long_enough_for_band_keys_when_it_has_enough_shingles(text: str) -> None:
+    # Counted without making them: the words of the first bytes, or the text's.
+    assert _long_enough(text) == (len(shingle_list(text)) >= MIN_SHINGLES)
+
+
+def test_the_keys_do_not_change_with_how_rensa_is_given_the_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A long text's windows go to rensa in chunks (MAX_TOKENS_PER_CALL), whose MinHashes are combined.
+    text = " ".join(f"Report {n} counts {n * 7} ballots in ward {n % 13} of the county." for n in range(6000))
+    assert len(_letters(text)) > 3 * MAX_TOKENS_PER_CALL
+    chunked = keys_of(text)
+    monkeypatch.setattr(_minhash, "MAX_TOKENS_PER_CALL", 10**9)
+    assert keys_of(text) == chunked
+
+
+def test_a_long_text_is_hashed_without_starting_threads() -> None:
+    # rensa reads a long buffer on threads of its own: extraction workers run under an address-space cap
+    # (pipeline/_worker.py), where each thread's stack takes room.
+    program = (
+        "from scraper.storage._minhash import fingerprint; "
+        "fingerprint(' '.join(f'word{n}' for n in range(60000)), '00' * 32, near=True); "
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('Threads:')))"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "1"
+
+
+def test_a_text_is_long_enough_for_band_keys_by_its_word_pairs_wherever_they_are() -> None:
+    # The pairs are counted on the first characters when they have enough: a text whose beginning is one
+    # long token (a link, a table row run together) still counts the words after it.
+    words = [f"w{n}" for n in range(MIN_SHINGLES + 1)]
+    assert [band for band, _ in keys_of(" ".join(words))] == [EXACT_BAND, *range(BANDS)]
+    assert [band for band, _ in keys_of(" ".join(words[:-1]))] == [EXACT_BAND]
+    late = "x" * 2000 + " " + " ".join(words[:-1])
+    assert [band for band, _ in keys_of(late)] == [EXACT_BAND, *range(BANDS)]
+
+
+def test_texts_of_a_two_byte_script_are_told_apart_by_more_than_their_syllables() -> None:
+    # The same 60 Russian words of five or six letters in two orders: two texts that share their words
+    # but hardly a pair of them. A window of 8 bytes with the letters' lead bytes would be 4 letters, a
+    # part of one word, and the two would share most windows.
+    stems = ["казан", "лодка", "ветер", "пшено", "мосты", "рынок", "склад", "травы", "город", "школа"]
+    vocabulary = [stem + ending for stem in stems for ending in ("", "ми", "ах", "ой", "ый", "ую")]
+    first, second = (" ".join(random.Random(seed).choices(vocabulary, k=300)) for seed in (1, 2))
+    assert jaccard(shingles(first), shingles(second)) < 0.1
+    assert not set(keys_of(first)) & set(keys_of(second))
