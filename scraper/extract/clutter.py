@@ -96,9 +96,16 @@ def clutter_of_attributes(
     return max(by_name, WEAK if furniture else NO_CLUTTER)
 
 
+# What squeezing removes from each name (see rules.squeezed), the whitespace between names kept: no clutter
+# word holds whitespace, so none is found across two names.
+_NAME_SEPARATORS_RE = re.compile(r"[^a-z0-9\s]+")
+
+
 @functools.lru_cache(maxsize=16384)  # a class attribute recurs with other ids, styles and roles
 def _any_clutter_word(value: str) -> bool:
-    return any(map(_has_clutter_word, value.split()))
+    # `any(map(_has_clutter_word, value.split()))` in two passes of C over the whole value, not a call and a
+    # cache lookup per name: each distinct class attribute of a new site is searched once.
+    return rules.CLUTTER_WORD_RE.search(_NAME_SEPARATORS_RE.sub("", value.lower())) is not None
 
 
 def clutter_of_plain(attributes: dict[str, str | None]) -> Clutter:
