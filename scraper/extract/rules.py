@@ -203,7 +203,9 @@ def attribute_tokens(value: str) -> set[str]:
     """
     tokens: set[str] = set()
     for name in value.split():
-        words = [word for word in _TOKEN_SPLIT_RE.split(_CAMEL_RE.sub(r"\1 \2", name).lower()) if word]
+        # A name with no capital ("share-bar", most of them) has no camel case to split.
+        spaced = name if name.islower() else _CAMEL_RE.sub(r"\1 \2", name)
+        words = [word for word in _TOKEN_SPLIT_RE.split(spaced.lower()) if word]
         if (
             not words
             or words[0] in MODIFIER_WORDS
