@@ -260,7 +260,9 @@ class _Collector:
         if structure.anchors or structure.open_anchor or structure.items or structure.quote:
             anchors = structure.take_anchors(len(parts)) if structure.anchors or structure.open_anchor else []
             if anchors or structure.items or structure.quote:
-                run_anchors = anchors_of_run(anchors, 0, 0, len(parts))[0]
+                # The anchors start in order, all inside the parts but maybe one opened at their end.
+                whole = not anchors or anchors[-1][0] < len(parts)
+                run_anchors = anchors if whole else anchors_of_run(anchors, 0, 0, len(parts))[0]
                 markup = structure.markup(kind in _LIST_LIKE, parts, run_anchors, False)
         raw = "".join(parts).strip(" ")
         # Whitespace collapsed: most blocks have none to collapse, as a text's newlines and tabs are spaces

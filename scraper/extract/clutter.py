@@ -96,9 +96,19 @@ def clutter_of_attributes(
     return max(by_name, WEAK if furniture else NO_CLUTTER)
 
 
-@functools.lru_cache(maxsize=16384)  # a class attribute recurs with other ids, styles and roles
-def _any_clutter_word(value: str) -> bool:
-    return any(map(_has_clutter_word, value.split()))
+# What squeezing removes from each name (see rules.squeezed), the whitespace between names kept: no clutter
+# word holds whitespace, so none is found across two names.
+_NAME_SEPARATORS_RE = re.compile(r"[^a-z0-9\s]+")
+
+
+def _holds_clutter_word(value: str) -> bool:
+    # `any(map(_has_clutter_word, value.split()))` in two passes of C over the whole value, not a call and a
+    # cache lookup per name: each distinct class attribute of a new site is searched once.
+    return rules.CLUTTER_WORD_RE.search(_NAME_SEPARATORS_RE.sub("", value.lower())) is not None
+
+
+# A class attribute recurs with other ids, styles and roles.
+_any_clutter_word = functools.lru_cache(maxsize=16384)(_holds_clutter_word)
 
 
 def clutter_of_plain(attributes: dict[str, str | None]) -> Clutter:
@@ -115,7 +125,9 @@ def clutter_of_plain(attributes: dict[str, str | None]) -> Clutter:
 # Keyed by the class alone: a key of one string costs the cache less than the eight of clutter_of_attributes.
 @functools.lru_cache(maxsize=16384)
 def _clutter_of_class(class_: str) -> Clutter:
-    return clutter_of_attributes(False, False, False, None, None, None, class_, None)
+    # clutter_of_attributes(False, False, False, None, None, None, class_, None) written out: a class new to
+    # the worker (thousands on each new site) is looked up in no other cache, nor entered in one.
+    return _clutter_of_names(class_) if _holds_clutter_word(class_) else NO_CLUTTER
 
 
 def names(attributes: dict[str, str | None], heading: bool = False) -> str:

@@ -36,6 +36,7 @@ def normalised(text: str) -> str:
 # lower-casing reads it as the end of a text: a final sigma before it stays final), and no text holds it.
 _SEPARATOR = "\x00"
 _ASCII_BYTES = bytes(range(128))
+_SPACE_RUN_RE = re.compile(rb"  +")
 # The bytes of UTF-8 below 128 are its ASCII characters: the others are left as they are.
 _ASCII_NON_WORD_BYTES_TO_SPACE = bytes(
     code if code >= 128 or chr(code) in _ASCII_WORD_CHARS or chr(code) == _SEPARATOR else ord(" ")
@@ -63,7 +64,9 @@ def normalised_all(texts: Sequence[str]) -> list[str]:
             utf8 = lowered.encode("utf-8", "surrogatepass")
     # Only spaces are left between the words (and the separators): their runs are collapsed in the bytes.
     utf8 = utf8.translate(_ASCII_NON_WORD_BYTES_TO_SPACE)
-    collapsed = b" ".join(utf8.split()).decode("utf-8", "surrogatepass")
+    # A run of spaces becomes one by a substitution: a split of the bytes made an object of every word.
+    # (The spaces left at each text's ends are stripped below.)
+    collapsed = _SPACE_RUN_RE.sub(b" ", utf8).decode("utf-8", "surrogatepass")
     return [part.strip(" ") for part in collapsed.split(_SEPARATOR)]
 
 

@@ -6,7 +6,7 @@ carried by structure and text statistics (link density, block length) in body.py
 
 from __future__ import annotations
 
-import itertools
+import operator
 import re
 
 # ---------------------------------------------------------------- tags
@@ -169,7 +169,7 @@ CLUTTER_WORDS = frozenset(
 CLUTTER_WORD_RE = re.compile(_trie_pattern(CLUTTER_WORDS))
 
 _CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
-_TOKEN_SPLIT_RE = re.compile(r"[^a-z0-9]+")
+_WORD_RE = re.compile(r"[a-z0-9]+")
 
 
 # A class name opening with one of these states a setting, not what the element is: "no-share",
@@ -203,7 +203,9 @@ def attribute_tokens(value: str) -> set[str]:
     """
     tokens: set[str] = set()
     for name in value.split():
-        words = [word for word in _TOKEN_SPLIT_RE.split(_CAMEL_RE.sub(r"\1 \2", name).lower()) if word]
+        # A name with no capital ("share-bar", most of them) has no camel case to split.
+        spaced = name if name.islower() else _CAMEL_RE.sub(r"\1 \2", name)
+        words = _WORD_RE.findall(spaced.lower())  # the words between separators
         if (
             not words
             or words[0] in MODIFIER_WORDS
@@ -212,9 +214,10 @@ def attribute_tokens(value: str) -> set[str]:
         ):
             continue
         tokens.update(words)
-        tokens.update(a + b for a, b in itertools.pairwise(words))
-        tokens.add("".join(words[-3:]))  # "call-to-action", "read-next-box": phrases of three words
-        tokens.update(word[:-1] for word in words if len(word) > 3 and word.endswith("s"))
+        if len(words) > 1:  # joined neighbours, paired in C
+            tokens.update(map(operator.add, words, words[1:]))
+            tokens.add("".join(words[-3:]))  # "call-to-action", "read-next-box": phrases of three words
+        tokens.update([word[:-1] for word in words if word.endswith("s") and len(word) > 3])
     return tokens
 
 
