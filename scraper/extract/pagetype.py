@@ -264,6 +264,13 @@ def _documentation_points(meta: Metadata, counts: MarkupCounts) -> int:
     )
 
 
+def _service_points(meta: Metadata, counts: MarkupCounts) -> int:
+    points = pagetype_rules.SERVICE_PASSWORD_POINTS if counts.passwords else 0
+    if meta.schema_types & pagetype_rules.SERVICE_SCHEMA_TYPES:
+        points += pagetype_rules.SERVICE_SCHEMA_POINTS
+    return points
+
+
 def _kind_points(
     meta: Metadata,
     body: BodyText,
@@ -281,7 +288,7 @@ def _kind_points(
         PageType.PRODUCT: _product_points(meta, counts) + thin,
         PageType.LISTING: _listing_points(meta, body, prose, link_density) + thin + front,
         PageType.DOCUMENTATION: _documentation_points(meta, counts),
-        PageType.SERVICE: (counts.passwords > 0) * pagetype_rules.SERVICE_PASSWORD_POINTS + thin + front,
+        PageType.SERVICE: _service_points(meta, counts) + thin + front,
     }
 
 

@@ -140,6 +140,12 @@ MIN_DOCUMENTATION_PRE = 10
 DOCUMENTATION_SIGNED_DISCOUNT = 1
 # A service page (login, search, contact, landing page): a password field (1), or a thin page with a form.
 SERVICE_PASSWORD_POINTS = 1
+# ... or schema.org's Service ("a service provided by an organization") or OfferCatalog (its list of
+# offers) among the page's items (2): what the page is, as a Product is; an article about a service names
+# it in prose, its own markup is an Article's (no article on either half carries either type). Half A: 1
+# other page more told, no article lost; half B, held out: 2 and none.
+SERVICE_SCHEMA_TYPES = frozenset({"service", "offercatalog"})
+SERVICE_SCHEMA_POINTS = 2
 # A thin page: at most this many paragraphs of prose (of this length) and less than this share of prose:
 # a point for each kind that is mostly not prose (listing, product, service).
 THIN_PAGE_POINTS = 1

@@ -377,3 +377,37 @@ def test_markup_counts_measure_the_text_of_closed_dialogs_only() -> None:
         "<dialog open><p>Shown to the reader</p></dialog></body></html>"
     )
     assert markup_counts(LexborHTMLParser(page)).closed_dialog_chars == len("SignupnowOK")
+
+
+def service_page(head: str, prose: list[str], title: str) -> str:
+    # A WordPress-like service page: og:type "article" and a date on every page of the site (2 points),
+    # and several paragraphs of prose, which alone would read as an article.
+    head += '<meta property="og:type" content="article"><meta name="date" content="2026-03-05">'
+    paragraphs = "".join(f"<p>{prose[n % len(prose)]} {prose[(n + 1) % len(prose)]}</p>" for n in range(6))
+    return shell(f"<main><h1>{title}</h1>{paragraphs}</main>", head, title=title)
+
+
+def test_a_page_marked_as_a_schema_org_service_is_a_service_page() -> None:
+    # schema.org Service ("a service provided by an organization") names what the page is, as Product
+    # does; the og:type "article" and date the CMS writes on every page do not outweigh it.
+    head = json_ld({"@type": "Service", "name": "Radwegeplanung", "provider": {"@type": "Organization"}})
+    page = service_page(head, PROSE_DE, "Radwegeplanung für Gemeinden")
+    assert extract(page, "https://planer.example/leistungen/radwege").page_type == PageType.SERVICE
+
+
+def test_a_page_with_an_offer_catalog_is_a_service_page() -> None:
+    # A moving company's page (French): its LocalBusiness lists its offers in an OfferCatalog.
+    catalog = {"@type": "OfferCatalog", "name": "Déménagements", "itemListElement": []}
+    head = json_ld({"@type": "LocalBusiness", "name": "Déménageurs", "hasOfferCatalog": catalog})
+    page = service_page(head, [PROSE_FR, PROSE_ES], "Déménagement à Lyon")
+    assert extract(page, "https://demenageurs.example/lyon").page_type == PageType.SERVICE
+
+
+def test_an_article_about_a_service_stays_an_article() -> None:
+    # A news story's own type and published time (4 points and more) outweigh a Service item it carries.
+    head = json_ld({"@type": "NewsArticle", "headline": "Radwege", "datePublished": "2026-03-05"})
+    head += json_ld({"@type": "Service", "name": "Radwegeplanung"})
+    head += '<meta property="article:published_time" content="2026-03-05T10:00:00Z">'
+    page = service_page(head, PROSE_DE, "Die Stadt plant neue Radwege")
+    url = "https://zeitung.example/lokal/die-stadt-plant-neue-radwege-im-zentrum"
+    assert extract(page, url).page_type == PageType.ARTICLE
