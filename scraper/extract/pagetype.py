@@ -334,12 +334,17 @@ def link_density(blocks: Sequence[Block]) -> float:
     return sum(block.link_chars for block in blocks) / chars if chars else 0.0
 
 
-def _outweighs(kind: PageType, strength: int, article: int) -> bool:
+def _outweighs(kind: PageType, strength: int, article: int, meta: Metadata) -> bool:
     """Whether a kind's evidence overrules the article's own metadata. The schema types, posts, prices and
     cards of the other kinds say what the page *is*, and win a tie; documentation's evidence is mostly
     code, which says what the page *holds*, and a programmer's dated post holds as much: it must outweigh
-    (bench/pagetypes.py: 2 articles more on half A, 1 on half B, no other page lost)."""
-    return strength > article or (strength == article and kind is not PageType.DOCUMENTATION)
+    (bench/pagetypes.py: 2 articles more on half A, 1 on half B, no other page lost), unless the page
+    declares a documentation type (TechArticle, APIReference), which says what it is as a Product does
+    (half A: 1 manual page more told, no article lost; half B, held out: 1 and none)."""
+    if strength > article:
+        return True
+    declared = bool(meta.schema_types & pagetype_rules.DOCUMENTATION_SCHEMA_TYPES)
+    return strength == article and (kind is not PageType.DOCUMENTATION or declared)
 
 
 def classify_page(
@@ -356,7 +361,7 @@ def classify_page(
     strength = points[kind]
     if kind is PageType.PRODUCT and body.cards >= pagetype_rules.MIN_COLLECTION_CARDS:
         kind = PageType.COLLECTION
-    if strength >= pagetype_rules.MIN_KIND_POINTS and _outweighs(kind, strength, article):
+    if strength >= pagetype_rules.MIN_KIND_POINTS and _outweighs(kind, strength, article, meta):
         return kind
     if article == 0 and _landing(meta, counts, shape, blocks):
         return PageType.SERVICE

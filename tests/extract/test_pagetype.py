@@ -411,3 +411,17 @@ def test_an_article_about_a_service_stays_an_article() -> None:
     page = service_page(head, PROSE_DE, "Die Stadt plant neue Radwege")
     url = "https://zeitung.example/lokal/die-stadt-plant-neue-radwege-im-zentrum"
     assert extract(page, url).page_type == PageType.ARTICLE
+
+
+def test_a_declared_tech_article_wins_a_tie_against_its_dates_and_byline() -> None:
+    # A manual's generator writes TechArticle (2), a date and an author on each page (2): the declared
+    # type says what the page is, and wins the tie, as a Product or a forum's type does. A dated post of
+    # the same code without the type stays an article (test above: code alone must outweigh).
+    head = json_ld({"@type": "TechArticle", "headline": "Réseau", "author": "Équipe docs"})
+    head += '<meta name="date" content="2026-03-05"><meta name="author" content="Équipe docs">'
+    body = f"<main><h1>Le réseau entre conteneurs</h1>{code_sections(PROSE_FR, 4)}</main>"
+    page = shell(body, head, title="Le réseau entre conteneurs")
+    assert extract(page, "https://docs.example/fr/reseau").page_type == PageType.DOCUMENTATION
+    head = '<meta name="date" content="2026-03-05"><meta name="author" content="Équipe docs">'
+    page = shell(body, head, title="Le réseau entre conteneurs")
+    assert extract(page, "https://docs.example/fr/reseau").page_type == PageType.ARTICLE
