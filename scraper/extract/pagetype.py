@@ -56,6 +56,7 @@ class MarkupCounts:
     microdata_authors: int = 0  # itemprop="author"
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
     microdata_posts: int = 0  # itemtype=".../Comment" or ".../DiscussionForumPosting"
+    microdata_threads: int = 0  # itemtype=".../DiscussionForumPosting" or ".../QAPage"
     time_paths: tuple[tuple[int, ...], ...] = ()  # each <time>'s ancestors (their mem_id), outermost first
     # Visible characters of closed <dialog>s (no "open"): shown to no reader until a script opens them
     # (a sign-up form, a "republish" box), so not part of the page's text a wrapper is measured against.
@@ -108,6 +109,8 @@ def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None])
         counts["microdata_products"] += 1
     if itemtype.endswith(pagetype_rules.POST_ITEMTYPES):
         counts["microdata_posts"] += 1
+    if itemtype.endswith(pagetype_rules.FORUM_ITEMTYPES):
+        counts["microdata_threads"] += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +223,7 @@ def _product_points(meta: Metadata, counts: MarkupCounts) -> int:
 
 def _forum_points(meta: Metadata, counts: MarkupCounts, posts: int) -> int:
     points = pagetype_rules.REPEATED_POSTS_POINTS if posts else 0
-    if meta.schema_types & pagetype_rules.FORUM_SCHEMA_TYPES:
+    if meta.schema_types & pagetype_rules.FORUM_SCHEMA_TYPES or counts.microdata_threads:
         points += pagetype_rules.FORUM_SCHEMA_POINTS
     if counts.microdata_authors >= pagetype_rules.MIN_FORUM_AUTHORS:
         points += pagetype_rules.FORUM_AUTHORS_POINTS

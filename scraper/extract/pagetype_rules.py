@@ -73,6 +73,10 @@ MIN_FORUM_TIMES = 12
 FORUM_POSTS_POINTS = 2
 MIN_FORUM_POSTS = 3
 POST_ITEMTYPES = ("/comment", "/discussionforumposting")
+# The forum's own types written as microdata (itemtype=".../DiscussionForumPosting"), as forum software
+# that marks its posts up in the HTML (NodeBB, Discourse) writes the thread's item: the same evidence as
+# in JSON-LD (FORUM_SCHEMA_POINTS).
+FORUM_ITEMTYPES = tuple(f"/{name}" for name in sorted(FORUM_SCHEMA_TYPES))
 # A thread told by its shape (posts.repeated_posts: sibling posts, each with its own date line, poster
 # and text) is 3: it outweighs the og:type "article", date and starter a forum writes for its topic; an
 # article keeps its article type or published time and one more mark, 4 or more.

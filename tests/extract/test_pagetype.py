@@ -251,6 +251,12 @@ PROSE_PT = (
     "Alguém sabe se as novas ciclovias do centro vão mesmo abrir na primavera? Eu pedalo todos os dias "
     "para o trabalho e gostaria de saber quais ruas serão fechadas durante as obras e por quanto tempo."
 )
+PROSE_PL = [
+    "Czy ktoś wie, kiedy naprawdę otworzą nowe ścieżki rowerowe w centrum? Jeżdżę codziennie do pracy i "
+    "chciałbym wiedzieć, które ulice będą zamknięte w czasie budowy i jak długo to potrwa.",
+    "Z tego, co pisał urząd miasta, pierwsza część ma być gotowa wiosną, a reszta dopiero jesienią, ale "
+    "terminy już raz przesunięto, więc nie liczyłbym na to zbyt mocno przed latem.",
+]
 PROSE_JA = (
     "このページでは、データベースへの接続方法と、接続を安全に閉じる方法を説明します。まず設定ファイルに"
     "接続先を書き、次に関数を呼び出して接続を開きます。終わったら必ず接続を閉じてください。"
@@ -425,3 +431,22 @@ def test_a_declared_tech_article_wins_a_tie_against_its_dates_and_byline() -> No
     head = '<meta name="date" content="2026-03-05"><meta name="author" content="Équipe docs">'
     page = shell(body, head, title="Le réseau entre conteneurs")
     assert extract(page, "https://docs.example/fr/reseau").page_type == PageType.ARTICLE
+
+
+def test_a_thread_marked_as_a_microdata_discussion_forum_posting_is_a_forum_page() -> None:
+    # Forum software that marks its posts up in the HTML writes the thread itself as a microdata
+    # DiscussionForumPosting: the forum's own type, as in JSON-LD, outweighs the topic's publication time,
+    # og:type "article", date and headline slug (5 points) with its posters' credited comments.
+    head = '<meta property="article:published_time" content="2026-03-05T10:00:00Z">'
+    head += '<meta property="og:type" content="article"><meta name="date" content="2026-03-05">'
+    comments = "".join(
+        f'<li itemprop="comment" itemscope itemtype="http://schema.org/Comment">'
+        f'<span itemprop="author">{name}</span><div itemprop="text"><p>{text}</p></div></li>'
+        for name, text in [("kasia", PROSE_PL[0]), ("tomek", PROSE_PL[1]), ("ola", PROSE_PL[0])]
+    )
+    body = (
+        '<main itemscope itemtype="https://schema.org/DiscussionForumPosting">'
+        f'<h1 itemprop="headline">Nowe ścieżki rowerowe w centrum</h1><ul>{comments}</ul></main>'
+    )
+    url = "https://forum.example/topic/4321/nowe-sciezki-rowerowe-w-centrum-miasta"
+    assert extract(shell(body, head, title="Ścieżki rowerowe"), url).page_type == PageType.FORUM
