@@ -18,6 +18,7 @@ form), the page is "unknown", which the run keeps.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,7 +57,8 @@ class MarkupCounts:
     microdata_authors: int = 0  # itemprop="author"
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
     microdata_posts: int = 0  # itemtype=".../Comment" or ".../DiscussionForumPosting"
-    microdata_threads: int = 0  # itemtype=".../DiscussionForumPosting" or ".../QAPage"
+    # The page's own schema.org types written as microdata (MICRODATA_PAGE_TYPES), lower-cased.
+    item_types: frozenset[str] = frozenset()
     time_paths: tuple[tuple[int, ...], ...] = ()  # each <time>'s ancestors (their mem_id), outermost first
     # Visible characters of closed <dialog>s (no "open"): shown to no reader until a script opens them
     # (a sign-up form, a "republish" box), so not part of the page's text a wrapper is measured against.
@@ -66,8 +68,9 @@ class MarkupCounts:
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     """The telling elements of the page, counted in one CSS query."""
     counts = dict.fromkeys(MarkupCounts.__slots__, 0)
-    del counts["time_paths"]
+    del counts["time_paths"], counts["item_types"]
     time_paths: list[tuple[int, ...]] = []
+    item_types: set[str] = set()
     for node in tree.css(pagetype_rules.PAGE_TYPE_SELECTOR):
         tag = node.tag
         attributes = node.attributes  # a dict built in C at each read: read once
@@ -86,8 +89,8 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
         elif tag == "dialog":
             counts["closed_dialog_chars"] += 0 if "open" in attributes else visible_chars(node)
         if attributes:  # most code, pre and time elements carry none
-            _count_attributes(counts, attributes)
-    return MarkupCounts(**counts, time_paths=tuple(time_paths))
+            _count_attributes(counts, attributes, item_types)
+    return MarkupCounts(**counts, time_paths=tuple(time_paths), item_types=frozenset(item_types))
 
 
 def _ancestors(node: LexborNode) -> tuple[int, ...]:
@@ -100,7 +103,7 @@ def _ancestors(node: LexborNode) -> tuple[int, ...]:
     return tuple(reversed(ids))
 
 
-def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None]) -> None:
+def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None], types: set[str]) -> None:
     itemprop = (attributes.get("itemprop") or "").lower()
     if itemprop == "author":
         counts["microdata_authors"] += 1
@@ -109,8 +112,9 @@ def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None])
         counts["microdata_products"] += 1
     if itemtype.endswith(pagetype_rules.POST_ITEMTYPES):
         counts["microdata_posts"] += 1
-    if itemtype.endswith(pagetype_rules.FORUM_ITEMTYPES):
-        counts["microdata_threads"] += 1
+    if itemtype:  # one attribute may name several types, each a URL
+        names = (name.rstrip("/").rsplit("/", 1)[-1] for name in itemtype.split())
+        types.update(name for name in names if name in pagetype_rules.MICRODATA_PAGE_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +227,7 @@ def _product_points(meta: Metadata, counts: MarkupCounts) -> int:
 
 def _forum_points(meta: Metadata, counts: MarkupCounts, posts: int) -> int:
     points = pagetype_rules.REPEATED_POSTS_POINTS if posts else 0
-    if meta.schema_types & pagetype_rules.FORUM_SCHEMA_TYPES or counts.microdata_threads:
+    if meta.schema_types & pagetype_rules.FORUM_SCHEMA_TYPES:
         points += pagetype_rules.FORUM_SCHEMA_POINTS
     if counts.microdata_authors >= pagetype_rules.MIN_FORUM_AUTHORS:
         points += pagetype_rules.FORUM_AUTHORS_POINTS
@@ -356,6 +360,8 @@ def classify_page(
     """The page's kind: the non-article kind with the most evidence when it outweighs the article's own
     metadata; a service page when nothing speaks for an article and its marks say landing page; else an
     article when its prose or metadata says so; else the kind with some evidence."""
+    if counts.item_types - meta.schema_types:  # the page's own types in microdata count as in JSON-LD
+        meta = dataclasses.replace(meta, schema_types=meta.schema_types | counts.item_types)
     prose = _prose(body)
     shape = page_address(url, meta.canonical_url)
     article = _article_points(meta, shape)

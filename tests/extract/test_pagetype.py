@@ -450,3 +450,36 @@ def test_a_thread_marked_as_a_microdata_discussion_forum_posting_is_a_forum_page
     )
     url = "https://forum.example/topic/4321/nowe-sciezki-rowerowe-w-centrum-miasta"
     assert extract(shell(body, head, title="Ścieżki rowerowe"), url).page_type == PageType.FORUM
+
+
+PROSE_NL = (
+    "Automatische horloges winden zichzelf op door de beweging van de pols, zodat je ze nooit hoeft op te "
+    "winden zolang je ze draagt; hieronder vind je onze hele collectie, van klassiek tot sportief."
+)
+
+
+def test_a_page_marked_as_a_microdata_collection_page_is_not_an_article() -> None:
+    # A shop's category page (Dutch) whose own microdata item is a CollectionPage: the page's type, as in
+    # JSON-LD, says listing, though its paragraphs of copy would read as an article.
+    paragraphs = "".join(f"<p>{PROSE_NL} {PROSE_NL}</p>" for _ in range(6))
+    body = (
+        '<main itemscope itemtype="https://schema.org/CollectionPage">'
+        f"<h1 itemprop='name'>Automatische horloges</h1>{paragraphs}</main>"
+    )
+    page = shell(body, title="Automatische horloges")
+    assert extract(page, "https://horloges.example/automatische-horloges").page_type == PageType.LISTING
+
+
+def test_microdata_items_that_mark_parts_of_an_article_leave_it_an_article() -> None:
+    # An ItemList (like a BlogPosting teaser) marks a part of a page, not the page: an article holding one
+    # stays an article (only the WebPage kinds and a forum's thread name the page).
+    items = "".join(f'<li itemprop="itemListElement">{text}</li>' for text in PROSE_DE)
+    body = (
+        f"<article><h1>Radwege</h1><p>{PROSE[0]}</p>"
+        f'<ol itemscope itemtype="https://schema.org/ItemList">{items}</ol>'
+        + "".join(f"<p>{text}</p>" for text in PROSE[1:])
+        + "</article>"
+    )
+    page = shell(body, '<meta property="og:type" content="article">', title="Radwege")
+    url = "https://zeitung.example/lokal/der-stadtrat-baut-die-radwege-aus"
+    assert extract(page, url).page_type == PageType.ARTICLE
