@@ -18,6 +18,7 @@ form), the page is "unknown", which the run keeps.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ class MarkupCounts:
     microdata_authors: int = 0  # itemprop="author"
     microdata_products: int = 0  # itemprop="price", itemtype=".../Product"
     microdata_posts: int = 0  # itemtype=".../Comment" or ".../DiscussionForumPosting"
+    # The page's own schema.org types written as microdata (MICRODATA_PAGE_TYPES), lower-cased.
+    item_types: frozenset[str] = frozenset()
     time_paths: tuple[tuple[int, ...], ...] = ()  # each <time>'s ancestors (their mem_id), outermost first
     # Visible characters of closed <dialog>s (no "open"): shown to no reader until a script opens them
     # (a sign-up form, a "republish" box), so not part of the page's text a wrapper is measured against.
@@ -65,8 +68,9 @@ class MarkupCounts:
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     """The telling elements of the page, counted in one CSS query."""
     counts = dict.fromkeys(MarkupCounts.__slots__, 0)
-    del counts["time_paths"]
+    del counts["time_paths"], counts["item_types"]
     time_paths: list[tuple[int, ...]] = []
+    item_types: set[str] = set()
     for node in tree.css(pagetype_rules.PAGE_TYPE_SELECTOR):
         tag = node.tag
         attributes = node.attributes  # a dict built in C at each read: read once
@@ -85,8 +89,8 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
         elif tag == "dialog":
             counts["closed_dialog_chars"] += 0 if "open" in attributes else visible_chars(node)
         if attributes:  # most code, pre and time elements carry none
-            _count_attributes(counts, attributes)
-    return MarkupCounts(**counts, time_paths=tuple(time_paths))
+            _count_attributes(counts, attributes, item_types)
+    return MarkupCounts(**counts, time_paths=tuple(time_paths), item_types=frozenset(item_types))
 
 
 def _ancestors(node: LexborNode) -> tuple[int, ...]:
@@ -99,7 +103,7 @@ def _ancestors(node: LexborNode) -> tuple[int, ...]:
     return tuple(reversed(ids))
 
 
-def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None]) -> None:
+def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None], types: set[str]) -> None:
     itemprop = (attributes.get("itemprop") or "").lower()
     if itemprop == "author":
         counts["microdata_authors"] += 1
@@ -108,6 +112,9 @@ def _count_attributes(counts: dict[str, int], attributes: dict[str, str | None])
         counts["microdata_products"] += 1
     if itemtype.endswith(pagetype_rules.POST_ITEMTYPES):
         counts["microdata_posts"] += 1
+    if itemtype:  # one attribute may name several types, each a URL
+        names = (name.rstrip("/").rsplit("/", 1)[-1] for name in itemtype.split())
+        types.update(name for name in names if name in pagetype_rules.MICRODATA_PAGE_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +271,13 @@ def _documentation_points(meta: Metadata, counts: MarkupCounts) -> int:
     )
 
 
+def _service_points(meta: Metadata, counts: MarkupCounts) -> int:
+    points = pagetype_rules.SERVICE_PASSWORD_POINTS if counts.passwords else 0
+    if meta.schema_types & pagetype_rules.SERVICE_SCHEMA_TYPES:
+        points += pagetype_rules.SERVICE_SCHEMA_POINTS
+    return points
+
+
 def _kind_points(
     meta: Metadata,
     body: BodyText,
@@ -281,7 +295,7 @@ def _kind_points(
         PageType.PRODUCT: _product_points(meta, counts) + thin,
         PageType.LISTING: _listing_points(meta, body, prose, link_density) + thin + front,
         PageType.DOCUMENTATION: _documentation_points(meta, counts),
-        PageType.SERVICE: (counts.passwords > 0) * pagetype_rules.SERVICE_PASSWORD_POINTS + thin + front,
+        PageType.SERVICE: _service_points(meta, counts) + thin + front,
     }
 
 
@@ -327,12 +341,17 @@ def link_density(blocks: Sequence[Block]) -> float:
     return sum(block.link_chars for block in blocks) / chars if chars else 0.0
 
 
-def _outweighs(kind: PageType, strength: int, article: int) -> bool:
+def _outweighs(kind: PageType, strength: int, article: int, meta: Metadata) -> bool:
     """Whether a kind's evidence overrules the article's own metadata. The schema types, posts, prices and
     cards of the other kinds say what the page *is*, and win a tie; documentation's evidence is mostly
     code, which says what the page *holds*, and a programmer's dated post holds as much: it must outweigh
-    (bench/pagetypes.py: 2 articles more on half A, 1 on half B, no other page lost)."""
-    return strength > article or (strength == article and kind is not PageType.DOCUMENTATION)
+    (bench/pagetypes.py: 2 articles more on half A, 1 on half B, no other page lost), unless the page
+    declares a documentation type (TechArticle, APIReference), which says what it is as a Product does
+    (half A: 1 manual page more told, no article lost; half B, held out: 1 and none)."""
+    if strength > article:
+        return True
+    declared = bool(meta.schema_types & pagetype_rules.DOCUMENTATION_SCHEMA_TYPES)
+    return strength == article and (kind is not PageType.DOCUMENTATION or declared)
 
 
 def classify_page(
@@ -341,6 +360,8 @@ def classify_page(
     """The page's kind: the non-article kind with the most evidence when it outweighs the article's own
     metadata; a service page when nothing speaks for an article and its marks say landing page; else an
     article when its prose or metadata says so; else the kind with some evidence."""
+    if counts.item_types - meta.schema_types:  # the page's own types in microdata count as in JSON-LD
+        meta = dataclasses.replace(meta, schema_types=meta.schema_types | counts.item_types)
     prose = _prose(body)
     shape = page_address(url, meta.canonical_url)
     article = _article_points(meta, shape)
@@ -349,7 +370,7 @@ def classify_page(
     strength = points[kind]
     if kind is PageType.PRODUCT and body.cards >= pagetype_rules.MIN_COLLECTION_CARDS:
         kind = PageType.COLLECTION
-    if strength >= pagetype_rules.MIN_KIND_POINTS and _outweighs(kind, strength, article):
+    if strength >= pagetype_rules.MIN_KIND_POINTS and _outweighs(kind, strength, article, meta):
         return kind
     if article == 0 and _landing(meta, counts, shape, blocks):
         return PageType.SERVICE

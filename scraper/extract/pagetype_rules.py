@@ -73,6 +73,15 @@ MIN_FORUM_TIMES = 12
 FORUM_POSTS_POINTS = 2
 MIN_FORUM_POSTS = 3
 POST_ITEMTYPES = ("/comment", "/discussionforumposting")
+# The schema.org types that name the page itself when written as microdata (itemtype=".../FAQPage"): the
+# pages of schema.org's WebPage kinds, and a forum's thread (the item its software wraps the posts in).
+# They count as the same types in JSON-LD do. Other microdata items mark parts of a page (an ItemList in
+# an article, a BlogPosting teaser on a front page): on bench/pagetypes.py's half A, taking every type
+# cost an article and an other page (both on half A). With these: half A unchanged, half B (held out) 2 other
+# pages more told (a CollectionPage, an FAQPage), no article lost.
+MICRODATA_PAGE_TYPES = frozenset(
+    {"collectionpage", "searchresultspage", "faqpage", "qapage", "discussionforumposting"}
+)
 # A thread told by its shape (posts.repeated_posts: sibling posts, each with its own date line, poster
 # and text) is 3: it outweighs the og:type "article", date and starter a forum writes for its topic; an
 # article keeps its article type or published time and one more mark, 4 or more.
@@ -140,6 +149,12 @@ MIN_DOCUMENTATION_PRE = 10
 DOCUMENTATION_SIGNED_DISCOUNT = 1
 # A service page (login, search, contact, landing page): a password field (1), or a thin page with a form.
 SERVICE_PASSWORD_POINTS = 1
+# ... or schema.org's Service ("a service provided by an organization") or OfferCatalog (its list of
+# offers) among the page's items (2): what the page is, as a Product is; an article about a service names
+# it in prose, its own markup is an Article's (no article on either half carries either type). Half A: 1
+# other page more told, no article lost; half B, held out: 2 and none.
+SERVICE_SCHEMA_TYPES = frozenset({"service", "offercatalog"})
+SERVICE_SCHEMA_POINTS = 2
 # A thin page: at most this many paragraphs of prose (of this length) and less than this share of prose:
 # a point for each kind that is mostly not prose (listing, product, service).
 THIN_PAGE_POINTS = 1

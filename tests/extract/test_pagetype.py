@@ -251,6 +251,12 @@ PROSE_PT = (
     "Alguém sabe se as novas ciclovias do centro vão mesmo abrir na primavera? Eu pedalo todos os dias "
     "para o trabalho e gostaria de saber quais ruas serão fechadas durante as obras e por quanto tempo."
 )
+PROSE_PL = [
+    "Czy ktoś wie, kiedy naprawdę otworzą nowe ścieżki rowerowe w centrum? Jeżdżę codziennie do pracy i "
+    "chciałbym wiedzieć, które ulice będą zamknięte w czasie budowy i jak długo to potrwa.",
+    "Z tego, co pisał urząd miasta, pierwsza część ma być gotowa wiosną, a reszta dopiero jesienią, ale "
+    "terminy już raz przesunięto, więc nie liczyłbym na to zbyt mocno przed latem.",
+]
 PROSE_JA = (
     "このページでは、データベースへの接続方法と、接続を安全に閉じる方法を説明します。まず設定ファイルに"
     "接続先を書き、次に関数を呼び出して接続を開きます。終わったら必ず接続を閉じてください。"
@@ -377,3 +383,103 @@ def test_markup_counts_measure_the_text_of_closed_dialogs_only() -> None:
         "<dialog open><p>Shown to the reader</p></dialog></body></html>"
     )
     assert markup_counts(LexborHTMLParser(page)).closed_dialog_chars == len("SignupnowOK")
+
+
+def service_page(head: str, prose: list[str], title: str) -> str:
+    # A WordPress-like service page: og:type "article" and a date on every page of the site (2 points),
+    # and several paragraphs of prose, which alone would read as an article.
+    head += '<meta property="og:type" content="article"><meta name="date" content="2026-03-05">'
+    paragraphs = "".join(f"<p>{prose[n % len(prose)]} {prose[(n + 1) % len(prose)]}</p>" for n in range(6))
+    return shell(f"<main><h1>{title}</h1>{paragraphs}</main>", head, title=title)
+
+
+def test_a_page_marked_as_a_schema_org_service_is_a_service_page() -> None:
+    # schema.org Service ("a service provided by an organization") names what the page is, as Product
+    # does; the og:type "article" and date the CMS writes on every page do not outweigh it.
+    head = json_ld({"@type": "Service", "name": "Radwegeplanung", "provider": {"@type": "Organization"}})
+    page = service_page(head, PROSE_DE, "Radwegeplanung für Gemeinden")
+    assert extract(page, "https://planer.example/leistungen/radwege").page_type == PageType.SERVICE
+
+
+def test_a_page_with_an_offer_catalog_is_a_service_page() -> None:
+    # A moving company's page (French): its LocalBusiness lists its offers in an OfferCatalog.
+    catalog = {"@type": "OfferCatalog", "name": "Déménagements", "itemListElement": []}
+    head = json_ld({"@type": "LocalBusiness", "name": "Déménageurs", "hasOfferCatalog": catalog})
+    page = service_page(head, [PROSE_FR, PROSE_ES], "Déménagement à Lyon")
+    assert extract(page, "https://demenageurs.example/lyon").page_type == PageType.SERVICE
+
+
+def test_an_article_about_a_service_stays_an_article() -> None:
+    # A news story's own type and published time (4 points and more) outweigh a Service item it carries.
+    head = json_ld({"@type": "NewsArticle", "headline": "Radwege", "datePublished": "2026-03-05"})
+    head += json_ld({"@type": "Service", "name": "Radwegeplanung"})
+    head += '<meta property="article:published_time" content="2026-03-05T10:00:00Z">'
+    page = service_page(head, PROSE_DE, "Die Stadt plant neue Radwege")
+    url = "https://zeitung.example/lokal/die-stadt-plant-neue-radwege-im-zentrum"
+    assert extract(page, url).page_type == PageType.ARTICLE
+
+
+def test_a_declared_tech_article_wins_a_tie_against_its_dates_and_byline() -> None:
+    # A manual's generator writes TechArticle (2), a date and an author on each page (2): the declared
+    # type says what the page is, and wins the tie, as a Product or a forum's type does. A dated post of
+    # the same code without the type stays an article (test above: code alone must outweigh).
+    head = json_ld({"@type": "TechArticle", "headline": "Réseau", "author": "Équipe docs"})
+    head += '<meta name="date" content="2026-03-05"><meta name="author" content="Équipe docs">'
+    body = f"<main><h1>Le réseau entre conteneurs</h1>{code_sections(PROSE_FR, 4)}</main>"
+    page = shell(body, head, title="Le réseau entre conteneurs")
+    assert extract(page, "https://docs.example/fr/reseau").page_type == PageType.DOCUMENTATION
+    head = '<meta name="date" content="2026-03-05"><meta name="author" content="Équipe docs">'
+    page = shell(body, head, title="Le réseau entre conteneurs")
+    assert extract(page, "https://docs.example/fr/reseau").page_type == PageType.ARTICLE
+
+
+def test_a_thread_marked_as_a_microdata_discussion_forum_posting_is_a_forum_page() -> None:
+    # Forum software that marks its posts up in the HTML writes the thread itself as a microdata
+    # DiscussionForumPosting: the forum's own type, as in JSON-LD, outweighs the topic's publication time,
+    # og:type "article", date and headline slug (5 points) with its posters' credited comments.
+    head = '<meta property="article:published_time" content="2026-03-05T10:00:00Z">'
+    head += '<meta property="og:type" content="article"><meta name="date" content="2026-03-05">'
+    comments = "".join(
+        f'<li itemprop="comment" itemscope itemtype="http://schema.org/Comment">'
+        f'<span itemprop="author">{name}</span><div itemprop="text"><p>{text}</p></div></li>'
+        for name, text in [("kasia", PROSE_PL[0]), ("tomek", PROSE_PL[1]), ("ola", PROSE_PL[0])]
+    )
+    body = (
+        '<main itemscope itemtype="https://schema.org/DiscussionForumPosting">'
+        f'<h1 itemprop="headline">Nowe ścieżki rowerowe w centrum</h1><ul>{comments}</ul></main>'
+    )
+    url = "https://forum.example/topic/4321/nowe-sciezki-rowerowe-w-centrum-miasta"
+    assert extract(shell(body, head, title="Ścieżki rowerowe"), url).page_type == PageType.FORUM
+
+
+PROSE_NL = (
+    "Automatische horloges winden zichzelf op door de beweging van de pols, zodat je ze nooit hoeft op te "
+    "winden zolang je ze draagt; hieronder vind je onze hele collectie, van klassiek tot sportief."
+)
+
+
+def test_a_page_marked_as_a_microdata_collection_page_is_not_an_article() -> None:
+    # A shop's category page (Dutch) whose own microdata item is a CollectionPage: the page's type, as in
+    # JSON-LD, says listing, though its paragraphs of copy would read as an article.
+    paragraphs = "".join(f"<p>{PROSE_NL} {PROSE_NL}</p>" for _ in range(6))
+    body = (
+        '<main itemscope itemtype="https://schema.org/CollectionPage">'
+        f"<h1 itemprop='name'>Automatische horloges</h1>{paragraphs}</main>"
+    )
+    page = shell(body, title="Automatische horloges")
+    assert extract(page, "https://horloges.example/automatische-horloges").page_type == PageType.LISTING
+
+
+def test_microdata_items_that_mark_parts_of_an_article_leave_it_an_article() -> None:
+    # An ItemList (like a BlogPosting teaser) marks a part of a page, not the page: an article holding one
+    # stays an article (only the WebPage kinds and a forum's thread name the page).
+    items = "".join(f'<li itemprop="itemListElement">{text}</li>' for text in PROSE_DE)
+    body = (
+        f"<article><h1>Radwege</h1><p>{PROSE[0]}</p>"
+        f'<ol itemscope itemtype="https://schema.org/ItemList">{items}</ol>'
+        + "".join(f"<p>{text}</p>" for text in PROSE[1:])
+        + "</article>"
+    )
+    page = shell(body, '<meta property="og:type" content="article">', title="Radwege")
+    url = "https://zeitung.example/lokal/der-stadtrat-baut-die-radwege-aus"
+    assert extract(page, url).page_type == PageType.ARTICLE
