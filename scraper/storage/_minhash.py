@@ -148,6 +148,8 @@ def shingle_list(text: str) -> list[bytes]:
 
 def _no_space_script(text: str) -> bool:
     """Whether `text` is written without spaces between words, judged on its first characters."""
+    if text.isascii():  # known without a look at its characters: none is of those scripts
+        return False
     sample = text[:SCRIPT_SAMPLE]
     return len(_NO_SPACE_SCRIPT.findall(sample)) > NO_SPACE_SHARE * len(sample)
 
@@ -264,8 +266,8 @@ def _letters(text: str, encoded: bytes | None = None) -> bytes:
 
 def _windows(letters: bytes) -> memoryview:
     """Every WINDOW-byte window of `letters` as a 64-bit number (little-endian, whatever the machine)."""
-    size = len(letters)
-    joined = b"".join([letters[start : start + (size - start) // WINDOW * WINDOW] for start in range(WINDOW)])
+    size, view = len(letters), memoryview(letters)  # slices of a view: the letters are copied once, by join
+    joined = b"".join([view[start : start + (size - start) // WINDOW * WINDOW] for start in range(WINDOW)])
     if sys.byteorder == "little":
         return memoryview(joined).cast("Q")
     swapped = array("Q", joined)
