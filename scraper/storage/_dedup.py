@@ -21,7 +21,7 @@ of the same URL, are never candidates: a later version is a version.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..config import RunSettings
 from ..models import ARTICLE_PAGE_TYPES
@@ -32,7 +32,7 @@ from ._schema import sql_literal
 
 if TYPE_CHECKING:
     from ._rules import PendingDocument
-    from ._sql import Connection, Dialect
+    from ._sql import Connection, Dialect, ManyConnection
 
 __all__ = ["ARTICLE_TYPES_SQL", "mark_if_copy", "remake_keys"]
 
@@ -62,7 +62,7 @@ def mark_if_copy(
     # A text whose keys were all new (most pages of a crawl) owns them all now: the count of rows the
     # insert made says so, and nothing more is read. Otherwise the owners of its keys but itself are the
     # candidates: the keys it owns lead back to it alone.
-    if db.execute(_insert_keys(dialect, len(keys)), _key_values(keys, document_id)).rowcount == len(keys):
+    if _insert_keys(db, dialect, keys, document_id) == len(keys):
         return False
     original = _original(db, dialect, (document_id, url_id), pending.fingerprint, pending, policy)
     if original is None:
@@ -122,19 +122,27 @@ def remake_keys(db: Connection, dialect: Dialect) -> int:
         f"SELECT id, text FROM documents WHERE id > {p} ORDER BY id LIMIT {REMAKE_BATCH}", (last,)
     ).fetchall():
         for document_id, text in rows:
-            keys = _minhash.fingerprint(text, text_hash(text), near=True).keys
-            db.execute(_insert_keys(dialect, len(keys)), _key_values(keys, document_id))
+            _insert_keys(
+                db, dialect, _minhash.fingerprint(text, text_hash(text), near=True).keys, document_id
+            )
         last, count = int(rows[-1][0]), count + len(rows)
     return count
 
 
-def _insert_keys(dialect: Dialect, count: int) -> str:
+def _insert_keys(
+    db: Connection, dialect: Dialect, keys: tuple[tuple[int, int], ...], document_id: int
+) -> int:
+    """Register `keys` as `document_id`'s where no one holds them yet; return how many it got."""
+    if dialect.insert_many:
+        rows = [(band, hash_, document_id) for band, hash_ in keys]
+        return cast("ManyConnection", db).executemany(_insert_keys_sql(dialect, 1), rows).rowcount
+    values = [value for band, hash_ in keys for value in (band, hash_, document_id)]
+    return db.execute(_insert_keys_sql(dialect, len(keys)), values).rowcount
+
+
+def _insert_keys_sql(dialect: Dialect, count: int) -> str:
     """One statement for `count` keys: a key held already keeps its owner."""
     p = dialect.param
     values = ", ".join([f"({p}, {p}, {p})"] * count)
     insert = f"INSERT INTO band_keys (band, hash, document_id) VALUES {values}"
     return insert + " ON CONFLICT (band, hash) DO NOTHING"
-
-
-def _key_values(keys: tuple[tuple[int, int], ...], document_id: int) -> list[int]:
-    return [value for band, hash_ in keys for value in (band, hash_, document_id)]

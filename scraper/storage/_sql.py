@@ -70,6 +70,12 @@ class Connection(Protocol):
     def execute(self, query: str, params: Sequence[Any] | Mapping[str, Any] = ..., /) -> Cursor: ...
 
 
+class ManyConnection(Connection, Protocol):
+    """A connection that also runs one statement for many rows of values (`Dialect.insert_many`)."""
+
+    def executemany(self, query: str, params: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
 DB = TypeVar("DB", bound=Connection)
 
 
@@ -87,6 +93,10 @@ class Dialect:
     schema_table_exists: str  # one row whose first value is true when `schema_version` exists
     earliest: object  # as a database value: before every stored `created_at`
     types: ColumnTypes  # of the columns, for the schema written once in `_schema`
+    # Rows inserted by `executemany` of a one-row statement (the connection has it: SQLite's), not by one
+    # statement of many VALUES: SQLite runs those as a co-routine, row by row anyway, and a document's
+    # 11 band keys went in in 24 µs against 34 (statement prepared once, 3 values bound a row, not 33).
+    insert_many: bool = False
 
     def params(self, count: int) -> str:
         """`count` positional placeholders, comma-separated."""

@@ -54,6 +54,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             blob="BLOB",
             json="TEXT",
         ),
+        insert_many=True,
     )
 
     def __init__(self, path: str, *, busy_timeout: float = BUSY_TIMEOUT, create: bool = True) -> None:
