@@ -145,8 +145,7 @@ def _document(
 ) -> Document:
     """The Document, every field printable: the one place all outputs (get, extract, the store, export)
     take their text from. Markdown given as a function is rendered when first read (`_Document`)."""
-    rendered = isinstance(markdown, str)
-    document = (Document if rendered else _Document)(
+    document = (Document if isinstance(markdown, str) else _Document)(
         url=_url(url),
         canonical_url=_url(meta.canonical_url),
         title=_printable_field(meta.title),
@@ -192,21 +191,23 @@ class _Document(Document):
         _STORED_MARKDOWN.__set__(self, value)
         object.__setattr__(self, "_render", None)
 
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, field.name) for field in dataclasses.fields(Document))
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Document):
             return NotImplemented
-        return self._fields() == tuple(getattr(other, field.name) for field in dataclasses.fields(Document))
+        return _field_values(self) == _field_values(other)
 
     __hash__ = Document.__hash__
 
     def __repr__(self) -> str:
-        return repr(Document(*self._fields()))
+        return repr(Document(*_field_values(self)))
 
     def __reduce__(self) -> tuple[type[Document], tuple[Any, ...]]:
-        return Document, self._fields()
+        return Document, _field_values(self)
+
+
+def _field_values(document: Document) -> tuple[Any, ...]:
+    """Document's fields in order, the Markdown rendered (read through its property on a _Document)."""
+    return tuple(getattr(document, field.name) for field in dataclasses.fields(Document))
 
 
 @contextmanager
