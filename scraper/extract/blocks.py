@@ -523,13 +523,10 @@ def _walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) ->
 
 
 def _leave(collector: _Collector, action: int, tag: str, deferred: bool) -> None:
+    """Leave an element the walk's loop does not: one entered deferred, a link, or one _enter opened (a
+    plain block element and an inline one are left in the loop)."""
     if deferred or action >= _ENTERED:
         _exit(collector, tag, deferred)
-    elif action == _BLOCK:
-        if collector.parts:
-            collector.flush()
-        collector.path.pop()
-        collector.kinds.pop()
     elif action == _ANCHOR:
         collector.anchor_depth -= 1
         if collector.anchor_depth == 0:
