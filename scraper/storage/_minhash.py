@@ -176,11 +176,7 @@ def _words(text: str) -> list[bytes]:
 def _spaced(text: str, encoded: bytes | None = None) -> bytes:
     """`text` (UTF-8 `encoded`) lowered, as UTF-8, each ASCII white space or punctuation character and
     each Unicode separator made a space: its words with spaces between."""
-    if _CONTEXT_LOWERED in text:
-        encoded = text.lower().encode("utf-8", "replace")
-    elif encoded is None:
-        encoded = text.encode("utf-8", "replace")
-    spaced = _without_separators(encoded.translate(_ASCII_LOWER_SPACED), b" ")
+    spaced = _without_separators(_utf8(text, encoded).translate(_ASCII_LOWER_SPACED), b" ")
     return spaced if spaced.isascii() else spaced.decode("utf-8").lower().encode("utf-8")
 
 
@@ -251,14 +247,18 @@ _ASCII_LOWER_SPACED = bytes(
 _CONTEXT_LOWERED = "\u03a3"
 
 
+def _utf8(text: str, encoded: bytes | None) -> bytes:
+    """The UTF-8 of `text` (`encoded`, when the caller has it) for `_spaced` and `_letters`; a text with a
+    capital sigma lowered whole first (see above)."""
+    if _CONTEXT_LOWERED in text:
+        return text.lower().encode("utf-8", "replace")
+    return text.encode("utf-8", "replace") if encoded is None else encoded
+
+
 def _letters(text: str, encoded: bytes | None = None) -> bytes:
     """The words of `text` (UTF-8 `encoded`) run together, without their UTF-8 lead bytes (`_UTF8_LEADS`):
     made as `_spaced` makes the words, with white space, punctuation and separators deleted, not spaced."""
-    if _CONTEXT_LOWERED in text:
-        encoded = text.lower().encode("utf-8", "replace")
-    elif encoded is None:
-        encoded = text.encode("utf-8", "replace")
-    letters = _without_separators(encoded.translate(_ASCII_LOWER, _ASCII_DROPPED), b"")
+    letters = _without_separators(_utf8(text, encoded).translate(_ASCII_LOWER, _ASCII_DROPPED), b"")
     if letters.isascii():
         return letters
     return letters.decode("utf-8").lower().encode("utf-8").translate(None, _UTF8_LEADS)
