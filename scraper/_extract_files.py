@@ -60,8 +60,12 @@ def extract_files(request: ExtractRequest) -> int:
     with pipeline.ExtractionPool(extract, workers=workers) as pool:
         if request.explain:
             for name in names:
-                html = _read_page(name, request.max_bytes)
-                failed += html is None or not _explain_page(pool, html, name, request)
+                page = _read_page(name, request.max_bytes)
+                if isinstance(page, bytes):
+                    failed += not _explain_page(pool, page, name, request)
+                else:
+                    page()
+                    failed += 1
             return failed
         ahead: deque[_Pending] = deque()
         for name in names:
@@ -83,27 +87,23 @@ class _Pending:
 
 
 def _submit(pool: ExtractionPool, name: str, request: ExtractRequest) -> _Pending:
+    page = _read_page(name, request.max_bytes)
+    if not isinstance(page, bytes):
+        return _Pending(name, None, page)
     try:
-        html = read_capped(name, request.max_bytes)
-    except OSError as exc:
-        return _Pending(name, None, functools.partial(_say_unreadable, name, exc))
-    if html is None:
-        return _Pending(name, None, functools.partial(_say_too_large, name, request.max_bytes))
-    try:
-        return _Pending(name, pool.submit(unzip(html, name), request.url))
+        return _Pending(name, pool.submit(unzip(page, name), request.url))
     except ScraperError as exc:
         return _Pending(name, None, functools.partial(say, f"scraper: {name}: {exc}", level=logging.WARNING))
 
 
-def _read_page(name: str, cap: int) -> bytes | None:
-    """The bytes of one file, or None when it cannot be read (said on stderr)."""
+def _read_page(name: str, cap: int) -> bytes | Callable[[], None]:
+    """The bytes of one file, or, when it cannot be read, what says why on stderr (called in its turn)."""
     try:
         html = read_capped(name, cap)
     except OSError as exc:
-        _say_unreadable(name, exc)
-        return None
+        return functools.partial(_say_unreadable, name, exc)
     if html is None:
-        _say_too_large(name, cap)
+        return functools.partial(_say_too_large, name, cap)
     return html
 
 
