@@ -238,7 +238,7 @@ def extract_recorded(html: str | bytes, url: str | None, recorder: Recorder | No
     """`extract`, telling `recorder` why each block was skipped or dropped (explain.py's way in)."""
     guarded = guard_input(_decode(html))
     page = guarded.html
-    if not page.strip():
+    if not page or page.isspace():  # strip() would copy the page to say the same
         return Document(url=_url(url), hostname=_hostname(url))
     tree = _parse(page)
     check_tree(tree, guarded)  # before any walk: what the parse built, measured in C

@@ -76,11 +76,18 @@ def tree_depth(html: str) -> int:
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("html", ["", " \n\t ", b"", b"   \r\n"])
+@pytest.mark.parametrize(
+    "html", ["", " \n\t ", b"", b"   \r\n", "\u3000\xa0\u2028\u2003 \n", b"\xe3\x80\x80 \xc2\xa0"]
+)
 def test_empty_and_whitespace_give_an_empty_document(html: str | bytes) -> None:
-    document = extract_or_refuse(html)
-    assert document is not None
-    assert document.text == ""
+    # Any Unicode white space (the ideographic space, no-break space, line separator) is nothing too.
+    assert extract_or_refuse(html) == Document(url="https://example.org/page", hostname="example.org")
+
+
+@pytest.mark.timeout(30)
+def test_text_between_white_space_is_not_a_blank_page() -> None:
+    document = must_extract("\u3000 Just a line of text, no markup at all.\nAnd a second line.\xa0\n")
+    assert document.text == "Just a line of text, no markup at all. And a second line."
 
 
 @pytest.mark.timeout(30)
