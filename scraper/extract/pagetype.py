@@ -63,12 +63,17 @@ class MarkupCounts:
     # Visible characters of closed <dialog>s (no "open"): shown to no reader until a script opens them
     # (a sign-up form, a "republish" box), so not part of the page's text a wrapper is measured against.
     closed_dialog_chars: int = 0
+    # Links (<a href>) anywhere on the page, its menus included: how much of a site's navigation the page
+    # carries around its text.
+    links: int = 0
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     """The telling elements of the page, counted in one CSS query."""
     counts = dict.fromkeys(MarkupCounts.__slots__, 0)
     del counts["time_paths"], counts["item_types"]
+    # Counted apart, in C: in the query below every <a> would have its attributes read.
+    counts["links"] = len(tree.css("a[href]"))
     time_paths: list[tuple[int, ...]] = []
     item_types: set[str] = set()
     for node in tree.css(pagetype_rules.PAGE_TYPE_SELECTOR):
@@ -169,6 +174,7 @@ class _Prose:
     share: float  # of the page's visible text
     per_heading: float
     paragraphs: int  # paragraphs of at least PARAGRAPH_MIN_CHARS own characters
+    links: int  # the page's links (MarkupCounts.links)
 
     @property
     def reads_as_article(self) -> bool:
@@ -176,6 +182,16 @@ class _Prose:
             self.chars >= pagetype_rules.ARTICLE_MIN_PROSE_CHARS
             and self.share >= pagetype_rules.ARTICLE_MIN_PROSE_SHARE
             and self.per_heading >= pagetype_rules.ARTICLE_MIN_PROSE_PER_HEADING
+            and not self.amid_navigation
+        )
+
+    @property
+    def amid_navigation(self) -> bool:
+        """A few paragraphs inside a big site's menus: a hub, department or service page's blurb, not an
+        article's body (a short story is told by its metadata)."""
+        return (
+            self.paragraphs <= pagetype_rules.HUB_MAX_PARAGRAPHS
+            and self.links >= pagetype_rules.HUB_MIN_LINKS
         )
 
     @property
@@ -186,7 +202,7 @@ class _Prose:
         )
 
 
-def _prose(body: BodyText) -> _Prose:
+def _prose(body: BodyText, links: int) -> _Prose:
     headings = paragraphs = 0
     for block in body.blocks:
         if block.kind is BlockKind.HEADING:
@@ -197,7 +213,7 @@ def _prose(body: BodyText) -> _Prose:
         ):
             paragraphs += 1
     share = body.prose_chars / body.page_chars if body.page_chars else 0.0
-    return _Prose(body.prose_chars, share, body.prose_chars / (headings + 1), paragraphs)
+    return _Prose(body.prose_chars, share, body.prose_chars / (headings + 1), paragraphs, links)
 
 
 def _article_points(meta: Metadata, shape: UrlShape) -> int:
@@ -362,7 +378,7 @@ def classify_page(
     article when its prose or metadata says so; else the kind with some evidence."""
     if counts.item_types - meta.schema_types:  # the page's own types in microdata count as in JSON-LD
         meta = dataclasses.replace(meta, schema_types=meta.schema_types | counts.item_types)
-    prose = _prose(body)
+    prose = _prose(body, counts.links)
     shape = page_address(url, meta.canonical_url)
     article = _article_points(meta, shape)
     points = _kind_points(meta, body, counts, blocks, prose, link_density(blocks), shape.home)
