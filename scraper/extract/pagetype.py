@@ -3,7 +3,8 @@ service page (unknown where the evidence is weak).
 
 Evidence is counted in points per kind (weights in pagetype_rules.py, each with its reason), from what
 the other stages already computed (the metadata, the blocks, the body choice), from one walk over a few
-kinds of element (code, dates, microdata, password fields, buttons), from the shape of the blocks (a thread's
+kinds of element (code, dates, microdata, password fields, buttons) and a count of the page's links (a
+few paragraphs inside a big site's menus are no article's body), from the shape of the blocks (a thread's
 repeated posts: posts.py) and from the shape of the URL (a headline slug, the site's root). Nothing here
 names a site or reads the page's wording, class names included: only structure, standard vocabularies
 (schema.org, OpenGraph), currency signs and the shapes of dates, so the rules hold in any language.
@@ -13,7 +14,7 @@ their substring search was most of this module's time.)
 A real article must never be dropped lightly: non-article evidence has to outweigh the article's own
 metadata, and a page with article prose or metadata and nothing against it is an article. Where the
 evidence is weak either way (article metadata over a page without prose, a short page with nothing but a
-form), the page is "unknown", which the run keeps.
+form, a few paragraphs amid hundreds of links), the page is "unknown", which the run keeps.
 """
 
 from __future__ import annotations
