@@ -521,7 +521,29 @@ def test_a_short_story_with_article_metadata_amid_a_big_sites_menus_stays_an_art
 
 
 def test_a_long_unsigned_story_amid_a_big_sites_menus_stays_an_article() -> None:
-    # Prose of many paragraphs is an article's body whatever the menus around it hold.
-    paragraphs = [f"{PROSE[n % 6]} {PROSE[(n + 1) % 6]}" for n in range(8)]
+    # Prose of many paragraphs (a long article's: ten) is an article's body whatever the menus around it
+    # hold, however many links they have for the page's text.
+    paragraphs = [f"{PROSE[n % 6]} {PROSE[(n + 1 + n // 6) % 6]}" for n in range(10)]
     page = hub_page(paragraphs, links=300, title="Council backs bike lanes")
     assert extract(page, "https://courier.example/local/bikes").page_type == PageType.ARTICLE
+
+
+def link_grid(links: int) -> str:
+    """A category's grid of numbered links (pages, sizes, filters): many links of little text each."""
+    return "<div>" + "".join(f'<a href="/categoria/{n}">{n}</a> ' for n in range(links)) + "</div>"
+
+
+def test_a_page_of_links_around_some_prose_is_not_an_article() -> None:
+    # A category page of a shop or a magazine (Italian, Portuguese, Spanish): three paragraphs of prose, but
+    # 120 links for its 1,600 visible characters, and no article metadata. Not an article.
+    texts = [f"{PROSE_IT} {PROSE_PT}", f"{PROSE_PT} {PROSE_ES}", f"{PROSE_ES} {PROSE_IT}"]
+    paragraphs = "".join(f"<p>{text}</p>" for text in texts)
+    body = f"<main><h1>Scarpe da corsa</h1>{link_grid(120)}{paragraphs}</main>"
+    url = "https://negozio.example/scarpe"
+    assert extract(shell(body, title="Scarpe da corsa"), url).page_type != PageType.ARTICLE
+    # A date and a byline (two marks) keep it the article it may be ...
+    head = '<meta name="author" content="Giulia Rossi"><meta name="date" content="2026-03-05">'
+    assert extract(shell(body, head, title="Scarpe da corsa"), url).page_type == PageType.ARTICLE
+    # ... and so do fewer links around the same prose.
+    body = f"<main><h1>Scarpe da corsa</h1>{link_grid(30)}{paragraphs}</main>"
+    assert extract(shell(body, title="Scarpe da corsa"), url).page_type == PageType.ARTICLE
