@@ -3,7 +3,8 @@ service page (unknown where the evidence is weak).
 
 Evidence is counted in points per kind (weights in pagetype_rules.py, each with its reason), from what
 the other stages already computed (the metadata, the blocks, the body choice), from one walk over a few
-kinds of element (code, dates, microdata, password fields, buttons), from the shape of the blocks (a thread's
+kinds of element (code, dates, microdata, password fields, buttons) and a count of the page's links (a
+few paragraphs inside a big site's menus are no article's body), from the shape of the blocks (a thread's
 repeated posts: posts.py) and from the shape of the URL (a headline slug, the site's root). Nothing here
 names a site or reads the page's wording, class names included: only structure, standard vocabularies
 (schema.org, OpenGraph), currency signs and the shapes of dates, so the rules hold in any language.
@@ -13,7 +14,7 @@ their substring search was most of this module's time.)
 A real article must never be dropped lightly: non-article evidence has to outweigh the article's own
 metadata, and a page with article prose or metadata and nothing against it is an article. Where the
 evidence is weak either way (article metadata over a page without prose, a short page with nothing but a
-form), the page is "unknown", which the run keeps.
+form, a few paragraphs amid hundreds of links), the page is "unknown", which the run keeps.
 """
 
 from __future__ import annotations
@@ -63,12 +64,17 @@ class MarkupCounts:
     # Visible characters of closed <dialog>s (no "open"): shown to no reader until a script opens them
     # (a sign-up form, a "republish" box), so not part of the page's text a wrapper is measured against.
     closed_dialog_chars: int = 0
+    # Links (<a href>) anywhere on the page, its menus included: how much of a site's navigation the page
+    # carries around its text.
+    links: int = 0
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     """The telling elements of the page, counted in one CSS query."""
     counts = dict.fromkeys(MarkupCounts.__slots__, 0)
     del counts["time_paths"], counts["item_types"]
+    # Counted apart, in C: in the query below every <a> would have its attributes read.
+    counts["links"] = len(tree.css("a[href]"))
     time_paths: list[tuple[int, ...]] = []
     item_types: set[str] = set()
     for node in tree.css(pagetype_rules.PAGE_TYPE_SELECTOR):
@@ -169,6 +175,7 @@ class _Prose:
     share: float  # of the page's visible text
     per_heading: float
     paragraphs: int  # paragraphs of at least PARAGRAPH_MIN_CHARS own characters
+    links: int  # the page's links (MarkupCounts.links)
 
     @property
     def reads_as_article(self) -> bool:
@@ -176,6 +183,16 @@ class _Prose:
             self.chars >= pagetype_rules.ARTICLE_MIN_PROSE_CHARS
             and self.share >= pagetype_rules.ARTICLE_MIN_PROSE_SHARE
             and self.per_heading >= pagetype_rules.ARTICLE_MIN_PROSE_PER_HEADING
+            and not self.amid_navigation
+        )
+
+    @property
+    def amid_navigation(self) -> bool:
+        """A few paragraphs inside a big site's menus: a hub, department or service page's blurb, not an
+        article's body (a short story is told by its metadata)."""
+        return (
+            self.paragraphs <= pagetype_rules.HUB_MAX_PARAGRAPHS
+            and self.links >= pagetype_rules.HUB_MIN_LINKS
         )
 
     @property
@@ -186,7 +203,7 @@ class _Prose:
         )
 
 
-def _prose(body: BodyText) -> _Prose:
+def _prose(body: BodyText, links: int) -> _Prose:
     headings = paragraphs = 0
     for block in body.blocks:
         if block.kind is BlockKind.HEADING:
@@ -197,7 +214,7 @@ def _prose(body: BodyText) -> _Prose:
         ):
             paragraphs += 1
     share = body.prose_chars / body.page_chars if body.page_chars else 0.0
-    return _Prose(body.prose_chars, share, body.prose_chars / (headings + 1), paragraphs)
+    return _Prose(body.prose_chars, share, body.prose_chars / (headings + 1), paragraphs, links)
 
 
 def _article_points(meta: Metadata, shape: UrlShape) -> int:
@@ -299,6 +316,17 @@ def _kind_points(
     }
 
 
+def _links_dominate(article: int, prose: _Prose, counts: MarkupCounts, body: BodyText) -> bool:
+    """A page of links more than of text (a category's grid of links, a table of links to games or
+    products) with at most one weak mark of an article and short of a long article's paragraphs: its
+    prose is the page's blurb, not an article."""
+    return (
+        article <= pagetype_rules.LINKED_PAGE_MAX_ARTICLE_POINTS
+        and prose.paragraphs < pagetype_rules.LONG_ARTICLE_MIN_PARAGRAPHS
+        and counts.links * 1000 >= pagetype_rules.LINKED_PAGE_MIN_LINKS_PER_1000_CHARS * body.page_chars
+    )
+
+
 def _prices(blocks: Sequence[Block]) -> int:
     """Amounts of money on the page: a currency symbol beside a number."""
     return sum(len(pagetype_rules.PRICE_PATTERN.findall(block.text)) for block in blocks)
@@ -362,7 +390,7 @@ def classify_page(
     article when its prose or metadata says so; else the kind with some evidence."""
     if counts.item_types - meta.schema_types:  # the page's own types in microdata count as in JSON-LD
         meta = dataclasses.replace(meta, schema_types=meta.schema_types | counts.item_types)
-    prose = _prose(body)
+    prose = _prose(body, counts.links)
     shape = page_address(url, meta.canonical_url)
     article = _article_points(meta, shape)
     points = _kind_points(meta, body, counts, blocks, prose, link_density(blocks), shape.home)
@@ -374,7 +402,7 @@ def classify_page(
         return kind
     if article == 0 and _landing(meta, counts, shape, blocks):
         return PageType.SERVICE
-    if prose.reads_as_article:
+    if prose.reads_as_article and not _links_dominate(article, prose, counts, body):
         return PageType.ARTICLE
     if article >= pagetype_rules.ARTICLE_METADATA_POINTS:
         # Metadata says article, but next to nothing of the page is prose the body holds: a shell whose

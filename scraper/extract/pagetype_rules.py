@@ -45,6 +45,24 @@ METADATA_ARTICLE_MIN_PROSE_SHARE = 0.05
 ARTICLE_MIN_PROSE_CHARS = 900
 ARTICLE_MIN_PROSE_SHARE = 0.15
 ARTICLE_MIN_PROSE_PER_HEADING = 180
+# ... unless it is at most HUB_MAX_PARAGRAPHS paragraphs (of PARAGRAPH_MIN_CHARS) on a page of at least
+# HUB_MIN_LINKS links: the blurb of a big site's hub, department or service page inside its menus (mega-menu,
+# footer columns). Articles that short on such sites carry their own metadata, which still makes them
+# articles (ARTICLE_METADATA_POINTS); without it the page is unknown, kept by the run. Chosen on
+# bench/pagetypes.py's half A (paragraphs 3 to 5, links 50 to 250: 4 and 150 the most other pages with no
+# article lost): A 8 other pages fewer called article, no article; half B, held out: 9 and none;
+# Scrapinghub's articles: none.
+HUB_MAX_PARAGRAPHS = 4
+HUB_MIN_LINKS = 150
+# ... nor on a page of at least LINKED_PAGE_MIN_LINKS_PER_1000_CHARS links per 1,000 visible characters
+# (one link for every 25 characters: a page made of links, a category's grid or a table of results) with at
+# most LINKED_PAGE_MAX_ARTICLE_POINTS of article metadata (one weak mark), unless its prose is a long
+# article's (LONG_ARTICLE_MIN_PARAGRAPHS): a long story is one whatever its site's menus hold. Chosen on
+# half A (35 to 50 links, 1 or 2 points; with 2 an article of half A was lost): A 3 other pages fewer
+# called article, no article (the closest articles have 31 to 35 links); half B, held out: 1 and none;
+# Scrapinghub's articles: none.
+LINKED_PAGE_MIN_LINKS_PER_1000_CHARS = 40
+LINKED_PAGE_MAX_ARTICLE_POINTS = 1
 # Non-article evidence must reach this many points, and at least the article metadata's, to overrule it.
 MIN_KIND_POINTS = 2
 # A product: schema.org Product or og:type "product" (3), a microdata price or Product item (2). The type

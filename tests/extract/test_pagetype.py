@@ -483,3 +483,67 @@ def test_microdata_items_that_mark_parts_of_an_article_leave_it_an_article() -> 
     page = shell(body, '<meta property="og:type" content="article">', title="Radwege")
     url = "https://zeitung.example/lokal/der-stadtrat-baut-die-radwege-aus"
     assert extract(page, url).page_type == PageType.ARTICLE
+
+
+def site_menu(links: int, prefix: str = "/bereich") -> str:
+    """A big site's menus: mega-menu and footer columns, `links` links in all."""
+    items = "".join(f'<li><a href="{prefix}/{n}">Bereich {n}</a></li>' for n in range(links))
+    return f"<nav><ul>{items}</ul></nav>"
+
+
+def hub_page(paragraphs: list[str], links: int, head: str = "", title: str = "Beratung") -> str:
+    """A page of a big site: its menus of `links` links around a few paragraphs under a headline."""
+    text = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    return shell(f"{site_menu(links)}<main><h1>{title}</h1>{text}</main>", head, title=title)
+
+
+def test_a_few_paragraphs_amid_a_big_sites_menus_are_not_an_article() -> None:
+    # A service, department or hub page of a big site: three paragraphs of prose, enough characters to read
+    # as an article, but inside menus of 160 links and with nothing that speaks for an article (no type,
+    # date, byline, headline slug). Kept as unknown, not called an article. German, French, Spanish.
+    paragraphs = [f"{PROSE_DE[0]} {PROSE_DE[1]}", f"{PROSE_FR} {PROSE_ES}", f"{PROSE_DE[1]} {PROSE_FR}"]
+    page = hub_page(paragraphs, links=160)
+    assert extract(page, "https://stadt.example/verwaltung/beratung").page_type != PageType.ARTICLE
+    # The same text in a small site's menus reads as the article it may be.
+    assert (
+        extract(hub_page(paragraphs, links=40), "https://stadt.example/beratung").page_type
+        == PageType.ARTICLE
+    )
+
+
+def test_a_short_story_with_article_metadata_amid_a_big_sites_menus_stays_an_article() -> None:
+    # A news brief of three paragraphs on a big news site: its own type and published time say article.
+    head = json_ld({"@type": "NewsArticle", "headline": "Radwege", "datePublished": "2026-03-05"})
+    head += '<meta property="article:published_time" content="2026-03-05T10:00:00Z">'
+    paragraphs = [f"{PROSE[0]} {PROSE[1]}", f"{PROSE[2]} {PROSE[3]}", f"{PROSE[4]} {PROSE[5]}"]
+    page = hub_page(paragraphs, links=300, head=head, title="Council backs bike lanes")
+    assert extract(page, "https://courier.example/local/bikes").page_type == PageType.ARTICLE
+
+
+def test_a_long_unsigned_story_amid_a_big_sites_menus_stays_an_article() -> None:
+    # Prose of many paragraphs (a long article's: ten) is an article's body whatever the menus around it
+    # hold, however many links they have for the page's text.
+    paragraphs = [f"{PROSE[n % 6]} {PROSE[(n + 1 + n // 6) % 6]}" for n in range(10)]
+    page = hub_page(paragraphs, links=300, title="Council backs bike lanes")
+    assert extract(page, "https://courier.example/local/bikes").page_type == PageType.ARTICLE
+
+
+def link_grid(links: int) -> str:
+    """A category's grid of numbered links (pages, sizes, filters): many links of little text each."""
+    return "<div>" + "".join(f'<a href="/categoria/{n}">{n}</a> ' for n in range(links)) + "</div>"
+
+
+def test_a_page_of_links_around_some_prose_is_not_an_article() -> None:
+    # A category page of a shop or a magazine (Italian, Portuguese, Spanish): three paragraphs of prose, but
+    # 120 links for its 1,600 visible characters, and no article metadata. Not an article.
+    texts = [f"{PROSE_IT} {PROSE_PT}", f"{PROSE_PT} {PROSE_ES}", f"{PROSE_ES} {PROSE_IT}"]
+    paragraphs = "".join(f"<p>{text}</p>" for text in texts)
+    body = f"<main><h1>Scarpe da corsa</h1>{link_grid(120)}{paragraphs}</main>"
+    url = "https://negozio.example/scarpe"
+    assert extract(shell(body, title="Scarpe da corsa"), url).page_type != PageType.ARTICLE
+    # A date and a byline (two marks) keep it the article it may be ...
+    head = '<meta name="author" content="Giulia Rossi"><meta name="date" content="2026-03-05">'
+    assert extract(shell(body, head, title="Scarpe da corsa"), url).page_type == PageType.ARTICLE
+    # ... and so do fewer links around the same prose.
+    body = f"<main><h1>Scarpe da corsa</h1>{link_grid(30)}{paragraphs}</main>"
+    assert extract(shell(body, title="Scarpe da corsa"), url).page_type == PageType.ARTICLE
