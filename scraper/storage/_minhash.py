@@ -28,7 +28,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EXACT_BAND", "Fingerprint", "exact_key", "fingerprint", "jaccard", "shingle_list", "shingles"]
+__all__ = [
+    "EXACT_BAND",
+    "Fingerprint",
+    "exact_key",
+    "fingerprint",
+    "jaccard",
+    "may_reach",
+    "shingle_list",
+    "shingles",
+]
 
 # Banding: BANDS bands of ROWS rows, one MinHash of BANDS × ROWS permutations. A pair of documents becomes
 # a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.995 at J = 0.8, 0.9994 at 0.85, 0.94 at 0.7 (a
@@ -195,6 +204,14 @@ def jaccard(first: frozenset[bytes], second: frozenset[bytes]) -> float:
     shared = len(first & second)  # the union is counted, not made: half the time of the check
     union = len(first) + len(second) - shared
     return shared / union if union else 0.0
+
+
+def may_reach(first: int, second: int, threshold: float) -> bool:
+    """Whether two sets of `first` and `second` elements can have a Jaccard similarity at or over
+    `threshold`. It is at most min / max (the smaller set inside the larger: shared at most the smaller,
+    the union at least the larger), so a pair this says no to is under the threshold, exactly."""
+    larger = max(first, second)
+    return (min(first, second) / larger if larger else 0.0) >= threshold
 
 
 def fingerprint(text: str, text_hash: str, *, near: bool, encoded: bytes | None = None) -> Fingerprint:

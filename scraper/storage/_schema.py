@@ -182,6 +182,12 @@ _VERSION_4 = ("DELETE FROM band_keys WHERE band >= 0",)
 _VERSION_5 = _VERSION_4
 # A store migrated across this version has its band keys remade.
 NEAR_KEYS_VERSION = 5
+# Version 6: `shingles`, the number of distinct shingles of a document's text (storage/_minhash.py), kept
+# once a duplicate check has counted them (NULL until then: counting every saved document would cost each
+# save a shingle set). A later check rules out a candidate whose count is too far from its own (their
+# Jaccard similarity is at most the smaller count over the larger) without reading its text. A change of
+# how shingles are made must reset the column in its migration.
+_VERSION_6 = ("ALTER TABLE documents ADD COLUMN shingles INTEGER",)
 
 # Every version's statement templates, in order.
 _TEMPLATES: tuple[Migration, ...] = (
@@ -190,6 +196,7 @@ _TEMPLATES: tuple[Migration, ...] = (
     Migration(3, _VERSION_3),
     Migration(4, _VERSION_4),
     Migration(5, _VERSION_5),
+    Migration(6, _VERSION_6),
 )
 
 _SCHEMA_VERSION_TABLE = (

@@ -24,6 +24,7 @@ from scraper.storage._minhash import (
     _words,
     fingerprint,
     jaccard,
+    may_reach,
     shingle_list,
     shingles,
 )
@@ -194,3 +195,26 @@ def test_texts_of_a_two_byte_script_are_told_apart_by_more_than_their_syllables(
     first, second = (" ".join(random.Random(seed).choices(vocabulary, k=300)) for seed in (1, 2))
     assert jaccard(shingles(first), shingles(second)) < 0.1
     assert not set(keys_of(first)) & set(keys_of(second))
+
+
+@given(
+    st.frozensets(st.binary(max_size=2), max_size=40),
+    st.frozensets(st.binary(max_size=2), max_size=40),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+def test_a_pair_ruled_out_by_its_counts_is_under_the_threshold(
+    first: frozenset[bytes], second: frozenset[bytes], threshold: float
+) -> None:
+    # The early reject of a candidate by the stored counts never drops a pair the exact check would keep.
+    if not may_reach(len(first), len(second), threshold):
+        assert jaccard(first, second) < threshold
+
+
+@given(st.frozensets(st.binary(max_size=2), max_size=40), st.data())
+def test_the_bound_of_the_counts_is_reached_by_a_set_and_its_part(
+    whole: frozenset[bytes], data: st.DataObject
+) -> None:
+    # min / max is what the Jaccard similarity of a set and any part of it is: no tighter bound exists.
+    part = data.draw(st.frozensets(st.sampled_from(sorted(whole)))) if whole else frozenset()
+    assert may_reach(len(part), len(whole), jaccard(part, whole))
+    assert not may_reach(len(part), len(whole), jaccard(part, whole) + 1e-9)
