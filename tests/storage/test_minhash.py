@@ -155,6 +155,12 @@ def test_a_text_is_long_enough_for_band_keys_when_it_has_enough_shingles(text: s
     assert _long_enough(text) == (len(shingle_list(text)) >= MIN_SHINGLES)
 
 
+@given(st.text(alphabet="ab \u00a0\u2014\u3001東京", min_size=250, max_size=700))
+def test_a_text_with_enough_words_at_its_head_is_long_enough_in_either_script(text: str) -> None:
+    # Past COUNT_HEAD characters, and with enough words there, the script is not looked at.
+    assert _long_enough(text) == (len(shingle_list(text)) >= MIN_SHINGLES)
+
+
 def test_the_keys_do_not_change_with_how_rensa_is_given_the_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     # A long text's windows go to rensa in chunks (MAX_TOKENS_PER_CALL), whose MinHashes are combined.
     text = " ".join(f"Report {n} counts {n * 7} ballots in ward {n % 13} of the county." for n in range(6000))
