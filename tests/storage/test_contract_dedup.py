@@ -336,3 +336,24 @@ def test_a_candidate_whose_count_rules_it_out_is_not_read(
     assert store_text(store, "http://c.test/other-longer", OTHER_LONGER) is OutcomeKind.STORED
     assert [row[0] for row in candidates] == [1]  # the story shares keys with it
     assert made == [OTHER_LONGER]  # and is ruled out by its count
+
+
+def test_a_store_migrated_to_version_6_keeps_the_keys_it_holds(
+    backend: Backend, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Version 6 makes `band_keys` again (on SQLite, stored in its key's order): the keys are carried
+    # over, not remade, and the stories stored before are found as they were.
+    store_text(store, "http://a.test/story", STORY)
+    keys = backend.query("SELECT band, hash, document_id FROM band_keys ORDER BY band, hash")
+    backend.execute("ALTER TABLE documents DROP COLUMN shingles")  # as version 5 left it
+    backend.execute("DELETE FROM schema_version WHERE version = 6")
+
+    def not_remade(*args: object) -> int:
+        raise AssertionError("the keys of version 5 were remade")
+
+    monkeypatch.setattr(_dedup, "remake_keys", not_remade)
+    store.migrate()
+    assert store.schema_version() == 6
+    assert backend.query("SELECT band, hash, document_id FROM band_keys ORDER BY band, hash") == keys
+    assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
+    assert store_text(store, "http://c.test/copy", STORY) is OutcomeKind.SKIPPED
