@@ -10,7 +10,9 @@ never wait on each other in a cycle. SQLite serialises writers anyway (`BEGIN IM
 The owners of the document's keys that belong to other URLs are the candidates, checked on their exact
 Jaccard similarity (the MinHash only says where to look), those sharing the most keys first (the MinHash's
 estimate of their similarity): the first at or over the threshold ends the check, so a copy of a story
-stored many times costs two shingle sets, not one per stored copy.
+stored many times costs two shingle sets, not one per stored copy. The shingle counts a check makes are
+kept (`documents.shingles`): a later check rules out a candidate whose count is too far from its own
+(`_minhash.may_reach`, exact) without reading its text.
 
 A copy keeps the keys no one held before it, and a copy found as a candidate stands for its original: a
 print view one sentence off the full story is found through the story's wire copy even when the first
@@ -21,6 +23,7 @@ of the same URL, are never candidates: a later version is a version.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from ..config import RunSettings
@@ -64,11 +67,23 @@ def mark_if_copy(
     # candidates: the keys it owns lead back to it alone.
     if _insert_keys(db, dialect, keys, document_id) == len(keys):
         return False
-    original = _original(db, dialect, (document_id, url_id), pending.fingerprint, pending, policy)
-    if original is None:
-        return False
-    db.execute(f"UPDATE documents SET duplicate_of = {p} WHERE id = {p}", (original, document_id))
-    return True
+    check = _original(db, dialect, (document_id, url_id), pending.fingerprint, pending, policy)
+    if check.original is not None or check.own is not None:
+        db.execute(
+            f"UPDATE documents SET duplicate_of = {p}, shingles = {p} WHERE id = {p}",
+            (check.original, check.own, document_id),
+        )
+    _keep_counts(db, dialect, check.counted)
+    return check.original is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """What the duplicate check of one document found, and the shingle counts it made on the way."""
+
+    original: int | None  # the original it copies
+    own: int | None = None  # its own shingle count, when made
+    counted: tuple[tuple[int, int], ...] = ()  # (id, count) of the candidates read that had none stored
 
 
 def _original(
@@ -78,20 +93,28 @@ def _original(
     fingerprint: Fingerprint,
     pending: PendingDocument,
     policy: RunSettings,
-) -> int | None:
+) -> _Check:
     """The original of the document this one (`ids`: its id and its URL's) copies: of an exact copy
-    first, else of the first candidate at or over the threshold, in order of the keys they share."""
+    first, else of the first candidate at or over the threshold, in order of the keys they share. A
+    candidate whose stored count rules it out (`_minhash.may_reach`) is not read: exactly the pairs the
+    Jaccard check would turn down, as their similarity cannot reach the threshold."""
     rows = _candidates(db, dialect, *ids, fingerprint.keys)
     exact = [int(row[3]) for row in rows if row[1] == pending.text_hash]
     if exact:
-        return min(exact)
+        return _Check(min(exact))
     if not (policy.dedup_near and fingerprint.near and rows):
-        return None
+        return _Check(None)
     own = _minhash.shingles(pending.document.text)  # seldom needed: made here, not carried
-    for _, _, text, original in rows:
-        if _minhash.jaccard(own, _minhash.shingles(text)) >= policy.dedup_threshold:
-            return int(original)
-    return None
+    counted: list[tuple[int, int]] = []
+    for candidate, _, count, original in rows:
+        if count is not None and not _minhash.may_reach(len(own), int(count), policy.dedup_threshold):
+            continue
+        theirs = _minhash.shingles(_text(db, dialect, int(candidate)))
+        if count is None:
+            counted.append((int(candidate), len(theirs)))
+        if _minhash.jaccard(own, theirs) >= policy.dedup_threshold:
+            return _Check(int(original), len(own), tuple(counted))
+    return _Check(None, len(own), tuple(counted))
 
 
 def _candidates(
@@ -101,14 +124,32 @@ def _candidates(
     which = " OR ".join([f"(b.band = {p} AND b.hash = {p})"] * len(keys))
     # The candidate's original: itself, or the document it copies (always an original, never a copy).
     # Most shared keys first: with more candidates than MAX_CANDIDATES, the nearest are the ones read.
+    # Its text is read apart, only when its shingle count does not rule it out.
     query = (
-        "SELECT d.id, d.text_hash, d.text, o.id FROM band_keys b "
+        "SELECT d.id, d.text_hash, d.shingles, o.id FROM band_keys b "
         "JOIN documents d ON d.id = b.document_id JOIN documents o ON o.id = coalesce(d.duplicate_of, d.id) "
         f"WHERE ({which}) AND d.url_id <> {p} AND o.url_id <> {p} AND d.id <> {p} "
         f"GROUP BY d.id, o.id ORDER BY count(*) DESC, d.id LIMIT {MAX_CANDIDATES}"
     )
     params = [value for key in keys for value in key]
     return db.execute(query, (*params, url_id, url_id, document_id)).fetchall()
+
+
+def _text(db: Connection, dialect: Dialect, document_id: int) -> str:
+    return str(
+        db.execute(f"SELECT text FROM documents WHERE id = {dialect.param}", (document_id,)).fetchone()[0]
+    )
+
+
+def _keep_counts(db: Connection, dialect: Dialect, counted: tuple[tuple[int, int], ...]) -> None:
+    """Store the shingle counts of candidates that had none. In the order of their ids: on PostgreSQL
+    each update locks the row until the transaction ends, and two savers taking rows in one order never
+    wait on each other in a cycle (their key inserts, the only other waits, all come before)."""
+    p = dialect.param
+    for document_id, count in sorted(counted):
+        db.execute(
+            f"UPDATE documents SET shingles = {p} WHERE id = {p} AND shingles IS NULL", (count, document_id)
+        )
 
 
 def remake_keys(db: Connection, dialect: Dialect) -> int:

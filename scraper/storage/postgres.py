@@ -109,6 +109,7 @@ class PostgresStore(SQLStore[psycopg.Connection[Any]]):
             time="TIMESTAMPTZ",
             blob="BYTEA",
             json="JSONB",  # checked as JSON on the way in; `status` reads it back as text
+            keyed_table="",
         ),
     )
 

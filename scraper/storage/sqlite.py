@@ -53,6 +53,7 @@ class SQLiteStore(SQLStore[sqlite3.Connection]):
             time="TEXT",  # ISO 8601 UTC, see the module docstring
             blob="BLOB",
             json="TEXT",
+            keyed_table=" WITHOUT ROWID",
         ),
         insert_many=True,
     )

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -45,6 +46,14 @@ class Backend:
             return
         with psycopg.connect(self.dsn, autocommit=True) as db:
             db.execute(statement.encode())
+
+    def query(self, statement: str) -> list[tuple[object, ...]]:
+        """The rows of a raw SQL query on the database, beside the store (to see what it stored)."""
+        if self.name == "sqlite":
+            with closing(sqlite3.connect(self.dsn)) as db:
+                return list(db.execute(statement).fetchall())
+        with psycopg.connect(self.dsn, autocommit=True) as db:
+            return list(db.execute(statement.encode()).fetchall())
 
 
 def postgres_admin() -> psycopg.Connection[tuple[object, ...]]:

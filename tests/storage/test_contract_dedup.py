@@ -254,9 +254,11 @@ def test_migrating_a_store_remakes_the_near_keys_of_what_it_holds(backend: Backe
     store_text(store, "http://a.test/story", STORY)
     backend.execute("UPDATE band_keys SET hash = hash + 1 WHERE band >= 0")  # keys of the old rules
     backend.execute("INSERT INTO band_keys (band, hash, document_id) SELECT 15, 7, min(id) FROM documents")
-    backend.execute("DELETE FROM schema_version WHERE version = 5")
+    backend.execute("ALTER TABLE documents DROP COLUMN shingles")  # as version 5 left it
+    backend.execute("DELETE FROM schema_version WHERE version >= 5")
     store.migrate()
-    assert store.schema_version() == 5
+    assert store.schema_version() == 6
+    assert stored_counts(backend) == {"http://a.test/story": None}  # kept, not counted yet
     assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
     assert store_text(store, "http://c.test/copy", STORY) is OutcomeKind.SKIPPED
 
@@ -278,3 +280,80 @@ def test_a_document_that_shares_no_key_reads_no_candidate(
     assert looked_up == []
     assert store_text(store, "http://c.test/copy", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
     assert len(looked_up) == 1
+
+
+def stored_counts(backend: Backend) -> dict[str, int | None]:
+    """URL → the shingle count stored with its document (None: never counted)."""
+    rows = backend.query("SELECT url, shingles FROM documents ORDER BY id")
+    return {str(url): None if count is None else int(str(count)) for url, count in rows}
+
+
+def test_a_document_whose_shingles_were_counted_keeps_the_count(backend: Backend, store: Store) -> None:
+    # A check counts the shingles of the document and of the candidates it reads: the counts stay with
+    # them, so a later check can rule a candidate out without reading its text. A document never checked
+    # has none: counting every stored document would cost every save a shingle set.
+    store_text(store, "http://a.test/story", STORY)
+    store_text(store, "http://b.test/museum", OTHER_STORY)
+    assert store_text(store, "http://c.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
+    assert stored_counts(backend) == {
+        "http://a.test/story": len(shingles(STORY)),
+        "http://b.test/museum": None,
+        "http://c.test/update": len(shingles(ONE_SENTENCE_CHANGED)),
+    }
+
+
+# The story with four sentences of its own added, in two ways: each shares band keys with the story (most
+# of their windows are its), but neither is a copy of it (0.75), nor of each other (0.64).
+MORE = [
+    f"Clause {n} adds that crew {n} at pier {n * 3} kept cargo {n * 19} waiting for {n + 4} days."
+    for n in range(1, 9)
+]
+LONGER, OTHER_LONGER = STORY + " " + " ".join(MORE[:4]), STORY + " " + " ".join(MORE[4:])
+
+
+def test_a_candidate_whose_count_rules_it_out_is_not_read(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # |A ∩ B| / |A ∪ B| is at most min(|A|, |B|) / max(|A|, |B|): with the counts stored, a candidate
+    # too much shorter or longer is ruled out exactly, without its text read or shingled.
+    store_text(store, "http://a.test/story", STORY)
+    assert store_text(store, "http://b.test/longer", LONGER) is OutcomeKind.STORED  # counts both
+    assert len(shingles(STORY)) < 0.8 * len(shingles(OTHER_LONGER))
+    candidates: list[Any] = []
+    made: list[str] = []
+    candidates_of, shingles_of = _dedup._candidates, _minhash.shingles
+
+    def looked_up(*args: Any) -> list[Any]:
+        candidates.extend(candidates_of(*args))
+        return candidates
+
+    def counted(text: str) -> frozenset[bytes]:
+        made.append(text)
+        return shingles_of(text)
+
+    monkeypatch.setattr(_dedup, "_candidates", looked_up)
+    monkeypatch.setattr(_minhash, "shingles", counted)
+    assert store_text(store, "http://c.test/other-longer", OTHER_LONGER) is OutcomeKind.STORED
+    assert [row[0] for row in candidates] == [1]  # the story shares keys with it
+    assert made == [OTHER_LONGER]  # and is ruled out by its count
+
+
+def test_a_store_migrated_to_version_6_keeps_the_keys_it_holds(
+    backend: Backend, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Version 6 makes `band_keys` again (on SQLite, stored in its key's order): the keys are carried
+    # over, not remade, and the stories stored before are found as they were.
+    store_text(store, "http://a.test/story", STORY)
+    keys = backend.query("SELECT band, hash, document_id FROM band_keys ORDER BY band, hash")
+    backend.execute("ALTER TABLE documents DROP COLUMN shingles")  # as version 5 left it
+    backend.execute("DELETE FROM schema_version WHERE version = 6")
+
+    def not_remade(*args: object) -> int:
+        raise AssertionError("the keys of version 5 were remade")
+
+    monkeypatch.setattr(_dedup, "remake_keys", not_remade)
+    store.migrate()
+    assert store.schema_version() == 6
+    assert backend.query("SELECT band, hash, document_id FROM band_keys ORDER BY band, hash") == keys
+    assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
+    assert store_text(store, "http://c.test/copy", STORY) is OutcomeKind.SKIPPED

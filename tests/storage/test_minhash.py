@@ -24,6 +24,7 @@ from scraper.storage._minhash import (
     _words,
     fingerprint,
     jaccard,
+    may_reach,
     shingle_list,
     shingles,
 )
@@ -154,6 +155,12 @@ def test_a_text_is_long_enough_for_band_keys_when_it_has_enough_shingles(text: s
     assert _long_enough(text) == (len(shingle_list(text)) >= MIN_SHINGLES)
 
 
+@given(st.text(alphabet="ab \u00a0\u2014\u3001東京", min_size=250, max_size=700))
+def test_a_text_with_enough_words_at_its_head_is_long_enough_in_either_script(text: str) -> None:
+    # Past COUNT_HEAD characters, and with enough words there, the script is not looked at.
+    assert _long_enough(text) == (len(shingle_list(text)) >= MIN_SHINGLES)
+
+
 def test_the_keys_do_not_change_with_how_rensa_is_given_the_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     # A long text's windows go to rensa in chunks (MAX_TOKENS_PER_CALL), whose MinHashes are combined.
     text = " ".join(f"Report {n} counts {n * 7} ballots in ward {n % 13} of the county." for n in range(6000))
@@ -194,3 +201,26 @@ def test_texts_of_a_two_byte_script_are_told_apart_by_more_than_their_syllables(
     first, second = (" ".join(random.Random(seed).choices(vocabulary, k=300)) for seed in (1, 2))
     assert jaccard(shingles(first), shingles(second)) < 0.1
     assert not set(keys_of(first)) & set(keys_of(second))
+
+
+@given(
+    st.frozensets(st.binary(max_size=2), max_size=40),
+    st.frozensets(st.binary(max_size=2), max_size=40),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+def test_a_pair_ruled_out_by_its_counts_is_under_the_threshold(
+    first: frozenset[bytes], second: frozenset[bytes], threshold: float
+) -> None:
+    # The early reject of a candidate by the stored counts never drops a pair the exact check would keep.
+    if not may_reach(len(first), len(second), threshold):
+        assert jaccard(first, second) < threshold
+
+
+@given(st.frozensets(st.binary(max_size=2), max_size=40), st.data())
+def test_the_bound_of_the_counts_is_reached_by_a_set_and_its_part(
+    whole: frozenset[bytes], data: st.DataObject
+) -> None:
+    # min / max is what the Jaccard similarity of a set and any part of it is: no tighter bound exists.
+    part = data.draw(st.frozensets(st.sampled_from(sorted(whole)))) if whole else frozenset()
+    assert may_reach(len(part), len(whole), jaccard(part, whole))
+    assert not may_reach(len(part), len(whole), jaccard(part, whole) + 1e-9)
