@@ -129,9 +129,12 @@ def clutter_of_plain(attributes: dict[str, str | None]) -> Clutter:
     if class_ is not None and len(attributes) == 1:
         return _clutter_of_class(class_)  # most elements with attributes
     get = attributes.get
-    return clutter_of_attributes(
-        False, False, "hidden" in attributes, get("aria-hidden"), get("style"), get("role"), class_, get("id")
-    )
+    aria_hidden, style, role, id_ = get("aria-hidden"), get("style"), get("role"), get("id")
+    if aria_hidden is None and style is None and role is None and id_ is None and "hidden" not in attributes:
+        # Only the class may say something (a link's href, an image's src say nothing): its verdict, kept
+        # by the class alone, where the eight values of the combination made a key each to hash and store.
+        return NO_CLUTTER if class_ is None else _clutter_of_class(class_)
+    return clutter_of_attributes(False, False, "hidden" in attributes, aria_hidden, style, role, class_, id_)
 
 
 # Keyed by the class alone: a key of one string costs the cache less than the eight of clutter_of_attributes.

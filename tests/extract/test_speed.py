@@ -330,3 +330,29 @@ def test_script_notices_are_found_whatever_their_letters(notice: str) -> None:
 
     assert rules.SCRIPT_NOTICE_RE.search(notice) is not None  # the rule itself
     assert _is_interface_text(Block(notice, BlockKind.PARAGRAPH, len(notice), 0, (1,)))
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"class": "share-bar", "href": "/a"},
+        {"class": "story-body", "href": "/a", "target": "_blank"},
+        {"href": "/a"},
+        {"class": "", "src": "x.png"},
+        {"class": "sidebar", "id": "main-content"},
+        {"class": "story", "id": "comments"},
+        {"class": "story", "hidden": None},
+        {"class": "story", "aria-hidden": "true", "href": "/a"},
+        {"class": "story", "style": "display: none", "src": "x"},
+        {"class": "story", "role": "navigation", "href": "/a"},
+        {"class": "d-none", "data-x": "1"},
+        {"id": "related", "href": "/a"},
+    ],
+)
+def test_the_walks_clutter_verdict_is_that_of_an_element_of_no_furniture_tag(
+    attributes: dict[str, str | None],
+) -> None:
+    # clutter_of_plain takes shortcuts by the attributes present: the verdict stays clutter_of's.
+    expected = clutter.clutter_of(False, attributes)
+    clutter.clutter_of_attributes.cache_clear()
+    assert clutter.clutter_of_plain(attributes) is expected
