@@ -198,8 +198,10 @@ def names_only_layout(names: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
 def _clutter_of_names(names: str) -> Clutter:
+    """The verdict of class and id names in which the search of their squeezed text found a clutter word
+    (both callers search first): one name is then flagged without a second search."""
     split = names.split()
-    flagged = [name for name in split if _has_clutter_word(name)]
+    flagged = split if len(split) == 1 else [name for name in split if _has_clutter_word(name)]
     if not flagged:
         return NO_CLUTTER  # most class names: no clutter word anywhere, no need to tokenise
     if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):
