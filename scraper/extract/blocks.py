@@ -177,9 +177,15 @@ def _is_quotation(node: LexborNode, chars: int) -> bool:
 
 
 def _visible_chars(text: str) -> int:
-    # Four counts written out: a generator over " \n\t\r" cost more than the counting, on every element
-    # the walk measures.
-    return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
+    # The counts written out: a generator over " \n\t\r" cost more than the counting, on every element
+    # the walk measures. A count reads every character; a tab or carriage return, absent from most texts,
+    # is first looked for (memchr, several times faster) and counted only when found.
+    chars = len(text) - text.count(" ") - text.count("\n")
+    if "\t" in text:
+        chars -= text.count("\t")
+    if "\r" in text:
+        chars -= text.count("\r")
+    return chars
 
 
 def _link_chars(node: LexborNode) -> int:

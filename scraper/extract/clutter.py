@@ -101,9 +101,21 @@ def clutter_of_attributes(
 _NAME_SEPARATORS_RE = re.compile(r"[^a-z0-9\s]+")
 
 
+# The same search on the bytes of an ASCII value (most class names): the separators go in one C translation
+# of its bytes, where the substitution of _NAME_SEPARATORS_RE made a match of every run (a third of the cost
+# of each class attribute new to the worker); the search reads the bytes as the same words. The bytes kept:
+# a-z, 0-9 and what `\s` and str.split() take for whitespace in ASCII.
+_KEPT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789 \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
+_SEPARATOR_BYTES = bytes(code for code in range(128) if code not in _KEPT_BYTES)
+_CLUTTER_WORD_BYTES_RE = re.compile(rules.CLUTTER_WORD_RE.pattern.encode("ascii"))
+
+
 def _holds_clutter_word(value: str) -> bool:
     # `any(map(_has_clutter_word, value.split()))` in two passes of C over the whole value, not a call and a
     # cache lookup per name: each distinct class attribute of a new site is searched once.
+    if value.isascii():
+        squeezed = value.lower().encode("ascii").translate(None, _SEPARATOR_BYTES)
+        return _CLUTTER_WORD_BYTES_RE.search(squeezed) is not None
     return rules.CLUTTER_WORD_RE.search(_NAME_SEPARATORS_RE.sub("", value.lower())) is not None
 
 
@@ -117,9 +129,12 @@ def clutter_of_plain(attributes: dict[str, str | None]) -> Clutter:
     if class_ is not None and len(attributes) == 1:
         return _clutter_of_class(class_)  # most elements with attributes
     get = attributes.get
-    return clutter_of_attributes(
-        False, False, "hidden" in attributes, get("aria-hidden"), get("style"), get("role"), class_, get("id")
-    )
+    aria_hidden, style, role, id_ = get("aria-hidden"), get("style"), get("role"), get("id")
+    if aria_hidden is None and style is None and role is None and id_ is None and "hidden" not in attributes:
+        # Only the class may say something (a link's href, an image's src say nothing): its verdict, kept
+        # by the class alone, where the eight values of the combination made a key each to hash and store.
+        return NO_CLUTTER if class_ is None else _clutter_of_class(class_)
+    return clutter_of_attributes(False, False, "hidden" in attributes, aria_hidden, style, role, class_, id_)
 
 
 # Keyed by the class alone: a key of one string costs the cache less than the eight of clutter_of_attributes.
@@ -155,7 +170,13 @@ def _name_tokens(name: str) -> frozenset[str]:
 def _has_clutter_word(name: str) -> bool:
     # Per name, not per class attribute: every token of a name lies inside the name squeezed, so no
     # clutter token is missed, and a name is searched once however the site combines it with others.
-    return rules.CLUTTER_WORD_RE.search(rules.squeezed(name)) is not None
+    return _name_holds_clutter_word(name)
+
+
+def _name_holds_clutter_word(name: str) -> bool:
+    """`rules.CLUTTER_WORD_RE.search(rules.squeezed(name))`: a name holds no whitespace (str.split() and
+    regular expressions agree on it), so its squeezed form is _holds_clutter_word's."""
+    return _holds_clutter_word(name)
 
 
 def names_its_terms(attributes: dict[str, str | None]) -> bool:
@@ -177,8 +198,10 @@ def names_only_layout(names: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)  # class names repeat within a page and across a site's pages
 def _clutter_of_names(names: str) -> Clutter:
+    """The verdict of class and id names in which the search of their squeezed text found a clutter word
+    (both callers search first): one name is then flagged without a second search."""
     split = names.split()
-    flagged = [name for name in split if _has_clutter_word(name)]
+    flagged = split if len(split) == 1 else [name for name in split if _has_clutter_word(name)]
     if not flagged:
         return NO_CLUTTER  # most class names: no clutter word anywhere, no need to tokenise
     if not rules.HIDDEN_CLASSES.isdisjoint(names.lower().split()):

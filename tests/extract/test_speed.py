@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper import extract
 from scraper.errors import ExtractionError
-from scraper.extract import rules
+from scraper.extract import clutter, rules
 from scraper.extract.blocks import collect_blocks
 
 # The package, not the function: `scraper` re-exports `extract`, which shadows the attribute of the same name.
@@ -81,19 +81,21 @@ def test_the_collector_is_resumed_when_a_page_is_refused(monkeypatch: pytest.Mon
     assert gc.isenabled()
 
 
-@pytest.mark.parametrize("helper", ["attribute_tokens", "squeezed"])
+@pytest.mark.parametrize(
+    ("module", "helper"), [(rules, "attribute_tokens"), (clutter, "_name_holds_clutter_word")]
+)
 def test_each_class_name_is_read_once_whatever_names_it_is_combined_with(
-    monkeypatch: pytest.MonkeyPatch, helper: str
+    monkeypatch: pytest.MonkeyPatch, module: Any, helper: str
 ) -> None:
     # Names no other test uses, so that no cache filled before this test hides a call.
     calls: list[str] = []
-    original = getattr(rules, helper)
+    original = getattr(module, helper)
 
     def counted(value: str) -> Any:
         calls.append(value)
         return original(value)
 
-    monkeypatch.setattr(rules, helper, counted)
+    monkeypatch.setattr(module, helper, counted)
     teasers = "".join(
         f'<div class="{helper}-share-bar {helper}-item-{index}"><a href="/{index}">Teaser {index}</a></div>'
         for index in range(30)
@@ -131,6 +133,34 @@ def test_the_clutter_word_search_matches_exactly_the_clutter_words() -> None:
     for word in rules.CLUTTER_WORDS:
         assert rules.CLUTTER_WORD_RE.fullmatch(word), word
         assert not rules.CLUTTER_WORD_RE.fullmatch(word + "#"), word
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Share-Bar",
+        "site-header__inner",
+        "a-d",
+        "x\x1cad\x1fy",
+        "post\x0bcomments",
+        "is-hidden\tcol",
+        "no_match here",
+        "ÄD-share",
+        "\u212aey",
+        "read\u00a0more",
+        "AD",
+        "",
+    ],
+)
+def test_the_clutter_word_search_of_a_class_reads_it_as_its_squeezed_text(value: str) -> None:
+    # ASCII values are squeezed as bytes (one C translation): the same words found as in the text squeezed.
+    squeezed_text = re.sub(r"[^a-z0-9\s]+", "", value.lower())
+    expected = rules.CLUTTER_WORD_RE.search(squeezed_text) is not None
+    assert clutter._holds_clutter_word(value) is expected
+    for name in value.split():
+        assert clutter._name_holds_clutter_word(name) is (
+            rules.CLUTTER_WORD_RE.search(rules.squeezed(name)) is not None
+        )
 
 
 def test_every_clutter_token_is_its_own_squeezed_form() -> None:
@@ -300,3 +330,29 @@ def test_script_notices_are_found_whatever_their_letters(notice: str) -> None:
 
     assert rules.SCRIPT_NOTICE_RE.search(notice) is not None  # the rule itself
     assert _is_interface_text(Block(notice, BlockKind.PARAGRAPH, len(notice), 0, (1,)))
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"class": "share-bar", "href": "/a"},
+        {"class": "story-body", "href": "/a", "target": "_blank"},
+        {"href": "/a"},
+        {"class": "", "src": "x.png"},
+        {"class": "sidebar", "id": "main-content"},
+        {"class": "story", "id": "comments"},
+        {"class": "story", "hidden": None},
+        {"class": "story", "aria-hidden": "true", "href": "/a"},
+        {"class": "story", "style": "display: none", "src": "x"},
+        {"class": "story", "role": "navigation", "href": "/a"},
+        {"class": "d-none", "data-x": "1"},
+        {"id": "related", "href": "/a"},
+    ],
+)
+def test_the_walks_clutter_verdict_is_that_of_an_element_of_no_furniture_tag(
+    attributes: dict[str, str | None],
+) -> None:
+    # clutter_of_plain takes shortcuts by the attributes present: the verdict stays clutter_of's.
+    expected = clutter.clutter_of(False, attributes)
+    clutter.clutter_of_attributes.cache_clear()
+    assert clutter.clutter_of_plain(attributes) is expected
