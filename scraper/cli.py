@@ -507,6 +507,7 @@ def reextract_command(config_path: str | None, **flags: Any) -> int:
             workers=settings.run.workers,
             time_limit=settings.run.parse_timeout,
             memory_limit=settings.run.parse_memory,
+            policy=settings.run,
         )
     say(report.summary_line(), fields=dataclasses.asdict(report))
     return EXIT_FAILED if report.failed else EXIT_OK

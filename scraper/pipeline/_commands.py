@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..config import Settings
+from ..config import RunSettings, Settings
 from ..errors import ExtractionError
 from ..models import Document, ErrorInfo, ErrorKind, FetchResult, FetchStatus, RawPage, SkipReason
 from ..storage.base import Store
@@ -152,10 +152,12 @@ def reextract(
     clock: Callable[[], datetime] = utc_now,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    policy: RunSettings | None = None,
 ) -> ReextractReport:
     """Run the extractor again over every stored raw page, in worker processes under the limits; a new
-    version is stored only where the text changed. A page the extractor fails on is counted and left as
-    it was."""
+    version is stored only where the text changed, checked for copies of another URL's story under
+    `policy`'s duplicate settings as a run's save is. A page the extractor fails on is counted and left
+    as it was."""
     began = time.monotonic()
     counts: Counter[str] = Counter()
     with ExtractionPool(
@@ -167,9 +169,9 @@ def reextract(
             html = _raw_page_input(page)
             window.append((page.url_id, page.url, pool.submit(html, page.final_url or page.url)))
             if len(window) >= limit:
-                counts[_reextract_one(store, pool, *window.popleft(), clock())] += 1
+                counts[_reextract_one(store, pool, *window.popleft(), clock(), policy)] += 1
         while window:
-            counts[_reextract_one(store, pool, *window.popleft(), clock())] += 1
+            counts[_reextract_one(store, pool, *window.popleft(), clock(), policy)] += 1
     return ReextractReport(
         pages=counts.total(),
         changed=counts["changed"],
@@ -190,11 +192,17 @@ def _raw_page_input(page: RawPage) -> str | bytes:
 
 
 def _reextract_one(
-    store: Store, pool: ExtractionPool, url_id: int, url: str, job: ExtractionJob, now: datetime
+    store: Store,
+    pool: ExtractionPool,
+    url_id: int,
+    url: str,
+    job: ExtractionJob,
+    now: datetime,
+    policy: RunSettings | None,
 ) -> str:
     try:
         document = pool.result(job)
     except ExtractionError as exc:
         log.warning("reextract: extraction failed for %s: %s", redact_url(url), exc)
         return "failed"
-    return "changed" if store.add_version(url_id, document, now=now) else "unchanged"
+    return "changed" if store.add_version(url_id, document, now=now, policy=policy) else "unchanged"

@@ -17,7 +17,7 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -37,7 +37,7 @@ from ..models import (
     Validators,
 )
 from ..urls import host_key
-from . import _dedup, _release, _rules, _schema
+from . import _dedup, _minhash, _release, _rules, _schema
 from ._clean import clean_document, clean_text, text_hash
 from ._listing import DocumentListing, FailedUrlListing
 from ._minhash import Fingerprint
@@ -508,8 +508,11 @@ class SQLStore(FailedUrlListing, DocumentListing, ABC, Generic[DB]):
             ),
         )
 
-    def add_version(self, url_id: int, document: Document, *, now: datetime) -> bool:
+    def add_version(
+        self, url_id: int, document: Document, *, now: datetime, policy: RunSettings | None = None
+    ) -> bool:
         now = _rules.require_aware(now)  # refused before any row is locked: no round trip for a bug
+        policy = policy or RunSettings()
         cleaned = clean_document(document)
         dedup_key = cleaned.canonical_url or cleaned.url or ""
         pending = _rules.PendingDocument(cleaned, text_hash(cleaned.text), dedup_key)
@@ -520,7 +523,15 @@ class SQLStore(FailedUrlListing, DocumentListing, ABC, Generic[DB]):
             # The version's text comes from HTML fetched back then: keep that fetch time.
             fetched_at = self._from_db(page[0]) if page else now
             inserted = self._insert_version(db, url_id, pending, fetched_at=fetched_at, created_at=now)
-            return inserted.document_id is not None
+            if inserted.document_id is None:
+                return False
+            # A new text is filed under its story as a fetched one is: its keys find its later copies,
+            # and a copy re-extracted stays a copy (else export would list its story twice). Made here,
+            # for the changed texts only: most re-extracted pages are unchanged.
+            keys = _minhash.fingerprint(cleaned.text, pending.text_hash, near=policy.dedup_near)
+            marked = replace(pending, fingerprint=keys)
+            _dedup.mark_if_copy(db, self.dialect, inserted.document_id, url_id, marked, policy)
+            return True
 
     def record_run(self, report: RunReport) -> None:
         with self._write() as db:

@@ -153,8 +153,12 @@ class Store(Protocol):
     def raw_pages(self) -> Iterator[RawPage]:
         """The raw HTML of each URL's latest stored fetch."""
 
-    def add_version(self, url_id: int, document: Document, *, now: datetime) -> bool:
-        """Store `document` as a new version when its text differs from the latest; say if it did."""
+    def add_version(
+        self, url_id: int, document: Document, *, now: datetime, policy: RunSettings | None = None
+    ) -> bool:
+        """Store `document` as a new version when its text differs from the latest; say if it did. A new
+        text is checked for copies of another URL's story as a save's is, under `policy`'s duplicate
+        settings (the defaults when None)."""
 
     def record_run(self, report: RunReport) -> None:
         """Remember a finished run for `scraper status`."""

@@ -251,6 +251,19 @@ def test_reextract_stores_a_version_only_where_the_text_changed(store: SQLiteSto
     assert latest == {f"{SITE}/shout": (2, "QUIET WORDS."), f"{SITE}/digits": (1, "1234.")}
 
 
+def test_a_copy_of_a_re_extracted_text_is_found(store: SQLiteStore) -> None:
+    save_pages(store, {f"{SITE}/wire": article_html("Story", "the same wire story, word for word.")})
+    assert reextract(store, extractor=shouting_extract, workers=1).changed == 1
+
+    # Another site's copy of the text as the new extractor reads it, fetched later.
+    copy = article_html("Story", "THE SAME WIRE STORY, WORD FOR WORD.")
+    save_pages(store, {"http://other.test/wire": copy})
+
+    assert [(d.url, d.version) for d in store.documents()] == [(f"{SITE}/wire", 2)]
+    copies = {d.url: d.duplicate_of for d in store.documents(duplicates=True)}
+    assert copies["http://other.test/wire"] == f"{SITE}/wire"
+
+
 def test_reextract_counts_pages_the_extractor_fails_on_and_keeps_them(store: SQLiteStore) -> None:
     save_pages(
         store, {f"{SITE}/fine": article_html("F", "fine."), f"{SITE}/also": article_html("A", "also.")}

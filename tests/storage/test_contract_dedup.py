@@ -357,3 +357,46 @@ def test_a_store_migrated_to_version_6_keeps_the_keys_it_holds(
     assert backend.query("SELECT band, hash, document_id FROM band_keys ORDER BY band, hash") == keys
     assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
     assert store_text(store, "http://c.test/copy", STORY) is OutcomeKind.SKIPPED
+
+
+# -- re-extraction (`scraper reextract` stores a changed text through `add_version`) ----------------
+
+
+def latest_of(store: Store, url: str) -> Any:
+    [latest] = [d for d in store.documents(duplicates=True) if d.url == url]
+    return latest
+
+
+def test_an_original_re_extracted_into_a_copy_of_another_story_is_a_copy(store: Store) -> None:
+    store_text(store, "http://a.test/story", STORY)
+    store_text(store, "http://b.test/page", OTHER_STORY)
+    page = latest_of(store, "http://b.test/page")
+    # The old extractor took the page's sidebar for its body; the new one finds the wire story in it.
+    better = dataclasses.replace(page.document, text=ONE_SENTENCE_CHANGED)
+
+    assert store.add_version(page.url_id, better, now=T0 + timedelta(hours=1), policy=POLICY) is True
+
+    assert [d.url for d in store.documents()] == ["http://a.test/story"]
+    assert latest_of(store, "http://b.test/page").duplicate_of == "http://a.test/story"
+
+
+def test_a_re_extracted_text_has_keys_that_find_its_later_copies(store: Store) -> None:
+    store_text(store, "http://a.test/story", OTHER_STORY)
+    original = latest_of(store, "http://a.test/story")
+    re_extracted = dataclasses.replace(original.document, text=STORY)
+    store.add_version(original.url_id, re_extracted, now=T0 + timedelta(hours=1), policy=POLICY)
+
+    assert store_text(store, "http://b.test/copy", STORY, T0 + timedelta(hours=2)) is OutcomeKind.SKIPPED
+    assert latest_of(store, "http://b.test/copy").duplicate_of == "http://a.test/story"
+
+
+def test_a_re_extracted_version_of_the_same_url_is_never_its_own_duplicate(store: Store) -> None:
+    store_text(store, "http://a.test/story", STORY)
+    original = latest_of(store, "http://a.test/story")
+    better = dataclasses.replace(original.document, text=ONE_SENTENCE_CHANGED)
+
+    assert store.add_version(original.url_id, better, now=T0 + timedelta(hours=1), policy=POLICY) is True
+
+    latest = latest_of(store, "http://a.test/story")
+    assert (latest.version, latest.duplicate_of) == (2, None)
+    assert [d.url for d in store.documents()] == ["http://a.test/story"]
