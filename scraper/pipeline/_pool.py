@@ -71,7 +71,7 @@ class ExtractionPool:
 
     def submit(self, html: str | bytes, url: str | None) -> ExtractionJob:
         """Start extracting one page."""
-        return ExtractionJob(self._submit(self._extractor, html, url))
+        return ExtractionJob(self._submit(extract_rendered, self._extractor, html, url))
 
     def result(self, job: ExtractionJob) -> Document:
         """Wait for a submitted page: its Document, or ExtractionError (or one of its kinds)."""
@@ -80,7 +80,7 @@ class ExtractionPool:
     async def extract(self, html: str | bytes, url: str | None) -> Document:
         """The Document of one page; ExtractionError when the extractor failed on it, ran past a limit
         or died twice."""
-        document: Document = await self.call(self._extractor, html, url)
+        document: Document = await self.call(extract_rendered, self._extractor, html, url)
         return document
 
     async def extract_for_store(
@@ -117,6 +117,15 @@ class ExtractionPool:
             return self._processes.submit(function, *args)
         assert self._thread is not None
         return self._thread.submit(_in_thread, function, *args)
+
+
+def extract_rendered(extractor: Extractor, html: str | bytes, url: str | None) -> Document:
+    """What a worker does for a page it sends back (`scraper extract`, `scraper get`): extract it, its
+    Markdown rendered under the worker's limits. The reply would render it anyway while it is pickled,
+    where running out of memory reads as a reply that could not be sent, not as this page's failure."""
+    document = extractor(html, url)
+    document.markdown  # noqa: B018
+    return document
 
 
 def extract_and_fingerprint(

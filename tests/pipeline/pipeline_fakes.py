@@ -37,6 +37,17 @@ def simple_extract(html: str | bytes, url: str | None) -> Document:
     )
 
 
+def markdown_exhausting_extract(html: str | bytes, url: str | None) -> Document:
+    """extract()'s Document, whose Markdown is rendered when first read, here running out of memory."""
+    from scraper.extract import _document
+    from scraper.extract.metadata import Metadata
+
+    def exhausted() -> str:
+        raise MemoryError
+
+    return _document(url, Metadata(), simple_extract(html, url).text, "article", exhausted)
+
+
 def shouting_extract(html: str | bytes, url: str | None) -> Document:
     """Another extractor version: the same pages give different text (for `reextract`)."""
     document = simple_extract(html, url)

@@ -28,6 +28,7 @@ from scraper.pipeline._worker import Call, _answer
 from scraper.storage import open_store
 from tests.hostile.pages import deep_bogus_nesting, normal_article, section_page
 from tests.hostile.site import PageSite
+from tests.pipeline.pipeline_fakes import markdown_exhausting_extract
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 1.5  # seconds; the slow page takes 5 s or more unbounded
@@ -99,6 +100,16 @@ def test_pages_in_flight_beside_a_killed_one_are_unaffected() -> None:
         with pytest.raises(ExtractionTimeoutError):
             pool.result(hostile)
     assert all(f"story number {n}" in text for n, text in enumerate(texts))
+
+
+def test_a_markdown_that_runs_out_of_memory_fails_its_page_and_the_pool_goes_on() -> None:
+    # Rendered while the reply was pickled, it was "the result could not be sent back", not this page's
+    # memory failure, and the worker with its exhausted heap served the next page.
+    with ExtractionPool(markdown_exhausting_extract, workers=1, time_limit=60) as pool:
+        with pytest.raises(ExtractionMemoryError):
+            pool.result(pool.submit("<p>the story</p>", "http://hostile.example/markdown"))
+        with pytest.raises(ExtractionMemoryError):  # a fresh worker, the same page: the same verdict
+            pool.result(pool.submit("<p>the story</p>", "http://hostile.example/markdown"))
 
 
 def run_out_of_memory() -> None:
