@@ -316,14 +316,14 @@ def _kind_points(
     }
 
 
-def _links_dominate(article: int, prose: _Prose, counts: MarkupCounts, body: BodyText) -> bool:
+def _links_dominate(article: int, prose: _Prose, page_chars: int) -> bool:
     """A page of links more than of text (a category's grid of links, a table of links to games or
     products) with at most one weak mark of an article and short of a long article's paragraphs: its
     prose is the page's blurb, not an article."""
     return (
         article <= pagetype_rules.LINKED_PAGE_MAX_ARTICLE_POINTS
         and prose.paragraphs < pagetype_rules.LONG_ARTICLE_MIN_PARAGRAPHS
-        and counts.links * 1000 >= pagetype_rules.LINKED_PAGE_MIN_LINKS_PER_1000_CHARS * body.page_chars
+        and prose.links * 1000 >= pagetype_rules.LINKED_PAGE_MIN_LINKS_PER_1000_CHARS * page_chars
     )
 
 
@@ -402,7 +402,7 @@ def classify_page(
         return kind
     if article == 0 and _landing(meta, counts, shape, blocks):
         return PageType.SERVICE
-    if prose.reads_as_article and not _links_dominate(article, prose, counts, body):
+    if prose.reads_as_article and not _links_dominate(article, prose, body.page_chars):
         return PageType.ARTICLE
     if article >= pagetype_rules.ARTICLE_METADATA_POINTS:
         # Metadata says article, but next to nothing of the page is prose the body holds: a shell whose
