@@ -133,12 +133,11 @@ def extract_and_fingerprint(
 ) -> tuple[Document, Fingerprint | None]:
     """What a worker does for a page to store: extract it, then fingerprint its text, unless the run
     will skip it as not an article (no fingerprint is needed for a page that is not saved)."""
-    document = extractor(html, url)
+    # The Markdown is rendered when first read: here, under the worker's limits, for every page, as the
+    # reply sends each Document back whole (a skipped page's too) and the store keeps it.
+    document = extract_rendered(extractor, html, url)
     if not is_stored_page(document, keep_all_pages):
         return document, None
-    # The Markdown is rendered when first read; the store keeps it, so it is rendered here, under the
-    # worker's time and memory limits, not while the reply is sent back or in the storing thread.
-    document.markdown  # noqa: B018
     return document, document_fingerprint(document, near=near)
 
 
