@@ -525,9 +525,10 @@ class SQLStore(FailedUrlListing, DocumentListing, ABC, Generic[DB]):
             inserted = self._insert_version(db, url_id, pending, fetched_at=fetched_at, created_at=now)
             if inserted.document_id is None:
                 return False
-            # A new text is filed under its story as a fetched one is: its keys find its later copies,
-            # and a copy re-extracted stays a copy (else export would list its story twice). Made here,
-            # for the changed texts only: most re-extracted pages are unchanged.
+            # A new text is filed under its story as a fetched one is: its keys find its later copies
+            # (else a copy of it would be stored, and exported, as a second original), and it is marked
+            # a copy when it now copies another URL's story. Made here, for the changed texts only: most
+            # re-extracted pages are unchanged.
             keys = _minhash.fingerprint(cleaned.text, pending.text_hash, near=policy.dedup_near)
             marked = replace(pending, fingerprint=keys)
             _dedup.mark_if_copy(db, self.dialect, inserted.document_id, url_id, marked, policy)
