@@ -76,13 +76,28 @@ def configure_early(argv: Sequence[str], env: Mapping[str, str]) -> None:
     _State.json = value == "json"
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler writing to whatever `sys.stderr` is when a record comes, not to the stream it was
+    when the handler was made. While `scraper run` draws its progress bar, rich stands a proxy in for
+    `sys.stderr` that prints each line above the bar: a record written to the stream underneath was
+    glued to the end of the bar's line, and the bar's text stayed on the terminal in front of it."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass  # StreamHandler's __init__ and setStream: the stream is always the current one
+
+
 def configure(log_format: str, level: str) -> None:
     """The package's log records on stderr, in `log_format` ("text" or "json"), from `level` up."""
     _State.json = log_format == "json"
     logger = logging.getLogger("scraper")
     for handler in [h for h in logger.handlers if getattr(h, "_scraper_cli", False)]:
         logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler._scraper_cli = True  # type: ignore[attr-defined]  # marks ours, so a second main() replaces it
     handler.setFormatter(JsonLines() if _State.json else logging.Formatter(TEXT_FORMAT))
     logger.addHandler(handler)
