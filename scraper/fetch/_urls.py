@@ -72,12 +72,27 @@ def checked_url(url: str, *, allow_private: bool) -> httpx.URL:
     numeric = parse_numeric_host(host) if host else None
     if numeric is not None:
         if not allow_private and not is_public_address(numeric):
-            message = f"{host} is the non-public address {numeric}{ALLOW_PRIVATE_HINT}"
-            raise Failure(ErrorKind.BLOCKED_ADDRESS, message)
+            raise Failure(ErrorKind.BLOCKED_ADDRESS, _blocked(_written_host(url), str(numeric)))
         if str(numeric) != host:  # 2130706433, 0x7f.1 ... as the address they are
             target = target.copy_with(host=str(numeric))
     # Each copy parses the URL again (a good part of the CPU a request costs): only when needed.
     return target.copy_with(fragment=None) if target.fragment else target
+
+
+def _blocked(written: str, address: str) -> str:
+    """The refusal of a numeric host, named as the URL writes it (2130706433, 0x7f.1): the address it
+    means is said beside it only when it reads otherwise."""
+    if written in ("", address):
+        return f"{address} is a non-public address{ALLOW_PRIVATE_HINT}"
+    return f"{written} is the non-public address {address}{ALLOW_PRIVATE_HINT}"
+
+
+def _written_host(url: str) -> str:
+    """The host of `url` as written (lower-cased, as urllib gives it); "" when it has none."""
+    try:
+        return urllib.parse.urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
 
 
 def redirect_target(current: httpx.URL, location: str, *, allow_private: bool) -> httpx.URL:

@@ -214,6 +214,21 @@ def test_numeric_non_public_hosts_are_blocked_before_any_request(url: str) -> No
     assert calls == []
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://2130706433/", "2130706433 is the non-public address 127.0.0.1"),
+        ("http://0x7f.1:8080/a", "0x7f.1 is the non-public address 127.0.0.1"),
+        ("http://127.0.0.1/", "127.0.0.1 is a non-public address"),
+    ],
+)
+def test_a_blocked_numeric_host_is_named_as_written(url: str, message: str) -> None:
+    # The user must find the host in the URL they gave: before, it was named as the address it means
+    # ("127.0.0.1 is the non-public address 127.0.0.1" for http://2130706433/).
+    result = fetch_with(lambda r: html_response(), url)
+    assert result.error is not None and result.error.message.startswith(message + " (refused;"), result.error
+
+
 def test_international_domain_names_are_fetched_as_punycode() -> None:
     seen: list[httpx.Request] = []
 
