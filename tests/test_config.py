@@ -276,6 +276,29 @@ def test_bad_values_are_located(tmp_path: Path, text: str, line: int, fragment: 
     assert config_error(path).startswith(f"{path}:{line}: {fragment}")
 
 
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "htp://bob:s3cret@proxy.example:3128",  # the HTTP client's ValueError, with a traceback, before
+        "http://bob:s3cret@[::1:3128",  # its InvalidURL
+        "http://bob:s3cret@proxy.example:99999",
+        "proxy.example:3128",
+        "socks5://bob:s3cret@proxy.example:1080",  # needs a SOCKS library scraper does not carry
+        "http://",
+    ],
+)
+def test_a_bad_proxy_is_a_located_error_that_hides_its_password(tmp_path: Path, proxy: str) -> None:
+    path = write(tmp_path, f'[fetch]\nproxy = "{proxy}"\n')
+    message = config_error(path)
+    assert message.startswith(f"{path}:2: fetch.proxy: expected an http:// or https:// proxy URL"), message
+    assert "s3cret" not in message
+
+
+def test_a_proxy_may_carry_its_credentials(tmp_path: Path) -> None:
+    path = write(tmp_path, '[fetch]\nproxy = " http://bob:s3cret@proxy.example:3128 "\n')
+    assert load_settings(path, {}, SettingsOverrides()).fetch.proxy == "http://bob:s3cret@proxy.example:3128"
+
+
 def test_bad_list_element_names_its_index_and_line(tmp_path: Path) -> None:
     text = '[sources]\nurls = [\n  "https://example.com/a",\n  "ftp://example.com/b",\n]\n'
     path = write(tmp_path, text)

@@ -18,6 +18,7 @@ from ._values import (
     HTTP_URL,
     MIB,
     OPTIONAL_TEXT,
+    PROXY_URL,
     REGEX,
     TEXT,
     ValueType,
@@ -179,7 +180,7 @@ SETTING_KEYS: tuple[SettingKey, ...] = (
     SettingKey("fetch.allow_private", "fetch.allow_private", BOOLEAN,
                "Allow loopback and private addresses (intranets, tests).", "false", _FETCH_COMMANDS,
                switch=True),
-    SettingKey("fetch.proxy", "fetch.proxy", OPTIONAL_TEXT.shown_as("URL"), "HTTP proxy for every request.",
+    SettingKey("fetch.proxy", "fetch.proxy", PROXY_URL, "HTTP proxy for every request.",
                "none"),
     # Passwords: in the file only. A flag would show them to every user of the machine (ps); an
     # environment variable is inherited by every child process.

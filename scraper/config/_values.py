@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import cast
+from urllib.parse import urlsplit
 
 from ..urls import host_key, redact_url, url_problem
 
@@ -26,6 +27,7 @@ __all__ = [
     "HTTP_URL",
     "MIB",
     "OPTIONAL_TEXT",
+    "PROXY_URL",
     "REGEX",
     "TEXT",
     "Bounds",
@@ -337,6 +339,27 @@ def _http_url(value: object) -> str:
     raise Invalid("an http:// or https:// URL")
 
 
+_PROXY_HINT = "an http:// or https:// proxy URL (user:password@ allowed), or an empty string for none"
+_PROXY_SCHEMES = ("http", "https")  # socks5:// would need a SOCKS library (httpx[socks]) scraper lacks
+
+
+def _proxy_url(value: object) -> str | None:
+    """`fetch.proxy`: checked here, where the setting is named, not by the HTTP client at the first request
+    (a traceback). Unlike a URL to fetch, it may carry the proxy's credentials; none is ever shown."""
+    text = _optional_text(value)
+    if text is None:
+        return None
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (urllib checks the port when it is read)
+    except ValueError:
+        raise Invalid(_PROXY_HINT) from None
+    without_credentials = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    if parts.scheme.lower() not in _PROXY_SCHEMES or url_problem(without_credentials) is not None:
+        raise Invalid(_PROXY_HINT)
+    return text
+
+
 _CREDENTIALS_HINT = 'a table of "host" = "user:password" ([fetch.credentials], host names quoted)'
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -390,6 +413,7 @@ BOOLEAN = ValueType(_boolean, "BOOL")
 TEXT = ValueType(_text, "TEXT")
 HEADER_TEXT = ValueType(_header_text, "TEXT")
 OPTIONAL_TEXT = ValueType(_optional_text, "TEXT")
+PROXY_URL = ValueType(_proxy_url, "URL")
 HTTP_URL = ValueType(_http_url, "URL")
 REGEX = ValueType(_regex, "REGEX")
 DB = ValueType(_db, "PATH_OR_DSN")
