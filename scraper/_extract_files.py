@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._files import page_files, read_capped, unzip
+from ._files import PAGE_SUFFIXES, page_files, read_capped, unzip
 from ._logging import say
 from .errors import ScraperError
 from .extract import extract
@@ -98,6 +98,8 @@ def _submit(pool: ExtractionPool, name: str, request: ExtractRequest) -> _Pendin
 
 def _read_page(name: str, cap: int) -> bytes | Callable[[], None]:
     """The bytes of one file, or, when it cannot be read, what says why on stderr (called in its turn)."""
+    if name != "-" and os.path.isdir(name):  # page_files passes on a folder only when it holds no page
+        return functools.partial(_say_no_pages, name)
     try:
         html = read_capped(name, cap)
     except OSError as exc:
@@ -109,6 +111,11 @@ def _read_page(name: str, cap: int) -> bytes | Callable[[], None]:
 
 def _say_unreadable(name: str, exc: OSError) -> None:
     say(f"scraper: cannot read {name}: {exc.strerror or exc}", level=logging.WARNING)
+
+
+def _say_no_pages(folder: str) -> None:
+    suffixes = ", ".join(f"*{suffix}" for suffix in PAGE_SUFFIXES)
+    say(f"scraper: {folder}: a folder without saved pages ({suffixes})", level=logging.WARNING)
 
 
 def _say_too_large(name: str, cap: int) -> None:

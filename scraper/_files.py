@@ -39,11 +39,12 @@ MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 
 def page_files(names: Iterable[str]) -> Iterator[str]:
     """`names` in order, each folder among them replaced by the saved pages under it (recursively, in
-    sorted order); '-' and names that are not folders are passed on as they are."""
+    sorted order); '-', names that are not folders and folders without saved pages are passed on as they
+    are (the reader says what each is)."""
     for name in names:
         if name != "-" and Path(name).is_dir():
             found = (path for path in Path(name).rglob("*") if path.name.lower().endswith(PAGE_SUFFIXES))
-            yield from sorted(str(path) for path in found if path.is_file())
+            yield from sorted(str(path) for path in found if path.is_file()) or [name]
         else:
             yield name
 

@@ -67,6 +67,27 @@ def test_one_file_alone_gets_one_worker(
     assert PARAGRAPH.format(day="Monday") in capsys.readouterr().out
 
 
+def test_a_folder_without_saved_pages_is_named_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], pools: list[int]
+) -> None:
+    # A folder given by mistake (the wrong one, or pages saved as .txt) was passed over in silence,
+    # exit status 0: nothing said that nothing was read.
+    page = tmp_path / "Monday.html"
+    page.write_text(_page("Monday"), encoding="utf-8")
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not a page", encoding="utf-8")
+
+    status = main(["extract", str(folder), str(page)])
+    captured = capsys.readouterr()
+
+    assert status == EXIT_FAILED
+    assert PARAGRAPH.format(day="Monday") in captured.out
+    assert captured.err.splitlines() == [
+        f"scraper: {folder}: a folder without saved pages (*.html, *.htm, *.html.gz)"
+    ]
+
+
 def test_failing_files_are_named_in_their_turn_and_the_others_go_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], pools: list[int]
 ) -> None:
