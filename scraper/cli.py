@@ -347,9 +347,9 @@ def extract_command(
 
     A folder is searched for *.html, *.htm and *.html.gz files; gzip is recognised by its first bytes,
     whatever the name. A file that cannot be read or extracted, or that gives no text, and a folder
-    holding none of those files, is named on stderr, the others still print, and the exit status is 1. Files are parsed in worker processes, on
-    every core, and printed in the order given; each under the default limits of `run.parse_timeout` and
-    `run.parse_memory`: past one, that file fails.
+    holding none of those files, is named on stderr, the others still print, and the exit status is 1.
+    Files are parsed in worker processes, on every core, and printed in the order given; each under the
+    default limits of `run.parse_timeout` and `run.parse_memory`: past one, that file fails.
 
     --explain prints each block instead, with the stage that kept or dropped it and why: to see why a
     paragraph is missing (a table on a terminal, else plain text; JSON with --format json).

@@ -7,11 +7,12 @@ Public functions::
     links_from_page(html, base_url, include, exclude) -> list[str]   article links of a home or section page
     filter_urls(urls, include, exclude) -> list[str]     include/exclude regular expressions (RE2)
     pattern_problem(pattern) -> str | None               why a pattern cannot be an include/exclude one
-    read_url_file(path) -> list[str]                     one URL per line, ``#`` comments
+    read_url_file(path) -> UrlFile                       one URL per line, ``#`` comments
 
 Every returned list is normalised (`scraper.urls.normalise_url`: the frontier key), free of duplicates and
 in document order, except `read_url_file`, which returns the lines as written so that an invalid one can be
-reported. A section page's links stay on its site as `scraper.urls.site_of` says (``www.`` aside).
+reported (and, apart, the lines that are not UTF-8 text). A section page's links stay on its site as
+`scraper.urls.site_of` says (``www.`` aside).
 
 XML safety: feeds and sitemaps come from strangers. Before any XML parser builds anything, the bytes are
 checked with defusedxml, which refuses entity declarations (billion laughs, quadratic blow-up) and
@@ -48,6 +49,7 @@ __all__ = [
     "MAX_SITEMAP_URLS",
     "MAX_XML_BYTES",
     "SitemapResult",
+    "UrlFile",
     "UrlPattern",
     "filter_urls",
     "links_from_page",
@@ -67,6 +69,7 @@ MAX_SITEMAP_URLS = 50_000
 _INFLATE_CHUNK = 1024 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"  # a URL file saved by a Windows editor may start with one
 
 # Path segments that name listing pages, not articles (tag, author, category, search, account pages).
 _LISTING_SEGMENTS = frozenset(
@@ -241,19 +244,37 @@ def _passes(url: str, wanted: list[UrlPattern], unwanted: list[UrlPattern]) -> b
     return not any(p.search(url) for p in unwanted)
 
 
-def read_url_file(path: str | Path) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class UrlFile:
+    """The lines of a URL file: its URLs as written, and the lines that are not UTF-8 text (no URL can be
+    read from them: each is that line's failure, as `scraper get -i` has it, and the others still count)."""
+
+    urls: list[str]
+    not_utf8: list[tuple[int, str]]  # (line number, the line with its bad bytes escaped: \xe9)
+
+
+def read_url_file(path: str | Path) -> UrlFile:
     """The URLs of a text file, one per line; blank lines and lines starting with ``#`` are skipped.
 
     Lines are returned stripped but not normalised, so an invalid one can be reported as such.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        data = Path(path).read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: URL file not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read URL file: {exc}") from exc
-    lines = (line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read URL file: {exc.strerror or exc}") from exc
+    urls: list[str] = []
+    not_utf8: list[tuple[int, str]] = []
+    for number, raw in enumerate(data.removeprefix(_UTF8_BOM).splitlines(), 1):
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            not_utf8.append((number, raw.decode("utf-8", "backslashreplace").strip()))
+            continue
+        if line and not line.startswith("#"):
+            urls.append(line)
+    return UrlFile(urls, not_utf8)
 
 
 # --- safe XML -----------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def test_read_url_file_skips_comments_and_blanks(tmp_path: Path) -> None:
         "#https://a.example/3",
     ]
     path.write_text("\n".join([*lines, "not a url"]) + "\n", encoding="utf-8")
-    assert read_url_file(path) == ["https://a.example/1", "https://a.example/2", "not a url"]
+    assert read_url_file(path).urls == ["https://a.example/1", "https://a.example/2", "not a url"]
 
 
 def test_read_url_file_missing_names_the_path(tmp_path: Path) -> None:

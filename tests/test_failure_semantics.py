@@ -199,6 +199,20 @@ def test_an_invalid_line_of_a_url_file_is_a_failure(
     assert "1 failed (invalid_url 1)" in summary(err)
 
 
+def test_a_line_of_a_url_file_that_is_not_utf8_is_that_lines_failure(
+    site: FakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As `scraper get -i` takes it: one bad line of a long list is that line's failure, named by its
+    # number. Before, the whole file was refused (exit 2) with the byte offset of the first bad byte.
+    urls = tmp_path / "urls.txt"
+    good = site.urls_of(ArticleKind.OK)[:2]
+    urls.write_bytes(f"{good[0]}\n".encode() + b"http://caf\xe9.example/menu\n" + f"{good[1]}\n".encode())
+    status, _, err = run(["run", *LOCAL, "--db", str(tmp_path / "news.db"), "--urls", str(urls)], capsys)
+    assert status == EXIT_FAILED
+    assert f"line 2 of {urls}: not UTF-8 text" in err
+    assert "2 stored" in summary(err) and "1 failed (invalid_url 1)" in summary(err)
+
+
 def failed_sources(out: str) -> list[dict[str, str]]:
     report = json.loads(out)
     assert report["exit_status"] == EXIT_FAILED

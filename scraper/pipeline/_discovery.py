@@ -35,8 +35,10 @@ async def discover_sources(state: RunState) -> int:
     if sources.urls:
         new += _enqueue(state, _valid(state, sources.urls, "--url"), source="url")
     for path in sources.url_files:
-        urls = discover.read_url_file(path)
-        new += _enqueue(state, _valid(state, urls, str(path)), source=f"file:{path}")
+        url_file = discover.read_url_file(path)
+        for number, shown in url_file.not_utf8:
+            _failed_url(state, shown, f"line {number} of {path}: not UTF-8 text")
+        new += _enqueue(state, _valid(state, url_file.urls, str(path)), source=f"file:{path}")
     for feed in sources.feeds:
         new += await _discover_from(state, feed, SourceKind.FEED, _feed_links)
     for sitemap in sources.sitemaps:
@@ -52,11 +54,17 @@ def _valid(state: RunState, urls: Iterable[str], given_in: str) -> Iterator[str]
         normal = normalise_url(url)
         if normal is None:
             problem = url_problem(url) or "not a crawlable URL"
-            shown = redact_url(url)  # credentials in a URL are refused, and never shown
-            log.warning("%s: not a crawlable URL: %r (%s)", given_in, shown, problem)
-            state.record(Outcome(shown, OutcomeKind.FAILED, ErrorKind.INVALID_URL, problem))
+            _failed_url(
+                state, url, f"{given_in}: not a crawlable URL: {redact_url(url)!r} ({problem})", problem
+            )
         else:
             yield normal
+
+
+def _failed_url(state: RunState, url: str, warning: str, problem: str | None = None) -> None:
+    """A line or flag that gives no URL to crawl: named in a warning, and its failure (invalid_url)."""
+    log.warning("%s", warning)
+    state.record(Outcome(redact_url(url), OutcomeKind.FAILED, ErrorKind.INVALID_URL, problem or warning))
 
 
 @dataclass(frozen=True, slots=True)
