@@ -280,11 +280,15 @@ def _documentation_points(meta: Metadata, counts: MarkupCounts) -> int:
         and counts.pre < pagetype_rules.MIN_DOCUMENTATION_PRE
     ):
         return points
-    signed = meta.date or meta.author
+    if not (meta.date or meta.author):
+        return points + pagetype_rules.DOCUMENTATION_POINTS
+    # Signed: a point less, and one more outside a manual's navigation (few links: a personal site's post).
+    few_links = counts.links < pagetype_rules.DOCUMENTATION_MIN_MANUAL_LINKS
     return (
         points
         + pagetype_rules.DOCUMENTATION_POINTS
-        - (pagetype_rules.DOCUMENTATION_SIGNED_DISCOUNT if signed else 0)
+        - pagetype_rules.DOCUMENTATION_SIGNED_DISCOUNT
+        - (pagetype_rules.DOCUMENTATION_FEW_LINKS_DISCOUNT if few_links else 0)
     )
 
 
