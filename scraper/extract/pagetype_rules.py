@@ -118,9 +118,10 @@ MIN_LISTING_LINK_DENSITY = 0.4
 LONG_ARTICLE_MIN_PARAGRAPHS = 10
 # The address. The last segment of an article's path is most often its headline made a slug
 # ("council-backs-bike-lanes-after-debate"): at least this many words (runs of characters between
-# "-", "_", "+", ".", not all digits) are a point for an article. Section, search, service and product
-# pages are named in a word or two ("news", "contact-us"); forum threads carry slugs too, but their own
-# evidence outweighs one point. Slugs are made so in every language that writes words apart (the
+# "-", "_", "+", ".", not all digits; read from the segment before when the last is an id, each of its
+# words holding a digit: "/headline-slug/12345") are a point for an article. Section, search, service
+# and product pages are named in a word or two ("news", "contact-us"); forum threads carry slugs too, but
+# their own evidence outweighs one point. Slugs are made so in every language that writes words apart (the
 # non-Latin ones percent-encoded, still split by "-"). wcxb-dev, even IDs: 54% of the articles, 14% of
 # the other pages (forum threads and products mostly, whose own evidence outweighs the point).
 SLUG_MIN_WORDS = 5
