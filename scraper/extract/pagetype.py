@@ -128,7 +128,8 @@ class UrlShape:
     """What the page's address says: a headline made a slug, or the site's root."""
 
     known: bool = False  # the page's URL (or its canonical one) is known
-    slug_words: int = 0  # words of the last path segment ("bike-lanes-open-in-may" has 5)
+    # Words of the last path segment ("bike-lanes-open-in-may" has 5), or of the one before an id after it.
+    slug_words: int = 0
     home: bool = False  # the path is empty or "/": the site's front or landing page
 
     @property
@@ -150,9 +151,23 @@ def url_shape(url: str | None) -> UrlShape:
     segments = [segment for segment in path.split("/") if segment]
     if not segments:
         return UrlShape(known=True, home=True)
-    last = segments[-1].rsplit(".", 1)[0] if "." in segments[-1][-6:] else segments[-1]
-    words = [word for word in _SLUG_SEPARATORS.split(last) if word and not word.isdigit()]
-    return UrlShape(known=True, slug_words=len(words))
+    words = _slug_words(segments[-1])
+    last = _words(segments[-1])
+    if len(segments) > 1 and last and all(any(c.isdigit() for c in word) for word in last):
+        # An id after the slug ("/headline-slug/12345", "/headline-slug/item12708"): a common CMS address
+        # (bench/pagetypes.py: half A 1 article more, no other page; half B, held out: unchanged).
+        words = max(words, _slug_words(segments[-2]))
+    return UrlShape(known=True, slug_words=words)
+
+
+def _words(segment: str) -> list[str]:
+    """The runs of characters between separators in a path segment, its file extension left out."""
+    stem = segment.rsplit(".", 1)[0] if "." in segment[-6:] else segment
+    return [word for word in _SLUG_SEPARATORS.split(stem) if word]
+
+
+def _slug_words(segment: str) -> int:
+    return sum(not word.isdigit() for word in _words(segment))
 
 
 def page_address(url: str | None, canonical: str | None) -> UrlShape:
@@ -280,11 +295,15 @@ def _documentation_points(meta: Metadata, counts: MarkupCounts) -> int:
         and counts.pre < pagetype_rules.MIN_DOCUMENTATION_PRE
     ):
         return points
-    signed = meta.date or meta.author
+    if not (meta.date or meta.author):
+        return points + pagetype_rules.DOCUMENTATION_POINTS
+    # Signed: a point less, and one more outside a manual's navigation (few links: a personal site's post).
+    few_links = counts.links < pagetype_rules.DOCUMENTATION_MIN_MANUAL_LINKS
     return (
         points
         + pagetype_rules.DOCUMENTATION_POINTS
-        - (pagetype_rules.DOCUMENTATION_SIGNED_DISCOUNT if signed else 0)
+        - pagetype_rules.DOCUMENTATION_SIGNED_DISCOUNT
+        - (pagetype_rules.DOCUMENTATION_FEW_LINKS_DISCOUNT if few_links else 0)
     )
 
 

@@ -118,9 +118,10 @@ MIN_LISTING_LINK_DENSITY = 0.4
 LONG_ARTICLE_MIN_PARAGRAPHS = 10
 # The address. The last segment of an article's path is most often its headline made a slug
 # ("council-backs-bike-lanes-after-debate"): at least this many words (runs of characters between
-# "-", "_", "+", ".", not all digits) are a point for an article. Section, search, service and product
-# pages are named in a word or two ("news", "contact-us"); forum threads carry slugs too, but their own
-# evidence outweighs one point. Slugs are made so in every language that writes words apart (the
+# "-", "_", "+", ".", not all digits; read from the segment before when the last is an id, each of its
+# words holding a digit: "/headline-slug/12345") are a point for an article. Section, search, service
+# and product pages are named in a word or two ("news", "contact-us"); forum threads carry slugs too, but
+# their own evidence outweighs one point. Slugs are made so in every language that writes words apart (the
 # non-Latin ones percent-encoded, still split by "-"). wcxb-dev, even IDs: 54% of the articles, 14% of
 # the other pages (forum threads and products mostly, whose own evidence outweighs the point).
 SLUG_MIN_WORDS = 5
@@ -165,6 +166,15 @@ MIN_DOCUMENTATION_PRE = 10
 # as a manual page, which is rarely either (wcxb-dev: one article fewer called documentation, no manual
 # page more called an article; with a headline slug's point, the posts with a date and a byline are kept).
 DOCUMENTATION_SIGNED_DISCOUNT = 1
+# ... and another point less on a signed page of fewer than DOCUMENTATION_MIN_MANUAL_LINKS links: a
+# manual's page sits in its contents' navigation (a sidebar, a tree of chapters), a personal site's post
+# in a few menus. Chosen on bench/pagetypes.py's half A: its manual pages carry 121 links or more, its
+# signed code posts 19 to 56 (one with 363 is an article by its other marks); 100 lies between. Half A:
+# 2 articles more (a story told in shell sessions, a post with code), no other page lost; half B, held
+# out: unchanged (its signed manual pages carry 183 links or more). Unsigned pages keep their 3 points:
+# a one-page manual or a README has few links too.
+DOCUMENTATION_MIN_MANUAL_LINKS = 100
+DOCUMENTATION_FEW_LINKS_DISCOUNT = 1
 # A service page (login, search, contact, landing page): a password field (1), or a thin page with a form.
 SERVICE_PASSWORD_POINTS = 1
 # ... or schema.org's Service ("a service provided by an organization") or OfferCatalog (its list of
