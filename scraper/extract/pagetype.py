@@ -77,7 +77,11 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     counts["links"] = len(tree.css("a[href]"))
     time_paths: list[tuple[int, ...]] = []
     item_types: set[str] = set()
+    seen: set[int] = set()
     for node in tree.css(pagetype_rules.PAGE_TYPE_SELECTOR):
+        if (element := node.mem_id) in seen:  # listed once per selector it matches: counted once
+            continue
+        seen.add(element)
         tag = node.tag
         attributes = node.attributes  # a dict built in C at each read: read once
         if tag in ("code", "pre"):

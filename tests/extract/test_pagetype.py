@@ -547,3 +547,15 @@ def test_a_page_of_links_around_some_prose_is_not_an_article() -> None:
     # ... and so do fewer links around the same prose.
     body = f"<main><h1>Scarpe da corsa</h1>{link_grid(30)}{paragraphs}</main>"
     assert extract(shell(body, title="Scarpe da corsa"), url).page_type == PageType.ARTICLE
+
+
+def test_an_element_matching_two_of_the_selectors_is_counted_once() -> None:
+    # Lexbor lists an element once per selector of the list it matches: a <time> that is also the author
+    # (itemprop) was two dates and two bylines, a <code> typed as a Product two code elements.
+    page = (
+        '<p><time itemprop="author" datetime="2026-03-01">Ana</time>'
+        '<code itemtype="https://schema.org/Product">x</code></p>'
+    )
+    counts = markup_counts(LexborHTMLParser(page))
+    assert (counts.times, counts.microdata_authors, counts.code, counts.microdata_products) == (1, 1, 1, 1)
+    assert len(counts.time_paths) == 1
