@@ -375,3 +375,38 @@ def test_the_selectors_skipped_without_time_elements_match_only_time_elements() 
     for selector in rules.TIME_DATE_SELECTORS:
         assert selector in rules.DATE_SELECTORS
         assert all(part.split()[-1].startswith("time") for part in selector.split(","))
+    for selector in rules.ABBR_DATE_SELECTORS:
+        assert selector in rules.DATE_SELECTORS
+        assert all(part.strip().startswith(rules.DATE_TITLE_TAG + ".") for part in selector.split(","))
+
+
+@pytest.mark.parametrize(
+    ("lang", "headline", "shown"),
+    [
+        ("he", "גינה במרפסת", "21:05"),
+        ("de", "Tomaten auf dem Balkon", "21:05 Uhr"),
+        ("en", "Tomatoes on the balcony", "9:05 PM"),
+    ],
+)
+def test_an_hatom_abbr_gives_the_date_in_its_title(lang: str, headline: str, shown: str) -> None:
+    """hAtom (Blogger and many blog themes) prints the time for people and puts the date-time in the title."""
+    body = f"""<div class="post hentry"><h3 class="post-title entry-title">{headline}</h3>
+      <div class="post-body entry-content"><p>{headline}.</p></div>
+      <div class="post-footer"><a class="timestamp-link" href="/p" rel="bookmark">
+      <abbr class="published" title="2025-04-17T21:05:00+03:00">{shown}</abbr></a></div></div>"""
+    meta = read(page(f"<title>{headline}</title>", body, lang), url="https://blog.example/2025/04/post.html")
+    assert meta.date == "2025-04-17T21:05:00+03:00"
+
+
+def test_an_hatom_published_date_wins_over_a_date_line_and_an_updated_one() -> None:
+    body = """<div class="hentry"><h1 class="entry-title">Harbour</h1><p>Thursday, April 17, 2025</p>
+      <abbr class="updated" title="2025-05-02T10:00:00Z">May 2</abbr>
+      <abbr class="dt-published" title="2025-04-17T21:05:00+03:00">21:05</abbr><p>Body.</p></div>"""
+    assert read(page("<title>Harbour</title>", body)).date == "2025-04-17T21:05:00+03:00"
+
+
+def test_an_hatom_updated_date_is_the_last_resort_and_other_titles_are_not_dates() -> None:
+    updated = '<h1>Harbour</h1><p>Body.</p><abbr class="updated" title="2025-05-02">May 2</abbr>'
+    assert read(page("", updated), url="https://example.org/harbour").date == "2025-05-02"
+    tooltip = '<h1>Harbour</h1><p>Body.</p><span class="published" title="2025-05-02">soon</span>'
+    assert read(page("", tooltip), url="https://example.org/harbour").date is None

@@ -25,18 +25,22 @@ def read_date(
     near_title: TextNearTitle,
     url: str | None,
     has_time: bool = True,
+    has_abbr: bool = True,
 ) -> str | None:
     for raw in (linked.date, tags.first(rules.DATE_KEYS)):
         found = normalise_date(raw)
         if found:
             return found
-    specific = rules.DATE_SELECTORS[: rules.SPECIFIC_DATE_SELECTORS]
-    if not has_time:  # no <time> element: none of these can match
-        specific = tuple(selector for selector in specific if selector not in rules.TIME_DATE_SELECTORS)
+    # Selectors that only a <time> or an <abbr> matches cannot match on a page without one (most pages).
+    skipped = (frozenset() if has_time else rules.TIME_DATE_SELECTORS) | (
+        frozenset() if has_abbr else rules.ABBR_DATE_SELECTORS
+    )
+    specific = [s for s in rules.DATE_SELECTORS[: rules.SPECIFIC_DATE_SELECTORS] if s not in skipped]
+    broad = [s for s in rules.DATE_SELECTORS[rules.SPECIFIC_DATE_SELECTORS :] if s not in skipped]
     return (
         _date_in_elements(tree, specific)
         or _date_line_in_text(near_title)
-        or _date_in_elements(tree, rules.DATE_SELECTORS[rules.SPECIFIC_DATE_SELECTORS :])
+        or _date_in_elements(tree, broad)
         or _date_in_url(url)
     )
 
@@ -46,6 +50,8 @@ def _date_in_elements(tree: LexborHTMLParser, selectors: Iterable[str]) -> str |
         for node in tree.css(selector)[: rules.MAX_DATE_ELEMENTS]:
             attributes = node.attributes
             raw = attributes.get("datetime") or attributes.get("content")
+            if not raw and node.tag == rules.DATE_TITLE_TAG:
+                raw = attributes.get("title")
             found = normalise_date(raw) or date_in_text(node.text(deep=True, separator=" "))
             if found:
                 return found

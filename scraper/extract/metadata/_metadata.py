@@ -52,7 +52,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
     return Metadata(
         title=title,
         author=read_author(tree, linked, tags, near_title),
-        date=read_date(tree, linked, tags, near_title, canonical or url, nodes.has_time),
+        date=read_date(tree, linked, tags, near_title, canonical or url, nodes.has_time, nodes.has_abbr),
         sitename=clean_text(sitename),
         hostname=_hostname(canonical or url),
         language=_language(tree, linked, tags),

@@ -24,6 +24,7 @@ class PageNodes:
     title: str | None = None
     canonical: str | None = None
     has_time: bool = False  # a <time> element: without one, its date selectors cannot match
+    has_abbr: bool = False  # an <abbr> element: likewise for the hAtom date selectors
 
 
 def page_nodes(tree: LexborHTMLParser) -> PageNodes:
@@ -32,7 +33,7 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
     headings: list[str] = []
     title: str | None = None
     canonical: str | None = None
-    has_time = False
+    has_time = has_abbr = False
     for node in tree.css(rules.PAGE_NODES_SELECTOR):
         tag = node.tag
         if tag == "meta":
@@ -47,9 +48,11 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
                 title = node.text(deep=True, separator=" ")
         elif tag == "time":
             has_time = True
+        elif tag == "abbr":
+            has_abbr = True
         elif tag == "link" and canonical is None:
             canonical = node.attributes.get("href")
-    return PageNodes(tuple(json_ld), tuple(metas), tuple(headings), title, canonical, has_time)
+    return PageNodes(tuple(json_ld), tuple(metas), tuple(headings), title, canonical, has_time, has_abbr)
 
 
 @dataclass(frozen=True, slots=True)

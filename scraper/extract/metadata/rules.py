@@ -70,7 +70,7 @@ TRAILING_COMMA_RE = re.compile(r",\s*(?=[}\]])")
 
 # The elements metadata is read from, found in one CSS query (each query is a walk of the tree).
 PAGE_NODES_SELECTOR = (
-    'script[type="application/ld+json"], meta[content], h1, title, link[rel="canonical"][href], time'
+    'script[type="application/ld+json"], meta[content], h1, title, link[rel="canonical"][href], time, abbr'
 )
 # <h1> elements looked at (pages put logos, section names and teasers in more of them).
 MAX_HEADINGS = 5
@@ -269,21 +269,33 @@ MAX_YEAR = 2100
 # Date-like text is only read from short elements: a long one is prose that happens to hold a date.
 MAX_DATE_TEXT_CHARS = 120
 # As for authors: precise date selectors first, then a date line under the headline, then broad ones.
-SPECIFIC_DATE_SELECTORS = 3
+SPECIFIC_DATE_SELECTORS = 4
 # Elements tried per date selector (the first ones are the article's; later ones are teasers' dates).
 MAX_DATE_ELEMENTS = 3
 # A line of text that is a date, maybe with a label ("Last updated: 20 January 2025"), is this short.
 MAX_DATE_LINE_CHARS = 60
+# hAtom and microformats2 (Blogger and many blog themes) mark the publication date up as an <abbr> of
+# class "published" / "dt-published" whose title holds the ISO date-time, the text being for people
+# ("21:05"): as precise as a <time class="published">. Their "updated" is the last change, not the
+# publication: read only when nothing else gives a date.
+HATOM_PUBLISHED_SELECTOR = "abbr.published[title], abbr.dt-published[title]"
+HATOM_UPDATED_SELECTOR = "abbr.updated[title], abbr.dt-updated[title]"
 DATE_SELECTORS = (
     '[itemprop="datePublished"]',
     "time[pubdate], time.published, time.entry-date, time.post-date",
+    HATOM_PUBLISHED_SELECTOR,
     "article time[datetime], header time[datetime], main time[datetime]",
     ".published, .entry-date, .post-date, .posted-on, .publish-date, .published-date, .article-date, "
     ".date-published, .byline time, .dateline, .article__date, .post-meta time, time[datetime]",
+    HATOM_UPDATED_SELECTOR,
 )
 # The date selectors only a <time> element matches: a page without one (most pages) is not searched with
-# them (page_nodes notes whether it has one in its walk).
-TIME_DATE_SELECTORS = frozenset(DATE_SELECTORS[1:3])
+# them (page_nodes notes whether it has one in its walk); likewise those only an <abbr> matches.
+TIME_DATE_SELECTORS = frozenset((DATE_SELECTORS[1], DATE_SELECTORS[3]))
+ABBR_DATE_SELECTORS = frozenset((HATOM_PUBLISHED_SELECTOR, HATOM_UPDATED_SELECTOR))
+# An <abbr>'s title is its expansion (HTML standard), where the microformats' abbr pattern puts the
+# machine-readable value; any other element's title is a tooltip, not a date.
+DATE_TITLE_TAG = "abbr"
 # Machine-readable dates: ISO 8601 (with time and offset when given) and compact 20240305.
 ISO_RE = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
