@@ -410,3 +410,41 @@ def test_an_hatom_updated_date_is_the_last_resort_and_other_titles_are_not_dates
     assert read(page("", updated), url="https://example.org/harbour").date == "2025-05-02"
     tooltip = '<h1>Harbour</h1><p>Body.</p><span class="published" title="2025-05-02">soon</span>'
     assert read(page("", tooltip), url="https://example.org/harbour").date is None
+
+
+def _card(href: str, headline: str, excerpt: str, dateline: str = "") -> str:
+    meta = f"<p>{dateline}</p>" if dateline else ""
+    link = f'<a href="{href}"><h3>{headline}</h3></a>'
+    return f'<article>{link}<p>{excerpt}</p><a href="{href}">+</a>{meta}</article>'
+
+
+@pytest.mark.parametrize(
+    ("lang", "section", "dateline", "cards"),
+    [
+        ("en", "Business", "14 October 2025 · 4 min read", ("Port expansion approved", "Fish market moves")),
+        ("fr", "Économie", "14 octobre 2025", ("Le port s'agrandit", "La criée déménage")),
+        ("de", "Wirtschaft", "14.10.2025", ("Hafen wird erweitert", "Fischmarkt zieht um")),
+    ],
+)
+def test_a_section_front_takes_no_date_from_its_teaser_cards(
+    lang: str, section: str, dateline: str, cards: tuple[str, str]
+) -> None:
+    """A run of <article> cards whose headings link away are teasers: their date lines are not the page's."""
+    lead, other = cards
+    body = f"""<header><a href="/">Times</a></header><main><h1>{section}</h1>
+      <section>{_card("/a/1", lead, "Plans approved on Tuesday…", dateline)}</section>
+      <section>{_card("/a/2", other, "Traders say…")}
+      {_card("/a/3", other + " (2)", "Buyers…")}</section></main>"""
+    meta = read(page(f"<title>{section} | Times</title>", body, lang), url=f"https://times.example/{lang}/")
+    assert meta.date is None
+
+
+def test_an_article_keeps_its_date_line_beside_teaser_cards() -> None:
+    """The headline's own article, an article without a linked heading, and a lone card keep their dates."""
+    teasers = _card("/a/2", "Fish market", "Traders…", "1 May 2025") + _card("/a/3", "Hotel sold", "The…")
+    own = "<article><h1>Storm closes schools</h1><p>5 March 2024</p><p>Schools will close.</p></article>"
+    assert read(page("<title>Storm closes schools</title>", own + teasers)).date == "2024-03-05"
+    outside = "<h1>Storm closes schools</h1><article><p>5 March 2024</p><p>Schools will close.</p></article>"
+    assert read(page("<title>Storm closes schools</title>", outside + teasers)).date == "2024-03-05"
+    lone = _card("/storm", "Storm closes schools", "Schools will close.", "5 March 2024")
+    assert read(page("<title>Storm | Times</title>", lone)).date == "2024-03-05"

@@ -137,12 +137,14 @@ def _iso(year: str, month: str, day: str) -> str | None:
 
 
 def _date_line_in_text(near_title: TextNearTitle) -> str | None:
-    """A short line near the headline that is a date ("March 5, 2024", "Updated: 05/03/2024")."""
-    for window in near_title.windows():
+    """A short line near the headline that is a date ("March 5, 2024", "Updated: 05/03/2024"), and not
+    a teaser card's."""
+    for offset, window in near_title.placed_windows():
         for line in window.split("\n"):
+            start, offset = offset, offset + len(line) + 1
             line = line.strip()
             if 6 <= len(line) <= rules.MAX_DATE_LINE_CHARS:
                 found = date_in_text(line)
-                if found:
+                if found and not near_title.in_teaser(start):
                     return found
     return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import rules
 from ._text import clean_text
@@ -95,20 +95,69 @@ class TextNearTitle:
     def __init__(self, tree: LexborHTMLParser, title: str | None) -> None:
         self._tree = tree
         self._title = title
-        self._windows: list[str] | None = None
+        self._placed: list[tuple[int, str]] | None = None
+        self._text = ""
+        self._anchor = -1
+        self._teasers: tuple[tuple[int, int], ...] | None = None
 
     def windows(self) -> list[str]:
-        if self._windows is None:
-            self._windows = self._compute()
-        return self._windows
+        return [window for _, window in self.placed_windows()]
 
-    def _compute(self) -> list[str]:
+    def placed_windows(self) -> list[tuple[int, str]]:
+        """Each window with its offset in the body's text."""
+        if self._placed is None:
+            self._placed = self._compute()
+        return self._placed
+
+    def in_teaser(self, offset: int) -> bool:
+        """Whether the body's text at this offset is a teaser card's (found only when first asked)."""
+        if self._teasers is None:
+            self.placed_windows()  # sets the body's text and the headline's place in it
+            self._teasers = teaser_spans(self._tree, self._text, self._anchor)
+        return any(start <= offset < end for start, end in self._teasers)
+
+    def _compute(self) -> list[tuple[int, str]]:
         body = self._tree.body
         if body is None:
             return []
-        text = body.text(deep=True, separator="\n")
-        anchor = text.find(self._title) if self._title else -1
+        text = self._text = body.text(deep=True, separator="\n")
+        anchor = self._anchor = text.find(self._title) if self._title else -1
         if anchor < 0:
-            return [text[: rules.BYLINE_AFTER_TITLE_CHARS]]
+            return [(0, text[: rules.BYLINE_AFTER_TITLE_CHARS])]
         after = text[anchor : anchor + len(self._title or "") + rules.BYLINE_AFTER_TITLE_CHARS]
-        return [after, text[max(0, anchor - rules.BYLINE_BEFORE_TITLE_CHARS) : anchor]]
+        before = max(0, anchor - rules.BYLINE_BEFORE_TITLE_CHARS)
+        return [(anchor, after), (before, text[before:anchor])]
+
+
+def teaser_spans(tree: LexborHTMLParser, text: str, anchor: int) -> tuple[tuple[int, int], ...]:
+    """Where the teaser cards' text lies in the body's text: <article> elements that hold no other, whose
+    first heading is a link and is not an <h1>, and whose text does not hold the headline (at ``anchor``);
+    none unless there are several (rules.MIN_TEASER_CARDS)."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0  # cards holding no other card come in the text's order: a copy of one is found in its place
+    for card in tree.css(rules.TEASER_CARD_TAG):
+        # Lexbor's css() on a node matches the node itself: more than one is a nested article.
+        if len(card.css(rules.TEASER_CARD_TAG)) > 1 or not _heading_links_away(card):
+            continue
+        card_text = card.text(deep=True, separator="\n")
+        start = text.find(card_text, cursor) if card_text.strip() else -1
+        if start < 0:
+            continue
+        cursor = start + len(card_text)
+        if not start <= anchor < cursor:
+            spans.append((start, cursor))
+    return tuple(spans) if len(spans) >= rules.MIN_TEASER_CARDS else ()
+
+
+def _heading_links_away(card: LexborNode) -> bool:
+    heading = card.css_first(rules.CARD_HEADINGS)
+    if heading is None or heading.tag == "h1":
+        return False
+    if heading.css_first("a[href]") is not None:
+        return True
+    parent = heading.parent
+    while parent is not None and parent.tag != rules.TEASER_CARD_TAG:
+        if parent.tag == "a" and "href" in parent.attributes:
+            return True
+        parent = parent.parent
+    return False

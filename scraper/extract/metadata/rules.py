@@ -274,6 +274,13 @@ SPECIFIC_DATE_SELECTORS = 4
 MAX_DATE_ELEMENTS = 3
 # A line of text that is a date, maybe with a label ("Last updated: 20 January 2025"), is this short.
 MAX_DATE_LINE_CHARS = 60
+# A teaser card: an <article> (HTML: a self-contained composition) whose first heading is a link, not the
+# page's <h1>, and which does not hold the headline: it stands for a story told on another page, and its
+# date line is that story's date. A section front or a list of related stories is a run of them; a lone
+# card may be the page's own story (its headline linking to its own address), so it takes several.
+TEASER_CARD_TAG = "article"
+CARD_HEADINGS = "h1, h2, h3, h4, h5, h6"
+MIN_TEASER_CARDS = 2
 # hAtom and microformats2 (Blogger and many blog themes) mark the publication date up as an <abbr> of
 # class "published" / "dt-published" whose title holds the ISO date-time, the text being for people
 # ("21:05"): as precise as a <time class="published">. Their "updated" is the last change, not the
