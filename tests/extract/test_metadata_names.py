@@ -1,5 +1,5 @@
-"""Titles the page states in its own conventions: "_"-joined portal titles, the site's name shown by the
-hostname, a headline set in <h2>."""
+"""Titles and bylines the page states in its own conventions: "_"-joined portal titles, the site's name
+shown by the hostname, a headline set in <h2>, an author archive link, a BEM byline element."""
 
 from __future__ import annotations
 
@@ -72,3 +72,57 @@ def test_without_an_h1_a_teaser_h2_is_not_the_headline() -> None:
     body = "<h2>Latest stories</h2><h2>Council approves the new harbour wall</h2>"
     meta = read(page("<title>Fish market moves to a new hall</title>", body))
     assert meta.title == "Fish market moves to a new hall"
+
+
+@pytest.mark.parametrize(
+    ("text", "href", "expected"),
+    [
+        ("View all posts by Tom Everard", "https://blog.example/author/tom/", "Tom Everard"),
+        ("Voir tous les articles de Marie Dupont", "/author/marie-dupont/", "Marie Dupont"),
+        ("Alle Beiträge von Jörg Müller anzeigen", "/author/j%C3%B6rg-m%C3%BCller/", "Jörg Müller"),
+        ("Alle Beiträge von Jörg Müller anzeigen", "/autor/jorg-muller", "Jörg Müller"),
+        # a login name that spells no word of the text: the text is not cut
+        ("Tom Everard", "/author/teverard/", "Tom Everard"),
+    ],
+)
+def test_an_author_archive_link_names_the_author_its_slug_spells(text: str, href: str, expected: str) -> None:
+    body = (
+        f'<article><h1>Mill race rebuilt</h1><p>Text.</p><a href="{href}" rel="author">{text}</a></article>'
+    )
+    assert read(page("<title>Mill race rebuilt</title>", body)).author == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ('<span class="p-article__author">森田 佳奈</span>', "森田 佳奈"),
+        ('<p class="story__author">Ana Lima</p>', "Ana Lima"),
+        (
+            '<div class="article__author"><img alt=""><span class="article__author__name">Jan Nowak</span>'
+            '<span class="article__author__position">Redaktor naczelny</span></div>',
+            "Jan Nowak",
+        ),
+    ],
+)
+def test_a_bem_author_element_is_a_byline(byline: str, expected: str) -> None:
+    body = f"<article><h1>潮見線が全線再開</h1><div>{byline}</div><p>本文。</p></article>"
+    assert read(page("<title>潮見線が全線再開</title>", body, lang="ja")).author == expected
+
+
+def test_a_comment_authors_bem_element_is_not_the_byline() -> None:
+    body = (
+        "<article><h1>Mill race rebuilt</h1><p>Text.</p></article>"
+        '<section class="comments"><div class="c-comment">'
+        '<span class="c-comment__author">Jenny Coulson</span></div>'
+        '<div class="reply"><span class="reply__author">R Pidgeon</span></div></section>'
+    )
+    assert read(page("<title>Mill race rebuilt</title>", body)).author is None
+
+
+def test_a_bem_author_far_from_the_headline_credits_a_quote_not_the_page() -> None:
+    prose = "<p>" + "Payments in every currency, settled the next day for every business. " * 40 + "</p>"
+    body = (
+        f"<main><h1>Unified payments</h1>{prose}"
+        '<blockquote><p>It just works.</p><span class="Quote__author">Michelle Lin</span></blockquote></main>'
+    )
+    assert read(page("<title>Unified payments</title>", body)).author is None

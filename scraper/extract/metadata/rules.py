@@ -191,6 +191,20 @@ AUTHOR_MARKS = (
     '[itemprop="author"], [rel="author"], [class*="author" i], [class*="byline" i], [class*="posted-by" i], '
     '[class*="written-by" i]'
 )
+# A BEM element (block__element) named author is the block's author: "p-article__author", "story__author".
+# Lexbor's CSS cannot match the end of one class token, so the candidates are checked token by token.
+BEM_AUTHOR_SELECTOR = '[class*="__author" i]'
+BEM_AUTHOR_RE = re.compile(r"^[\w-]+__author(?:s|-name)?$", re.IGNORECASE)
+# Inside a byline element, its part with a class ending in "name" holds the name alone (a role, an avatar
+# or a date beside it).
+NAME_PART_SELECTOR = '[class*="name" i]'
+# Words of a comment's block or container ("comment__author", <ol class="comment-list">, "reply"): the
+# author there is a commenter, not the article's.
+COMMENT_WORDS = ("comment", "reply", "replies")
+# Author links: the address's last segment (its slug) split into words ("tom-everard", "jane_doe").
+SLUG_SPLIT_RE = re.compile(r"[-_.+\s]+")
+# A slug's first word shorter than this (an initial) cannot say where a name starts in a link's text.
+MIN_SLUG_WORD_CHARS = 2
 # A byline sits just under the headline (or just above it); further away, "By" lines belong to teasers.
 BYLINE_AFTER_TITLE_CHARS = 1500
 BYLINE_BEFORE_TITLE_CHARS = 500
