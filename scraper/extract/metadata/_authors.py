@@ -6,9 +6,11 @@ address or a sentence.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Sequence
+from urllib.parse import unquote, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import rules
 from ._dates import date_in_text
@@ -47,6 +49,7 @@ def _author_candidates(
     yield _name_beside_date(near_title), False
     if marked:
         yield from _selected(tree, rules.AUTHOR_SELECTORS[rules.SPECIFIC_AUTHOR_SELECTORS :])
+        yield _bem_byline(tree, near_title), True
     yield list(linked.organisation_authors), False
 
 
@@ -55,7 +58,81 @@ def _selected(tree: LexborHTMLParser, selectors: Sequence[str]) -> Iterator[tupl
     for selector in selectors:
         node = tree.css_first(selector)
         if node is not None:
-            yield [node.attributes.get("content") or node.text(deep=True, separator=" ")], True
+            text = node.attributes.get("content") or node.text(deep=True, separator=" ")
+            yield [_named_by_slug(text, node.attributes.get("href"))], True
+
+
+def _named_by_slug(text: str, href: str | None) -> str:
+    """The words of a link's text that its address's last segment spells ("View all posts by Tom Everard"
+    to /author/tom/ is "Tom Everard"): an author archive or profile link's slug is the name, or its first
+    word. The text is cut before the slug's word only after a lower-case word (a phrase's "by", "de",
+    "von"; a name's words are capitalised: "Tom Everard" to /author/everard/ stays whole), and loses the
+    lower-case words after the name ("Alle Beiträge von Jörg Müller anzeigen")."""
+    if not href:
+        return text
+    try:
+        segments = [segment for segment in unquote(urlsplit(href).path).split("/") if segment]
+    except ValueError:
+        return text
+    tokens = (
+        [token for token in rules.SLUG_SPLIT_RE.split(_ascii_fold(segments[-1])) if token] if segments else []
+    )
+    if not tokens or len(tokens[0]) < rules.MIN_SLUG_WORD_CHARS:
+        return text
+    words = text.split()
+    folded = [_ascii_fold(word).strip(rules.QUOTES + ".,:;()") for word in words]
+    for index in range(1, len(words)):
+        if folded[index] == tokens[0] and words[index - 1].islower():
+            spelled = len(tokens) > 1 and folded[index : index + len(tokens)] == tokens
+            name = words[index : index + len(tokens)] if spelled else words[index:]
+            while len(name) > 1 and name[-1].islower():
+                name.pop()
+            return " ".join(name)
+    return text
+
+
+def _ascii_fold(text: str) -> str:
+    """Lower case without accents, as slugs spell names ("Jörg" is "jorg")."""
+    return "".join(
+        char for char in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(char)
+    )
+
+
+def _bem_byline(tree: LexborHTMLParser, near_title: TextNearTitle) -> list[str]:
+    """A BEM element named author ("p-article__author") near the headline, outside comments: the block
+    names whose author it is, and a comment's block or container says it is a commenter's
+    ("comment__author"). Further from the headline, such elements credit quotes, reviews and teasers."""
+    windows: list[str] | None = None
+    for node in tree.css(rules.BEM_AUTHOR_SELECTOR):
+        classes = (node.attributes.get("class") or "").split()
+        if not any(rules.BEM_AUTHOR_RE.match(name) for name in classes) or _in_comments(node):
+            continue
+        text = clean_text(_name_part(node).text(deep=True, separator=" "))
+        if windows is None:
+            windows = [" ".join(window.split()) for window in near_title.windows()]
+        if text and any(text in window for window in windows):
+            return [text]
+    return []
+
+
+def _name_part(node: LexborNode) -> LexborNode:
+    """The element's part named "name" ("article__author__name" beside "__position"), as microdata's
+    author has a name, else the element itself."""
+    for part in node.css(rules.NAME_PART_SELECTOR):
+        if any(name.casefold().endswith("name") for name in (part.attributes.get("class") or "").split()):
+            return part
+    return node
+
+
+def _in_comments(node: LexborNode) -> bool:
+    """The element or a container of it is marked as comments (<ol class="comment-list">, id="comments")."""
+    current: LexborNode | None = node
+    while current is not None:
+        marks = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}".casefold()
+        if any(word in marks for word in rules.COMMENT_WORDS):
+            return True
+        current = current.parent
+    return False
 
 
 def _byline_in_text(near_title: TextNearTitle) -> list[str]:

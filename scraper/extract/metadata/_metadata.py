@@ -45,7 +45,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
     sitename = first_text(
         tags.first(rules.SITENAME_KEYS[:1]), linked.sitename, tags.first(rules.SITENAME_KEYS[1:])
     )
-    title = read_title(nodes, linked, tags, sitename)
+    title = read_title(nodes, linked, tags, sitename, _inner_page_hostname(canonical or url))
     if sitename is None:
         sitename = sitename_from_title(nodes)
     near_title = TextNearTitle(tree, title)
@@ -94,6 +94,16 @@ def _canonical_url(nodes: PageNodes, tags: MetaTags, url: str | None) -> str | N
         except ValueError:
             continue
     return None
+
+
+def _inner_page_hostname(url: str | None) -> str | None:
+    """The hostname of a page below the site's home page: a home page's own name is the site's name
+    ("Todoist | A To-Do List ..."), so there the hostname does not mark a title part to strip."""
+    try:
+        path = urlsplit(url).path if url else ""
+    except ValueError:
+        return None
+    return _hostname(url) if path.strip("/") else None
 
 
 def _hostname(url: str | None) -> str | None:

@@ -21,6 +21,7 @@ class PageNodes:
     json_ld: tuple[str, ...] = ()
     metas: tuple[dict[str, str | None], ...] = ()
     headings: tuple[str, ...] = ()  # text of the first MAX_HEADINGS <h1> (rules.py)
+    subheadings: tuple[str, ...] = ()  # and of the first MAX_HEADINGS <h2>, for a page without <h1>
     title: str | None = None
     canonical: str | None = None
     has_time: bool = False  # a <time> element: without one, its date selectors cannot match
@@ -31,6 +32,7 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
     json_ld: list[str] = []
     metas: list[dict[str, str | None]] = []
     headings: list[str] = []
+    subheadings: list[str] = []
     title: str | None = None
     canonical: str | None = None
     has_time = has_abbr = False
@@ -43,6 +45,9 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
         elif tag == "h1":
             if len(headings) < rules.MAX_HEADINGS:
                 headings.append(node.text(deep=True, separator=" "))
+        elif tag == "h2":
+            if len(subheadings) < rules.MAX_HEADINGS:
+                subheadings.append(node.text(deep=True, separator=" "))
         elif tag == "title":
             if title is None:
                 title = node.text(deep=True, separator=" ")
@@ -52,7 +57,8 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
             has_abbr = True
         elif tag == "link" and canonical is None:
             canonical = node.attributes.get("href")
-    return PageNodes(tuple(json_ld), tuple(metas), tuple(headings), title, canonical, has_time, has_abbr)
+    headings_found = (tuple(headings), tuple(subheadings))
+    return PageNodes(tuple(json_ld), tuple(metas), *headings_found, title, canonical, has_time, has_abbr)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """The headline: an <h1> that the metadata titles confirm, else the best metadata title without its
-" | Site" part; and the site name a <title> suffix gives."""
+" | Site" part (told by the site's name, the hostname, or its form), completed by an <h2> on a page
+without <h1>; and the site name a <title> suffix gives."""
 
 from __future__ import annotations
 
@@ -11,14 +12,20 @@ from ._text import capitalised, clean_text, fold
 __all__ = ["read_title", "sitename_from_title"]
 
 
-def read_title(nodes: PageNodes, linked: LinkedData, tags: MetaTags, sitename: str | None) -> str | None:
+def read_title(
+    nodes: PageNodes, linked: LinkedData, tags: MetaTags, sitename: str | None, hostname: str | None = None
+) -> str | None:
     """The headline as the page shows it: an <h1> that the metadata titles confirm, else the best of them.
 
     Editors write <h1> for readers and og:title / <title> for search engines ("Top 10 X to Watch" vs
     "X For 2026 | Site"); an <h1> is trusted when most of its words also occur in a metadata title,
-    which tells a headline from a site logo or a section name set in <h1>.
+    which tells a headline from a site logo or a section name set in <h1>. A page with no <h1> at all
+    (hand-written and old pages) may set its headline in the next level, an <h2> (see _completed).
     """
     page_title = nodes.title
+    # The references an <h1> is checked against lose only the parts the site's declared name marks, not
+    # those the hostname does: a section front's <h1> "Business" must not pass for the headline of
+    # "Business News | The Coastal Times" by matching what is left of it.
     meta_titles = [
         _without_site_suffix(title, sitename, None)
         for title in (linked.title, tags.first(rules.TITLE_KEYS), page_title)
@@ -37,10 +44,25 @@ def read_title(nodes: PageNodes, linked: LinkedData, tags: MetaTags, sitename: s
         page_title,
     )
     for candidate in preferred:
-        title = _without_site_suffix(candidate, sitename, first_heading)
+        title = _without_site_suffix(candidate, sitename, first_heading, hostname)
         if title:
-            return title
+            return title if any(headings) else _completed(title, nodes.subheadings)
     return first_heading
+
+
+def _completed(title: str, subheadings: tuple[str, ...]) -> str:
+    """On a page with no <h1>, an <h2> that starts with the metadata title (or with its longest part, the
+    site's name unknown) and goes on is the headline in full ("Site - Restoring a Radio, Part 3" in
+    <title>, "Restoring a Radio, Part 3: Recapping" in <h2>); an <h2> that only quotes the title
+    ("15 Replies to ...") or says something else is not."""
+    parts = [part for part in rules.TITLE_SEPARATORS_RE.split(title) if part]
+    wanted = {fold(title), fold(max(parts, key=len))}
+    for subheading in map(_usable_title, subheadings):
+        folded = fold(subheading) if subheading else ""
+        for start in wanted:
+            if len(folded) > len(start) and folded.startswith(start) and not folded[len(start)].isalnum():
+                return subheading or title
+    return title
 
 
 def _words(text: str) -> set[str]:
@@ -61,8 +83,11 @@ def _confirmed(heading: str, references: list[set[str]]) -> bool:
     return False
 
 
-def _without_site_suffix(title: str | None, sitename: str | None, heading: str | None) -> str | None:
-    """The title without a " | Site" part: the part that matches the h1, or the longest part."""
+def _without_site_suffix(
+    title: str | None, sitename: str | None, heading: str | None, hostname: str | None = None
+) -> str | None:
+    """The title without a " | Site" part: the part that matches the h1, else the part the site's name or
+    hostname spells, else a short name-like last part (for "_"-chained titles, every such part)."""
     title = _usable_title(title)
     if title is None:
         return None
@@ -82,14 +107,46 @@ def _without_site_suffix(title: str | None, sitename: str | None, heading: str |
         return _rejoin(title, parts[:-1])
     if site and fold(parts[0]) == site:
         return _rejoin(title, parts[1:])
+    if _host_spells(parts[-1], hostname):
+        return _rejoin(title, parts[:-1])
+    if _host_spells(parts[0], hostname):
+        return _rejoin(title, parts[1:])
+    chained = any(
+        match.group() == rules.CHAINED_SEPARATOR for match in rules.TITLE_SEPARATORS_RE.finditer(title)
+    )
+    while len(parts) >= 2 and _is_name_suffix(parts):
+        parts = parts[:-1]
+        if not chained:
+            break
+    return _rejoin(title, parts)
+
+
+def _is_name_suffix(parts: list[str]) -> bool:
     suffix = parts[-1]
-    if (
+    return (
         len(suffix.split()) <= rules.MAX_SITENAME_WORDS
         and len(suffix) < len(" ".join(parts[:-1]))
         and _looks_like_site(suffix)
-    ):
-        return _rejoin(title, parts[:-1])
-    return title
+    )
+
+
+def _host_spells(part: str, hostname: str | None) -> bool:
+    """A label of the hostname spells the part's letters, or most of them after a leading article: the
+    part is the site's name, whatever its length ("Sign in | The Harbour Chronicle" at
+    account.harbourchronicle.example). Letters after the label make it a product or section of the site
+    ("Cloudflare CDN"), not its name."""
+    if not hostname:
+        return False
+    letters = "".join(char for char in part.casefold() if char.isalnum())
+    for label in hostname.casefold().split("."):
+        label = "".join(char for char in label if char.isalnum())
+        if (
+            len(label) >= rules.MIN_HOST_LABEL_CHARS
+            and letters.endswith(label)
+            and len(label) >= rules.MIN_HOST_SHARE * len(letters)
+        ):
+            return True
+    return False
 
 
 def _rejoin(title: str, parts: list[str]) -> str:

@@ -70,9 +70,11 @@ TRAILING_COMMA_RE = re.compile(r",\s*(?=[}\]])")
 
 # The elements metadata is read from, found in one CSS query (each query is a walk of the tree).
 PAGE_NODES_SELECTOR = (
-    'script[type="application/ld+json"], meta[content], h1, title, link[rel="canonical"][href], time, abbr'
+    'script[type="application/ld+json"], meta[content], h1, h2, title, link[rel="canonical"][href], '
+    "time, abbr"
 )
-# <h1> elements looked at (pages put logos, section names and teasers in more of them).
+# <h1> (and <h2>, read on a page without <h1>) elements looked at (pages put logos, section names and
+# teasers in more of them).
 MAX_HEADINGS = 5
 # <meta> keys (name, property or itemprop, lower-cased) in order of trust, per field.
 TITLE_KEYS = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "sailthru.title")
@@ -145,8 +147,24 @@ MIN_HEADING_CONFIRMATION = 0.5
 MIN_TITLE_COVERAGE = 0.3
 # A title suffix (" | Site") is only taken as a site name when it is this short.
 MAX_SITENAME_WORDS = 6
-# Separators between a headline and a site or section name.
-TITLE_SEPARATORS_RE = re.compile(r"\s+(?:\||-|–|—|::|·|»|•|/|:)\s+")
+# Letters of the scripts written without spaces between words (Han, kana, CJK punctuation and full-width
+# forms): a title in them cannot set a separator off with spaces.
+_UNSPACED = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+# Separators between a headline and a site or section name: a mark set off by spaces, or "_" touching a
+# letter of an unspaced script (Chinese portals write "Headline_Channel_Site"); "_" between Latin letters or
+# digits is part of a name ("snake_case", "__init__") and is not a separator.
+TITLE_SEPARATORS_RE = re.compile(
+    rf"\s+(?:\||-|–|—|::|·|»|•|/|:)\s+|(?<=[{_UNSPACED}])_(?=[^\s_])|(?<=[^\s_])_(?=[{_UNSPACED}])"
+)
+# The separator that chains a headline to ever broader names (channel, then site): every part after the
+# first is stripped while it looks like a name, not only the last.
+CHAINED_SEPARATOR = "_"
+# A hostname label spells a title part that is the site's name when the part's letters end with it and it
+# makes this share of them ("harbourchronicle" of "The Harbour Chronicle": a leading article is all a
+# hostname drops; "apple" of a headline "Apple unveils ..." not).
+MIN_HOST_SHARE = 0.6
+# Hostname labels shorter than this ("www", "co", "uk", "m") spell no site name.
+MIN_HOST_LABEL_CHARS = 4
 
 # ---------------------------------------------------------------- authors
 
@@ -174,6 +192,20 @@ AUTHOR_MARKS = (
     '[itemprop="author"], [rel="author"], [class*="author" i], [class*="byline" i], [class*="posted-by" i], '
     '[class*="written-by" i]'
 )
+# A BEM element (block__element) named author is the block's author: "p-article__author", "story__author".
+# Lexbor's CSS cannot match the end of one class token, so the candidates are checked token by token.
+BEM_AUTHOR_SELECTOR = '[class*="__author" i]'
+BEM_AUTHOR_RE = re.compile(r"^[\w-]+__author(?:s|-name)?$", re.IGNORECASE)
+# Inside a byline element, its part with a class ending in "name" holds the name alone (a role, an avatar
+# or a date beside it).
+NAME_PART_SELECTOR = '[class*="name" i]'
+# Words of a comment's block or container ("comment__author", <ol class="comment-list">, "reply"): the
+# author there is a commenter, not the article's.
+COMMENT_WORDS = ("comment", "reply", "replies")
+# Author links: the address's last segment (its slug) split into words ("tom-everard", "jane_doe").
+SLUG_SPLIT_RE = re.compile(r"[-_.+\s]+")
+# A slug's first word shorter than this (an initial) cannot say where a name starts in a link's text.
+MIN_SLUG_WORD_CHARS = 2
 # A byline sits just under the headline (or just above it); further away, "By" lines belong to teasers.
 BYLINE_AFTER_TITLE_CHARS = 1500
 BYLINE_BEFORE_TITLE_CHARS = 500
