@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, cast
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
+from .bylines import drop_author_bio, drop_byline_lines
 from .containers import Totals, container_totals
 from .evidence import is_notice, may_be_notice_box, notice_blocks
 from .repeats import drop_pull_quotes, drop_repeats, normalised, normalised_all
@@ -25,11 +26,9 @@ if TYPE_CHECKING:
 __all__ = [
     "BodyChoice",
     "BodyText",
-    "author_names",
     "clean_body",
     "find_body",
     "headline_keys",
-    "is_author_bio",
     "is_prose",
     "is_sentence",
     "normalised",
@@ -395,12 +394,14 @@ def clean_body(
     page_chars: int = 0,
     author: str | None = None,
     recorder: Recorder | None = None,
+    date: str | None = None,
 ) -> BodyText:
     """Drop headline lists, interface text, the repeated title and standfirst, orphan headings, and the
     author's bio box after the body.
 
     `titles` are the page's headline as written (see headline_keys); a body block equal to one is dropped.
-    `author` is the byline's name, from the metadata. A `recorder` is told why each block was dropped.
+    `author` is the byline's name, `date` the publication date, from the metadata (bylines.py). A
+    `recorder` is told why each block was dropped.
     """
     if choice.body_id is None:
         return BodyText((), 0, choice.listing, page_chars, len(choice.cards))
@@ -439,7 +440,10 @@ def clean_body(
     kept = _noted(recorder, kept, pull_quotes, "pull quote (its words stand in another block)")
     kept = _noted(recorder, kept, _drop_lead_notices(kept), "notice in its own box before the first prose")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
-    kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
+    kept = _noted(recorder, kept, drop_author_bio(kept, author), "author bio")
+    kept = _noted(
+        recorder, kept, drop_byline_lines(kept, body_id, (author, date), is_prose), "byline or date line"
+    )
     kept = _noted(recorder, kept, _drop_lead_out(kept, totals), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
     prose = sum(block.chars for block in kept if is_prose(block))
@@ -548,31 +552,6 @@ def _drop_lead_out(blocks: list[Block], totals: Mapping[int, Totals]) -> list[Bl
             tail = [b for b in blocks[index + 1 :] if not _is_lead_out_line(b)]
             return blocks[: index + 1] + tail
     return blocks
-
-
-_AUTHOR_SEPARATOR_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
-
-
-def _drop_author_bio(blocks: list[Block], author: str | None) -> list[Block]:
-    """At the very end: the author's bio box (a short paragraph opening with the byline's name)."""
-    names = author_names(author)
-    end = len(blocks)
-    while end > 1 and is_author_bio(blocks[end - 1], names):
-        end -= 1
-    return blocks[:end]
-
-
-def author_names(author: str | None) -> tuple[str, ...]:
-    """The byline's full names, normalised; one word ("Staff") opens sentences, so it names no one."""
-    names = (normalised(name) for name in _AUTHOR_SEPARATOR_RE.split(author or ""))
-    return tuple(name for name in names if " " in name)
-
-
-def is_author_bio(block: Block, names: Sequence[str]) -> bool:
-    if block.kind is not BlockKind.PARAGRAPH or len(block.text) > rules.MAX_AUTHOR_BIO_CHARS:
-        return False
-    opening = normalised(block.text)
-    return any(opening.startswith(name + " ") for name in names)
 
 
 def _is_lead_out_line(block: Block) -> bool:

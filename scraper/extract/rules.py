@@ -381,6 +381,12 @@ MIN_LISTING_PROSE_SHARE = 0.5
 # An author bio box after the body opens with the author's name ("Jane Doe covers climate from Lima.
 # More about Jane Doe"); a closing paragraph that long or shorter, opening with the byline's name, is one.
 MAX_AUTHOR_BIO_CHARS = 400
+# A line shorter than prose that names the page's author with at most this many other words ("Por", "By",
+# "Text:", "Reportagem de") is its byline; and one that writes the page's date with at most this many words
+# ("Publicado em", "de setembro de", "Updated", "p.m. ET") is its date line. An article's header holds them
+# beside the lede, after the first prose, where the lead-in rule does not reach (bylines.py).
+MAX_BYLINE_EXTRA_WORDS = 2
+MAX_DATE_LINE_WORDS = 4
 # Fine print (<small>, <font size="1">) that carries a copyright mark is the site's legal line ("© 2009 Jane
 # Doe. Best viewed in ..."), on pages with no <footer> element. A copyright line in body type is kept: both
 # datasets label a wire service's "© 2019 Associated Press. All rights reserved." as part of the article.
