@@ -323,6 +323,15 @@ MIN_OWN_CHARS_OF_LINKED_BLOCK = 80
 # A container link-dense enough to drop must hold at least this much text: a lone linked phrase inside a
 # body paragraph's own <div> is judged by the paragraph rule instead.
 MIN_CONTAINER_CHARS = 60
+# ... counted in letters of an alphabet: Chinese, Japanese and Korean write a word in one to three characters
+# where Latin scripts take five to ten, so a character of theirs carries about as much as WIDE_CHAR_WEIGHT
+# letters ("相关阅读" is "Related reading"), and a box of two linked CJK headlines holds some 40 characters.
+# On a body at least MIN_WIDE_SCRIPT_SHARE of whose characters are of those scripts (containers.py), the
+# bound is divided by that weight.
+WIDE_CHAR_WEIGHT = 2.5
+MIN_WIDE_SCRIPT_SHARE = 0.5
+# Kana, CJK ideographs (and their extension A and compatibility forms), Hangul syllables.
+WIDE_SCRIPT_CHARS = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 # ... and it must be (nearly) all links and labels: a <main> holding the body and a long related list
 # is link-dense on the whole, but a fifth of its text is prose.
 MAX_PROSE_SHARE_OF_LINK_LIST = 0.2
