@@ -18,6 +18,7 @@ from .blocks import Block, BlockKind, Deferral
 from .bylines import drop_author_bio, drop_byline_lines
 from .containers import Totals, container_totals, min_container_chars
 from .evidence import is_notice, may_be_notice_box, notice_blocks
+from .markup import links_of
 from .repeats import drop_pull_quotes, drop_repeats, normalised, normalised_all
 
 if TYPE_CHECKING:
@@ -475,7 +476,9 @@ def _dropped_as_links(
     it holds MIN_CONTAINER_CHARS.)"""
     heads_text = block.kind is BlockKind.HEADING and _is_unlinked_text(following)
     container = _boilerplate_container(block, containers)
-    if container is not None and not (heads_text and container == block.path[-1]):
+    # A heading of text, or a sentence of links (_is_linked_sentence), is judged as a block in its own box.
+    own_box = container == block.path[-1]
+    if container is not None and not (own_box and (heads_text or _is_linked_sentence(block))):
         announced = containers.announced
         if container not in announced:
             announced[container] = _introduces_list(previous) or _announces_own_list(container, containers)
@@ -487,12 +490,27 @@ def _dropped_as_links(
         and block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
         and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
         and not heads_text
+        and not _is_linked_sentence(block)
         and not block.quoted  # a quoted post's signature line ("— Name (@name) <a>date</a>")
         and not _introduces_list(previous)
     )
     if dropped and recorder is not None:
         recorder.dropped(block, "link-dense block")
     return dropped
+
+
+def _is_linked_sentence(block: Block) -> bool:
+    """A paragraph of the writer's own words around its links, ended as a sentence ("Our reporters followed
+    the works in <a>A</a>, <a>B</a> and <a>C</a>."), each link a name, shorter than a headline: a list of
+    links has a label's few words of its own, and a paragraph whose links hold whole headlines (hover cards
+    repeating a name with its latest stories) is mostly those."""
+    return (
+        block.kind is BlockKind.PARAGRAPH
+        and block.chars - block.link_chars >= rules.MIN_PROSE_CHARS
+        and block.text.rstrip().endswith(rules.FULL_STOPS)
+        and max((len(link.text) for link in links_of(block.markup)), default=0)
+        <= block.chars - block.link_chars
+    )
 
 
 def _is_unlinked_text(block: Block | None) -> bool:

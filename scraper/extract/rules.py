@@ -344,6 +344,10 @@ MIN_LIST_ANNOUNCEMENT_CHARS = 25
 # ("AUTO NEWS", "Jane Doe") are short and end without punctuation.
 SENTENCE_ENDINGS = (".", "!", "?", "…", ":", ";", '"', "”", "’", "»", "。", "！", "？", "؟", "۔", ")")
 MIN_UNPUNCTUATED_SENTENCE_CHARS = 150
+# The ends of a sentence that is a statement, exclamation or question: a link-dense paragraph ending so, with
+# MIN_PROSE_CHARS of its own words, is a sentence naming many things by their links, not a list of links
+# (which ends with its last link, or ":" announcing it).
+FULL_STOPS = (".", "!", "?", "…", "。", "！", "？", "؟", "۔")
 ELLIPSES = ("...", "…", "[…]", "[...]", "(...)")
 
 # A container inside the body with at least this many blocks and no running text at all, not being a
