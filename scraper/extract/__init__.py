@@ -75,7 +75,7 @@ def _body_text(
     page_chars = max(visible_chars(root) - unseen_chars, 0)
     blocks = collect_blocks(root, page_chars, recorder)
     choice = widened(find_body(blocks, recorder), blocks, meta.description, meta.author)
-    body = clean_body(choice, headline_keys(meta.title, blocks), page_chars, meta.author, recorder)
+    body = clean_body(choice, headline_keys(meta.title, blocks), page_chars, meta.author, recorder, meta.date)
     if recorder is not None:
         recorder.finished(root, blocks, choice, body)
     return blocks, body

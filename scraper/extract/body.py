@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, cast
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
-from .containers import Totals, container_totals
+from .bylines import drop_author_bio, drop_byline_lines
+from .containers import Totals, container_totals, min_container_chars
 from .evidence import is_notice, may_be_notice_box, notice_blocks
+from .markup import links_of
 from .repeats import drop_pull_quotes, drop_repeats, normalised, normalised_all
 
 if TYPE_CHECKING:
@@ -25,11 +27,9 @@ if TYPE_CHECKING:
 __all__ = [
     "BodyChoice",
     "BodyText",
-    "author_names",
     "clean_body",
     "find_body",
     "headline_keys",
-    "is_author_bio",
     "is_prose",
     "is_sentence",
     "normalised",
@@ -285,6 +285,7 @@ class _BodyContainers(dict[int, int]):
         self.totals, self.blocks, self.body_id = choice.totals, choice.blocks, cast(int, choice.body_id)
         self.announced: dict[int, bool] = {}
         self.announcers: list[Block] | None = None
+        self.min_chars = min_container_chars(self.blocks)  # a link list's least size, by the body's script
         self.outermost: tuple[dict[int, int | None], dict[int, int | None]] = (
             {self.body_id: None},  # for blocks that may not be a rail's
             {self.body_id: None},  # for the others
@@ -296,7 +297,7 @@ class _BodyContainers(dict[int, int]):
         if not entry.link_chars:
             pass  # neither kind: a headline list is mostly links, a rail's headlines are linked
         elif (
-            entry.chars >= rules.MIN_CONTAINER_CHARS
+            entry.chars >= self.min_chars
             and entry.link_density > rules.MAX_CONTAINER_LINK_DENSITY
             and entry.prose_chars <= rules.MAX_PROSE_SHARE_OF_LINK_LIST * entry.chars
         ):
@@ -395,12 +396,14 @@ def clean_body(
     page_chars: int = 0,
     author: str | None = None,
     recorder: Recorder | None = None,
+    date: str | None = None,
 ) -> BodyText:
     """Drop headline lists, interface text, the repeated title and standfirst, orphan headings, and the
     author's bio box after the body.
 
     `titles` are the page's headline as written (see headline_keys); a body block equal to one is dropped.
-    `author` is the byline's name, from the metadata. A `recorder` is told why each block was dropped.
+    `author` is the byline's name, `date` the publication date, from the metadata (bylines.py). A
+    `recorder` is told why each block was dropped.
     """
     if choice.body_id is None:
         return BodyText((), 0, choice.listing, page_chars, len(choice.cards))
@@ -439,7 +442,10 @@ def clean_body(
     kept = _noted(recorder, kept, pull_quotes, "pull quote (its words stand in another block)")
     kept = _noted(recorder, kept, _drop_lead_notices(kept), "notice in its own box before the first prose")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
-    kept = _noted(recorder, kept, _drop_author_bio(kept, author), "author bio")
+    kept = _noted(recorder, kept, drop_author_bio(kept, author), "author bio")
+    kept = _noted(
+        recorder, kept, drop_byline_lines(kept, body_id, (author, date), is_prose), "byline or date line"
+    )
     kept = _noted(recorder, kept, _drop_lead_out(kept, totals), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
     prose = sum(block.chars for block in kept if is_prose(block))
@@ -470,7 +476,9 @@ def _dropped_as_links(
     it holds MIN_CONTAINER_CHARS.)"""
     heads_text = block.kind is BlockKind.HEADING and _is_unlinked_text(following)
     container = _boilerplate_container(block, containers)
-    if container is not None and not (heads_text and container == block.path[-1]):
+    # A heading of text, or a sentence of links (_is_linked_sentence), is judged as a block in its own box.
+    own_box = container == block.path[-1]
+    if container is not None and not (own_box and (heads_text or _is_linked_sentence(block))):
         announced = containers.announced
         if container not in announced:
             announced[container] = _introduces_list(previous) or _announces_own_list(container, containers)
@@ -482,12 +490,27 @@ def _dropped_as_links(
         and block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
         and block.chars - block.link_chars < rules.MIN_OWN_CHARS_OF_LINKED_BLOCK
         and not heads_text
+        and not _is_linked_sentence(block)
         and not block.quoted  # a quoted post's signature line ("— Name (@name) <a>date</a>")
         and not _introduces_list(previous)
     )
     if dropped and recorder is not None:
         recorder.dropped(block, "link-dense block")
     return dropped
+
+
+def _is_linked_sentence(block: Block) -> bool:
+    """A paragraph of the writer's own words around its links, ended as a sentence ("Our reporters followed
+    the works in <a>A</a>, <a>B</a> and <a>C</a>."), each link a name, shorter than a headline: a list of
+    links has a label's few words of its own, and a paragraph whose links hold whole headlines (hover cards
+    repeating a name with its latest stories) is mostly those."""
+    return (
+        block.kind is BlockKind.PARAGRAPH
+        and block.chars - block.link_chars >= rules.MIN_PROSE_CHARS
+        and block.text.rstrip().endswith(rules.FULL_STOPS)
+        and max((len(link.text) for link in links_of(block.markup)), default=0)
+        <= block.chars - block.link_chars
+    )
 
 
 def _is_unlinked_text(block: Block | None) -> bool:
@@ -548,31 +571,6 @@ def _drop_lead_out(blocks: list[Block], totals: Mapping[int, Totals]) -> list[Bl
             tail = [b for b in blocks[index + 1 :] if not _is_lead_out_line(b)]
             return blocks[: index + 1] + tail
     return blocks
-
-
-_AUTHOR_SEPARATOR_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
-
-
-def _drop_author_bio(blocks: list[Block], author: str | None) -> list[Block]:
-    """At the very end: the author's bio box (a short paragraph opening with the byline's name)."""
-    names = author_names(author)
-    end = len(blocks)
-    while end > 1 and is_author_bio(blocks[end - 1], names):
-        end -= 1
-    return blocks[:end]
-
-
-def author_names(author: str | None) -> tuple[str, ...]:
-    """The byline's full names, normalised; one word ("Staff") opens sentences, so it names no one."""
-    names = (normalised(name) for name in _AUTHOR_SEPARATOR_RE.split(author or ""))
-    return tuple(name for name in names if " " in name)
-
-
-def is_author_bio(block: Block, names: Sequence[str]) -> bool:
-    if block.kind is not BlockKind.PARAGRAPH or len(block.text) > rules.MAX_AUTHOR_BIO_CHARS:
-        return False
-    opening = normalised(block.text)
-    return any(opening.startswith(name + " ") for name in names)
 
 
 def _is_lead_out_line(block: Block) -> bool:

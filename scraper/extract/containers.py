@@ -7,6 +7,7 @@ are found in one pass over the blocks, the one pass over a page's blocks that ev
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from . import rules
 from .blocks import Block, BlockKind
 
-__all__ = ["Totals", "container_totals"]
+__all__ = ["Totals", "container_totals", "min_container_chars"]
 
 
 @dataclass(slots=True)
@@ -122,3 +123,18 @@ def _add_totals(into: Totals, child: Totals) -> None:
     into.sentences += child.sentences
     into.non_items += child.non_items
     into.headline_links += child.headline_links  # `lines` counts a container's own paragraphs: not summed
+
+
+_WIDE_CHAR_RE = re.compile(rules.WIDE_SCRIPT_CHARS)
+
+
+def min_container_chars(blocks: Sequence[Block]) -> float:
+    """rules.MIN_CONTAINER_CHARS for the script of these blocks: divided by rules.WIDE_CHAR_WEIGHT when most
+    of their characters are Chinese, Japanese or Korean, which write a headline in a third of the letters."""
+    text = "".join([block.text for block in blocks])
+    if text.isascii():  # most bodies: no character of those scripts, no search
+        return rules.MIN_CONTAINER_CHARS
+    wide = len(_WIDE_CHAR_RE.findall(text))
+    if wide < rules.MIN_WIDE_SCRIPT_SHARE * sum(block.chars for block in blocks):
+        return rules.MIN_CONTAINER_CHARS
+    return rules.MIN_CONTAINER_CHARS / rules.WIDE_CHAR_WEIGHT

@@ -323,6 +323,15 @@ MIN_OWN_CHARS_OF_LINKED_BLOCK = 80
 # A container link-dense enough to drop must hold at least this much text: a lone linked phrase inside a
 # body paragraph's own <div> is judged by the paragraph rule instead.
 MIN_CONTAINER_CHARS = 60
+# ... counted in letters of an alphabet: Chinese, Japanese and Korean write a word in one to three characters
+# where Latin scripts take five to ten, so a character of theirs carries about as much as WIDE_CHAR_WEIGHT
+# letters ("相关阅读" is "Related reading"), and a box of two linked CJK headlines holds some 40 characters.
+# On a body at least MIN_WIDE_SCRIPT_SHARE of whose characters are of those scripts (containers.py), the
+# bound is divided by that weight.
+WIDE_CHAR_WEIGHT = 2.5
+MIN_WIDE_SCRIPT_SHARE = 0.5
+# Kana, CJK ideographs (and their extension A and compatibility forms), Hangul syllables.
+WIDE_SCRIPT_CHARS = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 # ... and it must be (nearly) all links and labels: a <main> holding the body and a long related list
 # is link-dense on the whole, but a fifth of its text is prose.
 MAX_PROSE_SHARE_OF_LINK_LIST = 0.2
@@ -335,6 +344,10 @@ MIN_LIST_ANNOUNCEMENT_CHARS = 25
 # ("AUTO NEWS", "Jane Doe") are short and end without punctuation.
 SENTENCE_ENDINGS = (".", "!", "?", "…", ":", ";", '"', "”", "’", "»", "。", "！", "？", "؟", "۔", ")")
 MIN_UNPUNCTUATED_SENTENCE_CHARS = 150
+# The ends of a sentence that is a statement, exclamation or question: a link-dense paragraph ending so, with
+# MIN_PROSE_CHARS of its own words, is a sentence naming many things by their links, not a list of links
+# (which ends with its last link, or ":" announcing it).
+FULL_STOPS = (".", "!", "?", "…", "。", "！", "？", "؟", "۔")
 ELLIPSES = ("...", "…", "[…]", "[...]", "(...)")
 
 # A container inside the body with at least this many blocks and no running text at all, not being a
@@ -381,6 +394,12 @@ MIN_LISTING_PROSE_SHARE = 0.5
 # An author bio box after the body opens with the author's name ("Jane Doe covers climate from Lima.
 # More about Jane Doe"); a closing paragraph that long or shorter, opening with the byline's name, is one.
 MAX_AUTHOR_BIO_CHARS = 400
+# A line shorter than prose that names the page's author with at most this many other words ("Por", "By",
+# "Text:", "Reportagem de") is its byline; and one that writes the page's date with at most this many words
+# ("Publicado em", "de setembro de", "Updated", "p.m. ET") is its date line. An article's header holds them
+# beside the lede, after the first prose, where the lead-in rule does not reach (bylines.py).
+MAX_BYLINE_EXTRA_WORDS = 2
+MAX_DATE_LINE_WORDS = 4
 # Fine print (<small>, <font size="1">) that carries a copyright mark is the site's legal line ("© 2009 Jane
 # Doe. Best viewed in ..."), on pages with no <footer> element. A copyright line in body type is kept: both
 # datasets label a wire service's "© 2019 Associated Press. All rights reserved." as part of the article.

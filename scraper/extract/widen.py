@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from . import rules
 from .blocks import Block, BlockKind, Deferral
-from .body import BodyChoice, author_names, is_author_bio, is_prose, is_sentence, normalised
+from .body import BodyChoice, is_prose, is_sentence, normalised
+from .bylines import author_names, is_author_bio
 
 __all__ = ["PageHints", "widened"]
 

@@ -49,3 +49,38 @@ def test_a_box_of_links_under_a_short_label_is_still_dropped() -> None:
     section = f"<div class='part'><p>See also:</p><ul>{links(PATCHES)}</ul></div>"
     text = extract(page(section)).text
     assert not any(patch in text for patch in PATCHES)
+
+
+_NAMED_BY_LINKS = {
+    "fr": (
+        "Nos correspondants ont suivi les chantiers à {}, {}, {}, {} et {}, et publié {} puis {}.",
+        ["Angrelieu", "Saint-Morvan", "Belcastel", "Val-d'Orne", "Puymaurin", "un bilan", "un second"],
+    ),
+    "de": (
+        "Unsere Reporter begleiteten die Arbeiten in {}, {}, {}, {} und {} und schrieben {} und {}.",
+        ["Altdorf", "Neuried", "Bergheim", "Talhausen", "Kirchberg", "einen Bericht", "eine Bilanz"],
+    ),
+}
+
+
+def _linked(template: str, names: list[str]) -> str:
+    return template.format(*(f'<a href="/t/{n}">{name}</a>' for n, name in enumerate(names)))
+
+
+def test_a_sentence_naming_places_by_their_links_is_kept() -> None:
+    """More than half of it is link text and fewer than 80 characters are its own, but it is the writer's
+    sentence around names: not a list of links."""
+    for template, names in _NAMED_BY_LINKS.values():
+        text = extract(page(f"<p>{_linked(template, names)}</p>")).text
+        assert template.format(*names) in text
+
+
+def test_a_line_of_links_or_of_linked_headlines_still_goes() -> None:
+    """A label's few words of its own, or links as long as headlines (more text than the sentence's own)."""
+    tags = ", ".join(f'<a href="/tag/{n}">{tag}</a>' for n, tag in enumerate(PATCHES))
+    label = f"<p>Tags: {tags}.</p>"
+    headlines = _linked("Read our earlier reports on the state of the backend, {} and {}.", PATCHES[:2])
+    headlines = headlines.replace(PATCHES[0], PATCHES[0] + " and what it means for users on every platform")
+    text = extract(page(label + f"<p>{headlines}</p>")).text
+    assert "Tags:" not in text
+    assert "earlier reports" not in text
