@@ -4,7 +4,8 @@ A pure function, written as named stages in the manner of Readability.js::
 
     decode → guard → parse → read metadata → count telling elements → streamed parts put in place
            → collect blocks (clutter skipped) → find body (notices count against a container)
-           → widen body (intro) → clean body → page type → serialise, and render as Markdown
+           → widen body (intro) → clean body → its end checked against the JSON-LD articleBody
+           → page type → serialise, and render as Markdown
            → (fallback when the result is nearly empty)
 
 The Markdown is rendered when first read (`_Document`): most callers only want the text.
@@ -30,6 +31,7 @@ from ..models import Document
 from . import rules
 from .blocks import Block, collect_blocks, visible_chars
 from .body import BodyText, clean_body, find_body, headline_keys
+from .declared import without_undeclared_tail
 from .fallback import fallback_text
 from .guard import check_tree, guard_input
 from .markdown import render_markdown, serialise
@@ -76,6 +78,7 @@ def _body_text(
     blocks = collect_blocks(root, page_chars, recorder)
     choice = widened(find_body(blocks, recorder), blocks, meta.description, meta.author)
     body = clean_body(choice, headline_keys(meta.title, blocks), page_chars, meta.author, recorder, meta.date)
+    body = without_undeclared_tail(body, meta.article_body, recorder)
     if recorder is not None:
         recorder.finished(root, blocks, choice, body)
     return blocks, body

@@ -30,6 +30,9 @@ class LinkedData:
     # Every schema.org type named by the page's objects (lower-cased, no URL prefix): what the page says it
     # is ("product", "qapage", "collectionpage" ...), read by the page-type classifier.
     types: frozenset[str] = frozenset()
+    # The article's whole text as the page states it (schema.org articleBody), raw: evidence of which of
+    # the page's containers is the article (extract/declared.py), never output as its text.
+    article_body: str | None = None
 
 
 def linked_data(nodes: PageNodes) -> LinkedData:
@@ -66,7 +69,16 @@ def linked_data(nodes: PageNodes) -> LinkedData:
         description=_string(main.get("description")),
         is_article=article is not None,
         types=types,
+        article_body=_article_body(article),
     )
+
+
+def _article_body(article: dict[str, Any] | None) -> str | None:
+    """The article object's articleBody, when it is a string."""
+    if article is None:
+        return None
+    value = article.get("articleBody")
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _first_of(

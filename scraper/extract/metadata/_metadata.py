@@ -34,6 +34,8 @@ class Metadata:
     schema_types: frozenset[str] = frozenset()
     og_type: str | None = None
     published_time: bool = False
+    # The article's text as its JSON-LD states it (articleBody): which container is the article, not the text.
+    article_body: str | None = None
 
 
 def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata:
@@ -61,6 +63,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
         schema_types=linked.types,
         og_type=(tags.first(rules.OG_TYPE_KEYS) or "").strip().lower() or None,
         published_time=tags.first(rules.PUBLISHED_TIME_KEYS) is not None,
+        article_body=linked.article_body,
     )
 
 
