@@ -28,6 +28,7 @@ from .clutter import (
     Clutter,
     clutter_of,
     clutter_of_plain,
+    is_beside_the_article,
     is_footer,
     names,
     names_its_terms,
@@ -368,12 +369,14 @@ class _Collector:
             return _ENTER
         if tag == "nav" and _link_chars(node) >= rules.MIN_MENU_LINK_SHARE * chars:
             return _SKIP  # a menu, however much of the page it holds: never a wrapper
+        wrapper_chars = self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
+        if tag in rules.TANGENTIAL_TAGS and chars >= wrapper_chars and is_beside_the_article(node):
+            return _SKIP  # a sidebar beside the headline or <article>: whatever its size, not a wrapper
         # A wrapper that merely carries a furniture tag or a clutter word keeps its content.
         if chars >= self.page_chars * rules.WRAPPER_TEXT_SHARE:
             return _ENTER
         if clutter is STRONG:
             return _ENTER if _is_quotation(node, chars) else _SKIP
-        wrapper_chars = self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
         layout = not furniture and names_only_layout(names(attributes, heading))
         if chars < wrapper_chars and not layout:
             return _SKIP  # its own text, at most all of its text, makes no wrapper: its links need no count

@@ -10,8 +10,12 @@ from __future__ import annotations
 import enum
 import functools
 import re
+from typing import TYPE_CHECKING
 
 from . import rules
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborNode
 
 __all__ = [
     "GATED",
@@ -23,6 +27,7 @@ __all__ = [
     "clutter_of",
     "clutter_of_attributes",
     "clutter_of_plain",
+    "is_beside_the_article",
     "is_footer",
     "names",
     "names_its_terms",
@@ -219,3 +224,23 @@ def _clutter_of_names(names: str) -> Clutter:
     # only the element part may claim content.
     elements = " ".join(name.rpartition("__")[2] for name in split)
     return WEAK if rules.CONTENT_TOKENS.isdisjoint(_tokens(elements)) else NO_CLUTTER
+
+
+def is_beside_the_article(node: LexborNode) -> bool:
+    """A sibling of `node`, none of the page's furniture (a logo's <h1> in <header>), is or holds the
+    headline or an <article>/<main>, and `node` holds none (rules.TANGENTIAL_TAGS)."""
+    if node.css_first(rules.ARTICLE_MARK_SELECTOR) is not None:
+        return False  # the article may be inside it
+    parent = node.parent
+    sibling = parent.child if parent is not None else None
+    while sibling is not None:
+        tag = sibling.tag or ""
+        if (
+            sibling.mem_id != node.mem_id
+            and not tag.startswith("-")  # text and comments
+            and tag not in rules.FURNITURE_TAGS
+            and (tag in rules.ARTICLE_MARK_TAGS or sibling.css_first(rules.ARTICLE_MARK_SELECTOR) is not None)
+        ):
+            return True
+        sibling = sibling.next
+    return False

@@ -18,7 +18,7 @@ from ..charset import printable
 from . import extract_recorded, rules
 from .blocks import Block, _is_legal_fine_print, collect_blocks
 from .body import BodyChoice, BodyText, _weight
-from .clutter import Clutter, clutter_of
+from .clutter import Clutter, clutter_of, is_beside_the_article
 
 __all__ = ["BlockVerdict", "Explanation", "explain"]
 
@@ -243,6 +243,8 @@ def _skip_reason(node: LexborNode) -> str:
     role = (attributes.get("role") or "").lower()
     if role in rules.SKIP_ROLES:
         pieces.append(f"role '{role}'")
+    if tag in rules.TANGENTIAL_TAGS and is_beside_the_article(node):
+        pieces.append("beside the headline or the article: no wrapper, however long")
     if level is Clutter.HIDDEN and tag in rules.HIDDEN_RAW_TEXT_TAGS:
         pieces.append("hidden preformatted text: a raw copy of the page, never its article")
     elif level in _CLUTTER_LEVEL:

@@ -284,6 +284,13 @@ MIN_DEFERRED_PROSE_CHARS = 200
 # ... when its weak words name only a layout piece, not a kind of clutter: captions, credits, bylines and
 # sidebars carry prose too, but not the article's.
 LAYOUT_TOKENS = frozenset({"widget", "widgets", "header"})
+# An <aside> is no wrapper at any share when a sibling (outside the page's furniture) is or holds
+# the headline or the article's own element: HTML defines <aside> as content tangentially related to the
+# content around it, so there the article is beside it, not in it (a sidebar's long "about us" box beside
+# a short news item). One that itself holds the headline or an <article>/<main> may still wrap the article.
+TANGENTIAL_TAGS = frozenset({"aside"})
+ARTICLE_MARK_TAGS = frozenset({"h1", "article", "main"})
+ARTICLE_MARK_SELECTOR = ", ".join(sorted(ARTICLE_MARK_TAGS))
 
 # A hidden element (hidden attribute, aria-hidden, display:none) is skipped unless it holds at least this
 # much text, nearly none of it in links: React/Next.js stream the article into hidden chunks that script

@@ -182,6 +182,20 @@ def test_a_hidden_raw_copy_is_skipped_as_a_copy_not_as_short_hidden_text() -> No
     assert "[link]" not in explanation.text and explanation.text.count(PARAGRAPHS[0]) == 1
 
 
+def test_a_long_aside_beside_the_article_is_skipped_as_no_wrapper() -> None:
+    article = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS[:1])
+    about = " ".join(PARAGRAPHS[1:])
+    main = f"<main><h1>Rivers rise</h1>{article}</main>"
+    html = f"<html><body>{main}<aside><p>{about}</p></aside></body></html>"
+    explanation = explain(html)
+
+    skipped = [verdict for verdict in explanation.blocks if verdict.text == about]
+    assert len(skipped) == 1 and not skipped[0].kept
+    assert skipped[0].reason == (
+        "clutter: skipped (<aside>; beside the headline or the article: no wrapper, however long)"
+    )
+
+
 def test_no_control_character_of_the_page_reaches_the_explanation() -> None:
     escape = "\x1b[2J\x1b]0;owned\x07\x9b"
     paragraph = PARAGRAPHS[0].replace("town", f"town{escape}")

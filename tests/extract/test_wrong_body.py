@@ -170,3 +170,73 @@ def test_streamed_parts_nested_in_each_other_are_gathered_once() -> None:
     # Only parts among <body>'s children are moved (React streams them there); one inside another moves
     # with it, and is never copied twice.
     assert text.count("Outer part:") == 1 and text.count("Inner part:") <= 1
+
+
+# A sidebar <aside> holding more of the page's prose than the short article beside it: HTML defines <aside> as
+# content tangentially related to what is around it, so one beside the headline or the <article>/<main> is
+# not the article's wrapper, however much text it holds.
+_SIDEBAR_PAGES = {
+    "en": (
+        "Night hours at the old library",
+        [
+            "The old library will stay open until midnight throughout the exam month, the council said.",
+            "Its reading rooms fill with students before noon, and many have no quiet place at home.",
+        ],
+        "About us",
+        "The Riverside Courier is an independent weekly founded in 1998 that covers the city and its old "
+        "neighbourhoods, publishing reports, interviews and essays written by the people who live here. We "
+        "believe that local journalism is the memory of a place, so we record the small stories that never "
+        "reach the national papers, from the markets to the cafes, the libraries and the schools.",
+    ),
+    "de": (
+        "Die alte Bibliothek öffnet nachts",
+        [
+            "Die alte Stadtbibliothek bleibt im Prüfungsmonat bis Mitternacht geöffnet, sagt die Stadt.",
+            "Schon vor Mittag sind die Lesesäle voll, und viele finden zu Hause keinen ruhigen Platz.",
+        ],
+        "Über uns",
+        "Der Flussbote ist eine unabhängige Wochenzeitung, gegründet 1998, die über die Stadt und ihre alten "
+        "Viertel berichtet und Reportagen, Gespräche und Essays ihrer Bewohner veröffentlicht. Wir glauben, "
+        "dass Lokaljournalismus das Gedächtnis eines Ortes ist, und halten darum kleine Geschichten fest, "
+        "die nie in die großen Zeitungen kommen, von den Märkten bis zu den Cafés, Bibliotheken und Schulen.",
+    ),
+}
+
+
+def _sidebar_page(language: str, article: str, sidebar_first: bool) -> str:
+    title, _, heading, about = _SIDEBAR_PAGES[language]
+    aside = f'<aside class="col-side"><div class="box"><h3>{heading}</h3><p>{about}</p></div></aside>'
+    columns = f"{aside}{article}" if sidebar_first else f"{article}{aside}"
+    return f"""<html lang="{language}"><head><title>{title}</title></head><body>
+<header><a href="/">Home</a></header><div class="page">{columns}</div></body></html>"""
+
+
+def _article(language: str, holder: str) -> str:
+    title, paragraphs, _, _ = _SIDEBAR_PAGES[language]
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    if holder == "div":  # no sectioning element: only the headline says where the article is
+        return f'<div class="col-main"><h1>{title}</h1>{body}</div>'
+    return f"<{holder}><h1>{title}</h1>{body}</{holder}>"
+
+
+@pytest.mark.parametrize("sidebar_first", [False, True], ids=["sidebar-after", "sidebar-before"])
+@pytest.mark.parametrize("holder", ["main", "article", "div"])
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_an_aside_beside_the_article_is_no_wrapper_however_long(
+    language: str, holder: str, sidebar_first: bool
+) -> None:
+    _, paragraphs, heading, about = _SIDEBAR_PAGES[language]
+    text = extract(_sidebar_page(language, _article(language, holder), sidebar_first)).text
+    assert all(paragraph in text for paragraph in paragraphs)
+    assert heading not in text and about[:40] not in text
+
+
+def test_an_aside_holding_the_article_is_still_its_wrapper() -> None:
+    """A headline only in the site's <header> (a logo) says nothing of where the article is: a page that
+    wraps its article in <aside> keeps it."""
+    title, paragraphs, _, about = _SIDEBAR_PAGES["en"]
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    html = f"""<html><head><title>{title}</title></head><body><header><h1>The Courier</h1></header>
+<aside><h2>{title}</h2>{body}<p>{about}</p></aside><footer><a href="/">Home</a></footer></body></html>"""
+    text = extract(html).text
+    assert all(paragraph in text for paragraph in paragraphs) and about[:40] in text
