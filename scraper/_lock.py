@@ -31,6 +31,7 @@ HOLDER_READ_LIMIT = 4096  # the holder line is short; never read an arbitrary fi
 # this long for the line before it reports an unknown holder.
 HOLDER_WAIT = 0.5
 HOLDER_POLL = 0.01
+HOLDER_PREFIX = "pid "  # how every holder line starts: what tells a lock file from another file
 
 
 def default_lock_path(db: str, lock_file: str | None = None) -> Path | None:
@@ -65,6 +66,7 @@ def run_lock(path: Path | None, *, now: datetime | None = None) -> Iterator[None
                 raise ConfigError(f"cannot lock {path}: {exc.strerror}") from exc
             holder = _await_holder(fd) or "unknown holder"
             raise LockedError(f"another scraper run holds {path} ({holder}); try later", holder) from None
+        _refuse_foreign(fd, path)
         _write_holder(fd, now or datetime.now(UTC))
         try:
             yield
@@ -83,8 +85,20 @@ def _open_lock_file(path: Path) -> int:
         raise ConfigError(f"cannot open lock file {path}: {exc.strerror}") from exc
 
 
+def _refuse_foreign(fd: int, path: Path) -> None:
+    """A file at the lock's path that is neither empty nor a holder line (a run killed before it cleared
+    its line, or while writing it) is some other file: `run.lock_file` named it by mistake, and writing
+    the holder line, then clearing it, would destroy it."""
+    held = _read_holder(fd)
+    if held and not HOLDER_PREFIX.startswith(held[: len(HOLDER_PREFIX)]):
+        raise ConfigError(
+            f"{path} holds other data: not a scraper run lock; give run.lock_file a path of its own"
+        )
+
+
 def _write_holder(fd: int, started: datetime) -> None:
-    line = f"pid {os.getpid()} on {socket.gethostname()} since {started.isoformat(timespec='seconds')}\n"
+    since = started.isoformat(timespec="seconds")
+    line = f"{HOLDER_PREFIX}{os.getpid()} on {socket.gethostname()} since {since}\n"
     data = line.encode()
     # Written, then cut to length: a reader never sees the file empty or half of an old line after it.
     os.pwrite(fd, data, 0)

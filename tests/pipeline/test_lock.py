@@ -109,3 +109,22 @@ def test_without_a_path_there_is_no_lock() -> None:
     with run_lock(None), run_lock(None):  # PostgreSQL: many runs side by side are the point
         entered.append(True)
     assert entered == [True]
+
+
+def test_a_file_of_other_data_at_the_lock_path_is_refused_and_left_whole(tmp_path: Path) -> None:
+    # run.lock_file pointed at a file of the operator's (a typo, a shared name): the lock's holder line and
+    # its truncation at the end of the run would have overwritten it.
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"ship the harbour story on Monday\n")
+    with pytest.raises(ConfigError, match=r"notes\.txt.*not a scraper run lock"), run_lock(path):
+        pass  # pragma: no cover - never reached
+    assert path.read_bytes() == b"ship the harbour story on Monday\n"
+
+
+def test_a_lock_file_left_with_a_holder_line_or_empty_is_taken(tmp_path: Path) -> None:
+    for leftover in (b"", b"pid 4242 on elsewhere since 2026-05-01T09:30:00+00:00\n", b"pid 42"):
+        path = tmp_path / "news.db.lock"
+        path.write_bytes(leftover)  # a run killed before it cleared its line, or while writing it
+        with run_lock(path):
+            assert path.read_bytes().startswith(f"pid {os.getpid()} on ".encode())
+        assert path.read_bytes() == b""
