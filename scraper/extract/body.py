@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 from . import rules
 from .blocks import Block, BlockKind, Deferral
 from .bylines import drop_author_bio, drop_byline_lines
-from .containers import Totals, container_totals, min_container_chars
+from .containers import LinkListSize, Totals, container_totals
 from .evidence import is_notice, may_be_notice_box, notice_blocks
 from .markup import links_of
 from .repeats import drop_pull_quotes, drop_repeats, normalised, normalised_all
@@ -285,7 +285,7 @@ class _BodyContainers(dict[int, int]):
         self.totals, self.blocks, self.body_id = choice.totals, choice.blocks, cast(int, choice.body_id)
         self.announced: dict[int, bool] = {}
         self.announcers: list[Block] | None = None
-        self.min_chars = min_container_chars(self.blocks)  # a link list's least size, by the body's script
+        self.link_list_size = LinkListSize(self.blocks)  # a link list's least size, by the body's script
         self.outermost: tuple[dict[int, int | None], dict[int, int | None]] = (
             {self.body_id: None},  # for blocks that may not be a rail's
             {self.body_id: None},  # for the others
@@ -297,9 +297,9 @@ class _BodyContainers(dict[int, int]):
         if not entry.link_chars:
             pass  # neither kind: a headline list is mostly links, a rail's headlines are linked
         elif (
-            entry.chars >= self.min_chars
-            and entry.link_density > rules.MAX_CONTAINER_LINK_DENSITY
+            entry.link_density > rules.MAX_CONTAINER_LINK_DENSITY
             and entry.prose_chars <= rules.MAX_PROSE_SHARE_OF_LINK_LIST * entry.chars
+            and self.link_list_size.reached_by(entry.chars)
         ):
             kind = _LINK_LIST
         elif (

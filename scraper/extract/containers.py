@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from . import rules
 from .blocks import Block, BlockKind
 
-__all__ = ["Totals", "container_totals", "min_container_chars"]
+__all__ = ["LinkListSize", "Totals", "container_totals"]
 
 
 @dataclass(slots=True)
@@ -128,9 +128,27 @@ def _add_totals(into: Totals, child: Totals) -> None:
 _WIDE_CHAR_RE = re.compile(rules.WIDE_SCRIPT_CHARS)
 
 
-def min_container_chars(blocks: Sequence[Block]) -> float:
-    """rules.MIN_CONTAINER_CHARS for the script of these blocks: divided by rules.WIDE_CHAR_WEIGHT when most
-    of their characters are Chinese, Japanese or Korean, which write a headline in a third of the letters."""
+class LinkListSize:
+    """Whether a container of the body holds enough text to be dropped whole as a link list:
+    rules.MIN_CONTAINER_CHARS, divided by rules.WIDE_CHAR_WEIGHT when most of the body's characters are
+    Chinese, Japanese or Korean, which write a headline in a third of the letters. The body's script is
+    read only for a container whose size it decides (between the two bounds): most pages have none."""
+
+    def __init__(self, blocks: Sequence[Block]) -> None:
+        self._blocks = blocks
+        self._least: float | None = None
+
+    def reached_by(self, chars: int) -> bool:
+        if chars >= rules.MIN_CONTAINER_CHARS:
+            return True
+        if chars < rules.MIN_CONTAINER_CHARS / rules.WIDE_CHAR_WEIGHT:
+            return False
+        if self._least is None:
+            self._least = _least_chars(self._blocks)
+        return chars >= self._least
+
+
+def _least_chars(blocks: Sequence[Block]) -> float:
     text = "".join([block.text for block in blocks])
     if text.isascii():  # most bodies: no character of those scripts, no search
         return rules.MIN_CONTAINER_CHARS
