@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import islice
 
 from . import rules
 from .blocks import Block, BlockKind
@@ -57,7 +58,7 @@ def drop_byline_lines(
     Albuquerque", "By Jane Doe") or only write its publication date ("30/09/2025 13h25", "Sept. 30, 2025").
     The lead-in rule (before the first prose) does not reach them. Further on, or outside the lede's box, such
     a line is the page's own (a signature, a date in a timeline, the byline of a card in a list)."""
-    prose = [index for index, block in enumerate(blocks) if is_prose(block)][:2]
+    prose = list(islice((index for index, block in enumerate(blocks) if is_prose(block)), 2))
     names, numbers = author_names(meta[0]), _date_numbers(meta[1])
     if len(prose) < 2 or not (names or numbers) or body_id not in blocks[prose[0]].path:
         return blocks
