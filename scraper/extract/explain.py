@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from ..charset import printable
 from . import extract_recorded, rules
-from .blocks import Block, _is_legal_fine_print, collect_blocks
+from .blocks import Block, _is_legal_fine_print, collect_blocks, visible_chars
 from .body import BodyChoice, BodyText, _weight
 from .clutter import Clutter, clutter_of, is_beside_the_article
 
@@ -125,7 +125,7 @@ class _Notes:
         self.body, self.body_score = fates.body_label, fates.body_score
         for item in _in_order(blocks, self.skips):
             if isinstance(item, _Skip):
-                self.verdicts += _skipped_verdicts(item.node, inside[id(item)], labels)
+                self.verdicts += _skipped_verdicts(item.node, inside[id(item)], labels, body.page_chars)
             else:
                 self.verdicts.append(fates.verdict(item))
 
@@ -205,9 +205,12 @@ def _path(path: Sequence[int], labels: Mapping[int, str]) -> str:
 
 
 def _skipped_verdicts(
-    node: LexborNode, inside: Sequence[tuple[tuple[int, ...], Block]], labels: Mapping[int, str]
+    node: LexborNode,
+    inside: Sequence[tuple[tuple[int, ...], Block]],
+    labels: Mapping[int, str],
+    page_chars: int,
 ) -> list[BlockVerdict]:
-    reason = f"clutter: skipped ({_skip_reason(node)})"
+    reason = f"clutter: skipped ({_skip_reason(node, page_chars)})"
     return [
         BlockVerdict(
             printable(block.text),  # what a page says never drives the screen it is shown on
@@ -224,7 +227,7 @@ def _skipped_verdicts(
     ]
 
 
-def _skip_reason(node: LexborNode) -> str:
+def _skip_reason(node: LexborNode, page_chars: int) -> str:
     """What made the walk skip `node`: its tag, or the clutter words of its class, id or role."""
     tag = node.tag or ""
     if tag in rules.SKIP_TAGS:
@@ -243,13 +246,20 @@ def _skip_reason(node: LexborNode) -> str:
     role = (attributes.get("role") or "").lower()
     if role in rules.SKIP_ROLES:
         pieces.append(f"role '{role}'")
-    if tag in rules.TANGENTIAL_TAGS and is_beside_the_article(node):
+    if tag in rules.TANGENTIAL_TAGS and _is_long_aside_beside_the_article(node, page_chars):
         pieces.append("beside the headline or the article: no wrapper, however long")
     if level is Clutter.HIDDEN and tag in rules.HIDDEN_RAW_TEXT_TAGS:
         pieces.append("hidden preformatted text: a raw copy of the page, never its article")
     elif level in _CLUTTER_LEVEL:
         pieces.append(_CLUTTER_LEVEL[level])
     return printable("; ".join(pieces) or f"<{tag}>")
+
+
+def _is_long_aside_beside_the_article(node: LexborNode, page_chars: int) -> bool:
+    """The walk's rule for a tangential element (blocks._Collector.judged): it decides only one long enough
+    to be a wrapper; a shorter one is skipped as any small furniture is."""
+    long_enough = visible_chars(node) >= page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
+    return long_enough and is_beside_the_article(node)
 
 
 class _Fates:

@@ -196,6 +196,19 @@ def test_a_long_aside_beside_the_article_is_skipped_as_no_wrapper() -> None:
     )
 
 
+def test_a_short_aside_beside_the_article_is_skipped_by_its_tag_not_as_no_wrapper() -> None:
+    # The "no wrapper, however long" rule decides only an aside long enough to be a wrapper; a short one
+    # is skipped as furniture (its tag) too small to wrap the page, and its reason is its tag alone.
+    article = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    main = f"<main><h1>Rivers rise</h1>{article}</main>"
+    html = f"<html><body>{main}<aside><p>Tide tables</p></aside></body></html>"
+    explanation = explain(html)
+
+    [skipped] = [verdict for verdict in explanation.blocks if verdict.text == "Tide tables"]
+    assert not skipped.kept
+    assert skipped.reason == "clutter: skipped (<aside>)"
+
+
 def test_no_control_character_of_the_page_reaches_the_explanation() -> None:
     escape = "\x1b[2J\x1b]0;owned\x07\x9b"
     paragraph = PARAGRAPHS[0].replace("town", f"town{escape}")
