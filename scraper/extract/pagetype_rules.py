@@ -52,7 +52,9 @@ ARTICLE_MIN_PROSE_PER_HEADING = 180
 # half A (over half linked, or wholly: the same pages): A 1 article more (an introduction over 4 linked
 # topics), no other page; the 3 other pages it lifts over the bound there are held by the links around
 # few paragraphs, the links per character or the prose share (one at 0.147). Half B, held out: 2 articles
-# more, no other page; Scrapinghub's articles: unchanged.
+# more, no other page; Scrapinghub's articles: unchanged. Its cost: a blog index of six or more linked
+# posts whose excerpts run 150 to 200 characters, uncut (shorter ones are teaser cards, cut ones teasers),
+# reads as an article, not unknown (kept either way); none of the 628 other pages is one.
 LINKED_HEADING_MIN_LINK_SHARE = 0.5
 # ... unless it is at most HUB_MAX_PARAGRAPHS paragraphs (of PARAGRAPH_MIN_CHARS) on a page of at least
 # HUB_MIN_LINKS links: the blurb of a big site's hub, department or service page inside its menus (mega-menu,
