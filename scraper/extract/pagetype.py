@@ -226,7 +226,9 @@ def _prose(body: BodyText, links: int) -> _Prose:
     headings = paragraphs = 0
     for block in body.blocks:
         if block.kind is BlockKind.HEADING:
-            headings += 1
+            # A heading mostly made of a link is another page's title (a contents entry, a teaser's), not
+            # a section of this page: the link rules weigh it, the prose per heading does not.
+            headings += block.link_chars <= pagetype_rules.LINKED_HEADING_MIN_LINK_SHARE * block.chars
         elif (
             block.kind is BlockKind.PARAGRAPH
             and block.chars - block.link_chars >= pagetype_rules.PARAGRAPH_MIN_CHARS
