@@ -453,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
 
     stories = load_stories(args.datasets, args.limit)
     pages = build_pages(stories)
+    loops = "Python (SCRAPER_PURE_PYTHON, or not built)" if _minhash._compiled is None else "compiled"
+    print(f"words, letters and pair sets: {loops}")
     with tempfile.TemporaryDirectory() as work:
         dsn = args.postgres or str(Path(work) / "dedup.db")
         store = open_store(dsn)

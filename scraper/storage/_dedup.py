@@ -104,12 +104,12 @@ def _original(
         return _Check(min(exact))
     if not (policy.dedup_near and fingerprint.near and rows):
         return _Check(None)
-    own = _minhash.shingles(pending.document.text)  # seldom needed: made here, not carried
+    own = _minhash.shingle_set(pending.document.text)  # seldom needed: made here, not carried
     counted: list[tuple[int, int]] = []
     for candidate, _, count, original in rows:
         if count is not None and not _minhash.may_reach(len(own), int(count), policy.dedup_threshold):
             continue
-        theirs = _minhash.shingles(_text(db, dialect, int(candidate)))
+        theirs = _minhash.shingle_set(_text(db, dialect, int(candidate)))
         if count is None:
             counted.append((int(candidate), len(theirs)))
         if _minhash.jaccard(own, theirs) >= policy.dedup_threshold:

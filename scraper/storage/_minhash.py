@@ -31,13 +31,25 @@ from typing import Any
 __all__ = [
     "EXACT_BAND",
     "Fingerprint",
+    "ShingleSet",
     "exact_key",
     "fingerprint",
     "jaccard",
     "may_reach",
     "shingle_list",
+    "shingle_set",
     "shingles",
 ]
+
+# The loops over a text's bytes, compiled (storage/_shingling.pyx, an optional extension: see setup.py);
+# None where it was not built or SCRAPER_PURE_PYTHON is set, and the Python below does the same, byte for
+# byte (tests/storage/test_shingling.py holds them to it).
+_compiled: Any = None
+if os.environ.get("SCRAPER_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _shingling as _compiled
+    except ImportError:  # built without a compiler: the same results, slower
+        _compiled = None
 
 # Banding: BANDS bands of ROWS rows, one MinHash of BANDS × ROWS permutations. A pair of documents becomes
 # a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.995 at J = 0.8, 0.9994 at 0.85, 0.94 at 0.7 (a
@@ -190,7 +202,10 @@ def _words(text: str) -> list[bytes]:
 def _spaced(text: str, encoded: bytes | None = None) -> bytes:
     """`text` (UTF-8 `encoded`) lowered, as UTF-8, each ASCII white space or punctuation character and
     each Unicode separator made a space: its words with spaces between."""
-    spaced = _without_separators(_utf8(text, encoded).translate(_ASCII_LOWER_SPACED), b" ")
+    utf8 = _utf8(text, encoded)
+    if _compiled is not None and (spaced := _compiled.normalised(utf8, True)) is not None:
+        return bytes(spaced)
+    spaced = _without_separators(utf8.translate(_ASCII_LOWER_SPACED), b" ")
     return spaced if spaced.isascii() else spaced.decode("utf-8").lower().encode("utf-8")
 
 
@@ -204,9 +219,30 @@ def _without_separators(encoded: bytes, replacement: bytes) -> bytes:
     return encoded
 
 
-def jaccard(first: frozenset[bytes], second: frozenset[bytes]) -> float:
+# A text's shingles for the duplicate check: a frozenset of them (`shingles`), or with the compiled loops
+# and a text of words, their pairs' keyed hashes (`_shingling.PairSet`), which count and share as the set
+# does (but once in 2**64) at a tenth of its time.
+ShingleSet = Any
+
+
+def shingle_set(text: str) -> ShingleSet:
+    """The shingles of `text`, for `jaccard` and `len` only."""
+    by_chars = _no_space_script(text)
+    if _compiled is None or by_chars:
+        return frozenset(_shingled(text, by_chars=by_chars))
+    return _compiled.PairSet(_spaced(text))
+
+
+def jaccard(first: ShingleSet, second: ShingleSet) -> float:
     """|A ∩ B| / |A ∪ B|; 0 for two empty sets (nothing to call a copy)."""
-    shared = len(first & second)  # the union is counted, not made: half the time of the check
+    if type(first) is not type(second):
+        # Word pairs (compiled) against characters' shingles (a script without spaces): a pair holds a
+        # space, a run of characters none, so they share nothing.
+        shared = 0
+    elif isinstance(first, frozenset):
+        shared = len(first & second)  # the union is counted, not made: half the time of the check
+    else:
+        shared = first.shared(second)
     union = len(first) + len(second) - shared
     return shared / union if union else 0.0
 
@@ -283,7 +319,10 @@ def _utf8(text: str, encoded: bytes | None) -> bytes:
 def _letters(text: str, encoded: bytes | None = None) -> bytes:
     """The words of `text` (UTF-8 `encoded`) run together, without their UTF-8 lead bytes (`_UTF8_LEADS`):
     made as `_spaced` makes the words, with white space, punctuation and separators deleted, not spaced."""
-    letters = _without_separators(_utf8(text, encoded).translate(_ASCII_LOWER, _ASCII_DROPPED), b"")
+    utf8 = _utf8(text, encoded)
+    if _compiled is not None and (letters := _compiled.normalised(utf8, False)) is not None:
+        return bytes(letters)
+    letters = _without_separators(utf8.translate(_ASCII_LOWER, _ASCII_DROPPED), b"")
     if letters.isascii():
         return letters
     return letters.decode("utf-8").lower().encode("utf-8").translate(None, _UTF8_LEADS)

@@ -234,13 +234,13 @@ def test_a_near_copy_is_checked_against_its_nearest_candidate_first(
     assert store_text(store, "http://b.test/first", first) is OutcomeKind.SKIPPED
     assert store_text(store, "http://c.test/second", second) is OutcomeKind.SKIPPED
     made: list[str] = []
-    shingles_of = _minhash.shingles
+    shingles_of = _minhash.shingle_set
 
-    def counted(text: str) -> frozenset[str]:
+    def counted(text: str) -> _minhash.ShingleSet:
         made.append(text)
         return shingles_of(text)
 
-    monkeypatch.setattr(_minhash, "shingles", counted)
+    monkeypatch.setattr(_minhash, "shingle_set", counted)
     both = first.replace("district 9", "district 10").replace("number 117", "number 118")
     assert store_text(store, "http://d.test/both", both) is OutcomeKind.SKIPPED
     assert len(made) == 2
@@ -321,18 +321,18 @@ def test_a_candidate_whose_count_rules_it_out_is_not_read(
     assert len(shingles(STORY)) < 0.8 * len(shingles(OTHER_LONGER))
     candidates: list[Any] = []
     made: list[str] = []
-    candidates_of, shingles_of = _dedup._candidates, _minhash.shingles
+    candidates_of, shingles_of = _dedup._candidates, _minhash.shingle_set
 
     def looked_up(*args: Any) -> list[Any]:
         candidates.extend(candidates_of(*args))
         return candidates
 
-    def counted(text: str) -> frozenset[bytes]:
+    def counted(text: str) -> _minhash.ShingleSet:
         made.append(text)
         return shingles_of(text)
 
     monkeypatch.setattr(_dedup, "_candidates", looked_up)
-    monkeypatch.setattr(_minhash, "shingles", counted)
+    monkeypatch.setattr(_minhash, "shingle_set", counted)
     assert store_text(store, "http://c.test/other-longer", OTHER_LONGER) is OutcomeKind.STORED
     assert [row[0] for row in candidates] == [1]  # the story shares keys with it
     assert made == [OTHER_LONGER]  # and is ruled out by its count
