@@ -47,9 +47,11 @@ import math
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from .._compiled import load as load_compiled
 from ..errors import ExtractionError
 
 __all__ = [
@@ -94,6 +96,11 @@ AMPLIFY_ABOVE = 1_000_000
 MAX_STACK_WALK = 200_000_000
 # Real elements carry a few dozen attributes; 256 distinct ones cost Lexbor well under 0.1 ms.
 MAX_ATTRIBUTES = 256
+
+# The two counts over every character of a page, compiled (extract/_scan.pyx, optional: see setup.py); None
+# where it was not built or SCRAPER_PURE_PYTHON is set, and `_chunk_counts` and `_formatting_starts` do the
+# same in Python.
+_compiled: Any = load_compiled("scraper.extract._scan")
 
 # Pre-check tuning. Smaller chunks find huge tags sooner but cost more Python-level calls per page.
 _CHUNK_CHARS = 4096
@@ -251,23 +258,36 @@ def check_tree(tree: LexborHTMLParser, guarded: Guarded) -> None:
 def _count_tags(html: str) -> tuple[list[int], bool]:
     """The number of "<" in each chunk of `html`, and whether a tag may carry more than MAX_ATTRIBUTES
     attributes (then the counts stop there)."""
-    counts = []
+    counts = _chunk_counts(html)
     checked_tag = -1  # a long tag spans many sparse chunks: look at it once
     known_to = 0  # the end of the chunk whose last "<" is checked_tag
-    for start in range(0, len(html), _CHUNK_CHARS):
+    for index, in_chunk in enumerate(counts):
+        start = index * _CHUNK_CHARS
         end = start + _CHUNK_CHARS
-        in_chunk = html.count("<", start, end)
-        counts.append(in_chunk)
         if in_chunk < _SPARSE_CHUNK_TAGS:
             # A chunk without "<" ends inside the tag the chunk before ended in: a long run without tags
             # (a page's inline JSON) is not searched back over again for each of its chunks.
             if in_chunk or known_to != start:
                 tag_start = html.rfind("<", start if in_chunk else 0, end)
                 if tag_start != checked_tag and _is_crowded_tag(html, tag_start):
-                    return counts, True
+                    return counts[: index + 1], True
                 checked_tag = tag_start
             known_to = end
     return counts, False
+
+
+def _chunk_counts(html: str) -> list[int]:
+    """The number of "<" in each _CHUNK_CHARS characters of `html`."""
+    if _compiled is not None:
+        return list(_compiled.tag_counts(html, _CHUNK_CHARS))
+    return [html.count("<", start, start + _CHUNK_CHARS) for start in range(0, len(html), _CHUNK_CHARS)]
+
+
+def _formatting_starts(html: str) -> list[int]:
+    """The offsets of the formatting start tags of `html`, in order."""
+    if _compiled is not None:
+        return list(_compiled.formatting_starts(html))
+    return [match.start() for match in _FORMATTING_START_RE.finditer(html)]
 
 
 def _reconstructable(html: str, chunk_tags: list[int]) -> tuple[int, int]:
@@ -275,7 +295,7 @@ def _reconstructable(html: str, chunk_tags: list[int]) -> tuple[int, int]:
     re-create. Only a tag can close them, so a chunk holds at most one reconstruction per "<" in it (and
     one carried over from the chunk before), each re-creating at most the formatting elements opened
     before the chunk ends, and one <a>."""
-    starts = [match.start() for match in _FORMATTING_START_RE.finditer(html)]
+    starts = _formatting_starts(html)
     bound = 0
     for chunk, tags in enumerate(chunk_tags):
         bound += (bisect.bisect_left(starts, (chunk + 1) * _CHUNK_CHARS) + 1) * (tags + 1)

@@ -28,6 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .._compiled import load as load_compiled
+
 __all__ = [
     "EXACT_BAND",
     "Fingerprint",
@@ -44,12 +46,7 @@ __all__ = [
 # The loops over a text's bytes, compiled (storage/_shingling.pyx, an optional extension: see setup.py);
 # None where it was not built or SCRAPER_PURE_PYTHON is set, and the Python below does the same, byte for
 # byte (tests/storage/test_shingling.py holds them to it).
-_compiled: Any = None
-if os.environ.get("SCRAPER_PURE_PYTHON", "") in ("", "0"):
-    try:
-        from . import _shingling as _compiled
-    except ImportError:  # built without a compiler: the same results, slower
-        _compiled = None
+_compiled: Any = load_compiled("scraper.storage._shingling")
 
 # Banding: BANDS bands of ROWS rows, one MinHash of BANDS × ROWS permutations. A pair of documents becomes
 # a candidate with probability 1 - (1 - J**ROWS)**BANDS: 0.995 at J = 0.8, 0.9994 at 0.85, 0.94 at 0.7 (a

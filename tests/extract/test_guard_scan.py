@@ -1,0 +1,60 @@
+"""The guard's compiled counts (extract/_scan.pyx) against its Python (extract/guard.py): the same "<" per
+chunk and the same formatting start tags, on every kind of str (one, two and four bytes a character)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scraper.extract import guard
+
+compiled = pytest.importorskip("scraper.extract._scan") if not os.environ.get("CI") else None
+if compiled is None:  # CI builds the extension: its absence there is a broken build, not a skip
+    from scraper.extract import _scan as compiled
+
+# Tag names in both cases, near misses ("bi", "strongest", "b1"), what may end a tag name (white space of
+# every block, "/", ">"), and characters that make the str two and four bytes a character.
+TAG_STARTS = ["<", "<b", "<B", "<i", "<s", "<u", "<em", "<Em", "<tt", "<big", "<code", "<font", "<nobr"]
+MORE_STARTS = ["<small", "<strike", "<STRONG", "<strongest", "<bi", "<b1", "<a", "<div", "</b", "<bé"]
+AFTER = [" ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\x1c", "/", ">", "x", "é", "東", "\U0001f600"]
+PIECES = st.sampled_from([*TAG_STARTS, *MORE_STARTS, *AFTER])
+PAGES = st.lists(PIECES, max_size=60).map("".join)
+
+
+def python_counts(html: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[int]]:
+    with monkeypatch.context() as patched:
+        patched.setattr(guard, "_compiled", None)
+        return guard._chunk_counts(html), guard._formatting_starts(html)
+
+
+def test_the_guard_uses_the_compiled_counts_when_built() -> None:
+    assert guard._compiled is compiled
+
+
+@given(PAGES)
+def test_the_formatting_start_tags_are_found_where_python_finds_them(html: str) -> None:
+    expected = [match.start() for match in guard._FORMATTING_START_RE.finditer(html)]
+    assert compiled.formatting_starts(html) == expected
+
+
+@given(PAGES, st.integers(min_value=1, max_value=9))
+def test_the_tags_of_each_chunk_are_counted_as_python_counts_them(html: str, chunk: int) -> None:
+    expected = [html.count("<", start, start + chunk) for start in range(0, len(html), chunk)]
+    assert compiled.tag_counts(html, chunk) == expected
+
+
+def test_a_long_page_is_counted_and_guarded_alike_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = "<p>été <b>un</b> <STRONG>deux</strong> <i\u3000x> 東</p>" * 2000
+    assert (guard._chunk_counts(page), guard._formatting_starts(page)) == python_counts(page, monkeypatch)
+    compiled_guarded = guard.guard_input(page)
+    monkeypatch.setattr(guard, "_compiled", None)
+    assert guard.guard_input(page) == compiled_guarded
+    assert compiled_guarded.formatting == 6000 and compiled_guarded.tags == 14000
+
+
+def test_a_chunk_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="chunk"):
+        compiled.tag_counts("<p>", 0)
