@@ -1,0 +1,33 @@
+"""scraper/_compiled.py: which optional compiled loops may run."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from scraper import _compiled
+
+
+def test_a_module_not_built_gives_none_and_says_why(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="scraper._compiled"):
+        assert _compiled.load("scraper.extract._never_built") is None
+    assert "scraper.extract._never_built: Python (not built" in caplog.text
+
+
+def test_the_switch_makes_the_python_code_run(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(_compiled.PURE_PYTHON_SWITCH, "1")
+    with caplog.at_level(logging.DEBUG, logger="scraper._compiled"):
+        assert _compiled.load("json") is None
+    assert "SCRAPER_PURE_PYTHON is set" in caplog.text
+
+
+@pytest.mark.parametrize(("value", "pure"), [("", False), ("0", False), ("1", True), ("yes", True)])
+def test_the_switch_is_off_when_empty_or_zero(
+    monkeypatch: pytest.MonkeyPatch, value: str, pure: bool
+) -> None:
+    monkeypatch.setenv(_compiled.PURE_PYTHON_SWITCH, value)
+    assert _compiled.pure_python() is pure
+    assert (_compiled.load("json") is None) is pure
