@@ -11,7 +11,9 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from .._compiled import load as load_compiled
 from . import rules
 from .blocks import Block, BlockKind
 
@@ -42,6 +44,8 @@ def container_totals(
     same as adding every block to every container of its path, at a cost that does not grow with depth).
     Keys in the order the containers first appear in the blocks' paths, outer before inner. And the tree,
     found once for totals, cards and scores: each one's parent (in that order), all innermost first."""
+    if _compiled is not None:
+        return _compiled.container_totals(blocks)  # type: ignore[no-any-return]
     totals: dict[int, Totals] = defaultdict(Totals)
     parents: dict[int, int | None] = {}
     levels: list[list[int]] = []  # the containers at each depth, in the order they first appear
@@ -124,6 +128,23 @@ def _add_totals(into: Totals, child: Totals) -> None:
     into.non_items += child.non_items
     into.headline_links += child.headline_links  # `lines` counts a container's own paragraphs: not summed
 
+
+# The same, compiled (extract/_totals.pyx, optional: see setup.py), given this module's class, kinds and
+# rules; None where it was not built or SCRAPER_PURE_PYTHON is set.
+_compiled: Any = load_compiled("scraper.extract._totals")
+if _compiled is not None:
+    _compiled.bind(
+        Totals,
+        BlockKind.PARAGRAPH,
+        BlockKind.HEADING,
+        BlockKind.PRE,
+        rules.MIN_HEADLINE_LINK_CHARS,
+        rules.MAX_CONTAINER_LINK_DENSITY,
+        rules.MIN_PROSE_CHARS,
+        rules.MAX_PROSE_LINK_DENSITY,
+        rules.MIN_UNPUNCTUATED_SENTENCE_CHARS,
+        rules.SENTENCE_ENDINGS,
+    )
 
 _WIDE_CHAR_RE = re.compile(rules.WIDE_SCRIPT_CHARS)
 

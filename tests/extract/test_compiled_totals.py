@@ -1,0 +1,92 @@
+"""The containers' totals compiled (extract/_totals.pyx) against the Python (extract/containers.py): the
+same Totals, in the same key order, the same parents and the same innermost-first order, on the golden
+pages' blocks and on made-up ones."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract import containers
+from scraper.extract.blocks import Block, BlockKind, collect_blocks
+
+compiled = pytest.importorskip("scraper.extract._totals") if not os.environ.get("CI") else None
+if compiled is None:  # CI builds the extension: its absence there is a broken build, not a skip
+    from scraper.extract import _totals as compiled
+
+SNAPSHOTS = Path(__file__).resolve().parents[2] / "snapshots"
+
+
+def python_totals(blocks: list[Block], monkeypatch: pytest.MonkeyPatch) -> Any:
+    with monkeypatch.context() as patched:
+        patched.setattr(containers, "_compiled", None)
+        return containers.container_totals(blocks)
+
+
+def comparable(
+    result: Any,
+) -> tuple[list[tuple[int, tuple[int, ...]]], list[tuple[int, int | None]], list[int]]:
+    totals, parents, inner_first = result
+    return (
+        [(key, dataclasses.astuple(value)) for key, value in totals.items()],
+        list(parents.items()),
+        list(inner_first),
+    )
+
+
+def test_containers_use_the_compiled_totals_when_built() -> None:
+    assert containers._compiled is compiled
+
+
+@pytest.mark.parametrize("folder", sorted(SNAPSHOTS.iterdir()), ids=lambda folder: folder.name)
+def test_the_golden_pages_blocks_are_totalled_alike(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = LexborHTMLParser((folder / "source.html").read_bytes())
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    assert tree.body is not None
+    blocks = collect_blocks(tree.body)
+    assert blocks
+    assert comparable(containers.container_totals(blocks)) == comparable(python_totals(blocks, monkeypatch))
+
+
+KINDS = st.sampled_from(list(BlockKind))
+TEXTS = st.sampled_from(["Tide rose.", "Tide rose", "x" * 160, "Read more ", "«Quoted»", "", "Why?  "])
+# Paths down a small tree (each container one id, under one parent): blocks come back to containers seen
+# before, skip levels, or open new ones, as a page's do.
+BRANCHES = st.lists(st.integers(min_value=1, max_value=4), max_size=5)
+
+
+@st.composite
+def made_up_blocks(draw: st.DrawFn) -> list[Block]:
+    blocks = []
+    ids: dict[tuple[int, ...], int] = {}  # a container's place in the tree -> its id
+    for _ in range(draw(st.integers(min_value=0, max_value=25))):
+        chars = draw(st.integers(min_value=0, max_value=400))
+        branches = draw(BRANCHES)
+        places = [tuple(branches[:depth]) for depth in range(len(branches) + 1)]
+        path = (
+            tuple(ids.setdefault(place, 1000 + len(ids)) for place in places) if draw(st.booleans()) else ()
+        )
+        blocks.append(
+            Block(draw(TEXTS), draw(KINDS), chars, draw(st.integers(min_value=0, max_value=chars)), path)
+        )
+    return blocks
+
+
+@given(made_up_blocks())
+def test_made_up_blocks_are_totalled_alike(blocks: list[Block]) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        expected = comparable(python_totals(blocks, monkeypatch))
+    assert comparable(containers.container_totals(blocks)) == expected
+
+
+def test_a_missing_container_reads_as_empty_totals() -> None:
+    # Callers read containers the blocks never named (a defaultdict, as the Python's).
+    totals, _, _ = containers.container_totals([Block("Tide rose.", BlockKind.PARAGRAPH, 9, 0, (1, 2))])
+    assert dataclasses.astuple(totals[99]) == dataclasses.astuple(containers.Totals())
