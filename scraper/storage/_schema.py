@@ -182,8 +182,6 @@ _VERSION_4 = ("DELETE FROM band_keys WHERE band >= 0",)
 # Version 5: band keys made from the 8-byte windows of a text's letters, not its word pairs
 # (storage/_minhash.py); the near keys are dropped and remade as in version 4.
 _VERSION_5 = _VERSION_4
-# A store migrated across this version has its band keys remade.
-NEAR_KEYS_VERSION = 5
 # Version 6: `shingles`, the number of distinct shingles of a document's text (storage/_minhash.py), kept
 # once a duplicate check has counted them (NULL until then: counting every saved document would cost each
 # save a shingle set). A later check rules out a candidate whose count is too far from its own (their
@@ -205,6 +203,12 @@ _VERSION_6 = (
     "DROP TABLE band_keys",
     "ALTER TABLE band_keys_6 RENAME TO band_keys",
 )
+# Version 7: a band's key is the low 16 bits of each of its four rows, not a BLAKE2b of them
+# (storage/_minhash.py); the near keys are dropped and remade as in version 4.
+_VERSION_7 = _VERSION_4
+# A store migrated across this version has its band keys remade (after every migration: version 6 made
+# the table again).
+NEAR_KEYS_VERSION = 7
 
 # Every version's statement templates, in order.
 _TEMPLATES: tuple[Migration, ...] = (
@@ -214,6 +218,7 @@ _TEMPLATES: tuple[Migration, ...] = (
     Migration(4, _VERSION_4),
     Migration(5, _VERSION_5),
     Migration(6, _VERSION_6),
+    Migration(7, _VERSION_7),
 )
 
 _SCHEMA_VERSION_TABLE = (

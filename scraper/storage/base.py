@@ -43,7 +43,7 @@ from ._minhash import Fingerprint
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class Store(Protocol):

@@ -16,6 +16,7 @@ from test_contract import save_at_once  # as pytest imports it: tests/storage is
 from scraper.config import RunSettings
 from scraper.models import Claim, Document, FetchResult, FetchStatus, OutcomeKind, SkipReason, UrlState
 from scraper.storage import Store, _dedup, _minhash, document_fingerprint
+from scraper.storage._clean import text_hash
 from scraper.storage._minhash import jaccard, shingles
 
 if TYPE_CHECKING:
@@ -247,20 +248,28 @@ def test_a_near_copy_is_checked_against_its_nearest_candidate_first(
 
 
 def test_migrating_a_store_remakes_the_near_keys_of_what_it_holds(backend: Backend, store: Store) -> None:
-    # Schema versions 4 (words without punctuation, ten bands) and 5 (windows of the letters, not word
-    # pairs) changed how band keys are made: keys stored by an older release would never meet a new
-    # document's. `migrate` drops them and makes every stored document's keys again, in the order they
-    # were stored.
+    # Schema versions 4 (words without punctuation, ten bands), 5 (windows of the letters, not word
+    # pairs) and 7 (a band's key is its rows' low bits, not their BLAKE2b) changed how band keys are made:
+    # keys stored by an older release would never meet a new document's. `migrate` drops them and makes
+    # every stored document's keys again, in the order they were stored.
     store_text(store, "http://a.test/story", STORY)
     backend.execute("UPDATE band_keys SET hash = hash + 1 WHERE band >= 0")  # keys of the old rules
     backend.execute("INSERT INTO band_keys (band, hash, document_id) SELECT 15, 7, min(id) FROM documents")
-    backend.execute("ALTER TABLE documents DROP COLUMN shingles")  # as version 5 left it
-    backend.execute("DELETE FROM schema_version WHERE version >= 5")
+    backend.execute("DELETE FROM schema_version WHERE version >= 7")  # as version 6 left it
     store.migrate()
-    assert store.schema_version() == 6
-    assert stored_counts(backend) == {"http://a.test/story": None}  # kept, not counted yet
+    assert store.schema_version() == 7
+    assert stored_keys(backend) == {(band, key, 1) for band, key in keys_of(STORY)}
     assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
     assert store_text(store, "http://c.test/copy", STORY) is OutcomeKind.SKIPPED
+
+
+def stored_keys(backend: Backend) -> set[tuple[int, int, int]]:
+    rows = backend.query("SELECT band, hash, document_id FROM band_keys")
+    return {(int(str(band)), int(str(key)), int(str(owner))) for band, key, owner in rows}
+
+
+def keys_of(text: str) -> tuple[tuple[int, int], ...]:
+    return _minhash.fingerprint(text, text_hash(text), near=True).keys
 
 
 def test_a_document_that_shares_no_key_reads_no_candidate(
@@ -338,23 +347,28 @@ def test_a_candidate_whose_count_rules_it_out_is_not_read(
     assert made == [OTHER_LONGER]  # and is ruled out by its count
 
 
-def test_a_store_migrated_to_version_6_keeps_the_keys_it_holds(
+def test_a_store_migrated_from_version_5_keeps_its_counts_column_and_has_its_keys_remade_once(
     backend: Backend, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Version 6 makes `band_keys` again (on SQLite, stored in its key's order): the keys are carried
-    # over, not remade, and the stories stored before are found as they were.
+    # Version 6 makes `band_keys` again (on SQLite, stored in its key's order) and adds the shingle
+    # counts; version 7 remakes the near keys. Crossing both, the keys are remade once, after the table
+    # is made again, and the stories stored before are found as they were.
     store_text(store, "http://a.test/story", STORY)
-    keys = backend.query("SELECT band, hash, document_id FROM band_keys ORDER BY band, hash")
+    backend.execute("UPDATE band_keys SET hash = hash + 1 WHERE band >= 0")  # keys of the old rules
     backend.execute("ALTER TABLE documents DROP COLUMN shingles")  # as version 5 left it
-    backend.execute("DELETE FROM schema_version WHERE version = 6")
+    backend.execute("DELETE FROM schema_version WHERE version >= 6")
+    remade: list[object] = []
+    remake = _dedup.remake_keys
 
-    def not_remade(*args: object) -> int:
-        raise AssertionError("the keys of version 5 were remade")
+    def counted(*args: Any) -> int:
+        remade.append(args)
+        return remake(*args)
 
-    monkeypatch.setattr(_dedup, "remake_keys", not_remade)
+    monkeypatch.setattr(_dedup, "remake_keys", counted)
     store.migrate()
-    assert store.schema_version() == 6
-    assert backend.query("SELECT band, hash, document_id FROM band_keys ORDER BY band, hash") == keys
+    assert store.schema_version() == 7 and len(remade) == 1
+    assert stored_keys(backend) == {(band, key, 1) for band, key in keys_of(STORY)}
+    assert stored_counts(backend) == {"http://a.test/story": None}
     assert store_text(store, "http://b.test/update", ONE_SENTENCE_CHANGED) is OutcomeKind.SKIPPED
     assert store_text(store, "http://c.test/copy", STORY) is OutcomeKind.SKIPPED
 

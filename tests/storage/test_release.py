@@ -136,17 +136,17 @@ def make_version_1(backend: Backend, version: int = 1) -> None:
     backend.execute(f"INSERT INTO hosts (host, next_allowed_at) VALUES ('a.test', {at})")
 
 
-def test_a_version_1_database_is_refused_until_db_migrate_brings_it_to_6(backend: Backend) -> None:
-    assert SCHEMA_VERSION == 6
+def test_a_version_1_database_is_refused_until_db_migrate_brings_it_to_7(backend: Backend) -> None:
+    assert SCHEMA_VERSION == 7
     make_version_1(backend)
     with pytest.raises(
-        SchemaError, match=r"schema version 1, this scraper needs version 6.*scraper db migrate"
+        SchemaError, match=r"schema version 1, this scraper needs version 7.*scraper db migrate"
     ):
         open_store(backend.dsn)
 
     migration = migrate_database(backend.dsn)
 
-    assert (migration.before, migration.after) == (1, 6)
+    assert (migration.before, migration.after) == (1, 7)
     store = open_store(backend.dsn)
     try:
         (old,) = claim(store, "w", later(1))
@@ -158,9 +158,9 @@ def test_a_version_1_database_is_refused_until_db_migrate_brings_it_to_6(backend
     assert migrate_database(backend.dsn).changed is False
 
 
-def test_a_fresh_database_is_created_at_version_6(backend: Backend) -> None:
+def test_a_fresh_database_is_created_at_version_7(backend: Backend) -> None:
     backend.open().close()
-    assert migrate_database(backend.dsn).before == SCHEMA_VERSION == 6
+    assert migrate_database(backend.dsn).before == SCHEMA_VERSION == 7
 
 
 def test_documents_of_a_version_2_database_are_kept_as_originals_of_unknown_type(backend: Backend) -> None:
@@ -170,7 +170,7 @@ def test_documents_of_a_version_2_database_are_kept_as_originals_of_unknown_type
         "INSERT INTO documents (url_id, version, url, text, text_hash, fetched_at, created_at) "
         f"VALUES (1, 1, 'http://a.test/1', 'old text', 'h', {at}, {at})"
     )
-    assert migrate_database(backend.dsn).after == 6
+    assert migrate_database(backend.dsn).after == 7
     store = open_store(backend.dsn)
     try:
         [old] = store.documents()
