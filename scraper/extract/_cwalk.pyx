@@ -26,7 +26,7 @@ cdef extern from *:
     typedef struct scraper_lxb_node scraper_lxb_node;
     struct scraper_lxb_node {
         void *events;                  /* lxb_dom_event_target_t */
-        uintptr_t local_name;          /* the tag's number (lxb_dom_node_tag_id) */
+        uintptr_t local_name;          /* the tag's number (lxb_dom_node_tag_id), or an attribute name's */
         uintptr_t prefix;
         uintptr_t ns;
         void *owner_document;
@@ -38,17 +38,30 @@ cdef extern from *:
         void *user;
         int type;                      /* lxb_dom_node_type_t */
     };
+    typedef struct {                   /* lexbor_str_t */
+        unsigned char *data;
+        size_t length;
+    } scraper_lxb_str;
     typedef struct {                   /* lxb_dom_character_data_t: a text node */
         scraper_lxb_node node;
-        unsigned char *data;           /* lexbor_str_t */
-        size_t length;
+        scraper_lxb_str data;
     } scraper_lxb_text;
+    typedef struct scraper_lxb_attr scraper_lxb_attr;
+    struct scraper_lxb_attr {          /* lxb_dom_attr_t */
+        scraper_lxb_node node;
+        uintptr_t upper_name;
+        uintptr_t qualified_name;      /* 0 but for foreign content's adjusted names (xlink:href) */
+        scraper_lxb_str *value;
+        void *owner;
+        scraper_lxb_attr *next;
+        scraper_lxb_attr *prev;
+    };
     typedef struct {                   /* lxb_dom_element_t, as far as its first attribute */
         scraper_lxb_node node;
         uintptr_t upper_name;
         uintptr_t qualified_name;
-        void *is_value;
-        void *first_attr;
+        scraper_lxb_str *is_value;
+        scraper_lxb_attr *first_attr;
     } scraper_lxb_element;
     typedef struct {                   /* selectolax's LexborNode */
         PyObject_HEAD
@@ -65,12 +78,21 @@ cdef extern from *:
         scraper_lxb_node *first_child
         int type
 
-    ctypedef struct scraper_lxb_text:
+    ctypedef struct scraper_lxb_str:
         unsigned char *data
         size_t length
 
+    ctypedef struct scraper_lxb_text:
+        scraper_lxb_str data
+
+    ctypedef struct scraper_lxb_attr:
+        scraper_lxb_node node
+        uintptr_t qualified_name
+        scraper_lxb_str *value
+        scraper_lxb_attr *next
+
     ctypedef struct scraper_lxb_element:
-        void *first_attr
+        scraper_lxb_attr *first_attr
 
     ctypedef class selectolax.lexbor.LexborNode [object scraper_lexbor_node_object, check_size error]:
         cdef scraper_lxb_node *node
@@ -110,6 +132,51 @@ def bind(blocks):
     for index in range(_FIXED_TAG_IDS):
         _codes_by_id[index] = -1
         _actions_by_id[index] = None
+    _learn_attribute_names(blocks)
+
+
+# The numbers of the attribute names the walk reads (Lexbor numbers the names of its own table alike in
+# every document, a page's other names by the address of their entry in the document's table, as tags),
+# learned by bind() from a parsed probe: 0 where a name is not fixed, and then Python reads every element's
+# attributes. clutter_of_plain reads the class alone unless one of the names it asks for is there.
+cdef uintptr_t _CLASS = 0, _HREF = 0
+cdef uintptr_t _CLUTTER_NAMES[8]  # the fixed numbers of the other names clutter_of_plain reads
+cdef int _clutter_names = 0
+cdef object _clutter_of_class = None
+PLAIN_CLUTTER_NAMES = ("aria-hidden", "style", "role", "id", "hidden")  # clutter_of_plain's
+
+
+cdef uintptr_t _probed_number(LexborNode probe, str name):
+    """The number Lexbor gives the attribute `name` in a probe element that holds it."""
+    cdef scraper_lxb_attr *attribute = (<scraper_lxb_element *> probe.node).first_attr
+    cdef size_t index = 0
+    for key in probe.attributes:  # in the order of the element's attribute list
+        if key == name:
+            return attribute.node.local_name
+        attribute, index = attribute.next, index + 1
+    raise LookupError(name)
+
+
+def _learn_attribute_names(blocks):
+    global _CLASS, _HREF, _clutter_names, _clutter_of_class
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .clutter import _clutter_of_class as clutter_of_class  # clutter_of_plain's verdict by class
+
+    names = ("class", "href", *PLAIN_CLUTTER_NAMES)
+    probe = "<p " + " ".join(f'{name}="x"' for name in names) + "></p>"
+    # Twice: a number that differs between two documents is a page's own, not Lexbor's.
+    first, second = (LexborHTMLParser(probe).css_first("p") for _ in range(2))
+    numbers = {name: _probed_number(first, name) for name in names}
+    fixed = {name: number for name, number in numbers.items() if number == _probed_number(second, name)}
+    _CLASS, _HREF, _clutter_names = 0, 0, 0
+    if "class" not in fixed or "href" not in fixed or any(n >= _FIXED_TAG_IDS for n in fixed.values()):
+        return
+    for name in PLAIN_CLUTTER_NAMES:
+        if name in fixed:
+            _CLUTTER_NAMES[_clutter_names] = fixed[name]
+            _clutter_names += 1
+    _CLASS, _HREF, _clutter_of_class = fixed["class"], fixed["href"], clutter_of_class
 
 
 cdef inline LexborNode _node(scraper_lxb_node *pointer, object parser):
@@ -157,8 +224,8 @@ cdef void _text(object collector, scraper_lxb_node *node) except *:
     cdef size_t length = 0
     cdef bint is_text = node.type == TEXT_NODE
     cdef str value
-    if is_text and (<scraper_lxb_text *> node).data != NULL:
-        data, length = (<scraper_lxb_text *> node).data, (<scraper_lxb_text *> node).length
+    if is_text and (<scraper_lxb_text *> node).data.data != NULL:
+        data, length = (<scraper_lxb_text *> node).data.data, (<scraper_lxb_text *> node).data.length
     if collector.pre_depth:
         collector.text(PyUnicode_DecodeUTF8(<const char *> data, length, "replace") if data != NULL else "")
         return
@@ -171,17 +238,50 @@ cdef void _text(object collector, scraper_lxb_node *node) except *:
         collector.in_links.append(collector.anchor_depth > 0)
 
 
-cdef object _entry(object collector, LexborNode node, int action, str tag, bint has_attributes):
+cdef inline bint _plain_names(scraper_lxb_attr *attribute) noexcept:
+    """Whether the element's attributes all have names of Lexbor's own (neither a page's own, whose name
+    is not read here, nor a prefixed one), none of them one clutter_of_plain reads but the class."""
+    cdef int index
+    if _CLASS == 0:
+        return False
+    while attribute != NULL:
+        if attribute.qualified_name != 0 or attribute.node.local_name >= _FIXED_TAG_IDS:
+            return False
+        for index in range(_clutter_names):
+            if attribute.node.local_name == _CLUTTER_NAMES[index]:
+                return False
+        attribute = attribute.next
+    return True
+
+
+cdef object _value(scraper_lxb_attr *attribute, uintptr_t name):
+    """The value of the attribute `name` as selectolax's `attributes` gives it: None when it has none
+    (or is absent). Only for attributes of _plain_names."""
+    while attribute != NULL:
+        if attribute.node.local_name == name:
+            if attribute.value == NULL or attribute.value.data == NULL:
+                return None
+            return PyUnicode_DecodeUTF8(<const char *> attribute.value.data, attribute.value.length, "replace")
+        attribute = attribute.next
+    return None
+
+
+cdef object _entry(object collector, LexborNode node, int action, str tag, scraper_lxb_attr *attributes):
     """blocks._walk's entry of an element: by its entry rule, else by its attributes' clutter verdict."""
     if action == _OTHER:
         return collector.entry(node, tag)
-    if not has_attributes or collector.pre_depth:
+    if attributes == NULL or collector.pre_depth:
         return _ENTER
-    attributes = node.attributes
-    clutter = _verdict_of(attributes)
+    read = None
+    if _plain_names(attributes):  # clutter_of_plain's verdict by the class alone, its dict not made
+        class_ = _value(attributes, _CLASS)
+        clutter = _NO_CLUTTER if class_ is None else _clutter_of_class(class_)
+    else:
+        read = node.attributes
+        clutter = _verdict_of(read)
     if clutter is _NO_CLUTTER or (clutter is _WEAK and collector.caption_depth):
         return _ENTER
-    return collector.judged(node, tag, clutter, attributes)
+    return collector.judged(node, tag, clutter, node.attributes if read is None else read)
 
 
 cdef struct Open:  # an element entered and not yet left
@@ -239,7 +339,8 @@ def walk(collector, LexborNode root, recorder):
     cdef scraper_lxb_node *node = root.node.first_child
     cdef Open top
     cdef int action
-    cdef bint has_attributes, deferred
+    cdef bint deferred
+    cdef scraper_lxb_attr *attributes
     cdef LexborNode element
     while True:
         if node == NULL:  # past the last child: leave its parent, go on with the parent's next sibling
@@ -253,6 +354,10 @@ def walk(collector, LexborNode root, recorder):
                     collector.flush()
                 path.pop()
                 kinds.pop()
+            elif top.action == _ANCHOR and not top.deferred:  # _leave's link
+                collector.anchor_depth -= 1
+                if collector.anchor_depth == 0:
+                    collector.structure.anchor_end(len(collector.parts))
             elif top.action != _INLINE or top.deferred:
                 _leave(collector, top.action, tag, top.deferred)
             node = top.node.next
@@ -263,11 +368,11 @@ def walk(collector, LexborNode root, recorder):
             _text(collector, node)
         elif action != _IGNORED:
             tag = found[2]
-            has_attributes = node.type == ELEMENT_NODE and (<scraper_lxb_element *> node).first_attr != NULL
+            attributes = (<scraper_lxb_element *> node).first_attr if node.type == ELEMENT_NODE else NULL
             element = None
-            if has_attributes or action == _ENTERED or action == _OTHER:  # judged in Python
+            if attributes != NULL or action == _ENTERED or action == _OTHER:  # may be judged in Python
                 element = _node(node, parser)
-            entry = _entry(collector, element, action, tag, has_attributes)
+            entry = _entry(collector, element, action, tag, attributes)
             if entry is _SKIP:
                 if recorder is not None:
                     recorder.skipped(_node(node, parser), tuple(path), len(collector.blocks))
@@ -283,7 +388,10 @@ def walk(collector, LexborNode root, recorder):
                 elif action == _ANCHOR:
                     collector.anchor_depth += 1
                     if collector.anchor_depth == 1:
-                        href = element.attributes.get("href") if has_attributes else None
+                        href = None
+                        if attributes != NULL:
+                            plain = _plain_names(attributes)
+                            href = _value(attributes, _HREF) if plain else element.attributes.get("href")
                         collector.structure.anchor_start(href, len(collector.parts))
                 elif action != _INLINE:
                     _enter(collector, element, tag)

@@ -588,6 +588,12 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
             collector.structure.anchor_end(len(collector.parts))
 
 
-# _walk's loop in C (_cwalk.pyx, bound to this module's rules) where it was built for the selectolax
-# installed; else None, and _walk runs.
-_compiled_walk = accelerator.load_walk(sys.modules[__name__]).walk
+def _first_walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) -> None:
+    """Pick the walk at the first page, once logging is set up to tell which (accelerator.py): _walk's loop
+    in C (_cwalk.pyx, bound to this module's rules) where it was built for the selectolax installed."""
+    global _compiled_walk
+    _compiled_walk = accelerator.load_walk(sys.modules[__name__]).walk
+    (_compiled_walk or _walk)(collector, root, recorder)
+
+
+_compiled_walk: accelerator.WalkFunction | None = _first_walk  # None: _walk runs

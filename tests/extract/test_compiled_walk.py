@@ -81,7 +81,14 @@ def test_the_compiled_walk_makes_the_python_walk_s_blocks_on_every_golden_page(s
 
 @needs_compiled
 def test_the_compiled_walk_runs_by_default_when_built() -> None:
+    collect_blocks(_root("<p>the first walk picks the walk</p>"))
     assert blocks._compiled_walk is COMPILED.walk
+
+
+def _root(html: str) -> LexborNode:
+    root = LexborHTMLParser(html).body
+    assert root is not None
+    return root
 
 
 EDGE_CASES = {
@@ -109,6 +116,10 @@ EDGE_CASES = {
     "</h2></section><header class='site-header'><p>S</p></header></body>",
     "empty and whitespace": "<body> \n\t <div> </div><span>\u00a0</span><p></p>\f</body>",
     "a bare document": "text before <p>and a paragraph</p> after",
+    "attributes without values, prefixed or of a page's own": "<body><div class><p>a</p></div><p class=''>b"
+    "</p><svg><a xlink:href='/s' class='share'><text>x</text></a></svg><math definitionURL='u'><mi>m</mi>"
+    "</math><div data-role='x' class='sidebar' role='main'><p>c</p></div><a href class='more'>d</a>"
+    "<div CLASS='share' ID='x'><p>e</p></div><p Role='navigation'>f</p></body>",
     "dialogs and templates": "<body><dialog><p>closed</p></dialog><template><p>t</p></template><p>x</p>"
     "</body>",
 }
@@ -205,7 +216,8 @@ def test_the_compiled_walk_is_told_in_one_debug_line(
 
 
 def _walk_in_a_process(**switch: str) -> str:
-    code = "from scraper.extract import blocks; print(blocks._compiled_walk is None)"
+    code = "from scraper.extract import blocks, extract; extract('<p>a</p>')\n"
+    code += "print(blocks._compiled_walk is None)"
     env = {key: value for key, value in os.environ.items() if key != accelerator.PURE_PYTHON_SWITCH}
     result = subprocess.run(
         [sys.executable, "-c", code], env=env | switch, capture_output=True, text=True, check=True
@@ -214,7 +226,7 @@ def _walk_in_a_process(**switch: str) -> str:
 
 
 @needs_compiled
-def test_the_switch_is_read_when_the_extractor_is_imported() -> None:
+def test_the_switch_is_read_when_the_extractor_first_walks() -> None:
     assert _walk_in_a_process() == "False"
     assert _walk_in_a_process(**{accelerator.PURE_PYTHON_SWITCH: "1"}) == "True"
     assert _walk_in_a_process(**{accelerator.PURE_PYTHON_SWITCH: "0"}) == "False"
@@ -223,6 +235,4 @@ def test_the_switch_is_read_when_the_extractor_is_imported() -> None:
 def test_without_the_compiled_walk_the_blocks_are_the_python_walk_s(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(blocks, "_compiled_walk", None)
     html = "<body><p>one <a href='/x'>two</a></p><div class='share'>s</div></body>"
-    body = LexborHTMLParser(html).body
-    assert body is not None
-    assert [block.text for block in collect_blocks(body)] == ["one two"]
+    assert [block.text for block in collect_blocks(_root(html))] == ["one two"]
