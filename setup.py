@@ -12,9 +12,12 @@ except ImportError:  # Cython is a build requirement: missing only in a build th
     extensions = []
 else:
     extensions = cythonize(
-        # optional: a failed compile is a warning, not a failed install
-        [Extension("scraper.extract._cwalk", ["scraper/extract/_cwalk.pyx"], optional=True)],
+        [Extension("scraper.extract._cwalk", ["scraper/extract/_cwalk.pyx"])],
         compiler_directives={"language_level": 3},
     )
+    for extension in extensions:
+        # A failed compile (no compiler, no Python headers) is a warning, not a failed install. Set after
+        # cythonize, which makes its Extensions anew without the flag.
+        extension.optional = True
 
 setup(ext_modules=extensions)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import setuptools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -132,9 +134,16 @@ def test_the_compiled_walk_makes_the_python_walk_s_blocks_on_edge_cases(html: st
 
 
 @needs_compiled
-@pytest.mark.parametrize("tag", ["div", "span", "a", "li", "blockquote", "pre", "td", "nav", "my-box"])
-def test_the_compiled_walk_takes_thousands_of_levels_without_recursion(tag: str) -> None:
-    depth = 20_000  # Lexbor keeps the nesting; a recursive walk in C or Python would overflow its stack
+@pytest.mark.parametrize(
+    ("tag", "depth"),
+    # Inline elements nest deep enough to overflow the stack of a recursive walk, in C as in Python. Each
+    # block's path holds all the block elements around it (their cost grows with the square of the depth,
+    # in both walks) and an element judged by its text (a <nav>) measures its subtree at each level: those
+    # nest less, still past Python's recursion limit.
+    [(tag, 300_000) for tag in ("span", "font", "b", "my-box")]
+    + [(tag, 3_000) for tag in ("div", "li", "blockquote", "pre", "td", "nav")],
+)
+def test_the_compiled_walk_takes_thousands_of_levels_without_recursion(tag: str, depth: int) -> None:
     html = "<body>" + f"<{tag} class='x'>a" * depth + "end" + f"</{tag}>" * depth + "</body>"
     python, compiled, _, _ = _both(html)
     assert compiled == python
@@ -236,3 +245,15 @@ def test_without_the_compiled_walk_the_blocks_are_the_python_walk_s(monkeypatch:
     monkeypatch.setattr(blocks, "_compiled_walk", None)
     html = "<body><p>one <a href='/x'>two</a></p><div class='share'>s</div></body>"
     assert [block.text for block in collect_blocks(_root(html))] == ["one two"]
+
+
+def test_the_compiled_walk_is_an_optional_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An install without a C compiler (or Python's headers) must still succeed, with the Python walk.
+    pytest.importorskip("Cython")  # a test dependency, as it is the build's
+    found: dict[str, object] = {}
+    monkeypatch.setattr(setuptools, "setup", lambda **keywords: found.update(keywords))
+    runpy.run_path(str(Path(__file__).resolve().parents[2] / "setup.py"))
+    extensions = found["ext_modules"]
+    assert isinstance(extensions, list)
+    assert [extension.name for extension in extensions] == ["scraper.extract._cwalk"]
+    assert all(extension.optional for extension in extensions)
