@@ -132,51 +132,53 @@ def bind(blocks):
     for index in range(_FIXED_TAG_IDS):
         _codes_by_id[index] = -1
         _actions_by_id[index] = None
-    _learn_attribute_names(blocks)
+    _learn_attribute_names()
 
 
 # The numbers of the attribute names the walk reads (Lexbor numbers the names of its own table alike in
 # every document, a page's other names by the address of their entry in the document's table, as tags),
 # learned by bind() from a parsed probe: 0 where a name is not fixed, and then Python reads every element's
-# attributes. clutter_of_plain reads the class alone unless one of the names it asks for is there.
+# attributes. clutter_of_plain reads the class alone unless one of clutter.PLAIN_VERDICT_NAMES is there.
 cdef uintptr_t _CLASS = 0, _HREF = 0
-cdef uintptr_t _CLUTTER_NAMES[8]  # the fixed numbers of the other names clutter_of_plain reads
-cdef int _clutter_names = 0
+cdef uintptr_t _VERDICT_NAMES[16]  # the fixed numbers of PLAIN_VERDICT_NAMES
+cdef int _verdict_names = 0
 cdef object _clutter_of_class = None
-PLAIN_CLUTTER_NAMES = ("aria-hidden", "style", "role", "id", "hidden")  # clutter_of_plain's
 
 
-cdef uintptr_t _probed_number(LexborNode probe, str name):
+cdef uintptr_t _probed_number(LexborNode probe, str name) except? 0:
     """The number Lexbor gives the attribute `name` in a probe element that holds it."""
     cdef scraper_lxb_attr *attribute = (<scraper_lxb_element *> probe.node).first_attr
-    cdef size_t index = 0
     for key in probe.attributes:  # in the order of the element's attribute list
         if key == name:
             return attribute.node.local_name
-        attribute, index = attribute.next, index + 1
+        attribute = attribute.next
     raise LookupError(name)
 
 
-def _learn_attribute_names(blocks):
-    global _CLASS, _HREF, _clutter_names, _clutter_of_class
+cdef int _learn_attribute_names() except -1:
+    global _CLASS, _HREF, _verdict_names, _clutter_of_class
     from selectolax.lexbor import LexborHTMLParser
 
-    from .clutter import _clutter_of_class as clutter_of_class  # clutter_of_plain's verdict by class
+    from .clutter import PLAIN_VERDICT_NAMES
+    from .clutter import _clutter_of_class as clutter_of_class  # clutter_of_plain's verdict by the class
 
-    names = ("class", "href", *PLAIN_CLUTTER_NAMES)
+    names = ("class", "href", *PLAIN_VERDICT_NAMES)
     probe = "<p " + " ".join(f'{name}="x"' for name in names) + "></p>"
     # Twice: a number that differs between two documents is a page's own, not Lexbor's.
     first, second = (LexborHTMLParser(probe).css_first("p") for _ in range(2))
     numbers = {name: _probed_number(first, name) for name in names}
     fixed = {name: number for name, number in numbers.items() if number == _probed_number(second, name)}
-    _CLASS, _HREF, _clutter_names = 0, 0, 0
-    if "class" not in fixed or "href" not in fixed or any(n >= _FIXED_TAG_IDS for n in fixed.values()):
-        return
-    for name in PLAIN_CLUTTER_NAMES:
-        if name in fixed:
-            _CLUTTER_NAMES[_clutter_names] = fixed[name]
-            _clutter_names += 1
+    _CLASS, _HREF, _verdict_names = 0, 0, 0
+    if "class" not in fixed or "href" not in fixed or len(PLAIN_VERDICT_NAMES) > 16:
+        return 0
+    if any(number >= _FIXED_TAG_IDS for number in fixed.values()):
+        return 0
+    for name in PLAIN_VERDICT_NAMES:
+        if name in fixed:  # the others are a page's own: _plain_names sends every such name to Python
+            _VERDICT_NAMES[_verdict_names] = fixed[name]
+            _verdict_names += 1
     _CLASS, _HREF, _clutter_of_class = fixed["class"], fixed["href"], clutter_of_class
+    return 0
 
 
 cdef inline LexborNode _node(scraper_lxb_node *pointer, object parser):
@@ -247,8 +249,8 @@ cdef inline bint _plain_names(scraper_lxb_attr *attribute) noexcept:
     while attribute != NULL:
         if attribute.qualified_name != 0 or attribute.node.local_name >= _FIXED_TAG_IDS:
             return False
-        for index in range(_clutter_names):
-            if attribute.node.local_name == _CLUTTER_NAMES[index]:
+        for index in range(_verdict_names):
+            if attribute.node.local_name == _VERDICT_NAMES[index]:
                 return False
         attribute = attribute.next
     return True

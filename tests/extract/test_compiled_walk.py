@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract import accelerator, blocks, rules
+from scraper.extract import accelerator, blocks, clutter, rules
 from scraper.extract.blocks import Block, collect_blocks, visible_chars
 
 SNAPSHOTS = sorted((Path(__file__).resolve().parents[2] / "snapshots").glob("*/source.html"))
@@ -257,3 +257,31 @@ def test_the_compiled_walk_is_an_optional_extension(monkeypatch: pytest.MonkeyPa
     assert isinstance(extensions, list)
     assert [extension.name for extension in extensions] == ["scraper.extract._cwalk"]
     assert all(extension.optional for extension in extensions)
+
+
+READ_NAMES = frozenset({*clutter.PLAIN_VERDICT_NAMES, "class"})
+
+
+def _not_read(name: str) -> bool:
+    return name not in READ_NAMES
+
+
+OTHER_NAMES = st.one_of(
+    # With the names clutter_of_plain reads today: one dropped from PLAIN_VERDICT_NAMES is generated.
+    st.sampled_from(
+        ["href", "src", "data-role", "aria-label", "aria-hidden", "style", "role", "id", "hidden"]
+    ),
+    st.from_regex(r"[a-z][a-z-]{0,12}", fullmatch=True),
+).filter(_not_read)
+VALUES = st.sampled_from([None, "", "true", "hidden", "display:none", "navigation", "sidebar", "share"])
+
+
+@given(st.one_of(st.none(), st.sampled_from(CLASSES)), st.dictionaries(OTHER_NAMES, VALUES, max_size=4))
+def test_without_its_verdict_names_clutter_of_plain_judges_by_the_class_alone(
+    class_: str | None, others: dict[str, str | None]
+) -> None:
+    # What the compiled walk relies on to read the class alone: an attribute clutter_of_plain comes to read
+    # belongs in PLAIN_VERDICT_NAMES.
+    attributes = others | ({} if class_ is None else {"class": class_})
+    alone = clutter.NO_CLUTTER if class_ is None else clutter._clutter_of_class(class_)
+    assert clutter.clutter_of_plain(attributes) is alone
