@@ -7,7 +7,12 @@ results, slower (tests/storage/test_shingling.py holds the two to each other).
 from setuptools import Extension, setup
 
 # Each a .pyx beside the Python module that falls back to its own code when it is missing.
-COMPILED = ("scraper.extract._scan", "scraper.extract._totals", "scraper.storage._shingling")
+COMPILED = (
+    "scraper.extract._cwalk",
+    "scraper.extract._scan",
+    "scraper.extract._totals",
+    "scraper.storage._shingling",
+)
 
 try:
     from Cython.Build import cythonize

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+import runpy
+from pathlib import Path
 
 import pytest
+import setuptools
 
 from scraper import _compiled
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_module_not_built_gives_none_and_says_why(caplog: pytest.LogCaptureFixture) -> None:
@@ -31,3 +36,18 @@ def test_the_switch_is_off_when_empty_or_zero(
     monkeypatch.setenv(_compiled.PURE_PYTHON_SWITCH, value)
     assert _compiled.pure_python() is pure
     assert (_compiled.load("json") is None) is pure
+
+
+def test_every_compiled_loop_is_built_by_setup_and_optional(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An install without a C compiler (or Python's headers) must still succeed, with the Python code.
+    pytest.importorskip("Cython")  # a test dependency, as it is the build's
+    found: dict[str, object] = {}
+    monkeypatch.setattr(setuptools, "setup", lambda **keywords: found.update(keywords))
+    runpy.run_path(str(ROOT / "setup.py"))
+    extensions = found["ext_modules"]
+    assert isinstance(extensions, list)
+    sources = sorted(
+        ".".join(path.relative_to(ROOT).with_suffix("").parts) for path in ROOT.glob("scraper/**/*.pyx")
+    )
+    assert sorted(extension.name for extension in extensions) == sources
+    assert all(extension.optional for extension in extensions)

@@ -12,13 +12,14 @@ import dataclasses
 import enum
 import functools
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborNode
 
-from . import rules
+from . import accelerator, rules
 from .clutter import (
     GATED,
     HIDDEN,
@@ -418,7 +419,7 @@ def collect_blocks(
     """
     collector = _Collector(visible_chars(root) if page_chars is None else page_chars)
     collector.path.append(root.mem_id)  # the root is a container too: a bare page's body is all of it
-    _walk(collector, root, recorder)
+    (_compiled_walk or _walk)(collector, root, recorder)
     collector.flush()
     return collector.blocks
 
@@ -585,3 +586,14 @@ def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
         collector.anchor_depth -= 1
         if collector.anchor_depth == 0:
             collector.structure.anchor_end(len(collector.parts))
+
+
+def _first_walk(collector: _Collector, root: LexborNode, recorder: Recorder | None) -> None:
+    """Pick the walk at the first page, once logging is set up to tell which (accelerator.py): _walk's loop
+    in C (_cwalk.pyx, bound to this module's rules) where it was built for the selectolax installed."""
+    global _compiled_walk
+    _compiled_walk = accelerator.load_walk(sys.modules[__name__]).walk
+    (_compiled_walk or _walk)(collector, root, recorder)
+
+
+_compiled_walk: accelerator.WalkFunction | None = _first_walk  # None: _walk runs

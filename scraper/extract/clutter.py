@@ -128,6 +128,11 @@ def _holds_clutter_word(value: str) -> bool:
 _any_clutter_word = functools.lru_cache(maxsize=16384)(_holds_clutter_word)
 
 
+# The attributes clutter_of_plain reads besides the class: where none of them is there, its verdict is the
+# class's alone (_clutter_of_class), which the compiled walk (_cwalk.pyx) asks for without making the dict.
+PLAIN_VERDICT_NAMES = ("aria-hidden", "style", "role", "id", "hidden")
+
+
 def clutter_of_plain(attributes: dict[str, str | None]) -> Clutter:
     """`clutter_of(False, attributes)`: the verdict of an element of no furniture or heading tag."""
     class_ = attributes.get("class")

@@ -1,0 +1,403 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The loop of the block walk (blocks._walk) in C: the same blocks, without a Python object per node.
+
+blocks._walk is the reference: this loop follows it step by step and calls back into it (and the
+collector) for every decision, so no rule is written twice. What runs here is the bookkeeping of each
+node: the step to the next node by Lexbor's own pointers, the tag's action by its number, a text node's
+text read from Lexbor's buffer, an element without attributes told from its struct, the stack of open
+elements. A `LexborNode` is made only for the elements Python judges (attributes, entry rules, _enter)
+and for the few tags of a page's own.
+
+The structs below are those of selectolax SELECTOLAX_VERSION and the Lexbor it bundles
+(lexbor/dom/interfaces/node.h, element.h, character_data.h; LexborNode as selectolax's lexbor.c lays it
+out). accelerator.py runs this loop only with that selectolax installed; Cython also refuses, at import,
+a LexborNode whose size changed.
+"""
+
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdint cimport uintptr_t
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memchr, memcpy
+
+SELECTOLAX_VERSION = "1.0.2"
+
+cdef extern from *:
+    """
+    typedef struct scraper_lxb_node scraper_lxb_node;
+    struct scraper_lxb_node {
+        void *events;                  /* lxb_dom_event_target_t */
+        uintptr_t local_name;          /* the tag's number (lxb_dom_node_tag_id), or an attribute name's */
+        uintptr_t prefix;
+        uintptr_t ns;
+        void *owner_document;
+        scraper_lxb_node *next;
+        scraper_lxb_node *prev;
+        scraper_lxb_node *parent;
+        scraper_lxb_node *first_child;
+        scraper_lxb_node *last_child;
+        void *user;
+        int type;                      /* lxb_dom_node_type_t */
+    };
+    typedef struct {                   /* lexbor_str_t */
+        unsigned char *data;
+        size_t length;
+    } scraper_lxb_str;
+    typedef struct {                   /* lxb_dom_character_data_t: a text node */
+        scraper_lxb_node node;
+        scraper_lxb_str data;
+    } scraper_lxb_text;
+    typedef struct scraper_lxb_attr scraper_lxb_attr;
+    struct scraper_lxb_attr {          /* lxb_dom_attr_t */
+        scraper_lxb_node node;
+        uintptr_t upper_name;
+        uintptr_t qualified_name;      /* 0 but for foreign content's adjusted names (xlink:href) */
+        scraper_lxb_str *value;
+        void *owner;
+        scraper_lxb_attr *next;
+        scraper_lxb_attr *prev;
+    };
+    typedef struct {                   /* lxb_dom_element_t, as far as its first attribute */
+        scraper_lxb_node node;
+        uintptr_t upper_name;
+        uintptr_t qualified_name;
+        scraper_lxb_str *is_value;
+        scraper_lxb_attr *first_attr;
+    } scraper_lxb_element;
+    typedef struct {                   /* selectolax's LexborNode */
+        PyObject_HEAD
+        void *vtab;
+        scraper_lxb_node *node;
+        PyObject *parser;
+        int is_fragment_root;
+        int is_template_content;
+    } scraper_lexbor_node_object;
+    """
+    ctypedef struct scraper_lxb_node:
+        uintptr_t local_name
+        scraper_lxb_node *next
+        scraper_lxb_node *first_child
+        int type
+
+    ctypedef struct scraper_lxb_str:
+        unsigned char *data
+        size_t length
+
+    ctypedef struct scraper_lxb_text:
+        scraper_lxb_str data
+
+    ctypedef struct scraper_lxb_attr:
+        scraper_lxb_node node
+        uintptr_t qualified_name
+        scraper_lxb_str *value
+        scraper_lxb_attr *next
+
+    ctypedef struct scraper_lxb_element:
+        scraper_lxb_attr *first_attr
+
+    ctypedef class selectolax.lexbor.LexborNode [object scraper_lexbor_node_object, check_size error]:
+        cdef scraper_lxb_node *node
+        cdef object parser
+
+cdef enum:
+    ELEMENT_NODE = 1  # LXB_DOM_NODE_TYPE_ELEMENT
+    TEXT_NODE = 3  # LXB_DOM_NODE_TYPE_TEXT
+    FIRST_DEPTH = 256  # open elements the stack holds before it grows (it doubles)
+
+
+# What blocks.py decides with, bound once by bind(): its functions and constants, never copies of them.
+cdef object _action_of_node, _verdict_of, _enter, _leave, _ENTER, _SKIP, _WEAK, _NO_CLUTTER
+cdef int _TEXT, _IGNORED, _INLINE, _BLOCK, _ANCHOR, _ENTERED, _OTHER
+cdef uintptr_t _FIXED_TAG_IDS = 0
+# The action of each fixed tag number (blocks._ACTIONS's tuples, and their first member as a C int).
+cdef list _actions_by_id = []
+cdef int *_codes_by_id = NULL
+
+
+def bind(blocks):
+    """Take the rules of `blocks` (the Python walk's module)."""
+    global _action_of_node, _verdict_of, _enter, _leave, _ENTER, _SKIP, _WEAK, _NO_CLUTTER
+    global _TEXT, _IGNORED, _INLINE, _BLOCK, _ANCHOR, _ENTERED, _OTHER
+    global _FIXED_TAG_IDS, _actions_by_id, _codes_by_id
+    _action_of_node, _verdict_of = blocks._action_of_node, blocks.clutter_of_plain
+    _enter, _leave = blocks._enter, blocks._leave
+    _ENTER, _SKIP, _WEAK, _NO_CLUTTER = blocks._ENTER, blocks._SKIP, blocks.WEAK, blocks.NO_CLUTTER
+    _TEXT, _IGNORED, _INLINE = blocks._TEXT, blocks._IGNORED, blocks._INLINE
+    _BLOCK, _ANCHOR, _ENTERED, _OTHER = blocks._BLOCK, blocks._ANCHOR, blocks._ENTERED, blocks._OTHER
+    if _codes_by_id == NULL:
+        _FIXED_TAG_IDS = blocks.FIXED_TAG_IDS
+        _codes_by_id = <int *> malloc(_FIXED_TAG_IDS * sizeof(int))
+        if _codes_by_id == NULL:
+            raise MemoryError()
+        _actions_by_id = [None] * _FIXED_TAG_IDS
+    for index in range(_FIXED_TAG_IDS):
+        _codes_by_id[index] = -1
+        _actions_by_id[index] = None
+    _learn_attribute_names()
+
+
+# The numbers of the attribute names the walk reads (Lexbor numbers the names of its own table alike in
+# every document, a page's other names by the address of their entry in the document's table, as tags),
+# learned by bind() from a parsed probe: 0 where a name is not fixed, and then Python reads every element's
+# attributes. clutter_of_plain reads the class alone unless one of clutter.PLAIN_VERDICT_NAMES is there.
+cdef uintptr_t _CLASS = 0, _HREF = 0
+cdef uintptr_t _VERDICT_NAMES[16]  # the fixed numbers of PLAIN_VERDICT_NAMES
+cdef int _verdict_names = 0
+cdef object _clutter_of_class = None
+
+
+cdef uintptr_t _probed_number(LexborNode probe, str name) except? 0:
+    """The number Lexbor gives the attribute `name` in a probe element that holds it."""
+    cdef scraper_lxb_attr *attribute = (<scraper_lxb_element *> probe.node).first_attr
+    for key in probe.attributes:  # in the order of the element's attribute list
+        if key == name:
+            return attribute.node.local_name
+        attribute = attribute.next
+    raise LookupError(name)
+
+
+cdef int _learn_attribute_names() except -1:
+    global _CLASS, _HREF, _verdict_names, _clutter_of_class
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .clutter import PLAIN_VERDICT_NAMES
+    from .clutter import _clutter_of_class as clutter_of_class  # clutter_of_plain's verdict by the class
+
+    names = ("class", "href", *PLAIN_VERDICT_NAMES)
+    probe = "<p " + " ".join(f'{name}="x"' for name in names) + "></p>"
+    # Twice: a number that differs between two documents is a page's own, not Lexbor's.
+    first, second = (LexborHTMLParser(probe).css_first("p") for _ in range(2))
+    numbers = {name: _probed_number(first, name) for name in names}
+    fixed = {name: number for name, number in numbers.items() if number == _probed_number(second, name)}
+    _CLASS, _HREF, _verdict_names = 0, 0, 0
+    if "class" not in fixed or "href" not in fixed or len(PLAIN_VERDICT_NAMES) > 16:
+        return 0
+    if any(number >= _FIXED_TAG_IDS for number in fixed.values()):
+        return 0
+    for name in PLAIN_VERDICT_NAMES:
+        if name in fixed:  # the others are a page's own: _plain_names sends every such name to Python
+            _VERDICT_NAMES[_verdict_names] = fixed[name]
+            _verdict_names += 1
+    _CLASS, _HREF, _clutter_of_class = fixed["class"], fixed["href"], clutter_of_class
+    return 0
+
+
+cdef inline LexborNode _node(scraper_lxb_node *pointer, object parser):
+    """A LexborNode of `pointer`, as selectolax's LexborNode.new makes one."""
+    cdef LexborNode node = LexborNode.__new__(LexborNode)
+    node.node = pointer
+    node.parser = parser
+    return node
+
+
+cdef bint _ascii_space_only(const unsigned char *data, size_t length) noexcept nogil:
+    """selectolax's is_empty_text_node: HTML's ASCII whitespace only (or nothing)."""
+    cdef size_t index
+    for index in range(length):
+        if data[index] not in b" \t\n\f\r":
+            return False
+    return True
+
+
+cdef str _spaced_text(const unsigned char *data, size_t length):
+    """The text, its newlines, tabs and carriage returns made spaces (as blocks._walk replaces them):
+    ASCII bytes, so replaced before decoding they decode alike."""
+    cdef unsigned char *copy
+    cdef size_t index
+    if (memchr(data, b"\n", length) == NULL and memchr(data, b"\t", length) == NULL
+            and memchr(data, b"\r", length) == NULL):
+        return PyUnicode_DecodeUTF8(<const char *> data, length, "replace")
+    copy = <unsigned char *> malloc(length)
+    if copy == NULL:
+        raise MemoryError()
+    try:
+        memcpy(copy, data, length)
+        for index in range(length):
+            if copy[index] == b"\n" or copy[index] == b"\t" or copy[index] == b"\r":
+                copy[index] = b" "
+        return PyUnicode_DecodeUTF8(<const char *> copy, length, "replace")
+    finally:
+        free(copy)
+
+
+cdef void _text(object collector, scraper_lxb_node *node) except *:
+    """blocks._walk's text node: its text joins the block's parts (indentation before a block's first
+    part does not)."""
+    cdef const unsigned char *data = NULL
+    cdef size_t length = 0
+    cdef bint is_text = node.type == TEXT_NODE
+    cdef str value
+    if is_text and (<scraper_lxb_text *> node).data.data != NULL:
+        data, length = (<scraper_lxb_text *> node).data.data, (<scraper_lxb_text *> node).data.length
+    if collector.pre_depth:
+        collector.text(PyUnicode_DecodeUTF8(<const char *> data, length, "replace") if data != NULL else "")
+        return
+    parts = collector.parts
+    if not parts and is_text and _ascii_space_only(data, length):
+        return
+    value = _spaced_text(data, length) if data != NULL else ""
+    if parts or not value.isspace():
+        parts.append(value)
+        collector.in_links.append(collector.anchor_depth > 0)
+
+
+cdef inline bint _plain_names(scraper_lxb_attr *attribute) noexcept:
+    """Whether the element's attributes all have names of Lexbor's own (neither a page's own, whose name
+    is not read here, nor a prefixed one), none of them one clutter_of_plain reads but the class."""
+    cdef int index
+    if _CLASS == 0:
+        return False
+    while attribute != NULL:
+        if attribute.qualified_name != 0 or attribute.node.local_name >= _FIXED_TAG_IDS:
+            return False
+        for index in range(_verdict_names):
+            if attribute.node.local_name == _VERDICT_NAMES[index]:
+                return False
+        attribute = attribute.next
+    return True
+
+
+cdef object _value(scraper_lxb_attr *attribute, uintptr_t name):
+    """The value of the attribute `name` as selectolax's `attributes` gives it: None when it has none
+    (or is absent). Only for attributes of _plain_names."""
+    while attribute != NULL:
+        if attribute.node.local_name == name:
+            if attribute.value == NULL or attribute.value.data == NULL:
+                return None
+            return PyUnicode_DecodeUTF8(<const char *> attribute.value.data, attribute.value.length, "replace")
+        attribute = attribute.next
+    return None
+
+
+cdef object _entry(object collector, LexborNode node, int action, str tag, scraper_lxb_attr *attributes):
+    """blocks._walk's entry of an element: by its entry rule, else by its attributes' clutter verdict."""
+    if action == _OTHER:
+        return collector.entry(node, tag)
+    if attributes == NULL or collector.pre_depth:
+        return _ENTER
+    read = None
+    if _plain_names(attributes):  # clutter_of_plain's verdict by the class alone, its dict not made
+        class_ = _value(attributes, _CLASS)
+        clutter = _NO_CLUTTER if class_ is None else _clutter_of_class(class_)
+    else:
+        read = node.attributes
+        clutter = _verdict_of(read)
+    if clutter is _NO_CLUTTER or (clutter is _WEAK and collector.caption_depth):
+        return _ENTER
+    return collector.judged(node, tag, clutter, node.attributes if read is None else read)
+
+
+cdef struct Open:  # an element entered and not yet left
+    scraper_lxb_node *node
+    int action
+    bint deferred
+
+
+cdef class _Stack:
+    """The open elements, outermost first, with their tags: grown as deep as the page nests."""
+
+    cdef Open *items
+    cdef size_t depth, size
+    cdef list tags
+
+    def __cinit__(self):
+        self.items = <Open *> malloc(FIRST_DEPTH * sizeof(Open))
+        if self.items == NULL:
+            raise MemoryError()
+        self.depth, self.size, self.tags = 0, FIRST_DEPTH, []
+
+    def __dealloc__(self):
+        free(self.items)
+
+    cdef int push(self, scraper_lxb_node *node, int action, bint deferred, str tag) except -1:
+        cdef Open *grown
+        if self.depth == self.size:
+            grown = <Open *> realloc(self.items, 2 * self.size * sizeof(Open))
+            if grown == NULL:
+                raise MemoryError()
+            self.items, self.size = grown, 2 * self.size
+        self.items[self.depth] = Open(node, action, deferred)
+        self.depth += 1
+        self.tags.append(tag)
+        return 0
+
+
+cdef tuple _action(scraper_lxb_node *pointer, object parser):
+    """The (action, kind, tag) of a node, by its tag's number when Lexbor fixes it (blocks._ACTIONS)."""
+    cdef uintptr_t tag_id = pointer.local_name
+    if 0 < tag_id < _FIXED_TAG_IDS and _codes_by_id[tag_id] >= 0:
+        return <tuple> _actions_by_id[tag_id]
+    found = _action_of_node(_node(pointer, parser), tag_id)
+    if 0 < tag_id < _FIXED_TAG_IDS and found[2]:  # kept as blocks._action_of_node keeps it
+        _actions_by_id[tag_id] = found
+        _codes_by_id[tag_id] = found[0]
+    return found
+
+
+def walk(collector, LexborNode root, recorder):
+    """blocks._walk(collector, root, recorder), its loop in C."""
+    cdef object parser = root.parser
+    cdef list path = collector.path, kinds = collector.kinds
+    cdef _Stack stack = _Stack()
+    cdef scraper_lxb_node *node = root.node.first_child
+    cdef Open top
+    cdef int action
+    cdef bint deferred
+    cdef scraper_lxb_attr *attributes
+    cdef LexborNode element
+    while True:
+        if node == NULL:  # past the last child: leave its parent, go on with the parent's next sibling
+            if stack.depth == 0:
+                return
+            stack.depth -= 1
+            top = stack.items[stack.depth]
+            tag = stack.tags.pop()
+            if top.action == _BLOCK and not top.deferred:
+                if collector.parts:
+                    collector.flush()
+                path.pop()
+                kinds.pop()
+            elif top.action == _ANCHOR and not top.deferred:  # _leave's link
+                collector.anchor_depth -= 1
+                if collector.anchor_depth == 0:
+                    collector.structure.anchor_end(len(collector.parts))
+            elif top.action != _INLINE or top.deferred:
+                _leave(collector, top.action, tag, top.deferred)
+            node = top.node.next
+            continue
+        found = _action(node, parser)
+        action = found[0]
+        if action == _TEXT:
+            _text(collector, node)
+        elif action != _IGNORED:
+            tag = found[2]
+            attributes = (<scraper_lxb_element *> node).first_attr if node.type == ELEMENT_NODE else NULL
+            element = None
+            if attributes != NULL or action == _ENTERED or action == _OTHER:  # may be judged in Python
+                element = _node(node, parser)
+            entry = _entry(collector, element, action, tag, attributes)
+            if entry is _SKIP:
+                if recorder is not None:
+                    recorder.skipped(_node(node, parser), tuple(path), len(collector.blocks))
+            else:
+                deferred = entry is not _ENTER
+                if deferred:
+                    collector.defer(entry)
+                if action == _BLOCK:
+                    if collector.parts:
+                        collector.flush()
+                    path.append(<size_t> node)
+                    kinds.append(found[1])
+                elif action == _ANCHOR:
+                    collector.anchor_depth += 1
+                    if collector.anchor_depth == 1:
+                        href = None
+                        if attributes != NULL:
+                            plain = _plain_names(attributes)
+                            href = _value(attributes, _HREF) if plain else element.attributes.get("href")
+                        collector.structure.anchor_start(href, len(collector.parts))
+                elif action != _INLINE:
+                    _enter(collector, element, tag)
+                stack.push(node, action, deferred, tag)
+                node = node.first_child  # NULL for an empty element: left at once, above
+                continue
+        node = node.next

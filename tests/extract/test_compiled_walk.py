@@ -1,0 +1,273 @@
+"""The block walk's loop compiled (scraper/extract/_cwalk.pyx) makes the blocks the Python walk makes.
+
+The Python walk (`blocks._walk`) is the reference and the fallback: the compiled one must give every Block
+field alike, and tell a recorder of the same skipped elements, on every golden page and on generated
+trees; it runs only when it was built for the selectolax installed, and never under SCRAPER_PURE_PYTHON.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.extract import accelerator, blocks, clutter, rules
+from scraper.extract.blocks import Block, collect_blocks, visible_chars
+
+SNAPSHOTS = sorted((Path(__file__).resolve().parents[2] / "snapshots").glob("*/source.html"))
+COMPILED = accelerator.load_walk(blocks)
+
+needs_compiled = pytest.mark.skipif(
+    COMPILED.walk is None and not os.environ.get("CI"), reason=f"no compiled walk: {COMPILED.reason}"
+)
+
+
+class _Skips:
+    """A recorder that keeps what the walk tells it of each skipped element."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, str | None, tuple[int, ...], int]] = []
+
+    def skipped(self, node: LexborNode, path: tuple[int, ...], position: int) -> None:
+        self.seen.append((node.mem_id, node.tag, path, position))
+
+
+def _both(html: str, recorded: bool = False) -> tuple[list[Block], list[Block], _Skips, _Skips]:
+    """The blocks of the page's body by the Python walk and by the compiled one, with what each skipped."""
+    assert COMPILED.walk is not None, COMPILED.reason
+    tree = LexborHTMLParser(html)
+    tree.strip_tags(list(rules.CODE_TAGS))  # as extract() does before the walk
+    root = tree.body or tree.root
+    assert root is not None
+    page_chars = visible_chars(root)
+    found: list[list[Block]] = []
+    skips = (_Skips(), _Skips())
+    for walk, skip in zip((blocks._walk, COMPILED.walk), skips, strict=True):
+        collector = blocks._Collector(page_chars)
+        collector.path.append(root.mem_id)
+        walk(collector, root, skip if recorded else None)  # type: ignore[arg-type]
+        collector.flush()
+        found.append(collector.blocks)
+    return found[0], found[1], skips[0], skips[1]
+
+
+def _assert_same(html: str) -> list[Block]:
+    python, compiled, python_skips, compiled_skips = _both(html, recorded=True)
+    assert compiled == python
+    # Field by field: the dataclass's == already compares them all; the types too (an int is no bool).
+    for one, other in zip(compiled, python, strict=True):
+        assert [type(value) for value in vars_of(one)] == [type(value) for value in vars_of(other)]
+    assert compiled_skips.seen == python_skips.seen
+    return python
+
+
+def vars_of(block: Block) -> list[object]:
+    return [getattr(block, name) for name in Block.__slots__]
+
+
+@needs_compiled
+@pytest.mark.parametrize("source", SNAPSHOTS, ids=lambda path: path.parent.name)
+def test_the_compiled_walk_makes_the_python_walk_s_blocks_on_every_golden_page(source: Path) -> None:
+    page = source.read_bytes().decode("utf-8", "replace")
+    assert _assert_same(page)  # each golden page has blocks: an empty walk on both sides proves nothing
+
+
+@needs_compiled
+def test_the_compiled_walk_runs_by_default_when_built() -> None:
+    collect_blocks(_root("<p>the first walk picks the walk</p>"))
+    assert blocks._compiled_walk is COMPILED.walk
+
+
+def _root(html: str) -> LexborNode:
+    root = LexborHTMLParser(html).body
+    assert root is not None
+    return root
+
+
+EDGE_CASES = {
+    "pre keeps its whitespace": "<body><pre>  a\n\tb  <b>c\r\n</b>\n</pre><p> x\ty\nz </p></body>",
+    "br runs": "<body><p>one<br><br> <br>two<a href='/x'>three<br><br>four</a></p></body>",
+    "tables": "<body><table><tr><td>a</td><td><a href=/b>b</a></td></tr><tr><th>" + "x " * 300 + "</th></tr>"
+    "</table></body>",
+    "links in links": "<body><p><a href=1>a<span><a href=2>b</a>c</span></a>d</p></body>",
+    "anchor without href, with classes": "<body><p><a class='share'>s</a><a>t</a><a href=''>u</a></p></body>",
+    "clutter": "<body><article><p>" + "word " * 80 + "</p></article><div class='share-bar'><p>Share</p></div>"
+    "<aside class='widget'><p>side</p></aside><nav><a href=/>Home</a></nav><footer>© 2024 Co</footer></body>",
+    "hidden": "<body><div hidden><p>gone</p></div><div style='display:none'>x</div><p aria-hidden=true>y</p>"
+    "<div class='hidden'>" + "long text " * 50 + "</div><p>kept</p></body>",
+    "deferred widgets": "<body><div class='widget'><p>" + "prose words here. " * 20 + "</p></div>"
+    "<div class='widget'><p>short</p></div><p>" + "main " * 100 + "</p></body>",
+    "custom and namespaced tags": "<body><my-card class='card'><p>a</p></my-card><fb:like>b</fb:like>"
+    "<my-share class='share'>c</my-share><svg><title>t</title><text>u</text></svg></body>",
+    "captions and quotes": "<body><figure><figcaption class='credit'>Photo: A</figcaption></figure>"
+    "<blockquote class='twitter-tweet'><p>quoted</p></blockquote><ul><li>one<ol><li>two</li></ol></li></ul>"
+    "</body>",
+    "fine print": "<body><p>text</p><small>Copyright 2024 Someone</small><font size=1>© 2020 X</font></body>",
+    "comments and odd nodes": "<body><!-- c --><p>a<!-- d -->b</p><![CDATA[x]]><?pi y?>\u00a0<p>\u3000</p>"
+    "</body>",
+    "headings and sections": "<body><section><header><h1 id='the-title'>T</h1></header><h2 class='related'>R"
+    "</h2></section><header class='site-header'><p>S</p></header></body>",
+    "empty and whitespace": "<body> \n\t <div> </div><span>\u00a0</span><p></p>\f</body>",
+    "a bare document": "text before <p>and a paragraph</p> after",
+    "attributes without values, prefixed or of a page's own": "<body><div class><p>a</p></div><p class=''>b"
+    "</p><svg><a xlink:href='/s' class='share'><text>x</text></a></svg><math definitionURL='u'><mi>m</mi>"
+    "</math><div data-role='x' class='sidebar' role='main'><p>c</p></div><a href class='more'>d</a>"
+    "<div CLASS='share' ID='x'><p>e</p></div><p Role='navigation'>f</p></body>",
+    "dialogs and templates": "<body><dialog><p>closed</p></dialog><template><p>t</p></template><p>x</p>"
+    "</body>",
+}
+
+
+@needs_compiled
+@pytest.mark.parametrize("html", EDGE_CASES.values(), ids=EDGE_CASES.keys())
+def test_the_compiled_walk_makes_the_python_walk_s_blocks_on_edge_cases(html: str) -> None:
+    _assert_same(html)
+
+
+@needs_compiled
+@pytest.mark.parametrize(
+    ("tag", "depth"),
+    # Inline elements nest deep enough to overflow the stack of a recursive walk, in C as in Python. Each
+    # block's path holds all the block elements around it (their cost grows with the square of the depth,
+    # in both walks) and an element judged by its text (a <nav>) measures its subtree at each level: those
+    # nest less, still past Python's recursion limit.
+    [(tag, 300_000) for tag in ("span", "font", "b", "my-box")]
+    + [(tag, 3_000) for tag in ("div", "li", "blockquote", "pre", "td", "nav")],
+)
+def test_the_compiled_walk_takes_thousands_of_levels_without_recursion(tag: str, depth: int) -> None:
+    html = "<body>" + f"<{tag} class='x'>a" * depth + "end" + f"</{tag}>" * depth + "</body>"
+    python, compiled, _, _ = _both(html)
+    assert compiled == python
+    assert compiled
+
+
+TAGS = ["div", "p", "span", "a", "pre", "br", "table", "tr", "td", "th", "ul", "ol", "li", "h2", "h3"]
+TAGS += ["blockquote", "figure", "figcaption", "nav", "aside", "header", "footer", "section", "article"]
+TAGS += ["small", "font", "b", "code", "img", "dl", "dt", "dd", "details", "my-card", "x:y", "main", "form"]
+CLASSES = ["", "share", "widget", "sidebar", "caption", "related-posts", "content", "hidden", "comment"]
+ATTRIBUTES = st.dictionaries(
+    st.sampled_from(["class", "id", "href", "hidden", "style", "role", "aria-hidden", "size", "data-x"]),
+    st.sampled_from([*CLASSES, "display:none", "navigation", "true", "/a", "1"]),
+    max_size=3,
+)
+PIECES = [*"ab ©\n\t\r\u00a0\u3000\x0cé|", "word ", "Copyright ", "&amp;", "\ud7ff"]
+TEXTS = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
+
+
+def _element(children: st.SearchStrategy[list[str]]) -> st.SearchStrategy[str]:
+    def render(tag: str, attributes: dict[str, str], inner: list[str]) -> str:
+        written = "".join(f' {key}="{value}"' for key, value in attributes.items())
+        return f"<{tag}{written}>{''.join(inner)}</{tag}>"
+
+    return st.builds(render, st.sampled_from(TAGS), ATTRIBUTES, children)
+
+
+NODES = st.recursive(
+    st.one_of(TEXTS, st.just("<!-- c -->"), st.just("<br>")),
+    lambda children: _element(st.lists(children, max_size=5)),
+    max_leaves=60,
+)
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(NODES, max_size=6))
+def test_the_compiled_walk_makes_the_python_walk_s_blocks_on_generated_trees(nodes: list[str]) -> None:
+    python, compiled, python_skips, compiled_skips = _both("<body>" + "".join(nodes) + "</body>", True)
+    assert compiled == python
+    assert compiled_skips.seen == python_skips.seen
+
+
+def _loaded(caplog: pytest.LogCaptureFixture) -> accelerator.Walk:
+    caplog.set_level(logging.DEBUG, logger="scraper.extract.accelerator")
+    return accelerator.load_walk(blocks)
+
+
+@needs_compiled
+def test_a_selectolax_other_than_the_one_built_against_falls_back_to_the_python_walk(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(accelerator, "_selectolax_version", lambda: "0.0.1")
+    loaded = _loaded(caplog)
+    assert loaded.walk is None
+    assert "0.0.1" in loaded.reason
+    assert [record.getMessage() for record in caplog.records] == [f"block walk: Python ({loaded.reason})"]
+
+
+def test_the_switch_forces_the_python_walk(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv(accelerator.PURE_PYTHON_SWITCH, "1")
+    loaded = _loaded(caplog)
+    assert loaded.walk is None
+    assert accelerator.PURE_PYTHON_SWITCH in loaded.reason
+    assert len(caplog.records) == 1
+
+
+@needs_compiled
+def test_the_compiled_walk_is_told_in_one_debug_line(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(accelerator.PURE_PYTHON_SWITCH, raising=False)
+    loaded = _loaded(caplog)
+    assert loaded.walk is not None
+    assert [record.getMessage() for record in caplog.records] == [f"block walk: compiled ({loaded.reason})"]
+    assert caplog.records[0].levelno == logging.DEBUG
+
+
+def _walk_in_a_process(**switch: str) -> str:
+    code = "from scraper.extract import blocks, extract; extract('<p>a</p>')\n"
+    code += "print(blocks._compiled_walk is None)"
+    env = {key: value for key, value in os.environ.items() if key != accelerator.PURE_PYTHON_SWITCH}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env | switch, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+@needs_compiled
+def test_the_switch_is_read_when_the_extractor_first_walks() -> None:
+    assert _walk_in_a_process() == "False"
+    assert _walk_in_a_process(**{accelerator.PURE_PYTHON_SWITCH: "1"}) == "True"
+    assert _walk_in_a_process(**{accelerator.PURE_PYTHON_SWITCH: "0"}) == "False"
+
+
+def test_without_the_compiled_walk_the_blocks_are_the_python_walk_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(blocks, "_compiled_walk", None)
+    html = "<body><p>one <a href='/x'>two</a></p><div class='share'>s</div></body>"
+    assert [block.text for block in collect_blocks(_root(html))] == ["one two"]
+
+
+READ_NAMES = frozenset({*clutter.PLAIN_VERDICT_NAMES, "class"})
+
+
+def _not_read(name: str) -> bool:
+    return name not in READ_NAMES
+
+
+OTHER_NAMES = st.one_of(
+    # With the names clutter_of_plain reads today: one dropped from PLAIN_VERDICT_NAMES is generated.
+    st.sampled_from(
+        ["href", "src", "data-role", "aria-label", "aria-hidden", "style", "role", "id", "hidden"]
+    ),
+    st.from_regex(r"[a-z][a-z-]{0,12}", fullmatch=True),
+).filter(_not_read)
+VALUES = st.sampled_from([None, "", "true", "hidden", "display:none", "navigation", "sidebar", "share"])
+
+
+@given(st.one_of(st.none(), st.sampled_from(CLASSES)), st.dictionaries(OTHER_NAMES, VALUES, max_size=4))
+def test_without_its_verdict_names_clutter_of_plain_judges_by_the_class_alone(
+    class_: str | None, others: dict[str, str | None]
+) -> None:
+    # What the compiled walk relies on to read the class alone: an attribute clutter_of_plain comes to read
+    # belongs in PLAIN_VERDICT_NAMES.
+    attributes = others | ({} if class_ is None else {"class": class_})
+    alone = clutter.NO_CLUTTER if class_ is None else clutter._clutter_of_class(class_)
+    assert clutter.clutter_of_plain(attributes) is alone
