@@ -14,7 +14,10 @@ from scraper import _compiled
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_a_module_not_built_gives_none_and_says_why(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_module_not_built_gives_none_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(_compiled.PURE_PYTHON_SWITCH, raising=False)
     with caplog.at_level(logging.DEBUG, logger="scraper._compiled"):
         assert _compiled.load("scraper.extract._never_built") is None
     assert "scraper.extract._never_built: Python (not built" in caplog.text

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper._compiled import pure_python
 from scraper.extract import containers
 from scraper.extract.blocks import Block, BlockKind, collect_blocks
 
@@ -42,7 +43,8 @@ def comparable(
 
 
 def test_containers_use_the_compiled_totals_when_built() -> None:
-    assert containers._compiled is compiled
+    # Python where the switch asks for it (the fallback pass of .ci/run), the compiled loop otherwise.
+    assert containers._compiled is (None if pure_python() else compiled)
 
 
 @pytest.mark.parametrize("folder", sorted(SNAPSHOTS.iterdir()), ids=lambda folder: folder.name)
