@@ -1,7 +1,7 @@
 """The optional compiled loops; everything else is in pyproject.toml.
 
 Without Cython or a C compiler the package installs all the same and the Python code runs: the same
-results, slower (tests/storage/test_shingling.py holds the two to each other).
+results, slower (each module's test holds the two to each other; scraper/_compiled.py loads them).
 """
 
 from setuptools import Extension, setup

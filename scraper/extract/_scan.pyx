@@ -22,16 +22,26 @@ ctypedef fused code_unit:  # a str's code units: one, two or four bytes a charac
 
 cdef uint32_t _LESS_THAN = 0x3C
 
-# The formatting tags (guard._FORMATTING_START_RE), each packed as its lowercase letters, a byte each.
-cdef unsigned long long _NAMES[13]
+# The formatting tags' names (given by guard.py, `bind`), each packed as its lowercase letters, a byte each.
+cdef unsigned long long _NAMES[16]
 cdef int _NAME_COUNT = 0
-for _name in ("b", "i", "s", "u", "em", "tt", "big", "code", "font", "nobr", "small", "strike", "strong"):
-    _packed = 0
-    for _letter in _name.encode("ascii"):
-        _packed = (_packed << 8) | _letter
-    _NAMES[_NAME_COUNT] = _packed
-    _NAME_COUNT += 1
-cdef Py_ssize_t _LONGEST_NAME = 6
+cdef Py_ssize_t _LONGEST_NAME = 0
+cdef Py_ssize_t _MOST_LETTERS = 8  # a name packed in 64 bits
+
+
+def bind(names):
+    """Take the formatting tags' names, lowercase ASCII (guard.py, at import)."""
+    global _NAME_COUNT, _LONGEST_NAME
+    if len(names) > 16 or any(not 0 < len(name) <= _MOST_LETTERS for name in names):
+        raise ValueError("at most 16 names of 1 to 8 letters")
+    _NAME_COUNT, _LONGEST_NAME = 0, 0
+    for name in names:
+        packed = 0
+        for letter in name.encode("ascii"):
+            packed = (packed << 8) | letter
+        _NAMES[_NAME_COUNT] = packed
+        _NAME_COUNT += 1
+        _LONGEST_NAME = max(_LONGEST_NAME, len(name))
 
 
 cdef Py_ssize_t _count(const code_unit* data, Py_ssize_t start, Py_ssize_t end) noexcept nogil:

@@ -193,6 +193,8 @@ _DEEPER_THAN_LIMIT = " > ".join(["*"] * (MAX_DEPTH + 1))
 _REAL_DEPTH = 512
 _DEEPER_THAN_REAL = " > ".join(["*"] * (_REAL_DEPTH + 1))
 _FORMATTING_SELECTOR = ",".join(sorted(_FORMATTING_TAGS - {"a"}))
+if _compiled is not None:
+    _compiled.bind(tuple(sorted(_FORMATTING_TAGS - {"a"})))  # the names _FORMATTING_START_RE finds
 _ATTRIBUTE_RE = re.compile(r"""[^\s/>=]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>"']*+))?+""")
 # A start tag with more than MAX_ATTRIBUTES attributes (pre-check of sparse chunks only).
 _CROWDED_TAG_RE = re.compile(

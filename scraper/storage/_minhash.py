@@ -297,6 +297,8 @@ _ASCII_DROPPED = bytes(byte for byte in range(256) if chr(byte) in string.punctu
 _ASCII_LOWER_SPACED = bytes(
     0x20 if chr(byte) in string.punctuation + string.whitespace else _ASCII_LOWER[byte] for byte in range(256)
 )
+if _compiled is not None:
+    _compiled.bind(_ASCII_LOWER_SPACED)  # the compiled words and letters read this table, not a copy
 _CONTEXT_LOWERED = "\u03a3"
 
 

@@ -1,5 +1,6 @@
 # The compiled module's interface (storage/_shingling.pyx), for the type checker.
 
+def bind(ascii_lower_spaced: bytes) -> None: ...
 def normalised(encoded: bytes, spaced: bool) -> bytes | None: ...
 
 class PairSet:

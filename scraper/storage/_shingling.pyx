@@ -20,18 +20,22 @@ cdef extern from "Python.h":
     # pairs collide with another text's, as it could with an unkeyed hash, to pass for its copy.
     Py_hash_t _Py_HashBytes(const void* data, Py_ssize_t length)
 
-import string as _string
-
-# Each ASCII byte's byte in the words: a letter lowered, a digit as it is, 0 for white space and
-# punctuation (string.punctuation and string.whitespace, as _minhash's tables).
+# Each ASCII byte's byte in the words: a letter lowered, a digit as it is, a space for white space and
+# punctuation: _minhash's own table, given by `bind` (_minhash.py, at import).
 cdef unsigned char _ASCII[128]
-cdef int _byte
-for _byte in range(128):
-    _ASCII[_byte] = _byte
-for _byte in (_string.punctuation + _string.whitespace).encode():
-    _ASCII[_byte] = 0
-for _byte in range(ord("A"), ord("Z") + 1):
-    _ASCII[_byte] = _byte + 32
+cdef bint _BOUND = False
+
+
+def bind(bytes ascii_lower_spaced):
+    """Take _minhash's table of the 256 bytes (only its ASCII half is read here)."""
+    global _BOUND
+    cdef int byte
+    if len(ascii_lower_spaced) != 256:
+        raise ValueError("a table of 256 bytes")
+    for byte in range(128):
+        _ASCII[byte] = ascii_lower_spaced[byte]
+    _BOUND = True
+
 
 # Characters whose lowercase is not a character's own simple mapping (Python's str.lower gives the capital
 # sigma its final form by its neighbours, and the dotted capital I two characters): None, Python does them.
@@ -101,6 +105,8 @@ def normalised(bytes encoded, bint spaced):
     cdef Py_ssize_t n = PyBytes_GET_SIZE(encoded), i = 0, o = 0, length, size
     # A lowercase can take a byte more than its capital (U+023A, 2 bytes, lowers to U+2C65, 3): twice the
     # length is room for any.
+    if not _BOUND:
+        raise RuntimeError("normalised() before bind()")
     cdef unsigned char* out = <unsigned char*>malloc(2 * n + 1)
     cdef unsigned char byte, kept
     cdef unsigned char character[4]
@@ -112,12 +118,9 @@ def normalised(bytes encoded, bint spaced):
             byte = s[i]
             if byte < 0x80:
                 kept = _ASCII[byte]
-                if spaced:
-                    out[o] = kept if kept else _SPACE
-                    o += 1
-                else:
-                    out[o] = kept
-                    o += kept != 0  # no branch: white space is every sixth byte, unpredictably
+                out[o] = kept
+                # Letters: a space is not kept, with no branch (white space is every sixth byte, unpredictably).
+                o += spaced or kept != _SPACE
                 i += 1
                 continue
             length = _separator_length(s, i, n)
