@@ -192,9 +192,10 @@ _DEEPER_THAN_LIMIT = " > ".join(["*"] * (MAX_DEPTH + 1))
 # clear are searched with the long one.
 _REAL_DEPTH = 512
 _DEEPER_THAN_REAL = " > ".join(["*"] * (_REAL_DEPTH + 1))
-_FORMATTING_SELECTOR = ",".join(sorted(_FORMATTING_TAGS - {"a"}))
+_FORMATTING_NAMES = tuple(sorted(_FORMATTING_TAGS - {"a"}))  # those _FORMATTING_START_RE finds
+_FORMATTING_SELECTOR = ",".join(_FORMATTING_NAMES)
 if _compiled is not None:
-    _compiled.bind(tuple(sorted(_FORMATTING_TAGS - {"a"})))  # the names _FORMATTING_START_RE finds
+    _compiled.bind(_FORMATTING_NAMES)
 _ATTRIBUTE_RE = re.compile(r"""[^\s/>=]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>"']*+))?+""")
 # A start tag with more than MAX_ATTRIBUTES attributes (pre-check of sparse chunks only).
 _CROWDED_TAG_RE = re.compile(

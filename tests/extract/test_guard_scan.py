@@ -15,6 +15,7 @@ from scraper.extract import guard
 compiled = pytest.importorskip("scraper.extract._scan") if not os.environ.get("CI") else None
 if compiled is None:  # CI builds the extension: its absence there is a broken build, not a skip
     from scraper.extract import _scan as compiled
+compiled.bind(guard._FORMATTING_NAMES)  # as guard.py does, which does not under SCRAPER_PURE_PYTHON
 
 # Tag names in both cases, near misses ("bi", "strongest", "b1"), what may end a tag name (white space of
 # every block, "/", ">"), and characters that make the str two and four bytes a character.

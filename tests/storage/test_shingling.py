@@ -17,6 +17,7 @@ from scraper.storage._minhash import jaccard, shingle_set, shingles
 compiled = pytest.importorskip("scraper.storage._shingling") if not os.environ.get("CI") else None
 if compiled is None:  # CI builds the extension: its absence there is a broken build, not a skip
     from scraper.storage import _shingling as compiled
+compiled.bind(_minhash._ASCII_LOWER_SPACED)  # as _minhash.py does, which does not under SCRAPER_PURE_PYTHON
 
 # ASCII, the separators and their neighbours, letters whose lowercase is another length or depends on
 # their neighbours (Σ, İ, the Kelvin sign), two-, three- and four-byte letters, spaces of other blocks.
