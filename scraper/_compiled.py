@@ -35,5 +35,8 @@ def load(name: str) -> ModuleType | None:
     except ImportError as exc:  # built without a compiler: the same results, slower
         logger.debug("%s: Python (not built: %s)", name, exc)
         return None
+    except ValueError as exc:  # Cython's check at import: a type it reads (LexborNode) changed size
+        logger.debug("%s: Python (does not load: %s)", name, exc)
+        return None
     logger.debug("%s: compiled", name)
     return module

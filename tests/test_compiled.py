@@ -23,6 +23,20 @@ def test_a_module_not_built_gives_none_and_says_why(
     assert "scraper.extract._never_built: Python (not built" in caplog.text
 
 
+def test_a_module_built_against_another_layout_gives_none_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Cython refuses at import an extension type whose size changed (selectolax's LexborNode, read in C).
+    def refused(name: str) -> None:
+        raise ValueError("selectolax.lexbor.LexborNode size changed, may indicate binary incompatibility")
+
+    monkeypatch.delenv(_compiled.PURE_PYTHON_SWITCH, raising=False)
+    monkeypatch.setattr(_compiled.importlib, "import_module", refused)
+    with caplog.at_level(logging.DEBUG, logger="scraper._compiled"):
+        assert _compiled.load("scraper.extract._measure") is None
+    assert "scraper.extract._measure: Python (does not load: selectolax.lexbor.LexborNode size" in caplog.text
+
+
 def test_the_switch_makes_the_python_code_run(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

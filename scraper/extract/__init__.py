@@ -29,12 +29,13 @@ from ..charset import decode_html, looks_binary, printable
 from ..errors import ExtractionError
 from ..models import Document
 from . import rules
-from .blocks import Block, collect_blocks, visible_chars
+from .blocks import Block, collect_blocks
 from .body import BodyText, clean_body, find_body, headline_keys
 from .declared import without_undeclared_tail
 from .fallback import fallback_text
 from .guard import check_tree, guard_input
 from .markdown import render_markdown, serialise
+from .measure import visible_chars
 from .metadata import Metadata, extract_metadata
 from .pagetype import classify_page, markup_counts, with_second_text
 from .recorder import Recorder

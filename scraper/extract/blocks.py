@@ -36,11 +36,12 @@ from .clutter import (
     names_only_layout,
 )
 from .markup import PLAIN, STRUCTURE_TAGS, Anchor, Markup, Structure, anchors_of_run
+from .measure import link_chars, quoted_chars, visible_chars
 
 if TYPE_CHECKING:
     from .recorder import Recorder
 
-__all__ = ["Block", "BlockKind", "Deferral", "collect_blocks", "visible_chars"]
+__all__ = ["Block", "BlockKind", "Deferral", "collect_blocks"]
 
 
 class BlockKind(enum.Enum):
@@ -174,24 +175,7 @@ def _is_quotation(node: LexborNode, chars: int) -> bool:
     says ("social-embed"): share bars and related boxes quote nothing."""
     if not chars:
         return False
-    quoted = sum(_visible_chars(quote.text()) for quote in node.css("blockquote"))
-    return quoted >= rules.MIN_QUOTATION_SHARE * chars
-
-
-def _visible_chars(text: str) -> int:
-    # The counts written out: a generator over " \n\t\r" cost more than the counting, on every element
-    # the walk measures. A count reads every character; a tab or carriage return, absent from most texts,
-    # is first looked for (memchr, several times faster) and counted only when found.
-    chars = len(text) - text.count(" ") - text.count("\n")
-    if "\t" in text:
-        chars -= text.count("\t")
-    if "\r" in text:
-        chars -= text.count("\r")
-    return chars
-
-
-def _link_chars(node: LexborNode) -> int:
-    return _visible_chars("".join([anchor.text() for anchor in node.css("a")]))  # counts add up: one count
+    return quoted_chars(node) >= rules.MIN_QUOTATION_SHARE * chars
 
 
 _LINE_BREAK = "\n"  # a <br>; outside <pre> the newlines of text become spaces, so only <br> makes one
@@ -362,13 +346,13 @@ class _Collector:
             return _ENTER
         if clutter is HIDDEN and tag in rules.HIDDEN_RAW_TEXT_TAGS:
             return _SKIP  # whatever its length: not measured
-        chars = _visible_chars(node.text())
+        chars = visible_chars(node)
         if clutter is HIDDEN or clutter is GATED:
             least = rules.MIN_HIDDEN_PROSE_CHARS if clutter is HIDDEN else rules.MIN_GATED_PROSE_CHARS
-            if chars < least or _link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars:
+            if chars < least or link_chars(node) > rules.MAX_PROSE_LINK_DENSITY * chars:
                 return _SKIP
             return _ENTER
-        if tag == "nav" and _link_chars(node) >= rules.MIN_MENU_LINK_SHARE * chars:
+        if tag == "nav" and link_chars(node) >= rules.MIN_MENU_LINK_SHARE * chars:
             return _SKIP  # a menu, however much of the page it holds: never a wrapper
         wrapper_chars = self.page_chars * rules.WEAK_WRAPPER_TEXT_SHARE
         if tag in rules.TANGENTIAL_TAGS and chars >= wrapper_chars and is_beside_the_article(node):
@@ -381,7 +365,7 @@ class _Collector:
         layout = not furniture and names_only_layout(names(attributes, heading))
         if chars < wrapper_chars and not layout:
             return _SKIP  # its own text, at most all of its text, makes no wrapper: its links need no count
-        own_chars = chars - _link_chars(node)
+        own_chars = chars - link_chars(node)
         if own_chars >= wrapper_chars and not is_footer(tag, names(attributes, heading)):
             return _ENTER
         if not layout:
@@ -403,11 +387,6 @@ class _Collector:
             value = value.replace("\n", " ").replace("\t", " ").replace("\r", " ")
         self.parts.append(value)
         self.in_links.append(self.anchor_depth > 0)
-
-
-def visible_chars(node: LexborNode) -> int:
-    """Non-space characters of the text under `node` (scripts and styles must be stripped first)."""
-    return _visible_chars(node.text())
 
 
 def collect_blocks(

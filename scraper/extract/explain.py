@@ -16,9 +16,10 @@ from selectolax.lexbor import LexborNode
 
 from ..charset import printable
 from . import extract_recorded, rules
-from .blocks import Block, _is_legal_fine_print, collect_blocks, visible_chars
+from .blocks import Block, _is_legal_fine_print, collect_blocks
 from .body import BodyChoice, BodyText, _weight
 from .clutter import Clutter, clutter_of, is_beside_the_article
+from .measure import visible_chars
 
 __all__ = ["BlockVerdict", "Explanation", "explain"]
 

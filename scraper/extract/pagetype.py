@@ -29,8 +29,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..models import PageType
 from . import pagetype_rules
-from .blocks import Block, BlockKind, visible_chars
+from .blocks import Block, BlockKind
 from .body import BodyText
+from .measure import visible_chars
 from .metadata import Metadata
 from .posts import MAX_TIME_ANCHORS, repeated_posts
 

@@ -20,7 +20,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper._compiled import pure_python
 from scraper.extract import accelerator, blocks, clutter, rules
-from scraper.extract.blocks import Block, collect_blocks, visible_chars
+from scraper.extract.blocks import Block, collect_blocks
+from scraper.extract.measure import visible_chars
 
 SNAPSHOTS = sorted((Path(__file__).resolve().parents[2] / "snapshots").glob("*/source.html"))
 COMPILED = accelerator.load_walk(blocks)
