@@ -240,3 +240,16 @@ def test_an_aside_holding_the_article_is_still_its_wrapper() -> None:
 <aside><h2>{title}</h2>{body}<p>{about}</p></aside><footer><a href="/">Home</a></footer></body></html>"""
     text = extract(html).text
     assert all(paragraph in text for paragraph in paragraphs) and about[:40] in text
+
+
+def test_a_page_without_streamed_parts_makes_no_box_for_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The box for parts without a placeholder is parsed from markup (a new document): only when one is left.
+    from scraper.extract import streamed
+
+    def no_parse(html: str) -> None:
+        raise AssertionError(f"a document was parsed for the streamed parts' box: {html}")
+
+    tree = streamed.LexborHTMLParser("<body><div id='S:0'>not hidden</div><p>" + "text " * 50 + "</p></body>")
+    monkeypatch.setattr(streamed, "LexborHTMLParser", no_parse)
+    streamed.place_streamed_parts(tree)
+    assert tree.body is not None and "not hidden" in tree.body.text()
