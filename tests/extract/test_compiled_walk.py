@@ -252,9 +252,9 @@ def test_the_compiled_walk_makes_plain_and_structured_blocks_without_the_python_
 
 
 def _code_point_page(first: int, last: int) -> str:
-    # Each character alone in a block, between letters and between spaces: its own verdict of printable.
-    characters = (chr(code) for code in range(first, last) if not 0xD800 <= code < 0xE000)
-    return "<body>" + "".join(f"<p>a{html.escape(c)}b  {html.escape(c)} </p>" for c in characters) + "</body>"
+    # Each character in blocks of its own (no other reason to collapse), between letters and at an end.
+    characters = (html.escape(chr(code)) for code in range(first, last) if not 0xD800 <= code < 0xE000)
+    return "<body>" + "".join(f"<p>a{c}b</p><p>{c} c</p>" for c in characters) + "</body>"
 
 
 @needs_compiled
