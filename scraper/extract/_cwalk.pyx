@@ -6,7 +6,8 @@ collector) for every decision, so no rule is written twice. What runs here is th
 node: the step to the next node by Lexbor's own pointers, the tag's action by its number, a text node's
 text read from Lexbor's buffer, an element without attributes told from its struct, the stack of open
 elements. A `LexborNode` is made only for the elements Python judges (attributes, entry rules, _enter)
-and for the few tags of a page's own.
+and for the few tags of a page's own. A block's flush (_Collector.flush, a Python call per block that
+cost as much as the rest of the loop) is done here too (_flush), but for its Markup and marked blocks.
 
 The structs below are those of selectolax SELECTOLAX_VERSION and the Lexbor it bundles
 (lexbor/dom/interfaces/node.h, element.h, character_data.h; LexborNode as selectolax's lexbor.c lays it
@@ -14,7 +15,10 @@ out). accelerator.py runs this loop only with that selectolax installed; Cython 
 a LexborNode whose size changed.
 """
 
-from cpython.unicode cimport PyUnicode_DecodeUTF8
+cimport cython
+from cpython.unicode cimport (
+    Py_UNICODE_ISPRINTABLE, PyUnicode_DATA, PyUnicode_DecodeUTF8, PyUnicode_KIND, PyUnicode_READ,
+)
 from libc.stdint cimport uintptr_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcpy
@@ -71,7 +75,18 @@ cdef extern from *:
         int is_fragment_root;
         int is_template_content;
     } scraper_lexbor_node_object;
+
+    /* object.__new__(type) and a slot's descriptor's __set__, without the calls through Python: what
+       blocks._block does with each (object_new, member_set). */
+    static PyObject *scraper_new_instance(PyObject *type, PyObject *no_arguments) {
+        return PyBaseObject_Type.tp_new((PyTypeObject *) type, no_arguments, NULL);
+    }
+    static int scraper_set_slot(PyObject *descriptor, PyObject *owner, PyObject *value) {
+        return Py_TYPE(descriptor)->tp_descr_set(descriptor, owner, value);
+    }
     """
+    object scraper_new_instance(object type, object no_arguments)
+    int scraper_set_slot(object descriptor, object owner, object value) except -1
     ctypedef struct scraper_lxb_node:
         uintptr_t local_name
         scraper_lxb_node *next
@@ -107,6 +122,11 @@ cdef enum:
 # What blocks.py decides with, bound once by bind(): its functions and constants, never copies of them.
 cdef object _action_of_node, _verdict_of, _enter, _leave, _ENTER, _SKIP, _WEAK, _NO_CLUTTER
 cdef int _TEXT, _IGNORED, _INLINE, _BLOCK, _ANCHOR, _ENTERED, _OTHER
+# What _Collector.flush reads (see _flush): the values, the kinds, the Block class and its slots' setters.
+cdef object _PLAIN, _PRE, _ROW, _LINE_BREAK, _LIST_LIKE, _NOT_DEFERRED, _anchors_of_run, _BLOCK_TAGS
+cdef object _Block, _SET_TEXT, _SET_KIND, _SET_CHARS, _SET_LINK_CHARS, _SET_PATH, _SET_LEVEL
+cdef object _SET_DEFERRAL, _SET_QUOTED, _SET_MARKUP
+cdef tuple _NO_ARGUMENTS = ()
 cdef uintptr_t _FIXED_TAG_IDS = 0
 # The action of each fixed tag number (blocks._ACTIONS's tuples, and their first member as a C int).
 cdef list _actions_by_id = []
@@ -123,6 +143,7 @@ def bind(blocks):
     _ENTER, _SKIP, _WEAK, _NO_CLUTTER = blocks._ENTER, blocks._SKIP, blocks.WEAK, blocks.NO_CLUTTER
     _TEXT, _IGNORED, _INLINE = blocks._TEXT, blocks._IGNORED, blocks._INLINE
     _BLOCK, _ANCHOR, _ENTERED, _OTHER = blocks._BLOCK, blocks._ANCHOR, blocks._ENTERED, blocks._OTHER
+    _bind_flush(blocks)
     if _codes_by_id == NULL:
         _FIXED_TAG_IDS = blocks.FIXED_TAG_IDS
         _codes_by_id = <int *> malloc(_FIXED_TAG_IDS * sizeof(int))
@@ -133,6 +154,24 @@ def bind(blocks):
         _codes_by_id[index] = -1
         _actions_by_id[index] = None
     _learn_attribute_names()
+
+
+cdef int _bind_flush(blocks) except -1:
+    """What _flush reads of `blocks`: the values _Collector.flush compares with, and what _block makes."""
+    global _PLAIN, _PRE, _ROW, _LINE_BREAK, _LIST_LIKE, _NOT_DEFERRED, _anchors_of_run, _BLOCK_TAGS
+    global _Block, _SET_TEXT, _SET_KIND, _SET_CHARS, _SET_LINK_CHARS, _SET_PATH, _SET_LEVEL
+    global _SET_DEFERRAL, _SET_QUOTED, _SET_MARKUP
+    _PLAIN, _PRE, _ROW, _LINE_BREAK = blocks.PLAIN, blocks._PRE, blocks._ROW, blocks._LINE_BREAK
+    _LIST_LIKE, _NOT_DEFERRED = blocks._LIST_LIKE, blocks._NOT_DEFERRED
+    _anchors_of_run = blocks.anchors_of_run
+    _BLOCK_TAGS, _Block = blocks.rules.BLOCK_TAGS, blocks.Block
+    # The descriptors whose __set__ blocks._block calls: `setter.__self__` (a slot's member descriptor).
+    _SET_TEXT, _SET_KIND = blocks._SET_TEXT.__self__, blocks._SET_KIND.__self__
+    _SET_CHARS, _SET_LINK_CHARS = blocks._SET_CHARS.__self__, blocks._SET_LINK_CHARS.__self__
+    _SET_PATH = blocks._SET_PATH.__self__
+    _SET_LEVEL, _SET_DEFERRAL = blocks._SET_LEVEL.__self__, blocks._SET_DEFERRAL.__self__
+    _SET_QUOTED, _SET_MARKUP = blocks._SET_QUOTED.__self__, blocks._SET_MARKUP.__self__
+    return 0
 
 
 # The numbers of the attribute names the walk reads (Lexbor numbers the names of its own table alike in
@@ -238,6 +277,110 @@ cdef void _text(object collector, scraper_lxb_node *node) except *:
     if parts or not value.isspace():
         parts.append(value)
         collector.in_links.append(collector.anchor_depth > 0)
+
+
+@cython.wraparound(True)
+@cython.boundscheck(True)
+cdef int _flush(object collector) except -1:
+    """blocks._Collector.flush: the plain and structured blocks made here, a marked one (caption, <pre>,
+    table row, <br>) by the collector's _flush_marked. The structure's calls are the Python's, in its order;
+    what moves to C is the text's join, strip and collapse, the counts, and the Block made and kept."""
+    cdef list parts = collector.parts
+    cdef list in_links
+    if not parts:
+        return 0
+    in_links = collector.in_links
+    collector.parts, collector.in_links = [], []
+    kind, level = collector.kinds[-1]
+    structure = collector.structure
+    if collector.caption_depth or kind is _PRE or kind is _ROW or _LINE_BREAK in parts:
+        collector._flush_marked(parts, in_links, kind, level)
+        return 0
+    markup = _PLAIN
+    if structure.anchors or structure.open_anchor or structure.items or structure.quote:
+        anchors = structure.take_anchors(len(parts)) if structure.anchors or structure.open_anchor else []
+        if anchors or structure.items or structure.quote:
+            whole = not anchors or anchors[-1][0] < len(parts)
+            run_anchors = anchors if whole else _anchors_of_run(anchors, 0, 0, len(parts))[0]
+            markup = structure.markup(kind in _LIST_LIKE, parts, run_anchors, False)
+    text, chars = _text_and_chars(parts)
+    if text:
+        link_chars = _link_chars_of(parts, in_links)
+        deferrals = collector.deferrals
+        deferral = deferrals[0] if deferrals else _NOT_DEFERRED
+        path, quoted = tuple(collector.path), structure.quote > 0
+        block = scraper_new_instance(_Block, _NO_ARGUMENTS)
+        scraper_set_slot(_SET_TEXT, block, text)
+        scraper_set_slot(_SET_KIND, block, kind)
+        scraper_set_slot(_SET_CHARS, block, chars)
+        scraper_set_slot(_SET_LINK_CHARS, block, link_chars)
+        scraper_set_slot(_SET_PATH, block, path)
+        scraper_set_slot(_SET_LEVEL, block, level)
+        scraper_set_slot(_SET_DEFERRAL, block, deferral)
+        scraper_set_slot(_SET_QUOTED, block, quoted)
+        scraper_set_slot(_SET_MARKUP, block, markup)
+        collector.blocks.append(block)
+    return 0
+
+
+cdef inline bint _printable(Py_UCS4 character) noexcept:
+    if character < 0x7F:
+        return character >= 0x20  # ASCII: C0 controls are not, all else is
+    return Py_UNICODE_ISPRINTABLE(character)
+
+
+cdef tuple _text_and_chars(list parts):
+    """_Collector.flush's text (`raw` stripped of spaces, collapsed where it holds a non-printable
+    character or two spaces in a row) and its non-space count, found in one pass over `raw`."""
+    cdef str raw = "".join(parts)
+    cdef Py_ssize_t start = 0, end = len(raw), index, spaces = 0
+    cdef int kind = PyUnicode_KIND(raw)
+    cdef void *data = PyUnicode_DATA(raw)
+    cdef Py_UCS4 character
+    cdef bint after_space = False
+    while start < end and PyUnicode_READ(kind, data, start) == 0x20:
+        start += 1
+    while end > start and PyUnicode_READ(kind, data, end - 1) == 0x20:
+        end -= 1
+    for index in range(start, end):
+        character = PyUnicode_READ(kind, data, index)
+        if character == 0x20:
+            if after_space:
+                break  # two spaces in a row
+            spaces += 1
+            after_space = True
+        elif _printable(character):
+            after_space = False
+        else:
+            break
+    else:  # printable, no two spaces in a row: `raw` as it is
+        text = raw if start == 0 and end == len(raw) else raw[start:end]
+        return text, (end - start) - spaces
+    text = " ".join(raw[start:end].split())
+    return text, len(text) - text.count(" ")
+
+
+cdef object _link_chars_of(list parts, list in_links):
+    """blocks._link_chars_of, for every block: the non-space characters of the parts inside <a> (outside
+    <pre> a part's only ASCII whitespace is spaces)."""
+    cdef Py_ssize_t index, count = len(parts), total = 0
+    cdef str part
+    if len(in_links) != count:
+        raise ValueError("a part without its link flag")  # zip(strict=True)'s refusal
+    for index in range(count):
+        if in_links[index]:
+            part = parts[index]
+            total += len(part) - _spaces_in(part)
+    return total
+
+
+cdef Py_ssize_t _spaces_in(str text) noexcept:
+    cdef Py_ssize_t index, spaces = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    for index in range(len(text)):
+        spaces += PyUnicode_READ(kind, data, index) == 0x20
+    return spaces
 
 
 cdef inline bint _plain_names(scraper_lxb_attr *attribute) noexcept:
@@ -347,13 +490,14 @@ def walk(collector, LexborNode root, recorder):
     while True:
         if node == NULL:  # past the last child: leave its parent, go on with the parent's next sibling
             if stack.depth == 0:
+                _flush(collector)  # collect_blocks's last flush, done here: it finds nothing left then
                 return
             stack.depth -= 1
             top = stack.items[stack.depth]
             tag = stack.tags.pop()
             if top.action == _BLOCK and not top.deferred:
                 if collector.parts:
-                    collector.flush()
+                    _flush(collector)
                 path.pop()
                 kinds.pop()
             elif top.action == _ANCHOR and not top.deferred:  # _leave's link
@@ -361,6 +505,10 @@ def walk(collector, LexborNode root, recorder):
                 if collector.anchor_depth == 0:
                     collector.structure.anchor_end(len(collector.parts))
             elif top.action != _INLINE or top.deferred:
+                # _exit flushes first, when it leaves a deferred element or a block one: done here, its
+                # flush then finds no parts.
+                if collector.parts and (top.deferred or (top.action >= _ENTERED and tag in _BLOCK_TAGS)):
+                    _flush(collector)
                 _leave(collector, top.action, tag, top.deferred)
             node = top.node.next
             continue
@@ -381,10 +529,11 @@ def walk(collector, LexborNode root, recorder):
             else:
                 deferred = entry is not _ENTER
                 if deferred:
+                    _flush(collector)  # defer's first step: its flush then finds no parts
                     collector.defer(entry)
                 if action == _BLOCK:
                     if collector.parts:
-                        collector.flush()
+                        _flush(collector)
                     path.append(<size_t> node)
                     kinds.append(found[1])
                 elif action == _ANCHOR:
@@ -396,6 +545,8 @@ def walk(collector, LexborNode root, recorder):
                             href = _value(attributes, _HREF) if plain else element.attributes.get("href")
                         collector.structure.anchor_start(href, len(collector.parts))
                 elif action != _INLINE:
+                    if collector.parts and tag in _BLOCK_TAGS:
+                        _flush(collector)  # _enter's first step for a block element
                     _enter(collector, element, tag)
                 stack.push(node, action, deferred, tag)
                 node = node.first_child  # NULL for an empty element: left at once, above

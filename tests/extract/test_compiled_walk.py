@@ -7,6 +7,7 @@ trees; it runs only when it was built for the selectolax installed, and never un
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import subprocess
@@ -127,6 +128,15 @@ EDGE_CASES = {
     "<div CLASS='share' ID='x'><p>e</p></div><p Role='navigation'>f</p></body>",
     "dialogs and templates": "<body><dialog><p>closed</p></dialog><template><p>t</p></template><p>x</p>"
     "</body>",
+    # The flush's text: spaces stripped, collapsed only where two follow each other or a character is not
+    # printable (NBSP, line separators, controls, a soft hyphen); counts over wide characters.
+    "odd whitespace": "<body><p>a  b</p><p>\u00a0c\u00a0</p><p>d\u2028e\x85f</p><p>g\u200bh\xadi</p>"
+    "<p> \u3000 </p><p>tab\tand\rcr\nnl</p><p>wide \U0001f600 <a href=/e>\u00eb \U0001f600</a>  end</p>"
+    "<li>  </li><p>\x7f</p><p>&nbsp;</p><p>\x0c<a href=/f> \x0c </a>x</p><p>ok \ufeff</p></body>",
+    "links, lists and quotes across blocks": "<body><a href='/a'>one<p>two</p>three</a><ol start=3><li>x "
+    "<a href=/b>y<li>z</a></li></ol><blockquote>q <a href=/c>c</a><p>r</p><ul><li>s</li></ul></blockquote>"
+    "<li><a href=/d></a> </li><ul><li><a href=/e>e</a><div class='widget'><a href=/f>f</a></div></li></ul>"
+    "</body>",
 }
 
 
@@ -163,6 +173,7 @@ ATTRIBUTES = st.dictionaries(
     max_size=3,
 )
 PIECES = [*"ab ©\n\t\r\u00a0\u3000\x0cé|", "word ", "Copyright ", "&amp;", "\ud7ff"]
+PIECES += ["  ", "\u2028", "\x85", "\u200b", "\xad", "\x7f", "\U0001f600"]  # the flush's odd whitespace
 TEXTS = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
 
 
@@ -188,6 +199,71 @@ def test_the_compiled_walk_makes_the_python_walk_s_blocks_on_generated_trees(nod
     python, compiled, python_skips, compiled_skips = _both("<body>" + "".join(nodes) + "</body>", True)
     assert compiled == python
     assert compiled_skips.seen == python_skips.seen
+
+
+def _walked(walk: accelerator.WalkFunction, root: LexborNode) -> list[Block]:
+    """The blocks of `root` by one walk, flushed as collect_blocks does."""
+    collector = blocks._Collector(visible_chars(root))
+    collector.path.append(root.mem_id)
+    walk(collector, root, None)
+    collector.flush()
+    return collector.blocks
+
+
+FLUSHED = (
+    "<body><p>plain</p><p>a <a href='/x'>link</a> b</p><ul><li>item <a href=/y>y</a></li><li>two</li></ul>"
+    "<blockquote><p>quoted</p>after</blockquote><h2>heading</h2><section><header>head</header></section>"
+    "<div class='widget'><p>" + "prose words here. " * 20 + "</p>tail</div><p>" + "main " * 1000 + "</p>"
+    "<table><tr><td>cell</td></tr></table><pre> code </pre><figure><figcaption>cap</figcaption></figure>"
+    "<p>one<br>two</p><a href=/z>open<div>in a block</div>still</a></body>"
+)
+
+
+@needs_compiled
+def test_the_compiled_walk_makes_plain_and_structured_blocks_without_the_python_flush(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert COMPILED.walk is not None, COMPILED.reason
+    root = _root(FLUSHED)
+    python = _walked(blocks._walk, root)
+    flushed: list[list[str]] = []  # the parts the Python flush was given
+    marked: list[list[str]] = []
+    flush, flush_marked = blocks._Collector.flush, blocks._Collector._flush_marked
+
+    def counted_flush(collector: blocks._Collector) -> None:
+        if collector.parts:
+            flushed.append(collector.parts)
+        flush(collector)
+
+    def counted_marked(collector: blocks._Collector, parts: list[str], *rest: object) -> None:
+        marked.append(parts)
+        flush_marked(collector, parts, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(blocks._Collector, "flush", counted_flush)
+    monkeypatch.setattr(blocks._Collector, "_flush_marked", counted_marked)
+    assert _walked(COMPILED.walk, root) == python
+    assert flushed == []
+    # The caption, <pre>, table row and <br> blocks still go through the Python's _flush_marked.
+    assert marked == [[rules.CELL_SEPARATOR, "cell"], [" code "], ["cap"], ["one", "\n", "two"]]
+    kinds = {block.kind for block in python}
+    assert {blocks.BlockKind.PRE, blocks.BlockKind.CAPTION, blocks.BlockKind.ROW} <= kinds
+    assert any(block.markup.anchors for block in python) and any(block.markup.depth for block in python)
+    assert any(block.quoted for block in python) and any(block.link_chars for block in python)
+    assert any(block.deferral is not blocks.Deferral.NONE for block in python)
+
+
+def _code_point_page(first: int, last: int) -> str:
+    # Each character in blocks of its own (no other reason to collapse), between letters and at an end.
+    characters = (html.escape(chr(code)) for code in range(first, last) if not 0xD800 <= code < 0xE000)
+    return "<body>" + "".join(f"<p>a{c}b</p><p>{c} c</p>" for c in characters) + "</body>"
+
+
+@needs_compiled
+@pytest.mark.parametrize(("first", "last"), [(0, 0x3000), (0xFE00, 0x10000), (0x1F000, 0x1F100)])
+def test_the_compiled_flush_collapses_whitespace_as_the_python_does_for_each_character(
+    first: int, last: int
+) -> None:
+    assert _assert_same(_code_point_page(first, last))
 
 
 def _loaded(caplog: pytest.LogCaptureFixture) -> accelerator.Walk:
