@@ -9,10 +9,9 @@ elements. A `LexborNode` is made only for the elements Python judges (attributes
 and for the few tags of a page's own. A block's flush (_Collector.flush, a Python call per block that
 cost as much as the rest of the loop) is done here too (_flush), but for its Markup and marked blocks.
 
-The structs below are those of selectolax SELECTOLAX_VERSION and the Lexbor it bundles
-(lexbor/dom/interfaces/node.h, element.h, character_data.h; LexborNode as selectolax's lexbor.c lays it
-out). accelerator.py runs this loop only with that selectolax installed; Cython also refuses, at import,
-a LexborNode whose size changed.
+The structs it reads (_lexbor.pxd) are those of selectolax SELECTOLAX_VERSION and the Lexbor it bundles.
+accelerator.py runs this loop only with that selectolax installed; Cython also refuses, at import, a
+LexborNode whose size changed.
 """
 
 cimport cython
@@ -23,59 +22,15 @@ from libc.stdint cimport uintptr_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcpy
 
-SELECTOLAX_VERSION = "1.0.2"
+from ._lexbor cimport (
+    SCRAPER_SELECTOLAX_VERSION, LexborNode, scraper_lxb_attr, scraper_lxb_element, scraper_lxb_node,
+    scraper_lxb_text,
+)
+
+SELECTOLAX_VERSION = SCRAPER_SELECTOLAX_VERSION.decode("ascii")
 
 cdef extern from *:
     """
-    typedef struct scraper_lxb_node scraper_lxb_node;
-    struct scraper_lxb_node {
-        void *events;                  /* lxb_dom_event_target_t */
-        uintptr_t local_name;          /* the tag's number (lxb_dom_node_tag_id), or an attribute name's */
-        uintptr_t prefix;
-        uintptr_t ns;
-        void *owner_document;
-        scraper_lxb_node *next;
-        scraper_lxb_node *prev;
-        scraper_lxb_node *parent;
-        scraper_lxb_node *first_child;
-        scraper_lxb_node *last_child;
-        void *user;
-        int type;                      /* lxb_dom_node_type_t */
-    };
-    typedef struct {                   /* lexbor_str_t */
-        unsigned char *data;
-        size_t length;
-    } scraper_lxb_str;
-    typedef struct {                   /* lxb_dom_character_data_t: a text node */
-        scraper_lxb_node node;
-        scraper_lxb_str data;
-    } scraper_lxb_text;
-    typedef struct scraper_lxb_attr scraper_lxb_attr;
-    struct scraper_lxb_attr {          /* lxb_dom_attr_t */
-        scraper_lxb_node node;
-        uintptr_t upper_name;
-        uintptr_t qualified_name;      /* 0 but for foreign content's adjusted names (xlink:href) */
-        scraper_lxb_str *value;
-        void *owner;
-        scraper_lxb_attr *next;
-        scraper_lxb_attr *prev;
-    };
-    typedef struct {                   /* lxb_dom_element_t, as far as its first attribute */
-        scraper_lxb_node node;
-        uintptr_t upper_name;
-        uintptr_t qualified_name;
-        scraper_lxb_str *is_value;
-        scraper_lxb_attr *first_attr;
-    } scraper_lxb_element;
-    typedef struct {                   /* selectolax's LexborNode */
-        PyObject_HEAD
-        void *vtab;
-        scraper_lxb_node *node;
-        PyObject *parser;
-        int is_fragment_root;
-        int is_template_content;
-    } scraper_lexbor_node_object;
-
     /* object.__new__(type) and a slot's descriptor's __set__, without the calls through Python: what
        blocks._block does with each (object_new, member_set). */
     static PyObject *scraper_new_instance(PyObject *type, PyObject *no_arguments) {
@@ -87,31 +42,6 @@ cdef extern from *:
     """
     object scraper_new_instance(object type, object no_arguments)
     int scraper_set_slot(object descriptor, object owner, object value) except -1
-    ctypedef struct scraper_lxb_node:
-        uintptr_t local_name
-        scraper_lxb_node *next
-        scraper_lxb_node *first_child
-        int type
-
-    ctypedef struct scraper_lxb_str:
-        unsigned char *data
-        size_t length
-
-    ctypedef struct scraper_lxb_text:
-        scraper_lxb_str data
-
-    ctypedef struct scraper_lxb_attr:
-        scraper_lxb_node node
-        uintptr_t qualified_name
-        scraper_lxb_str *value
-        scraper_lxb_attr *next
-
-    ctypedef struct scraper_lxb_element:
-        scraper_lxb_attr *first_attr
-
-    ctypedef class selectolax.lexbor.LexborNode [object scraper_lexbor_node_object, check_size error]:
-        cdef scraper_lxb_node *node
-        cdef object parser
 
 cdef enum:
     ELEMENT_NODE = 1  # LXB_DOM_NODE_TYPE_ELEMENT
