@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from . import rules
 from ._dates import date_in_text
 from ._jsonld import LinkedData
-from ._page import MetaTags, TextNearTitle
+from ._page import MetaTags, TextNearTitle, author_marked
 from ._text import capitalised, clean_text, fold
 
 __all__ = ["read_author"]
@@ -42,7 +42,7 @@ def _author_candidates(
             continue
         if values:
             yield (values if key in rules.MULTI_AUTHOR_KEYS else values[:1]), False
-    marked = tree.any_css_matches((rules.AUTHOR_MARKS,))  # one walk: no mark, no selector can match
+    marked = author_marked(tree)  # one walk: no mark, no selector can match
     if marked:
         yield from _selected(tree, rules.AUTHOR_SELECTORS[: rules.SPECIFIC_AUTHOR_SELECTORS])
     yield _byline_in_text(near_title), False

@@ -3,15 +3,27 @@ its text around the headline."""
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..._compiled import load as load_compiled
 from . import rules
 from ._text import clean_text
 
-__all__ = ["MetaTags", "PageNodes", "TextNearTitle", "meta_tags", "page_nodes"]
+__all__ = ["MetaTags", "PageNodes", "TextNearTitle", "author_marked", "meta_tags", "page_nodes"]
+
+# The two searches of the whole tree below in one compiled walk each (_cpage.pyx, optional: see setup.py),
+# given the rules' selectors; None where it was not built, SCRAPER_PURE_PYTHON is set, or the selectolax
+# installed is not the one whose structs it reads.
+_compiled: Any = load_compiled("scraper.extract.metadata._cpage")
+if _compiled is not None and importlib.metadata.version("selectolax") != _compiled.SELECTOLAX_VERSION:
+    _compiled = None
+if _compiled is not None:
+    _compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +48,13 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
     title: str | None = None
     canonical: str | None = None
     has_time = has_abbr = False
-    for node in tree.css(rules.PAGE_NODES_SELECTOR):
+    root = tree.root
+    found = (
+        _compiled.page_elements(root)
+        if _compiled is not None and root is not None
+        else tree.css(rules.PAGE_NODES_SELECTOR)
+    )
+    for node in found:
         tag = node.tag
         if tag == "meta":
             metas.append(node.attributes)
@@ -59,6 +77,14 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
             canonical = node.attributes.get("href")
     headings_found = (tuple(headings), tuple(subheadings))
     return PageNodes(tuple(json_ld), tuple(metas), *headings_found, title, canonical, has_time, has_abbr)
+
+
+def author_marked(tree: LexborHTMLParser) -> bool:
+    """Whether an element bears one of rules.AUTHOR_MARKS: on a page without, no author selector matches."""
+    root = tree.root
+    if _compiled is not None and root is not None:
+        return bool(_compiled.bears_marks(root))
+    return bool(tree.any_css_matches((rules.AUTHOR_MARKS,)))
 
 
 @dataclass(frozen=True, slots=True)
