@@ -104,6 +104,15 @@ def test_damaged_but_readable_json_ld_is_read() -> None:
     assert (meta.title, meta.author, meta.date) == ("Commas everywhere", "Sam Lee", "2022-01-09")
 
 
+@pytest.mark.parametrize(
+    ("before", "after"), [("<!--", ""), ("", "-->"), ("<![CDATA[", ""), ("", "]]>"), ("<![CDATA[", "]]>")]
+)
+def test_each_comment_or_cdata_marker_alone_is_dropped_from_json_ld(before: str, after: str) -> None:
+    """The markers are looked for before the pattern runs: each one, alone, must still be found."""
+    script = f'{before}{{"@type": "NewsArticle", "headline": "Marked up"}}{after}'
+    assert read(page(f'<script type="application/ld+json">{script}</script>')).title == "Marked up"
+
+
 def test_oversized_json_ld_is_skipped() -> None:
     padding = "x" * MAX_JSON_LD_CHARS
     data = {"@type": "NewsArticle", "headline": "Too big to read", "description": padding}
