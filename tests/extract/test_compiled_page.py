@@ -1,6 +1,7 @@
 """The metadata's page walks compiled (extract/metadata/_cpage.pyx) against Lexbor's queries (_page.py): the
-same elements of rules.PAGE_NODES_SELECTOR in the same order, and the same answer to whether any element
-bears one of rules.AUTHOR_MARKS, on the golden pages, on edge cases and on generated trees."""
+same elements of rules.PAGE_NODES_SELECTOR in the same order, the same answer to whether any element
+bears one of rules.AUTHOR_MARKS, and the same first elements of each author and date selector, on the
+golden pages, on edge cases and on generated trees."""
 
 from __future__ import annotations
 
@@ -22,17 +23,35 @@ if compiled is None:  # CI builds the extension: its absence there is a broken b
 SNAPSHOTS = sorted((Path(__file__).resolve().parents[2] / "snapshots").glob("*/source.html"))
 
 
-def _both(html: str) -> tuple[tuple[list[int], bool], tuple[list[int], bool]]:
-    """(elements, marked) by Lexbor's queries and by the compiled walks, elements by their identity."""
+Found = tuple[list[int], bool, list[list[int]]]
+# More than any reader takes (rules.MAX_DATE_ELEMENTS): the walk's order is compared past its first few.
+LIMIT = 8
+
+
+def _both(html: str) -> tuple[Found, Found]:
+    """(elements, marked, each query's first elements) by Lexbor's queries and by the compiled walks,
+    elements by their identity."""
     tree = LexborHTMLParser(html)
     root = tree.root
     assert root is not None
-    by_lexbor = tree.css(rules.PAGE_NODES_SELECTOR), tree.any_css_matches((rules.AUTHOR_MARKS,))
-    by_walk = compiled.page_elements(root), compiled.bears_marks(root)
-    return (
-        ([node.mem_id for node in by_lexbor[0]], bool(by_lexbor[1])),
-        ([node.mem_id for node in by_walk[0]], by_walk[1]),
+    by_lexbor = (
+        [node.mem_id for node in tree.css(rules.PAGE_NODES_SELECTOR)],
+        bool(tree.any_css_matches((rules.AUTHOR_MARKS,))),
+        [[node.mem_id for node in tree.css(selector)[:LIMIT]] for selector in _page._QUERIES],
     )
+    by_walk = (
+        [node.mem_id for node in compiled.page_elements(root)],
+        compiled.bears_marks(root),
+        [
+            [node.mem_id for node in compiled.first_matches(root, query, LIMIT)]
+            for query in _page._QUERIES.values()
+        ],
+    )
+    return by_lexbor, by_walk
+
+
+def test_every_author_and_date_selector_is_a_query() -> None:
+    assert set(_page._QUERIES) == {*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS}
 
 
 def test_the_page_s_elements_are_walked_compiled_when_built() -> None:
@@ -49,6 +68,10 @@ def test_the_golden_pages_give_the_same_elements_and_marks(source: Path) -> None
     assert by_walk == by_lexbor
 
 
+DOCTYPE_LIMITED_QUIRKS = (  # class names are compared as in no-quirks mode
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
+)
 EDGE_CASES = {
     "values in other case, compared as Lexbor does per attribute": '<script type="APPLICATION/LD+JSON">{}'
     '</script><link rel="Canonical" href="/x"><a rel="AUTHOR">a</a><p itemprop="Author">b</p>',
@@ -76,6 +99,23 @@ EDGE_CASES = {
     "a bare document": "text before <p>and a paragraph</p> after",
     "no marks at all": "<div class='content'><p id='author'>x</p><p name='byline'>y</p></div>",
     "quirks and no-quirks alike": "<!doctype html><p class='AUTHOR'>a</p><a rel=AUTHOR>b</a>",
+    "class words in any case, quirks mode": "<p class='BYLINE'><a>A</a></p><i class='Author-Name'>B</i>"
+    "<time class='PUBLISHED' datetime='2024-01-02'>c</time><abbr class='Published' title='2024'>d</abbr>",
+    "class words in any case, no-quirks mode": "<!DOCTYPE html><p class='BYLINE'><a>A</a></p>"
+    "<i class='Author-Name'>B</i><time class='PUBLISHED' datetime='x'>c</time><i class='authorName'>e</i>",
+    "class words in any case, limited-quirks mode": DOCTYPE_LIMITED_QUIRKS
+    + '<p class="Byline">a</p><i class="author">b</i>',
+    "class words apart": "<p class='\tbyline\n'>a</p><p class='x\x0cauthor\ry'>b</p>"
+    "<p class='by\x0bline'>c</p><p class='byline\u00a0x'>d</p><p class='author-name-x'>e</p>",
+    "descendants near and far": "<article><header><div><time datetime='1'>a</time></div></header></article>"
+    "<main><section><time datetime='2'>b</time></section></main><div class='byline'><p><span><a>c</a></span>"
+    "</p></div><div itemprop='author'><div itemprop='author'><b itemprop='name'>d</b></div></div>"
+    "<b itemprop='name'>e</b>",
+    "an element matched by several selectors of a list, once for each": "<time pubdate class='published "
+    "entry-date post-date' datetime='1'>a</time><div class='byline author'><a class='author'>b</a></div>",
+    "more matches than are taken": "".join(
+        f"<time class='published' datetime='{n}'>{n}</time>" for n in range(12)
+    ),
 }
 
 
@@ -90,15 +130,28 @@ def test_deep_trees_are_walked_without_recursion() -> None:
     by_lexbor, by_walk = _both(html)
     assert by_walk == by_lexbor
     assert by_walk[1]
+    assert by_walk[2] == by_lexbor[2]
 
 
 TAGS = ["div", "p", "span", "a", "h1", "h2", "h3", "title", "meta", "link", "script", "time", "abbr"]
-TAGS += ["template", "svg", "math", "mi", "g", "my-card", "article", "header"]
-NAMES = ["class", "rel", "type", "itemprop", "content", "href", "name", "data-author", "xlink:href"]
+TAGS += ["template", "svg", "math", "mi", "g", "my-card", "article", "header", "main"]
+NAMES = ["class", "rel", "type", "itemprop", "content", "href", "name", "data-author", "xlink:href", "title"]
+NAMES += ["datetime", "pubdate"]
 NAMES += ["data-a-name-longer-than-sixteen"]
 VALUES = ["", "author", "Author", "AUTHOR", "x author-name", "byLine", "posted-by", "Written-By", "writtenby"]
 VALUES += ["canonical", "Canonical", "application/ld+json", "Application/LD+JSON", "name", "po\u017fted-by"]
-VALUES += ["&#97;uthor", "autho", "by line"]
+VALUES += ["&#97;uthor", "autho", "by line", "datePublished", "published", "Published x", "entry-date"]
+VALUES += [
+    "byline",
+    "x\tByline",
+    "author",
+    "post-meta",
+    "dt-published",
+    "updated",
+    "author_name",
+    "authorName",
+]
+VALUES += ["2024-03-05"]
 ATTRIBUTES = st.dictionaries(st.sampled_from(NAMES), st.sampled_from(VALUES), max_size=3)
 
 
@@ -118,22 +171,35 @@ NODES = st.recursive(
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(["", "<!doctype html>"]), st.lists(NODES, max_size=6))
+@given(st.sampled_from(["", "<!doctype html>", DOCTYPE_LIMITED_QUIRKS]), st.lists(NODES, max_size=6))
 def test_generated_trees_give_the_same_elements_and_marks(doctype: str, nodes: list[str]) -> None:
     by_lexbor, by_walk = _both(doctype + "<body>" + "".join(nodes) + "</body>")
     assert by_walk == by_lexbor
 
 
+def _bound_as_page_py_binds() -> None:
+    compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS, tuple(_page._QUERIES))
+
+
 @pytest.mark.parametrize(
     "selector",
-    ["div.byline", "#author", "a > b", "p:first-child", '[class~="author"]', '[class^="a"]', "[class=x]"],
+    [
+        "#author",
+        "a > b",
+        "a + b",
+        "a:not(b)",
+        "p:first-child",
+        '[class~="author"]',
+        '[class^="a"]',
+        "[class=x]",
+    ],
 )
 def test_selectors_beyond_tags_and_attribute_conditions_are_refused(selector: str) -> None:
     try:
         with pytest.raises(ValueError, match="not"):
             compiled.bind(selector, rules.AUTHOR_MARKS)
     finally:
-        compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS)
+        _bound_as_page_py_binds()
 
 
 def test_marks_must_be_one_condition_on_any_element() -> None:
@@ -141,7 +207,7 @@ def test_marks_must_be_one_condition_on_any_element() -> None:
         with pytest.raises(ValueError, match="one attribute condition"):
             compiled.bind(rules.PAGE_NODES_SELECTOR, 'a[rel="author"]')
     finally:
-        compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS)
+        _bound_as_page_py_binds()
 
 
 def test_without_the_compiled_walks_lexbor_s_queries_answer(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,16 +14,27 @@ from ..._compiled import load as load_compiled
 from . import rules
 from ._text import clean_text
 
-__all__ = ["MetaTags", "PageNodes", "TextNearTitle", "author_marked", "meta_tags", "page_nodes"]
+__all__ = [
+    "MetaTags",
+    "PageNodes",
+    "TextNearTitle",
+    "author_marked",
+    "first_matches",
+    "meta_tags",
+    "page_nodes",
+]
 
-# The two searches of the whole tree below in one compiled walk each (_cpage.pyx, optional: see setup.py),
-# given the rules' selectors; None where it was not built, SCRAPER_PURE_PYTHON is set, or the selectolax
+# The searches of the whole tree below, each a compiled walk (_cpage.pyx, optional: see setup.py), given
+# the rules' selectors; None where it was not built, SCRAPER_PURE_PYTHON is set, or the selectolax
 # installed is not the one whose structs it reads.
 _compiled: Any = load_compiled("scraper.extract.metadata._cpage")
 if _compiled is not None and importlib.metadata.version("selectolax") != _compiled.SELECTOLAX_VERSION:
     _compiled = None
+# The author and date selectors, each a walk of the whole tree in Lexbor (most a few hundredths of a
+# millisecond, the broad ones up to a third): compiled, by their place.
+_QUERIES = {selector: index for index, selector in enumerate(rules.AUTHOR_SELECTORS + rules.DATE_SELECTORS)}
 if _compiled is not None:
-    _compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS)
+    _compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS, tuple(_QUERIES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +96,18 @@ def author_marked(tree: LexborHTMLParser) -> bool:
     if _compiled is not None and root is not None:
         return bool(_compiled.bears_marks(root))
     return bool(tree.any_css_matches((rules.AUTHOR_MARKS,)))
+
+
+def first_matches(tree: LexborHTMLParser, selector: str, limit: int) -> list[LexborNode]:
+    """The first `limit` elements the selector matches, in document order."""
+    root = tree.root
+    query = _QUERIES.get(selector) if _compiled is not None else None
+    if query is not None and root is not None:
+        return list(_compiled.first_matches(root, query, limit))
+    if limit == 1:  # Lexbor stops at the first match
+        found = tree.css_first(selector)
+        return [found] if found is not None else []
+    return list(tree.css(selector)[:limit])
 
 
 @dataclass(frozen=True, slots=True)
