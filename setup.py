@@ -11,6 +11,7 @@ COMPILED = (
     "scraper.extract._cwalk",
     "scraper.extract._scan",
     "scraper.extract._totals",
+    "scraper.extract.metadata._cnear",
     "scraper.extract.metadata._cpage",
     "scraper.storage._shingling",
 )

@@ -215,3 +215,77 @@ def test_without_the_compiled_walks_lexbor_s_queries_answer(monkeypatch: pytest.
     tree = LexborHTMLParser('<title>T</title><p class="Byline">By A</p><h1>H</h1>')
     assert _page.page_nodes(tree).headings == ("H",)
     assert _page.author_marked(tree)
+
+
+near = pytest.importorskip("scraper.extract.metadata._cnear") if not os.environ.get("CI") else None
+if near is None:
+    from scraper.extract.metadata import _cnear as near
+
+
+def test_the_text_near_the_title_is_read_compiled_when_built() -> None:
+    assert _page._compiled_text is (None if pure_python() else near)
+
+
+def _assert_a_prefix(html: str, title: str, after: int = rules.BYLINE_AFTER_TITLE_CHARS) -> tuple[str, bool]:
+    """The compiled text is selectolax's whole, or a prefix of it (cut after a text node) that holds the
+    title's first occurrence and `after` characters past it."""
+    body = LexborHTMLParser(html).body
+    assert body is not None
+    full = body.text(deep=True, separator="\n")
+    text, whole = near.text_through(body, title.encode("utf-8", "surrogatepass"), after)
+    if whole:
+        assert text == full
+    else:
+        assert full.startswith(text)  # maybe all of it: nodes without text may follow the last read
+        anchor = full.find(title)
+        assert anchor >= 0 and len(text) >= anchor + len(title) + after
+    return text, whole
+
+
+@pytest.mark.parametrize("source", SNAPSHOTS, ids=lambda path: path.parent.name)
+def test_the_golden_pages_text_near_their_title_is_a_prefix_of_the_body_s(source: Path) -> None:
+    html = source.read_bytes().decode("utf-8", "replace")
+    title = _page.page_nodes(LexborHTMLParser(html)).headings[:1] or ("",)
+    for searched in (title[0], "", "a title no page holds"):
+        _assert_a_prefix(html, searched)
+
+
+def test_a_long_page_is_read_only_as_far_as_the_windows() -> None:
+    html = "<body><h1>The headline</h1>" + "<p>Paragraph é ✓ 😀 words.</p>" * 2_000 + "</body>"
+    text, whole = _assert_a_prefix(html, "The headline")
+    assert not whole and len(text) < len(html) // 10
+    assert not _assert_a_prefix(html, "")[1]
+    assert _assert_a_prefix(html, "Nowhere")[1]  # not found: all of it was read
+
+
+TEXT_PIECES = ["a", "The headline", "The head", "line", "é", "😀", " ", "\n", "By Jane", "&amp;", "\u00a0"]
+TEXT_TREES = st.recursive(
+    st.lists(st.sampled_from(TEXT_PIECES), max_size=4).map("".join),
+    lambda children: _element(st.lists(children, max_size=4)),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(TEXT_TREES, max_size=6),
+    st.sampled_from(["The headline", "line", "é 😀", "", "a\na", "\ud800"]),
+    st.integers(0, 12),
+)
+def test_generated_pages_text_near_a_title_is_a_prefix_of_the_body_s(
+    nodes: list[str], title: str, after: int
+) -> None:
+    _assert_a_prefix("<body>" + "".join(nodes) + "</body>", title, after)
+
+
+@pytest.mark.parametrize("source", SNAPSHOTS, ids=lambda path: path.parent.name)
+def test_the_windows_and_teasers_are_the_whole_text_s(source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = source.read_bytes().decode("utf-8", "replace")
+    title = _page.page_nodes(LexborHTMLParser(html)).headings[:1] or (None,)
+    found = []
+    for compiled_text in (near, None):
+        monkeypatch.setattr(_page, "_compiled_text", compiled_text)
+        near_title = _page.TextNearTitle(LexborHTMLParser(html), title[0])
+        placed = near_title.placed_windows()
+        found.append((placed, [near_title.in_teaser(offset) for offset, _ in placed]))
+    assert found[0] == found[1]

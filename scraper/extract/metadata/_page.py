@@ -4,6 +4,7 @@ its text around the headline."""
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,17 +25,31 @@ __all__ = [
     "page_nodes",
 ]
 
+logger = logging.getLogger(__name__)
+
 # The searches of the whole tree below, each a compiled walk (_cpage.pyx, optional: see setup.py), given
 # the rules' selectors; None where it was not built, SCRAPER_PURE_PYTHON is set, or the selectolax
 # installed is not the one whose structs it reads.
-_compiled: Any = load_compiled("scraper.extract.metadata._cpage")
-if _compiled is not None and importlib.metadata.version("selectolax") != _compiled.SELECTOLAX_VERSION:
-    _compiled = None
+
+
+def _load_compiled(name: str) -> Any:
+    module = load_compiled(name)
+    if module is not None and importlib.metadata.version("selectolax") != module.SELECTOLAX_VERSION:
+        logger.debug("%s: Python (built for selectolax %s)", name, module.SELECTOLAX_VERSION)
+        return None
+    return module
+
+
+_compiled: Any = _load_compiled("scraper.extract.metadata._cpage")
 # The author and date selectors, each a walk of the whole tree in Lexbor (most a few hundredths of a
 # millisecond, the broad ones up to a third): compiled, by their place.
 _QUERIES = {selector: index for index, selector in enumerate(rules.AUTHOR_SELECTORS + rules.DATE_SELECTORS)}
 if _compiled is not None:
     _compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS, tuple(_QUERIES))
+# The body's text for TextNearTitle, read only as far as its windows reach (_cnear.pyx, likewise).
+_compiled_text: Any = _load_compiled("scraper.extract.metadata._cnear")
+if _compiled_text is not None:
+    _compiled_text.bind()
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +167,7 @@ class TextNearTitle:
         self._title = title
         self._placed: list[tuple[int, str]] | None = None
         self._text = ""
+        self._whole = True  # whether _text is the body's whole text, not a prefix of it
         self._anchor = -1
         self._teasers: tuple[tuple[int, int], ...] | None = None
 
@@ -168,6 +184,9 @@ class TextNearTitle:
         """Whether the body's text at this offset is a teaser card's (found only when first asked)."""
         if self._teasers is None:
             self.placed_windows()  # sets the body's text and the headline's place in it
+            body = self._tree.body
+            if not self._whole and body is not None:  # the teasers' texts are found in the whole text
+                self._text, self._whole = body.text(deep=True, separator="\n"), True
             self._teasers = teaser_spans(self._tree, self._text, self._anchor)
         return any(start <= offset < end for start, end in self._teasers)
 
@@ -175,13 +194,27 @@ class TextNearTitle:
         body = self._tree.body
         if body is None:
             return []
-        text = self._text = body.text(deep=True, separator="\n")
+        text, self._whole = _text_near(body, self._title or "")
+        self._text = text
         anchor = self._anchor = text.find(self._title) if self._title else -1
         if anchor < 0:
             return [(0, text[: rules.BYLINE_AFTER_TITLE_CHARS])]
         after = text[anchor : anchor + len(self._title or "") + rules.BYLINE_AFTER_TITLE_CHARS]
         before = max(0, anchor - rules.BYLINE_BEFORE_TITLE_CHARS)
         return [(anchor, after), (before, text[before:anchor])]
+
+
+def _text_near(body: LexborNode, title: str) -> tuple[str, bool]:
+    """The body's text (joined with "\n"), or a prefix of it that holds all the windows read: the title's
+    first occurrence and BYLINE_AFTER_TITLE_CHARS after it, or that many from the start without a title;
+    and whether it is the whole."""
+    after = rules.BYLINE_AFTER_TITLE_CHARS
+    if _compiled_text is not None:
+        text, whole = _compiled_text.text_through(body, title.encode("utf-8", "surrogatepass"), after)
+        anchor = text.find(title) if title else 0
+        if whole or (anchor >= 0 and len(text) >= anchor + len(title) + after):
+            return str(text), bool(whole)
+    return body.text(deep=True, separator="\n"), True
 
 
 def teaser_spans(tree: LexborHTMLParser, text: str, anchor: int) -> tuple[tuple[int, int], ...]:
