@@ -20,6 +20,9 @@ compiled = pytest.importorskip("scraper.extract.metadata._cpage") if not os.envi
 if compiled is None:  # CI builds the extension: its absence there is a broken build, not a skip
     from scraper.extract.metadata import _cpage as compiled
 
+# Bound as _page.py binds it, which it does not under SCRAPER_PURE_PYTHON (.ci/run's fallback pass).
+compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS, tuple(_page._QUERIES))
+
 SNAPSHOTS = sorted((Path(__file__).resolve().parents[2] / "snapshots").glob("*/source.html"))
 
 
@@ -220,6 +223,7 @@ def test_without_the_compiled_walks_lexbor_s_queries_answer(monkeypatch: pytest.
 near = pytest.importorskip("scraper.extract.metadata._cnear") if not os.environ.get("CI") else None
 if near is None:
     from scraper.extract.metadata import _cnear as near
+near.bind()
 
 
 def test_the_text_near_the_title_is_read_compiled_when_built() -> None:
