@@ -12,6 +12,8 @@ COMPILED = (
     "scraper.extract._measure",
     "scraper.extract._scan",
     "scraper.extract._totals",
+    "scraper.extract.metadata._cnear",
+    "scraper.extract.metadata._cpage",
     "scraper.storage._shingling",
 )
 

@@ -104,6 +104,15 @@ def test_damaged_but_readable_json_ld_is_read() -> None:
     assert (meta.title, meta.author, meta.date) == ("Commas everywhere", "Sam Lee", "2022-01-09")
 
 
+@pytest.mark.parametrize(
+    ("before", "after"), [("<!--", ""), ("", "-->"), ("<![CDATA[", ""), ("", "]]>"), ("<![CDATA[", "]]>")]
+)
+def test_each_comment_or_cdata_marker_alone_is_dropped_from_json_ld(before: str, after: str) -> None:
+    """The markers are looked for before the pattern runs: each one, alone, must still be found."""
+    script = f'{before}{{"@type": "NewsArticle", "headline": "Marked up"}}{after}'
+    assert read(page(f'<script type="application/ld+json">{script}</script>')).title == "Marked up"
+
+
 def test_oversized_json_ld_is_skipped() -> None:
     padding = "x" * MAX_JSON_LD_CHARS
     data = {"@type": "NewsArticle", "headline": "Too big to read", "description": padding}
@@ -352,14 +361,20 @@ class _RecordingTree:
         return getattr(self.tree, name)
 
 
-def test_a_page_without_time_elements_is_not_searched_for_their_dates() -> None:
+def test_a_page_without_time_elements_is_not_searched_for_their_dates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The date selectors that only a <time> matches are skipped on a page without one (most pages)."""
+    from scraper.extract.metadata import _page
+
+    monkeypatch.setattr(_page, "_compiled", None)  # Lexbor's queries, which the tree records
     tree = _RecordingTree(page("<title>Harbour</title>", "<h1>Harbour</h1><p>No date anywhere.</p>"))
     assert extract_metadata(tree, "https://example.org/harbour").date is None  # type: ignore[arg-type]
     only_time = [
         s for s in tree.searched if all(part.split()[-1].startswith("time") for part in s.split(","))
     ]
     assert only_time == []
+    assert tree.searched  # the other date selectors were
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from . import rules
 from ._dates import date_in_text
 from ._jsonld import LinkedData
-from ._page import MetaTags, TextNearTitle
+from ._page import MetaTags, TextNearTitle, author_marked, first_matches
 from ._text import capitalised, clean_text, fold
 
 __all__ = ["read_author"]
@@ -42,7 +42,7 @@ def _author_candidates(
             continue
         if values:
             yield (values if key in rules.MULTI_AUTHOR_KEYS else values[:1]), False
-    marked = tree.any_css_matches((rules.AUTHOR_MARKS,))  # one walk: no mark, no selector can match
+    marked = author_marked(tree)  # one walk: no mark, no selector can match
     if marked:
         yield from _selected(tree, rules.AUTHOR_SELECTORS[: rules.SPECIFIC_AUTHOR_SELECTORS])
     yield _byline_in_text(near_title), False
@@ -56,8 +56,7 @@ def _author_candidates(
 def _selected(tree: LexborHTMLParser, selectors: Sequence[str]) -> Iterator[tuple[list[str], bool]]:
     """The first element each selector finds, as a raw value that must look like a name."""
     for selector in selectors:
-        node = tree.css_first(selector)
-        if node is not None:
+        for node in first_matches(tree, selector, 1):
             text = node.attributes.get("content") or node.text(deep=True, separator=" ")
             yield [_named_by_slug(text, node.attributes.get("href"))], True
 

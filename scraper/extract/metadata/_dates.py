@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from . import rules
 from ._jsonld import LinkedData
-from ._page import MetaTags, TextNearTitle
+from ._page import MetaTags, TextNearTitle, first_matches
 from ._text import clean_text
 
 __all__ = ["date_in_text", "normalise_date", "read_date"]
@@ -47,7 +47,7 @@ def read_date(
 
 def _date_in_elements(tree: LexborHTMLParser, selectors: Iterable[str]) -> str | None:
     for selector in selectors:
-        for node in tree.css(selector)[: rules.MAX_DATE_ELEMENTS]:
+        for node in first_matches(tree, selector, rules.MAX_DATE_ELEMENTS):
             attributes = node.attributes
             raw = attributes.get("datetime") or attributes.get("content")
             if not raw and node.tag == rules.DATE_TITLE_TAG:

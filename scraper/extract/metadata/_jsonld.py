@@ -111,7 +111,9 @@ def _load_json(text: str) -> Any:
     """Parse one JSON-LD block, tolerating the usual damage (comments, CDATA, trailing commas)."""
     if not text or len(text) > rules.MAX_JSON_LD_CHARS:
         return None
-    text = rules.HTML_COMMENT_RE.sub("", text).strip().rstrip(";")
+    if any(marker in text for marker in rules.HTML_COMMENT_MARKERS):
+        text = rules.HTML_COMMENT_RE.sub("", text)
+    text = text.strip().rstrip(";")
     for attempt in (text, rules.TRAILING_COMMA_RE.sub("", text)):
         try:
             return json.loads(attempt, strict=False)

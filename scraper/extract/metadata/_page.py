@@ -3,15 +3,53 @@ its text around the headline."""
 
 from __future__ import annotations
 
+import importlib.metadata
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..._compiled import load as load_compiled
 from . import rules
 from ._text import clean_text
 
-__all__ = ["MetaTags", "PageNodes", "TextNearTitle", "meta_tags", "page_nodes"]
+__all__ = [
+    "MetaTags",
+    "PageNodes",
+    "TextNearTitle",
+    "author_marked",
+    "first_matches",
+    "meta_tags",
+    "page_nodes",
+]
+
+logger = logging.getLogger(__name__)
+
+# The searches of the whole tree below, each a compiled walk (_cpage.pyx, optional: see setup.py), given
+# the rules' selectors; None where it was not built, SCRAPER_PURE_PYTHON is set, or the selectolax
+# installed is not the one whose structs it reads.
+
+
+def _load_compiled(name: str) -> Any:
+    module = load_compiled(name)
+    if module is not None and importlib.metadata.version("selectolax") != module.SELECTOLAX_VERSION:
+        logger.debug("%s: Python (built for selectolax %s)", name, module.SELECTOLAX_VERSION)
+        return None
+    return module
+
+
+_compiled: Any = _load_compiled("scraper.extract.metadata._cpage")
+# The author and date selectors, each a walk of the whole tree in Lexbor (most a few hundredths of a
+# millisecond, the broad ones up to a third): compiled, by their place.
+_QUERIES = {selector: index for index, selector in enumerate(rules.AUTHOR_SELECTORS + rules.DATE_SELECTORS)}
+if _compiled is not None:
+    _compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS, tuple(_QUERIES))
+# The body's text for TextNearTitle, read only as far as its windows reach (_cnear.pyx, likewise).
+_compiled_text: Any = _load_compiled("scraper.extract.metadata._cnear")
+if _compiled_text is not None:
+    _compiled_text.bind()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +74,13 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
     title: str | None = None
     canonical: str | None = None
     has_time = has_abbr = False
-    for node in tree.css(rules.PAGE_NODES_SELECTOR):
+    root = tree.root
+    found = (
+        _compiled.page_elements(root)
+        if _compiled is not None and root is not None
+        else tree.css(rules.PAGE_NODES_SELECTOR)
+    )
+    for node in found:
         tag = node.tag
         if tag == "meta":
             metas.append(node.attributes)
@@ -59,6 +103,26 @@ def page_nodes(tree: LexborHTMLParser) -> PageNodes:
             canonical = node.attributes.get("href")
     headings_found = (tuple(headings), tuple(subheadings))
     return PageNodes(tuple(json_ld), tuple(metas), *headings_found, title, canonical, has_time, has_abbr)
+
+
+def author_marked(tree: LexborHTMLParser) -> bool:
+    """Whether an element bears one of rules.AUTHOR_MARKS: on a page without, no author selector matches."""
+    root = tree.root
+    if _compiled is not None and root is not None:
+        return bool(_compiled.bears_marks(root))
+    return bool(tree.any_css_matches((rules.AUTHOR_MARKS,)))
+
+
+def first_matches(tree: LexborHTMLParser, selector: str, limit: int) -> list[LexborNode]:
+    """The first `limit` elements the selector matches, in document order."""
+    root = tree.root
+    query = _QUERIES.get(selector) if _compiled is not None else None
+    if query is not None and root is not None:
+        return list(_compiled.first_matches(root, query, limit))
+    if limit == 1:  # Lexbor stops at the first match
+        found = tree.css_first(selector)
+        return [found] if found is not None else []
+    return list(tree.css(selector)[:limit])
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +167,7 @@ class TextNearTitle:
         self._title = title
         self._placed: list[tuple[int, str]] | None = None
         self._text = ""
+        self._whole = True  # whether _text is the body's whole text, not a prefix of it
         self._anchor = -1
         self._teasers: tuple[tuple[int, int], ...] | None = None
 
@@ -119,6 +184,9 @@ class TextNearTitle:
         """Whether the body's text at this offset is a teaser card's (found only when first asked)."""
         if self._teasers is None:
             self.placed_windows()  # sets the body's text and the headline's place in it
+            body = self._tree.body
+            if not self._whole and body is not None:  # the teasers' texts are found in the whole text
+                self._text, self._whole = body.text(deep=True, separator="\n"), True
             self._teasers = teaser_spans(self._tree, self._text, self._anchor)
         return any(start <= offset < end for start, end in self._teasers)
 
@@ -126,13 +194,27 @@ class TextNearTitle:
         body = self._tree.body
         if body is None:
             return []
-        text = self._text = body.text(deep=True, separator="\n")
+        text, self._whole = _text_near(body, self._title or "")
+        self._text = text
         anchor = self._anchor = text.find(self._title) if self._title else -1
         if anchor < 0:
             return [(0, text[: rules.BYLINE_AFTER_TITLE_CHARS])]
         after = text[anchor : anchor + len(self._title or "") + rules.BYLINE_AFTER_TITLE_CHARS]
         before = max(0, anchor - rules.BYLINE_BEFORE_TITLE_CHARS)
         return [(anchor, after), (before, text[before:anchor])]
+
+
+def _text_near(body: LexborNode, title: str) -> tuple[str, bool]:
+    """The body's text (joined with "\n"), or a prefix of it that holds all the windows read: the title's
+    first occurrence and BYLINE_AFTER_TITLE_CHARS after it, or that many from the start without a title;
+    and whether it is the whole."""
+    after = rules.BYLINE_AFTER_TITLE_CHARS
+    if _compiled_text is not None:
+        text, whole = _compiled_text.text_through(body, title.encode("utf-8", "surrogatepass"), after)
+        anchor = text.find(title) if title else 0
+        if whole or (anchor >= 0 and len(text) >= anchor + len(title) + after):
+            return str(text), bool(whole)
+    return body.text(deep=True, separator="\n"), True
 
 
 def teaser_spans(tree: LexborHTMLParser, text: str, anchor: int) -> tuple[tuple[int, int], ...]:

@@ -62,8 +62,10 @@ SITE_TYPES = frozenset({"website"})
 OG_TYPE_KEYS = ("og:type",)
 PUBLISHED_TIME_KEYS = ("article:published_time",)
 ORGANISATION_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "onlinebusiness"})
-# Damage tolerated in JSON-LD blocks: HTML comment and CDATA markers, trailing commas.
-HTML_COMMENT_RE = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>")
+# Damage tolerated in JSON-LD blocks: HTML comment and CDATA markers, trailing commas. The markers are
+# looked for first: most blocks hold none, and `in` finds that sooner than the pattern's search.
+HTML_COMMENT_MARKERS = ("<!--", "-->", "<![CDATA[", "]]>")
+HTML_COMMENT_RE = re.compile("|".join(re.escape(marker) for marker in HTML_COMMENT_MARKERS))
 TRAILING_COMMA_RE = re.compile(r",\s*(?=[}\]])")
 
 # ---------------------------------------------------------------- the page's elements and <meta> keys

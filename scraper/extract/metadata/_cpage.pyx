@@ -1,0 +1,598 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The metadata's searches of the whole tree (_page.py), compiled: the elements of
+rules.PAGE_NODES_SELECTOR, whether any element bears one of rules.AUTHOR_MARKS, and the first elements of
+each author and date selector (optional; _page.py's Lexbor queries are the reference and the fallback,
+tests/extract/test_compiled_page.py holds them to each other).
+
+Written by hand: Lexbor tests every element against every compound selector of a list (the marks: 0.17 ms
+a mean page; the page's elements 0.08; a broad author or date selector up to 0.3) and collects every match
+where a reader takes one to three. Here a walk reads each element's tag and attributes in C, and stops at
+the matches asked for.
+
+`bind` takes the selector lists and understands only what they are made of: compound selectors of a type
+selector, classes and attribute conditions (`[name]`, `[name="value"]`, `[name*="value"]`, each maybe with
+` i`) joined by descendant combinators, refusing anything else (ValueError). What Lexbor's matching
+depends on beyond the selectors' text is learned from Lexbor itself on probe documents, never written here:
+the numbers of the tags and attribute names, which conditions it compares case-blind on HTML elements
+(HTML's list of such attributes: `type`, `rel` ...) and on SVG or MathML ones, and the compatibility mode
+in which class names are compared case-blind (quirks). As in Lexbor's results, an element comes once for
+each selector of a list it matches.
+
+The structs are those of selectolax SELECTOLAX_VERSION and its Lexbor (as _cwalk.pyx reads them; _page.py
+runs these walks only with that selectolax installed), with the document's compatibility mode and Lexbor's
+hash entry of a page's own attribute name (lexbor/core/hash.h), which bind checks on probes.
+"""
+
+import re
+
+from libc.stdint cimport uintptr_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcmp
+
+SELECTOLAX_VERSION = "1.0.2"
+
+cdef extern from *:
+    """
+    typedef struct scraper_page_node scraper_page_node;
+    struct scraper_page_node {         /* lxb_dom_node_t */
+        void *events;
+        uintptr_t local_name, prefix, ns;  /* the tag's (or attribute name's) and namespace's numbers */
+        void *owner_document;
+        scraper_page_node *next, *prev, *parent, *first_child, *last_child;
+        void *user;
+        int type;
+    };
+    typedef struct { unsigned char *data; size_t length; } scraper_page_str;  /* lexbor_str_t */
+    typedef struct scraper_page_attr scraper_page_attr;
+    struct scraper_page_attr {         /* lxb_dom_attr_t */
+        scraper_page_node node;
+        uintptr_t upper_name, qualified_name;
+        scraper_page_str *value;
+        void *owner;
+        scraper_page_attr *next, *prev;
+    };
+    typedef struct {                   /* lxb_dom_element_t, as far as its first attribute */
+        scraper_page_node node;
+        uintptr_t upper_name, qualified_name;
+        scraper_page_str *is_value;
+        scraper_page_attr *first_attr;
+    } scraper_page_element;
+    typedef struct {                   /* lxb_dom_document_t, as far as its compatibility mode */
+        scraper_page_node node;
+        int compat_mode;
+    } scraper_page_document;
+    typedef struct {                   /* lexbor_hash_entry_t: a page's own attribute name */
+        union { unsigned char *long_str; unsigned char short_str[17]; } u;
+        size_t length;
+        void *next;
+    } scraper_page_name;
+    typedef struct {
+        PyObject_HEAD
+        void *vtab;
+        scraper_page_node *node;
+        PyObject *parser;
+        int is_fragment_root;
+        int is_template_content;
+    } scraper_page_node_object;
+    """
+    int __builtin_ctz(unsigned int x) nogil
+    const Py_ssize_t PY_SSIZE_T_MAX
+
+    ctypedef struct scraper_page_node:
+        uintptr_t local_name
+        uintptr_t ns
+        void *owner_document
+        scraper_page_node *next
+        scraper_page_node *parent
+        scraper_page_node *first_child
+        int type
+
+    ctypedef struct scraper_page_document:
+        int compat_mode
+
+    ctypedef struct scraper_page_str:
+        unsigned char *data
+        size_t length
+
+    ctypedef struct scraper_page_attr:
+        scraper_page_node node
+        scraper_page_str *value
+        scraper_page_attr *next
+
+    ctypedef struct scraper_page_element:
+        scraper_page_attr *first_attr
+
+    ctypedef union scraper_page_name_letters:
+        unsigned char *long_str
+        unsigned char short_str[17]
+
+    ctypedef struct scraper_page_name:
+        scraper_page_name_letters u
+        size_t length
+
+    ctypedef class selectolax.lexbor.LexborNode [object scraper_page_node_object, check_size error]:
+        cdef scraper_page_node *node
+        cdef object parser
+
+cdef enum:
+    ELEMENT_NODE = 1  # LXB_DOM_NODE_TYPE_ELEMENT
+    EXISTS = 0
+    EQUALS = 1
+    CONTAINS = 2
+    CLASS = 3  # a class selector: one of the class attribute's words, case-blind in a quirks-mode document
+    # Lexbor numbers the names of its own tables from 1 to a few hundred, a page's own names by the address
+    # of their entry: never within the first page of memory (bind checks both on its probes).
+    FIXED_NAMES_BELOW = 4096
+    SHORT_NAME_CHARS = 16  # LEXBOR_HASH_SHORT_SIZE: longer names are kept out of the entry
+    MAX_MARKS = 32  # a bit each in an unsigned int
+
+
+cdef struct Condition:
+    uintptr_t name  # the attribute name's number, or 0 for a page's own name, told by its letters
+    const unsigned char *letters
+    size_t letters_length
+    int operation
+    bint folded_html  # compared case-blind (ASCII) on an HTML element
+    bint folded_foreign  # and on an SVG or MathML one
+    const unsigned char *value  # lower-cased where compared case-blind
+    size_t value_length
+
+cdef struct Compound:
+    uintptr_t tag  # the tag's number, 0 for any element
+    int first
+    int count
+
+cdef struct Complex:  # compounds joined by descendant combinators, the subject's last
+    int first
+    int count
+
+cdef struct Selectors:
+    Complex *complexes
+    int count
+    Compound *compounds
+    Condition *conditions
+
+cdef Selectors _page, _marks
+# The queries bound besides (the author and date selectors), by their place in bind's tuple.
+cdef Selectors *_queries = NULL
+cdef int _query_count = 0
+cdef int _QUIRKS = -1  # the compatibility mode of a quirks-mode document
+# The marks' conditions (at most MAX_MARKS, one a compound, on any element) by the byte that may start a
+# value they find within (both cases where compared case-blind): a bit per condition.
+cdef unsigned int _CONTAINED_FROM[256]
+cdef uintptr_t _HTML_NAMESPACE = 0
+cdef list _kept = []  # the bytes the conditions point into
+
+_COMPOUND_RE = re.compile(r"([a-z][a-z0-9]*)?((?:\.[A-Za-z0-9_-]+|\[[^\]]*\])*)")
+_COMBINATOR_RE = re.compile(r"\s+(?![^\[]*\])")  # white space outside brackets: a descendant combinator
+_PART_RE = re.compile(r"\.([A-Za-z0-9_-]+)|(\[[^\]]*\])")
+# The white space that separates the words of a class attribute (HTML's ASCII white space).
+cdef bint _SPACE[256]
+for _byte in (0x20, 0x09, 0x0A, 0x0C, 0x0D):  # space, tab, line feed, form feed, carriage return
+    _SPACE[_byte] = True
+_CONDITION_RE = re.compile(r'\[([a-z][a-z0-9-]*)(?:(\*?=)"([^"\\]+)"( i)?)?\]')
+
+
+def bind(str page_selector, str marks_selector, tuple queries=()):
+    """Take the selector lists of the page's elements, of the author marks and of the `queries` that
+    `first_matches` answers by their place (_page.py, at import)."""
+    global _HTML_NAMESPACE, _queries, _query_count
+    from selectolax.lexbor import LexborHTMLParser
+
+    cdef int index
+    for index in range(_query_count):  # nothing points into the bytes kept before
+        _empty(&_queries[index])
+    free(_queries)
+    _queries, _query_count = NULL, 0
+    _empty(&_page)
+    _empty(&_marks)
+    _kept.clear()
+    _HTML_NAMESPACE = (<LexborNode> LexborHTMLParser("<p></p>").css_first("p")).node.ns
+    _learn_quirks()
+    _fill(&_page, page_selector)
+    _fill(&_marks, marks_selector)
+    _index_marks()
+    _queries = <Selectors *> malloc(max(1, len(queries)) * sizeof(Selectors))
+    if _queries == NULL:
+        raise MemoryError()
+    for index in range(len(queries)):
+        _queries[index] = Selectors(NULL, 0, NULL, NULL)
+        _query_count = index + 1
+        _fill(&_queries[index], queries[index])
+
+
+cdef int _learn_quirks() except -1:
+    """The compatibility mode of a quirks-mode document, and that Lexbor matches class selectors case-blind
+    there only, on HTML and foreign elements alike."""
+    global _QUIRKS
+    from selectolax.lexbor import LexborHTMLParser
+
+    cdef LexborNode probe
+    modes = []
+    for doctype in ("", "<!doctype html>"):
+        for inside in ("", "<svg>"):
+            tree = LexborHTMLParser(f'{doctype}<body>{inside}<a class="x Probe"></a></body>')
+            probe = tree.css_first("a.Probe")
+            modes.append((tree.css_first("a.probe") is not None, (<scraper_page_document *> probe.node.owner_document).compat_mode))
+    if [folded for folded, _ in modes] != [True, True, False, False]:
+        raise ValueError(f"Lexbor matches class selectors case-blind otherwise: {modes}")
+    quirks, standard = modes[0][1], modes[2][1]
+    if quirks == standard:
+        raise ValueError("the documents' compatibility modes do not read apart")
+    _QUIRKS = quirks
+    return 0
+
+
+cdef void _empty(Selectors *selectors) noexcept:
+    free(selectors.complexes)
+    free(selectors.compounds)
+    free(selectors.conditions)
+    selectors.complexes, selectors.compounds, selectors.conditions, selectors.count = NULL, NULL, NULL, 0
+
+
+cdef int _index_marks() except -1:
+    """Check that each mark is one condition on any element, and index their first bytes."""
+    cdef int index
+    cdef const Condition *condition
+    if _marks.count > MAX_MARKS:
+        raise ValueError(f"at most {MAX_MARKS} marks")
+    for index in range(256):
+        _CONTAINED_FROM[index] = 0
+    for index in range(_marks.count):
+        if _marks.complexes[index].count != 1 or _marks.compounds[index].tag != 0 or (
+            _marks.compounds[index].count != 1 or _marks.conditions[index].operation == CLASS
+        ):
+            raise ValueError("each mark must be one attribute condition, on any element")
+        condition = &_marks.conditions[index]
+        if condition.operation == CONTAINS:
+            first = condition.value[0]
+            _CONTAINED_FROM[first] |= 1u << index
+            if condition.folded_html or condition.folded_foreign:
+                _CONTAINED_FROM[ord(chr(first).upper())] |= 1u << index
+    return 0
+
+
+cdef int _fill(Selectors *selectors, str selector_list) except -1:
+    complexes = [
+        [_parsed(compound) for compound in _COMBINATOR_RE.split(part.strip())] for part in selector_list.split(",")
+    ]
+    compounds = [compound for found in complexes for compound in found]
+    conditions = [condition for _, _, found in compounds for condition in found]
+    if not all(complexes):
+        raise ValueError(f"not a selector list: {selector_list!r}")
+    _empty(selectors)
+    selectors.complexes = <Complex *> malloc(len(complexes) * sizeof(Complex))
+    selectors.compounds = <Compound *> malloc(len(compounds) * sizeof(Compound))
+    selectors.conditions = <Condition *> malloc(max(1, len(conditions)) * sizeof(Condition))
+    if selectors.complexes == NULL or selectors.compounds == NULL or selectors.conditions == NULL:
+        raise MemoryError()
+    cdef int index = 0, compound_at = 0, at = 0
+    for found_compounds in complexes:
+        selectors.complexes[index] = Complex(compound_at, len(found_compounds))
+        index += 1
+        for compound, tag, found in found_compounds:
+            selectors.compounds[compound_at] = Compound(_tag_number(tag) if tag else 0, at, len(found))
+            compound_at += 1
+            for name, operation, value, blind in found:
+                selectors.conditions[at] = _condition(compound, name, operation, value, blind)
+                at += 1
+    selectors.count = len(complexes)
+    return 0
+
+
+def _parsed(str compound):
+    """A compound selector as (its text, its tag or None, its conditions), else ValueError."""
+    match = _COMPOUND_RE.fullmatch(compound)
+    if match is None or not compound:
+        raise ValueError(f"not a compound of a tag, classes and attribute conditions: {compound!r}")
+    conditions = []
+    for part in _PART_RE.finditer(match[2]):
+        if part[1] is not None:
+            conditions.append(("class", CLASS, part[1], False))
+            continue
+        condition = _CONDITION_RE.fullmatch(part[2])
+        if condition is None:
+            raise ValueError(f"not an attribute condition this walk reads: {part[2]!r}")
+        name, operator, value, blind = condition.groups()
+        operation = EXISTS if operator is None else (EQUALS if operator == "=" else CONTAINS)
+        conditions.append((name, operation, value or "", blind is not None))
+    return compound, match[1], conditions
+
+
+cdef Condition _condition(str compound, str name, int operation, str value, bint blind) except *:
+    cdef Condition condition
+    letters = name.encode("ascii")
+    _kept.append(letters)
+    condition.name = _name_number(name)
+    condition.letters, condition.letters_length = letters, len(letters)
+    condition.operation = operation
+    if operation == CLASS:  # folded by the document's mode (_learn_quirks)
+        condition.folded_html = condition.folded_foreign = False
+        encoded = value.encode()
+        _kept.append(encoded)
+        condition.value, condition.value_length = encoded, len(encoded)
+        return condition
+    condition.folded_html = blind or _folded(compound, name, value, operation, "")
+    condition.folded_foreign = blind or _folded(compound, name, value, operation, "<svg>")
+    if condition.folded_foreign != (blind or _folded(compound, name, value, operation, "<math>")):
+        raise ValueError(f"Lexbor compares {name} unlike in SVG and in MathML")
+    folded = condition.folded_html or condition.folded_foreign
+    if folded and (not value.isascii() or (value != value.lower() and not blind)):
+        raise ValueError(f"a value compared case-blind must be ASCII, in lower case unless ` i`: {value!r}")
+    encoded = (value.lower() if folded else value).encode()
+    _kept.append(encoded)
+    condition.value, condition.value_length = encoded, len(encoded)
+    return condition
+
+
+def _folded(str compound, str name, str value, int operation, str inside):
+    """Whether Lexbor matches the condition on the value in other case, in HTML (`inside` "") or not."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    cdef LexborNode probe
+    if operation == EXISTS:
+        return False
+    tag = _COMPOUND_RE.fullmatch(compound)[1] or "x-probe"
+    found = set()
+    for doctype in ("", "<!doctype html>"):  # attribute selectors read no compatibility mode
+        tree = LexborHTMLParser(f'{doctype}<body>{inside}<{tag} {name}="{value.swapcase()}"></{tag}></body>')
+        probe = tree.body.css_first(tag)
+        if (probe.node.ns == _HTML_NAMESPACE) != (not inside):
+            raise ValueError(f"a {tag} cannot be probed {inside or 'in HTML'}")
+        found.add(tree.body.css_first(f'{tag}[{name}{"=" if operation == EQUALS else "*="}"{value}"]') is not None)
+    if len(found) != 1:
+        raise ValueError(f"Lexbor compares {name} by the document's mode")
+    return found.pop()
+
+
+cdef uintptr_t _probed(str html, str tag, str attribute) except? 0:
+    """The number of a probe's first `tag`, or of its only attribute, `attribute` (a page's own name is its
+    entry's address in the document's table: read back while the probe lives)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    cdef LexborNode node = tree.css_first(tag)
+    if node is None:
+        raise ValueError(f"no {tag} in the probe")
+    if not attribute:
+        return node.node.local_name
+    cdef scraper_page_attr *found = (<scraper_page_element *> node.node).first_attr
+    if found == NULL:
+        raise ValueError(f"no attribute in the probe {html!r}")
+    letters = attribute.encode("ascii")
+    cdef uintptr_t number = found.node.local_name
+    if number >= FIXED_NAMES_BELOW and not _letters_are(<scraper_page_name *> number, letters, len(letters)):
+        raise ValueError(f"the entry of {attribute} does not spell it")
+    return number
+
+
+cdef uintptr_t _tag_number(str tag) except? 0:
+    """A tag of Lexbor's own table: the same number in two documents (a page's own tags are not read)."""
+    number = _probed(f"<body><{tag}></{tag}></body>", tag, "")
+    if number != _probed(f"<body><{tag}></{tag}></body>", tag, "") or number >= FIXED_NAMES_BELOW:
+        raise ValueError(f"{tag} is not one of Lexbor's tags")
+    return number
+
+
+cdef uintptr_t _name_number(str name) except? 0:
+    """An attribute name's number in Lexbor's own table (the same in two documents), or 0 for a name each
+    page numbers anew, read by its letters."""
+    html = f'<body><b {name}="x"></b></body>'
+    first, second = _probed(html, "b", name), _probed(html, "b", name)
+    if first == second and first < FIXED_NAMES_BELOW:
+        return first
+    if first < FIXED_NAMES_BELOW or second < FIXED_NAMES_BELOW:
+        raise ValueError(f"the number of {name} is neither Lexbor's nor an entry's")
+    return 0
+
+
+cdef inline bint _letters_are(scraper_page_name *entry, const unsigned char *name, size_t length) noexcept:
+    cdef const unsigned char *letters = entry.u.long_str
+    if entry.length <= SHORT_NAME_CHARS:
+        letters = &entry.u.short_str[0]
+    return entry.length == length and memcmp(letters, name, length) == 0
+
+
+cdef inline unsigned char _lower(unsigned char letter) noexcept nogil:
+    return letter + 32 if 65 <= letter <= 90 else letter
+
+
+cdef bint _value_holds(const Condition *condition, scraper_page_str *value, bint folded) noexcept:
+    cdef size_t length = value.length if value != NULL else 0, start
+    if condition.operation == EXISTS:
+        return True
+    if condition.operation == CLASS:
+        return _has_word(condition, value.data, length, folded) if value != NULL else False
+    if length < condition.value_length or (condition.operation == EQUALS and length != condition.value_length):
+        return False
+    for start in range(length - condition.value_length + 1):
+        if _holds_at(condition, value.data + start, folded):
+            return True
+    return False
+
+
+cdef bint _has_word(const Condition *condition, const unsigned char *data, size_t length, bint folded) noexcept:
+    """Whether the condition's class is one of the words of the value."""
+    cdef size_t start = 0, end
+    while start < length:
+        if _SPACE[data[start]]:
+            start += 1
+            continue
+        end = start
+        while end < length and not _SPACE[data[end]]:
+            end += 1
+        if end - start == condition.value_length and _holds_at(condition, data + start, folded):
+            return True
+        start = end
+    return False
+
+
+cdef bint _named(const Condition *condition, scraper_page_attr *attribute) noexcept:
+    cdef uintptr_t number = attribute.node.local_name
+    if condition.name != 0:
+        return number == condition.name
+    return number >= FIXED_NAMES_BELOW and _letters_are(
+        <scraper_page_name *> number, condition.letters, condition.letters_length
+    )
+
+
+cdef bint _compound_matches(const Selectors *selectors, const Compound *compound, scraper_page_node *node,
+                            bint quirks) noexcept:
+    cdef int at
+    cdef const Condition *condition
+    cdef scraper_page_attr *attribute
+    cdef bint html = node.ns == _HTML_NAMESPACE, held = True, folded
+    if compound.tag != 0 and compound.tag != node.local_name:
+        return False
+    for at in range(compound.first, compound.first + compound.count):
+        condition = &selectors.conditions[at]
+        if condition.operation == CLASS:
+            folded = quirks
+        else:
+            folded = condition.folded_html if html else condition.folded_foreign
+        held = False
+        attribute = (<scraper_page_element *> node).first_attr
+        while attribute != NULL:
+            if _named(condition, attribute):  # an element holds a name once: this one decides
+                held = _value_holds(condition, attribute.value, folded)
+                break
+            attribute = attribute.next
+        if not held:
+            return False
+    return True
+
+
+cdef int _matches(const Selectors *selectors, scraper_page_node *node, bint quirks) noexcept:
+    """How many complex selectors of the list the element matches (Lexbor's query gives it once for each):
+    its subject the element, each compound before it the nearest ancestor that matches it (nearest first:
+    what holds for a farther one holds for the nearest, as descendant combinators go)."""
+    cdef int index, compound, matched = 0
+    cdef const Complex *complex
+    cdef scraper_page_node *ancestor
+    for index in range(selectors.count):
+        complex = &selectors.complexes[index]
+        compound = complex.first + complex.count - 1
+        if not _compound_matches(selectors, &selectors.compounds[compound], node, quirks):
+            continue
+        ancestor = node.parent
+        while compound > complex.first and ancestor != NULL:
+            if ancestor.type == ELEMENT_NODE and _compound_matches(
+                selectors, &selectors.compounds[compound - 1], ancestor, quirks
+            ):
+                compound -= 1
+            ancestor = ancestor.parent
+        if compound == complex.first:
+            matched += 1
+    return matched
+
+
+cdef inline bint _quirks(scraper_page_node *node) noexcept:
+    return (<scraper_page_document *> node.owner_document).compat_mode == _QUIRKS
+
+
+cdef list _selected(const Selectors *selectors, LexborNode root, Py_ssize_t limit):
+    """`root` and the elements under it that the list matches, in document order, the first `limit` (an
+    element once for each complex selector it matches, as in Lexbor's results)."""
+    cdef scraper_page_node *start = root.node
+    cdef scraper_page_node *node = start
+    cdef bint quirks = _quirks(start)
+    cdef int matched
+    cdef LexborNode found
+    elements = []
+    while node != NULL and len(elements) < limit:
+        matched = _matches(selectors, node, quirks) if node.type == ELEMENT_NODE else 0
+        if matched:
+            found = LexborNode.__new__(LexborNode)
+            found.node = node
+            found.parser = root.parser
+            while matched and len(elements) < limit:  # once for each selector it matches, as Lexbor's
+                elements.append(found)
+                matched -= 1
+        if node.first_child != NULL:
+            node = node.first_child
+            continue
+        while node != start and node.next == NULL:
+            node = node.parent
+        if node == start:
+            break
+        node = node.next
+    return elements
+
+
+def first_matches(LexborNode root, int query, Py_ssize_t limit):
+    """The first `limit` elements (in document order, `root` and under it) that the query bound at
+    `query` matches: `root.css(query)[:limit]`."""
+    if not 0 <= query < _query_count:
+        raise IndexError(query)
+    return _selected(&_queries[query], root, limit)
+
+
+def page_elements(LexborNode root):
+    """`root` and the elements under it that the page selector matches, in document order (as
+    `tree.css(PAGE_NODES_SELECTOR)`)."""
+    return _selected(&_page, root, PY_SSIZE_T_MAX)
+
+
+cdef bint _holds_at(const Condition *condition, const unsigned char *data, bint folded) noexcept:
+    """Whether the condition's value is spelled from `data` on."""
+    cdef size_t index
+    for index in range(condition.value_length):
+        if folded:
+            if _lower(data[index]) != _lower(condition.value[index]):
+                return False
+        elif data[index] != condition.value[index]:
+            return False
+    return True
+
+
+cdef bint _bears_mark(scraper_page_node *node) noexcept:
+    """Whether the element matches a mark: each attribute read once, a value searched once for all the
+    marks that look within it."""
+    cdef scraper_page_attr *attribute = (<scraper_page_element *> node).first_attr
+    cdef bint html = node.ns == _HTML_NAMESPACE
+    cdef unsigned int named, contained, candidates
+    cdef int index
+    cdef size_t start, length
+    cdef const Condition *condition
+    cdef const unsigned char *data
+    while attribute != NULL:
+        named = contained = 0
+        for index in range(_marks.count):
+            condition = &_marks.conditions[index]
+            if _named(condition, attribute):
+                if condition.operation == CONTAINS:
+                    contained |= 1u << index
+                elif _value_holds(condition, attribute.value, condition.folded_html if html else condition.folded_foreign):
+                    return True
+        if contained and attribute.value != NULL:
+            data, length = attribute.value.data, attribute.value.length
+            for start in range(length):
+                candidates = _CONTAINED_FROM[data[start]] & contained
+                while candidates:
+                    index = __builtin_ctz(candidates)
+                    candidates &= candidates - 1
+                    condition = &_marks.conditions[index]
+                    if condition.value_length <= length - start and _holds_at(
+                        condition, data + start, condition.folded_html if html else condition.folded_foreign
+                    ):
+                        return True
+        attribute = attribute.next
+    return False
+
+
+def bears_marks(LexborNode root):
+    """Whether `root` or an element under it matches a mark (`tree.any_css_matches((AUTHOR_MARKS,))`)."""
+    cdef scraper_page_node *start = root.node
+    cdef scraper_page_node *node = start
+    while node != NULL:
+        if node.type == ELEMENT_NODE and _bears_mark(node):
+            return True
+        if node.first_child != NULL:
+            node = node.first_child
+            continue
+        while node != start and node.next == NULL:
+            node = node.parent
+        if node == start:
+            break
+        node = node.next
+    return False
