@@ -9,7 +9,9 @@ import re
 import string
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
+from .._compiled import load as load_compiled
 from . import rules
 from .blocks import Block, BlockKind
 
@@ -87,6 +89,11 @@ def _lowered_utf8(joined: str) -> bytes:
 def _others(utf8: bytes) -> set[str]:
     """The distinct characters outside ASCII: what is left of the bytes without the ASCII ones."""
     return set(utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+
+
+# The search of drop_pull_quotes, compiled (extract/_quotes.pyx, optional: see setup.py); None where it was
+# not built or SCRAPER_PURE_PYTHON is set.
+_compiled: Any = load_compiled("scraper.extract._quotes")
 
 
 def drop_repeats(blocks: list[Block]) -> list[Block]:
@@ -173,14 +180,12 @@ def drop_pull_quotes(blocks: list[Block], keys: Sequence[str] | None = None) -> 
     if not candidates:
         return blocks  # nothing short enough to be a quote
     haystack = "\n".join(keys)  # keys hold no newline: no false match across two
-    if len(candidates) * (len(haystack) + 1) <= rules.PULL_QUOTE_SCAN_BUDGET:  # each key and its newline
-
-        def quoted(index: int) -> bool:
-            return haystack.count(keys[index]) > 1  # once is the block itself
-
+    if len(candidates) * (len(haystack) + 1) > rules.PULL_QUOTE_SCAN_BUDGET:  # each key and its newline
+        dropped = set(filter(_QuoteFinder(keys), candidates))
+    elif _compiled is not None:  # the same counts, all found in one pass over the text
+        dropped = set(_compiled.quoted(haystack, list(keys), candidates))
     else:
-        quoted = _QuoteFinder(keys)
-    dropped = {index for index in candidates if quoted(index)}
+        dropped = {index for index in candidates if haystack.count(keys[index]) > 1}  # once: the block itself
     if not dropped:
         return blocks  # most bodies
     dropped -= own_repeats(blocks, keys)  # a line the article repeats stands inside its other copy

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scraper.extract.repeats import normalised, normalised_all
+from scraper._compiled import pure_python
+from scraper.extract import repeats
+from scraper.extract.blocks import Block, BlockKind
+from scraper.extract.repeats import drop_pull_quotes, normalised, normalised_all
+
+quotes = pytest.importorskip("scraper.extract._quotes") if not os.environ.get("CI") else None
+if quotes is None:  # CI builds the extension: its absence there is a broken build, not a skip
+    from scraper.extract import _quotes as quotes
 
 # Characters whose lower-casing or word-ness the shortcuts must not misread: punctuation and spaces outside
 # ASCII (the fast path's), letters that lower-case to more or other letters, a final sigma and what it
@@ -32,3 +41,69 @@ def test_texts_with_punctuation_outside_ascii_are_each_normalised(texts: list[st
 @given(st.lists(st.text(_ALPHABET, max_size=30), max_size=6))
 def test_texts_normalised_at_once_are_each_normalised_whatever_their_characters(texts: list[str]) -> None:
     assert normalised_all(texts) == [normalised(text) for text in texts]
+
+
+def test_pull_quotes_are_searched_by_the_compiled_loop_when_built() -> None:
+    # Python where the switch asks for it (the fallback pass of .ci/run), the compiled loop otherwise.
+    assert repeats._compiled is (None if pure_python() else quotes)
+
+
+def _counted(haystack: str, keys: list[str], candidates: list[int]) -> list[int]:
+    """The Python's test (repeats.drop_pull_quotes): held twice, without overlap."""
+    return [index for index in candidates if haystack.count(keys[index]) > 1]
+
+
+@pytest.mark.parametrize(
+    ("haystack", "keys"),
+    [
+        ("aaa", ["aa"]),  # two copies that overlap: counted once
+        ("aaaa", ["aa", "aaa"]),  # "aa" twice, "aaa" once
+        ("ab\nxab", ["ab", "xab"]),  # inside another line, after its first character
+        ("x y z\nx y z", ["x y z", "x y z"]),  # two blocks alike
+        ("é日\U0001f600 ok\né日\U0001f600 ok!", ["é日\U0001f600 ok"]),  # characters of each width
+        ("short", ["longer than the text"]),  # no window fits
+        ("", [""]),  # an empty key: Python's count
+    ],
+)
+def test_the_compiled_search_counts_as_the_python(haystack: str, keys: list[str]) -> None:
+    candidates = list(range(len(keys)))
+    assert quotes.quoted(haystack, keys, candidates) == _counted(haystack, keys, candidates)
+
+
+_WORDS = st.text("ab é日\U0001f600\n", max_size=12)
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=8), st.text("ab é日\U0001f600\n", max_size=60), st.data())
+def test_the_compiled_search_counts_as_the_python_whatever_the_text(
+    keys: list[str], extra: str, data: st.DataObject
+) -> None:
+    """Keys made of few letters repeat, overlap and collide; the text is the keys' or any other."""
+    candidates = data.draw(st.lists(st.sampled_from(range(len(keys))), unique=True))
+    for haystack in ("\n".join(keys), extra + "\n".join(keys) + extra):
+        assert quotes.quoted(haystack, keys, candidates) == _counted(haystack, keys, candidates)
+
+
+_PARAGRAPHS = st.lists(
+    st.text("ab c.\u2019", min_size=0, max_size=80).map(lambda text: text + " words of a block"), max_size=12
+)
+
+
+@given(_PARAGRAPHS, st.data())
+def test_pull_quotes_dropped_alike_by_the_compiled_search_and_the_python(
+    texts: list[str], data: st.DataObject
+) -> None:
+    """Blocks that repeat each other's words in part (pull quotes), or whole (standfirsts), or not."""
+    texts += (
+        [data.draw(st.sampled_from(texts))[3:40] for _ in range(data.draw(st.integers(0, 3)))]
+        if texts
+        else []
+    )
+    blocks = [
+        Block(text, BlockKind.PARAGRAPH, len(text), 0, (1, 2 + index % 3)) for index, text in enumerate(texts)
+    ]
+    compiled = drop_pull_quotes(blocks)
+    saved, repeats._compiled = repeats._compiled, None
+    try:
+        assert compiled == drop_pull_quotes(blocks)
+    finally:
+        repeats._compiled = saved
