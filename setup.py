@@ -9,7 +9,7 @@ from setuptools import Extension, setup
 # Each a .pyx beside the Python module that falls back to its own code when it is missing.
 COMPILED = (
     "scraper.extract._cwalk",
-    "scraper.extract._quotes",
+    "scraper.extract._repeats",
     "scraper.extract._scan",
     "scraper.extract._totals",
     "scraper.storage._shingling",

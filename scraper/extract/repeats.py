@@ -46,6 +46,14 @@ _ASCII_NON_WORD_BYTES_TO_SPACE = bytes(
 )
 
 
+# The last steps of normalised_all and the search of drop_pull_quotes, compiled (extract/_repeats.pyx,
+# optional: see setup.py), given this module's table of bytes; None where it was not built or
+# SCRAPER_PURE_PYTHON is set.
+_compiled: Any = load_compiled("scraper.extract._repeats")
+if _compiled is not None:
+    _compiled.bind(_ASCII_NON_WORD_BYTES_TO_SPACE, _SEPARATOR)
+
+
 def normalised_all(texts: Sequence[str]) -> list[str]:
     """normalised(text) of each of `texts`, found for all of them at once: a body's blocks are compared by
     these keys, and a call per block (lower-casing, a search of its words, a join) cost more than the
@@ -54,6 +62,8 @@ def normalised_all(texts: Sequence[str]) -> list[str]:
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:
         return [normalised(text) for text in texts]  # a text holds the separator (or there is none)
+    if _compiled is not None:  # the same steps, in one pass over the bytes
+        return _compiled.keys(_lowered_utf8(joined))  # type: ignore[no-any-return]
     # Only spaces are left between the words (and the separators): their runs are collapsed in the bytes.
     utf8 = _lowered_utf8(joined).translate(_ASCII_NON_WORD_BYTES_TO_SPACE)
     # A run of spaces becomes one by a substitution: a split of the bytes made an object of every word.
@@ -89,11 +99,6 @@ def _lowered_utf8(joined: str) -> bytes:
 def _others(utf8: bytes) -> set[str]:
     """The distinct characters outside ASCII: what is left of the bytes without the ASCII ones."""
     return set(utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
-
-
-# The search of drop_pull_quotes, compiled (extract/_quotes.pyx, optional: see setup.py); None where it was
-# not built or SCRAPER_PURE_PYTHON is set.
-_compiled: Any = load_compiled("scraper.extract._quotes")
 
 
 def drop_repeats(blocks: list[Block]) -> list[Block]:

@@ -13,9 +13,11 @@ from scraper.extract import repeats
 from scraper.extract.blocks import Block, BlockKind
 from scraper.extract.repeats import drop_pull_quotes, normalised, normalised_all
 
-quotes = pytest.importorskip("scraper.extract._quotes") if not os.environ.get("CI") else None
-if quotes is None:  # CI builds the extension: its absence there is a broken build, not a skip
-    from scraper.extract import _quotes as quotes
+compiled = pytest.importorskip("scraper.extract._repeats") if not os.environ.get("CI") else None
+if compiled is None:  # CI builds the extension: its absence there is a broken build, not a skip
+    from scraper.extract import _repeats as compiled
+# Bound with the Python's table, as repeats.py binds it (which it does not under SCRAPER_PURE_PYTHON).
+compiled.bind(repeats._ASCII_NON_WORD_BYTES_TO_SPACE, repeats._SEPARATOR)
 
 # Characters whose lower-casing or word-ness the shortcuts must not misread: punctuation and spaces outside
 # ASCII (the fast path's), letters that lower-case to more or other letters, a final sigma and what it
@@ -43,9 +45,31 @@ def test_texts_normalised_at_once_are_each_normalised_whatever_their_characters(
     assert normalised_all(texts) == [normalised(text) for text in texts]
 
 
+def _python_keys(utf8: bytes) -> list[str]:
+    """normalised_all's last steps in Python (repeats.py)."""
+    collapsed = repeats._SPACE_RUN_RE.sub(b" ", utf8.translate(repeats._ASCII_NON_WORD_BYTES_TO_SPACE))
+    return [part.strip(" ") for part in collapsed.decode("utf-8", "surrogatepass").split(repeats._SEPARATOR)]
+
+
+@given(st.text(_ALPHABET, max_size=80))
+def test_the_compiled_keys_are_the_pythons(text: str) -> None:
+    utf8 = text.lower().encode("utf-8", "surrogatepass")
+    assert compiled.keys(utf8) == _python_keys(utf8)
+
+
+@given(st.lists(st.text(_ALPHABET, max_size=30), max_size=6))
+def test_texts_normalised_at_once_alike_with_and_without_the_compiled_keys(texts: list[str]) -> None:
+    found = normalised_all(texts)
+    saved, repeats._compiled = repeats._compiled, None
+    try:
+        assert found == normalised_all(texts)
+    finally:
+        repeats._compiled = saved
+
+
 def test_pull_quotes_are_searched_by_the_compiled_loop_when_built() -> None:
     # Python where the switch asks for it (the fallback pass of .ci/run), the compiled loop otherwise.
-    assert repeats._compiled is (None if pure_python() else quotes)
+    assert repeats._compiled is (None if pure_python() else compiled)
 
 
 def _counted(haystack: str, keys: list[str], candidates: list[int]) -> list[int]:
@@ -67,7 +91,7 @@ def _counted(haystack: str, keys: list[str], candidates: list[int]) -> list[int]
 )
 def test_the_compiled_search_counts_as_the_python(haystack: str, keys: list[str]) -> None:
     candidates = list(range(len(keys)))
-    assert quotes.quoted(haystack, keys, candidates) == _counted(haystack, keys, candidates)
+    assert compiled.quoted(haystack, keys, candidates) == _counted(haystack, keys, candidates)
 
 
 _WORDS = st.text("ab é日\U0001f600\n", max_size=12)
@@ -80,7 +104,7 @@ def test_the_compiled_search_counts_as_the_python_whatever_the_text(
     """Keys made of few letters repeat, overlap and collide; the text is the keys' or any other."""
     candidates = data.draw(st.lists(st.sampled_from(range(len(keys))), unique=True))
     for haystack in ("\n".join(keys), extra + "\n".join(keys) + extra):
-        assert quotes.quoted(haystack, keys, candidates) == _counted(haystack, keys, candidates)
+        assert compiled.quoted(haystack, keys, candidates) == _counted(haystack, keys, candidates)
 
 
 _PARAGRAPHS = st.lists(
@@ -101,9 +125,9 @@ def test_pull_quotes_dropped_alike_by_the_compiled_search_and_the_python(
     blocks = [
         Block(text, BlockKind.PARAGRAPH, len(text), 0, (1, 2 + index % 3)) for index, text in enumerate(texts)
     ]
-    compiled = drop_pull_quotes(blocks)
+    found = drop_pull_quotes(blocks)
     saved, repeats._compiled = repeats._compiled, None
     try:
-        assert compiled == drop_pull_quotes(blocks)
+        assert found == drop_pull_quotes(blocks)
     finally:
         repeats._compiled = saved

@@ -1,15 +1,20 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""`repeats.drop_pull_quotes`'s search of the body's words for each short block, compiled (optional;
-repeats.py's Python is the reference and the fallback, tests/extract/test_body_speed.py holds them to each
-other).
+"""repeats.py's loops over a body's text, compiled (optional; repeats.py's Python is the reference and the
+fallback, tests/extract/test_body_speed.py holds them to each other).
 
-In Python each candidate counts its key in all the body's keys (`str.count`): thirty short paragraphs of a
-mean body scan its 13,000 characters thirty times, a sixth of a millisecond. Here the text is read once:
-a rolling hash of each window as long as the shortest candidate is looked up in a table of bits set by the
-candidates' first characters, and only where a bit is set is a candidate compared with the text there.
+`keys`: normalised_all's last steps, the words of each block one space apart, in one pass over the lowered
+UTF-8: a translation, a regular expression's substitution of space runs, a split and a strip per block cost
+a tenth of a millisecond a mean page in Python. The table of bytes is repeats.py's, given by `bind`.
+
+`quoted`: the search of drop_pull_quotes. In Python each candidate counts its key in all the body's keys
+(`str.count`): thirty short paragraphs of a mean body scan its 13,000 characters thirty times, a sixth of
+a millisecond. Here the text is read once: a rolling hash of each window as long as the shortest candidate
+is looked up in a table of bits set by the candidates' first characters, and only where a bit is set is a
+candidate compared with the text there.
 """
 
-from cpython.unicode cimport PyUnicode_Tailmatch
+from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_Tailmatch
+from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
 
@@ -17,6 +22,62 @@ cdef extern from "Python.h":
     int PyUnicode_KIND(object text)
     void* PyUnicode_DATA(object text)
     unsigned int PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil  # a code point
+
+
+# repeats.py's table of bytes (each ASCII byte but the separator that is not a word character a space, the
+# others as they are) and its separator of the texts, given by `bind` (repeats.py, at import).
+cdef unsigned char _TO_SPACE[256]
+cdef unsigned char _SEPARATOR = 0
+cdef unsigned char _SPACE = 0x20
+cdef bint _BOUND = False
+
+
+def bind(bytes non_word_to_space, str separator):
+    """Take repeats.py's table of the 256 bytes and its separator (one ASCII character)."""
+    global _SEPARATOR, _BOUND
+    cdef int byte
+    if len(non_word_to_space) != 256 or len(separator) != 1 or not separator.isascii():
+        raise ValueError("a table of 256 bytes and an ASCII separator")
+    for byte in range(256):
+        _TO_SPACE[byte] = non_word_to_space[byte]
+    _SEPARATOR = ord(separator)
+    _BOUND = True
+
+
+def keys(bytes utf8):
+    """`[part.strip(" ") for part in _SPACE_RUN_RE.sub(b" ", utf8.translate(table)).decode("utf-8",
+    "surrogatepass").split(separator)]` (repeats.normalised_all): each run of spaces one space, none at a
+    part's ends, each part decoded alone (the separator is one ASCII byte: UTF-8 splits there alike)."""
+    cdef const unsigned char* text = utf8
+    cdef Py_ssize_t length = len(utf8), position, written = 0
+    cdef unsigned char byte
+    cdef bint space = False  # a space to write before the next word character
+    cdef char* part
+    if not _BOUND:
+        raise RuntimeError("keys() before bind()")
+    part = <char*>malloc(length + 1)
+    if part == NULL:
+        raise MemoryError()
+    found = []
+    try:
+        for position in range(length):
+            byte = _TO_SPACE[text[position]]
+            if byte == _SEPARATOR:
+                found.append(PyUnicode_DecodeUTF8(part, written, "surrogatepass"))
+                written, space = 0, False
+            elif byte == _SPACE:
+                space = written > 0  # none before a part's first word
+            else:
+                if space:
+                    part[written] = _SPACE
+                    written += 1
+                    space = False
+                part[written] = byte
+                written += 1
+        found.append(PyUnicode_DecodeUTF8(part, written, "surrogatepass"))
+    finally:
+        free(part)
+    return found
 
 
 # The table of bits: 2**16 (8 KB) against a few dozen candidates, so that a window of other words finds
