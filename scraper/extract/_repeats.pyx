@@ -6,11 +6,12 @@ fallback, tests/extract/test_body_speed.py holds them to each other).
 UTF-8: a translation, a regular expression's substitution of space runs, a split and a strip per block cost
 a tenth of a millisecond a mean page in Python. The table of bytes is repeats.py's, given by `bind`.
 
-`quoted`: the search of drop_pull_quotes. In Python each candidate counts its key in all the body's keys
-(`str.count`): thirty short paragraphs of a mean body scan its 13,000 characters thirty times, a sixth of
-a millisecond. Here the text is read once: a rolling hash of each window as long as the shortest candidate
-is looked up in a table of bits set by the candidates' first characters, and only where a bit is set is a
-candidate compared with the text there.
+`held`: the search of drop_pull_quotes (each short block's key held twice in the body's keys) and of
+evidence.py (the notice keys held once in a candidate body's text). In Python each key is searched for in
+all the text (`str.count`, `in`): thirty short paragraphs of a mean body scan its 13,000 characters thirty
+times, a sixth of a millisecond, and the 27 notice keys a candidate body's 5,000 characters 27 times. Here
+the text is read once: a rolling hash of each window as long as the shortest key is looked up in a table
+of bits set by the keys' first characters, and only where a bit is set is a key compared with the text.
 """
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_Tailmatch
@@ -106,20 +107,20 @@ cdef unsigned long long _hash(str text, Py_ssize_t length) noexcept:
     return hashed
 
 
-def quoted(str haystack, list keys, list candidates):
-    """The indexes among `candidates` (indexes of `keys`) whose key `haystack` holds twice, without
-    overlap: `haystack.count(keys[index]) > 1`, for each, in one pass over `haystack`."""
+def held(str haystack, list keys, list candidates, Py_ssize_t copies):
+    """The indexes among `candidates` (indexes of `keys`) whose key `haystack` holds `copies` times or more,
+    without overlap: `haystack.count(keys[index]) >= copies`, for each, in one pass over `haystack`."""
     cdef unsigned long long table[_TABLE_WORDS]
     cdef unsigned long long hashed, leaving = 1, bucket  # leaving: _BASE ** (window - 1)
-    cdef Py_ssize_t window, length = len(haystack), position, first_at
+    cdef Py_ssize_t window, length = len(haystack), position
     cdef int kind = PyUnicode_KIND(haystack)
     cdef void* data = PyUnicode_DATA(haystack)
     cdef str key
-    if not candidates:
-        return []
+    if not candidates or copies <= 0:
+        return list(candidates)
     window = min([len(<str>keys[index]) for index in candidates])
     if window == 0 or window > length:  # an empty key (found between any two characters), or none fits
-        return [index for index in candidates if haystack.count(keys[index]) > 1]
+        return [index for index in candidates if haystack.count(keys[index]) >= copies]
     for position in range(window - 1):
         leaving *= _BASE
     memset(table, 0, sizeof(table))
@@ -129,7 +130,8 @@ def quoted(str haystack, list keys, list candidates):
         bucket = _bucket(hashed)
         table[bucket >> 6] |= (<unsigned long long>1) << (bucket & 63)
         starting.setdefault(hashed, []).append(index)
-    first = {}  # candidate -> where it was first found: a second copy must start after its end (count's)
+    counted = {}  # candidate -> its copies found so far
+    next_start = {}  # candidate -> where its next copy may start: after the last one's end (count's)
     found = set()
     hashed = _hash(haystack, window)
     position = 0
@@ -138,9 +140,14 @@ def quoted(str haystack, list keys, list candidates):
         if table[bucket >> 6] & ((<unsigned long long>1) << (bucket & 63)):
             for index in starting.get(hashed, ()):
                 key = keys[index]
-                if index not in found and PyUnicode_Tailmatch(haystack, key, position, position + len(key), -1):
-                    first_at = first.setdefault(index, position)
-                    if position >= first_at + len(key):
+                if (
+                    index not in found
+                    and position >= next_start.get(index, 0)
+                    and PyUnicode_Tailmatch(haystack, key, position, position + len(key), -1)
+                ):
+                    next_start[index] = position + len(key)
+                    counted[index] = counted.get(index, 0) + 1
+                    if counted[index] >= copies:
                         found.add(index)
         if position + window >= length:
             break

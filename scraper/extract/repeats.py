@@ -188,7 +188,7 @@ def drop_pull_quotes(blocks: list[Block], keys: Sequence[str] | None = None) -> 
     if len(candidates) * (len(haystack) + 1) > rules.PULL_QUOTE_SCAN_BUDGET:  # each key and its newline
         dropped = set(filter(_QuoteFinder(keys), candidates))
     elif _compiled is not None:  # the same counts, all found in one pass over the text
-        dropped = set(_compiled.quoted(haystack, list(keys), candidates))
+        dropped = set(_compiled.held(haystack, list(keys), candidates, 2))
     else:
         dropped = {index for index in candidates if haystack.count(keys[index]) > 1}  # once: the block itself
     if not dropped:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scraper._compiled import pure_python
-from scraper.extract import repeats
+from scraper.extract import evidence, repeats, rules
 from scraper.extract.blocks import Block, BlockKind
 from scraper.extract.repeats import drop_pull_quotes, normalised, normalised_all
 
@@ -91,7 +91,7 @@ def _counted(haystack: str, keys: list[str], candidates: list[int]) -> list[int]
 )
 def test_the_compiled_search_counts_as_the_python(haystack: str, keys: list[str]) -> None:
     candidates = list(range(len(keys)))
-    assert compiled.quoted(haystack, keys, candidates) == _counted(haystack, keys, candidates)
+    assert compiled.held(haystack, keys, candidates, 2) == _counted(haystack, keys, candidates)
 
 
 _WORDS = st.text("ab é日\U0001f600\n", max_size=12)
@@ -104,7 +104,7 @@ def test_the_compiled_search_counts_as_the_python_whatever_the_text(
     """Keys made of few letters repeat, overlap and collide; the text is the keys' or any other."""
     candidates = data.draw(st.lists(st.sampled_from(range(len(keys))), unique=True))
     for haystack in ("\n".join(keys), extra + "\n".join(keys) + extra):
-        assert compiled.quoted(haystack, keys, candidates) == _counted(haystack, keys, candidates)
+        assert compiled.held(haystack, keys, candidates, 2) == _counted(haystack, keys, candidates)
 
 
 _PARAGRAPHS = st.lists(
@@ -131,3 +131,30 @@ def test_pull_quotes_dropped_alike_by_the_compiled_search_and_the_python(
         assert found == drop_pull_quotes(blocks)
     finally:
         repeats._compiled = saved
+
+
+def test_notice_keys_are_searched_by_the_compiled_loop_when_built() -> None:
+    assert evidence._compiled is (None if pure_python() else compiled)
+
+
+# Pieces of notice keys, whole and cut, in either case, among other letters: texts that hold some keys,
+# overlapping ("der informationszweck"), cut short, or none.
+_NOTICE_PIECES = st.sampled_from(
+    [*rules.NOTICE_KEYS, "RÉSERV", "Cookie", "inform", "der ", "ationszweck", "paid", " ", "x", "é", "\n"]
+)
+
+
+@given(st.lists(st.lists(_NOTICE_PIECES, max_size=12).map("".join), min_size=1, max_size=4))
+def test_notice_keys_found_alike_by_the_compiled_search_and_the_python(texts: list[str]) -> None:
+    blocks = [Block(text, BlockKind.PARAGRAPH, rules.MIN_PROSE_CHARS + len(text), 0, (1,)) for text in texts]
+    found = evidence._keys_in(blocks)
+    saved, evidence._compiled = evidence._compiled, None
+    try:
+        assert found == evidence._keys_in(blocks)
+    finally:
+        evidence._compiled = saved
+    text = "\n".join(texts).lower()
+    keys = list(rules.NOTICE_KEYS)
+    assert compiled.held(text, keys, list(range(len(keys))), 1) == [
+        index for index, key in enumerate(keys) if key in text
+    ]
