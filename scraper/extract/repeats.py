@@ -15,9 +15,10 @@ from .._compiled import load as load_compiled
 from . import rules
 from .blocks import Block, BlockKind
 
-__all__ = ["drop_pull_quotes", "drop_repeats", "normalised", "normalised_all"]
+__all__ = ["drop_pull_quotes", "drop_repeats", "headline_keys", "normalised", "normalised_all"]
 
 _WORD_RE = re.compile(r"\w+")
+_TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
 # In ASCII text \w is exactly letters, digits and "_": every other ASCII character becomes a space, so a
 # C translate and split find the same words as the regular expression, without a match per word.
 _ASCII_WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
@@ -99,6 +100,19 @@ def _lowered_utf8(joined: str) -> bytes:
 def _others(utf8: bytes) -> set[str]:
     """The distinct characters outside ASCII: what is left of the bytes without the ASCII ones."""
     return set(utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+
+
+def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
+    """The headline in every form a body may repeat it: the metadata title, its parts around a
+    " - Site name" separator, and the text of every <h1> on the page (normalised words)."""
+    keys = {
+        normalised(block.text) for block in blocks if block.kind is BlockKind.HEADING and block.level == 1
+    }
+    if title:
+        keys.add(normalised(title))
+        keys.update(normalised(part) for part in _TITLE_SEPARATOR_RE.split(title))
+    keys.discard("")
+    return frozenset(key for key in keys if len(key) >= rules.MIN_HEADLINE_CHARS)
 
 
 def drop_repeats(blocks: list[Block]) -> list[Block]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper._compiled import pure_python
-from scraper.extract import evidence, repeats, rules
-from scraper.extract.blocks import Block, BlockKind
+from scraper.extract import body, evidence, repeats, rules
+from scraper.extract.blocks import Block, BlockKind, collect_blocks
 from scraper.extract.repeats import drop_pull_quotes, normalised, normalised_all
 
 compiled = pytest.importorskip("scraper.extract._repeats") if not os.environ.get("CI") else None
@@ -158,3 +159,48 @@ def test_notice_keys_found_alike_by_the_compiled_search_and_the_python(texts: li
     assert compiled.held(text, keys, list(range(len(keys))), 1) == [
         index for index, key in enumerate(keys) if key in text
     ]
+
+
+_PROSE = "A sentence of the article, with words enough to count as its prose. "
+# Lines of a body and of what sits in it: prose, labels, linked sentences and headings, headline lists
+# (long, mostly links), rails of short linked items, a line announcing a list.
+_LINES = st.sampled_from(
+    [
+        f"<p>{_PROSE * 2}</p>",
+        "<p>Short label</p>",
+        f"<p>{_PROSE}Read <a href='/a'>this story</a> too.</p>",
+        "<p><a href='/b'>A linked line, alone</a></p>",
+        "<h2><a href='/s'>A linked heading</a></h2>",
+        "<h3>Related</h3>",
+        "<ul>" + "<li><a href='/l'>A headline of another story, linked from here</a></li>" * 4 + "</ul>",
+        "<div><div><a href='/n'>Author Name</a></div><div>Label</div><div>May 1</div></div>" * 2,
+        "<p>Many patches were sent for review in this long while:</p>",
+        "<blockquote><p><a href='/q'>A quoted line</a></p></blockquote>",
+    ]
+)
+_BOXES = st.recursive(
+    _LINES,
+    lambda inner: st.lists(inner, min_size=1, max_size=4).map(lambda parts: f"<div>{''.join(parts)}</div>"),
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_BOXES, min_size=1, max_size=5))
+def test_a_body_without_lists_drops_none_of_its_blocks_without_links_as_a_list_s(parts: list[str]) -> None:
+    """clean_body judges every block for a list or rail around it only where the body holds one
+    (_BodyContainers.any_inside): elsewhere no block without links is dropped as a list's."""
+    tree = LexborHTMLParser(f"<html><body><article>{''.join(parts)}</article></body></html>")
+    assert tree.body is not None
+    choice = body.find_body(collect_blocks(tree.body))
+    if choice.body_id is None:
+        return
+    blocks = choice.blocks
+    dropped = [
+        body._dropped_as_links(
+            block, blocks[index - 1] if index else None, next(iter(blocks[index + 1 :]), None), judged
+        )
+        for judged in [body._BodyContainers(choice)]
+        for index, block in enumerate(blocks)
+    ]
+    if not body._BodyContainers(choice).any_inside():
+        assert not any(drop for drop, block in zip(dropped, blocks, strict=True) if not block.link_chars)
