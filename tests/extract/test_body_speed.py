@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper._compiled import pure_python
-from scraper.extract import body, evidence, repeats, rules
+from scraper.extract import body, containers, evidence, repeats, rules
 from scraper.extract.blocks import Block, BlockKind, collect_blocks
 from scraper.extract.repeats import drop_pull_quotes, normalised, normalised_all
 
@@ -204,3 +204,34 @@ def test_a_body_without_lists_drops_none_of_its_blocks_without_links_as_a_list_s
     ]
     if not body._BodyContainers(choice).any_inside():
         assert not any(drop for drop, block in zip(dropped, blocks, strict=True) if not block.link_chars)
+
+
+def test_every_wide_script_character_leads_its_utf8_with_a_byte_the_body_s_script_test_looks_for() -> None:
+    """containers._least_chars searches a body for those characters only where its UTF-8 holds such a byte."""
+    every = "".join(map(chr, range(0x110000)))
+    wide = containers._WIDE_CHAR_RE.findall(every)
+    assert wide  # the rule's characters, all of them
+    leads = {char.encode("utf-8", "surrogatepass")[0] for char in wide}
+    assert not leads & set(containers._NOT_WIDE_LEADS)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["“Quoted” — and\u00a0spaced…", "accents: é à ü"],  # no character of those scripts: not searched
+        ["相关阅读", "“关于我们”"],  # Chinese, with curly quotes
+        ["日本語のテキスト", "한국어"],
+        ["a\u3000b", "\uff01"],  # an ideographic space and a full-width mark: led alike, not counted
+        ["\ud800 a lone surrogate"],
+    ],
+)
+def test_a_link_list_s_least_size_is_the_same_with_the_script_test(texts: list[str]) -> None:
+    blocks = [Block(text, BlockKind.PARAGRAPH, len(text.replace(" ", "")), 0, (1,)) for text in texts]
+    found = containers._least_chars(blocks)
+    text = "".join(texts)
+    wide = len(containers._WIDE_CHAR_RE.findall(text))
+    chars = sum(block.chars for block in blocks)
+    plain = text.isascii() or wide < rules.MIN_WIDE_SCRIPT_SHARE * chars
+    assert found == (
+        rules.MIN_CONTAINER_CHARS if plain else rules.MIN_CONTAINER_CHARS / rules.WIDE_CHAR_WEIGHT
+    )
