@@ -118,7 +118,7 @@ def held(str haystack, list keys, list candidates, Py_ssize_t copies):
     cdef str key
     if not candidates or copies <= 0:
         return list(candidates)
-    window = min([len(<str>keys[index]) for index in candidates])
+    window = min([len(<str?>keys[index]) for index in candidates])  # checked: not a str raises
     if window == 0 or window > length:  # an empty key (found between any two characters), or none fits
         return [index for index in candidates if haystack.count(keys[index]) >= copies]
     for position in range(window - 1):
