@@ -10,6 +10,7 @@ from setuptools import Extension, setup
 COMPILED = (
     "scraper.extract._cwalk",
     "scraper.extract._measure",
+    "scraper.extract._repeats",
     "scraper.extract._scan",
     "scraper.extract._totals",
     "scraper.extract.metadata._cnear",

@@ -30,7 +30,7 @@ from ..errors import ExtractionError
 from ..models import Document
 from . import rules
 from .blocks import Block, collect_blocks
-from .body import BodyText, clean_body, find_body, headline_keys
+from .body import BodyText, clean_body, find_body
 from .declared import without_undeclared_tail
 from .fallback import fallback_text
 from .guard import check_tree, guard_input
@@ -39,6 +39,7 @@ from .measure import visible_chars
 from .metadata import Metadata, extract_metadata
 from .pagetype import classify_page, markup_counts, with_second_text
 from .recorder import Recorder
+from .repeats import headline_keys
 from .streamed import place_streamed_parts
 from .widen import widened
 

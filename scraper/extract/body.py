@@ -7,7 +7,6 @@ lists, "more from" rails, tag lists) are dropped by structure, not by wording.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,13 +28,10 @@ __all__ = [
     "BodyText",
     "clean_body",
     "find_body",
-    "headline_keys",
     "is_prose",
     "is_sentence",
     "normalised",
 ]
-
-_TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,19 +253,6 @@ def _narrowed(best: int, totals: Mapping[int, Totals], parents: Mapping[int, int
     return narrowest
 
 
-def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
-    """The headline in every form a body may repeat it: the metadata title, its parts around a
-    " - Site name" separator, and the text of every <h1> on the page (normalised words)."""
-    keys = {
-        normalised(block.text) for block in blocks if block.kind is BlockKind.HEADING and block.level == 1
-    }
-    if title:
-        keys.add(normalised(title))
-        keys.update(normalised(part) for part in _TITLE_SEPARATOR_RE.split(title))
-    keys.discard("")
-    return frozenset(key for key in keys if len(key) >= rules.MIN_HEADLINE_CHARS)
-
-
 _LINK_LIST, _RAIL = 1, 2  # kinds of boilerplate container (see _BodyContainers); 0: neither
 
 
@@ -314,6 +297,18 @@ class _BodyContainers(dict[int, int]):
             kind = _RAIL
         self[container] = kind
         return kind
+
+    def any_inside(self) -> bool:
+        """Whether a container inside the body is a headline list or a rail: without one, no block without
+        links is dropped as a list's (_dropped_as_links). Such a container holds link text, of blocks with
+        links inside it: only their containers are judged, up to the first such container."""
+        body_id, totals = self.body_id, self.totals
+        for block in self.blocks:
+            if block.link_chars and body_id in (path := block.path):
+                for container in path[path.index(body_id) + 1 :]:
+                    if totals[container].link_chars and self[container]:
+                        return True
+        return False
 
 
 def _boilerplate_container(block: Block, kinds: _BodyContainers) -> int | None:
@@ -398,10 +393,9 @@ def clean_body(
     recorder: Recorder | None = None,
     date: str | None = None,
 ) -> BodyText:
-    """Drop headline lists, interface text, the repeated title and standfirst, orphan headings, and the
-    author's bio box after the body.
+    """Drop headline lists, interface text, the repeated title and standfirst, orphan headings, bio boxes.
 
-    `titles` are the page's headline as written (see headline_keys); a body block equal to one is dropped.
+    `titles` are the page's headline as written (repeats.headline_keys): a body block equal to one goes.
     `author` is the byline's name, `date` the publication date, from the metadata (bylines.py). A
     `recorder` is told why each block was dropped.
     """
@@ -413,7 +407,8 @@ def clean_body(
     keys = normalised_all([block.text for block in blocks])  # for the headline and pull quotes
     key_of = {id(block): key for block, key in zip(blocks, keys, strict=True)}
     kept: list[Block] = []
-    containers = _BodyContainers(choice)
+    kinds = _BodyContainers(choice)
+    boxes = kinds.any_inside()  # most bodies: none, and only their blocks with links are judged
     previous: Block | None = None
     for index, block in enumerate(blocks):
         if cards and not cards.isdisjoint(block.path):
@@ -421,7 +416,7 @@ def clean_body(
                 recorder.dropped(block, "teaser card")
             continue
         following = blocks[index + 1] if index < last else None
-        if _dropped_as_links(block, previous, following, containers, recorder):
+        if (boxes or block.link_chars) and _dropped_as_links(block, previous, following, kinds, recorder):
             continue
         previous = block
         text = block.text  # the first tests of both written out: most blocks are neither

@@ -9,13 +9,16 @@ import re
 import string
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
+from .._compiled import load as load_compiled
 from . import rules
 from .blocks import Block, BlockKind
 
-__all__ = ["drop_pull_quotes", "drop_repeats", "normalised", "normalised_all"]
+__all__ = ["drop_pull_quotes", "drop_repeats", "headline_keys", "normalised", "normalised_all"]
 
 _WORD_RE = re.compile(r"\w+")
+_TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
 # In ASCII text \w is exactly letters, digits and "_": every other ASCII character becomes a space, so a
 # C translate and split find the same words as the regular expression, without a match per word.
 _ASCII_WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
@@ -44,6 +47,14 @@ _ASCII_NON_WORD_BYTES_TO_SPACE = bytes(
 )
 
 
+# The last steps of normalised_all and the search of drop_pull_quotes, compiled (extract/_repeats.pyx,
+# optional: see setup.py), given this module's table of bytes; None where it was not built or
+# SCRAPER_PURE_PYTHON is set.
+_compiled: Any = load_compiled("scraper.extract._repeats")
+if _compiled is not None:
+    _compiled.bind(_ASCII_NON_WORD_BYTES_TO_SPACE, _SEPARATOR)
+
+
 def normalised_all(texts: Sequence[str]) -> list[str]:
     """normalised(text) of each of `texts`, found for all of them at once: a body's blocks are compared by
     these keys, and a call per block (lower-casing, a search of its words, a join) cost more than the
@@ -52,22 +63,56 @@ def normalised_all(texts: Sequence[str]) -> list[str]:
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:
         return [normalised(text) for text in texts]  # a text holds the separator (or there is none)
-    lowered = joined.lower()
-    utf8 = lowered.encode("utf-8", "surrogatepass")
-    if not lowered.isascii():
-        # The distinct characters outside ASCII: what is left of the bytes without the ASCII ones.
-        others = utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-        non_words = [char for char in set(others) if _WORD_RE.fullmatch(char) is None]
-        for char in non_words:
-            lowered = lowered.replace(char, " ")
-        if non_words:
-            utf8 = lowered.encode("utf-8", "surrogatepass")
+    if _compiled is not None:  # the same steps, in one pass over the bytes
+        return _compiled.keys(_lowered_utf8(joined))  # type: ignore[no-any-return]
     # Only spaces are left between the words (and the separators): their runs are collapsed in the bytes.
-    utf8 = utf8.translate(_ASCII_NON_WORD_BYTES_TO_SPACE)
+    utf8 = _lowered_utf8(joined).translate(_ASCII_NON_WORD_BYTES_TO_SPACE)
     # A run of spaces becomes one by a substitution: a split of the bytes made an object of every word.
     # (The spaces left at each text's ends are stripped below.)
     collapsed = _SPACE_RUN_RE.sub(b" ", utf8).decode("utf-8", "surrogatepass")
     return [part.strip(" ") for part in collapsed.split(_SEPARATOR)]
+
+
+def _lowered_utf8(joined: str) -> bytes:
+    """The text lower-cased, as UTF-8, its non-word characters outside ASCII made spaces.
+
+    Most pages' only characters outside ASCII are punctuation and spaces (curly quotes, dashes, no-break
+    spaces): made spaces first, they leave ASCII bytes, which lower-case in a C loop over bytes; a text
+    lower-cased as Unicode costs ten times as much. That order gives the same words where no such character
+    lower-cases to a word character (none does; tested per character, as a later Unicode may differ) and
+    no letter is left outside ASCII, whose lower-casing may read its neighbours (a final sigma) or add
+    marks that are not word characters ("İ")."""
+    if joined.isascii():
+        return joined.encode("ascii").lower()
+    others = _others(joined.encode("utf-8", "surrogatepass"))
+    if all(_WORD_RE.fullmatch(char) is None and _WORD_RE.search(char.lower()) is None for char in others):
+        for char in others:
+            joined = joined.replace(char, " ")  # in the str: in the bytes it cost five times as much
+        return joined.encode("ascii").lower()
+    lowered = joined.lower()
+    utf8 = lowered.encode("utf-8", "surrogatepass")
+    non_words = [char for char in _others(utf8) if _WORD_RE.fullmatch(char) is None]
+    for char in non_words:
+        lowered = lowered.replace(char, " ")
+    return lowered.encode("utf-8", "surrogatepass") if non_words else utf8
+
+
+def _others(utf8: bytes) -> set[str]:
+    """The distinct characters outside ASCII: what is left of the bytes without the ASCII ones."""
+    return set(utf8.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+
+
+def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
+    """The headline in every form a body may repeat it: the metadata title, its parts around a
+    " - Site name" separator, and the text of every <h1> on the page (normalised words)."""
+    keys = {
+        normalised(block.text) for block in blocks if block.kind is BlockKind.HEADING and block.level == 1
+    }
+    if title:
+        keys.add(normalised(title))
+        keys.update(normalised(part) for part in _TITLE_SEPARATOR_RE.split(title))
+    keys.discard("")
+    return frozenset(key for key in keys if len(key) >= rules.MIN_HEADLINE_CHARS)
 
 
 def drop_repeats(blocks: list[Block]) -> list[Block]:
@@ -154,14 +199,12 @@ def drop_pull_quotes(blocks: list[Block], keys: Sequence[str] | None = None) -> 
     if not candidates:
         return blocks  # nothing short enough to be a quote
     haystack = "\n".join(keys)  # keys hold no newline: no false match across two
-    if len(candidates) * (len(haystack) + 1) <= rules.PULL_QUOTE_SCAN_BUDGET:  # each key and its newline
-
-        def quoted(index: int) -> bool:
-            return haystack.count(keys[index]) > 1  # once is the block itself
-
+    if len(candidates) * (len(haystack) + 1) > rules.PULL_QUOTE_SCAN_BUDGET:  # each key and its newline
+        dropped = set(filter(_QuoteFinder(keys), candidates))
+    elif _compiled is not None:  # the same counts, all found in one pass over the text
+        dropped = set(_compiled.held(haystack, list(keys), candidates, 2))
     else:
-        quoted = _QuoteFinder(keys)
-    dropped = {index for index in candidates if quoted(index)}
+        dropped = {index for index in candidates if haystack.count(keys[index]) > 1}  # once: the block itself
     if not dropped:
         return blocks  # most bodies
     dropped -= own_repeats(blocks, keys)  # a line the article repeats stands inside its other copy
