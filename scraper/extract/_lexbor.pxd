@@ -1,7 +1,7 @@
 # cython: language_level=3
 # Lexbor's node structs and selectolax's LexborNode, as far as the compiled loops read them: those of
 # selectolax SELECTOLAX_VERSION and the Lexbor it bundles (lexbor/dom/interfaces/node.h, element.h,
-# character_data.h; LexborNode as selectolax's lexbor.c lays it out). A module that cimports these runs
+# character_data.h, document.h, core/hash.h; LexborNode as selectolax's lexbor.c lays it out). A module that cimports these runs
 # only with that selectolax installed (its loader compares SELECTOLAX_VERSION); Cython also refuses, at
 # import, a LexborNode whose size changed.
 
@@ -50,6 +50,15 @@ cdef extern from *:
         scraper_lxb_str *is_value;
         scraper_lxb_attr *first_attr;
     } scraper_lxb_element;
+    typedef struct {                   /* lxb_dom_document_t, as far as its compatibility mode */
+        scraper_lxb_node node;
+        int compat_mode;
+    } scraper_lxb_document;
+    typedef struct {                   /* lexbor_hash_entry_t (lexbor/core/hash.h): a page's own name */
+        union { unsigned char *long_str; unsigned char short_str[17]; } u;
+        size_t length;
+        void *next;
+    } scraper_lxb_name;
     typedef struct {                   /* selectolax's LexborNode */
         PyObject_HEAD
         void *vtab;
@@ -63,6 +72,8 @@ cdef extern from *:
 
     ctypedef struct scraper_lxb_node:
         uintptr_t local_name
+        uintptr_t ns
+        void *owner_document
         scraper_lxb_node *next
         scraper_lxb_node *parent
         scraper_lxb_node *first_child
@@ -83,6 +94,17 @@ cdef extern from *:
 
     ctypedef struct scraper_lxb_element:
         scraper_lxb_attr *first_attr
+
+    ctypedef struct scraper_lxb_document:
+        int compat_mode
+
+    ctypedef union scraper_lxb_name_letters:
+        unsigned char *long_str
+        unsigned char short_str[17]
+
+    ctypedef struct scraper_lxb_name:
+        scraper_lxb_name_letters u
+        size_t length
 
     ctypedef class selectolax.lexbor.LexborNode [object scraper_lexbor_node_object, check_size error]:
         cdef scraper_lxb_node *node

@@ -12,8 +12,8 @@ bytes and enough characters after them are in; the result, decoded as selectolax
 prefix of selectolax's text (cut after a text node). _page.py checks that the prefix holds what the
 windows read, and reads the whole text otherwise.
 
-The structs are those of selectolax SELECTOLAX_VERSION and its Lexbor (as _cwalk.pyx reads them; _page.py
-runs this only with that selectolax installed).
+The structs (_lexbor.pxd) are those of selectolax SELECTOLAX_VERSION and its Lexbor (_page.py runs this
+only with that selectolax installed).
 """
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
@@ -21,49 +21,12 @@ from libc.stdint cimport uintptr_t
 from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy
 
-SELECTOLAX_VERSION = "1.0.2"
+from .._lexbor cimport SCRAPER_SELECTOLAX_VERSION, LexborNode, scraper_lxb_node, scraper_lxb_text
+
+SELECTOLAX_VERSION = SCRAPER_SELECTOLAX_VERSION.decode("ascii")
 
 cdef extern from *:
-    """
-    typedef struct scraper_near_node scraper_near_node;
-    struct scraper_near_node {         /* lxb_dom_node_t */
-        void *events;
-        uintptr_t local_name, prefix, ns;  /* local_name: the tag's number, LXB_TAG__TEXT for text */
-        void *owner_document;
-        scraper_near_node *next, *prev, *parent, *first_child, *last_child;
-        void *user;
-        int type;
-    };
-    typedef struct {                   /* lxb_dom_character_data_t: a text node */
-        scraper_near_node node;
-        struct { unsigned char *data; size_t length; } data;
-    } scraper_near_text;
-    typedef struct {
-        PyObject_HEAD
-        void *vtab;
-        scraper_near_node *node;
-        PyObject *parser;
-        int is_fragment_root;
-        int is_template_content;
-    } scraper_near_node_object;
-    """
     void *memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length)
-
-    ctypedef struct scraper_near_node:
-        uintptr_t local_name
-        scraper_near_node *next
-        scraper_near_node *parent
-        scraper_near_node *first_child
-
-    ctypedef struct scraper_near_data:
-        unsigned char *data
-        size_t length
-
-    ctypedef struct scraper_near_text:
-        scraper_near_data data
-
-    ctypedef class selectolax.lexbor.LexborNode [object scraper_near_node_object, check_size error]:
-        cdef scraper_near_node *node
 
 cdef uintptr_t _TEXT = 0  # LXB_TAG__TEXT, which selectolax's walk reads text nodes by; learned by bind
 
@@ -112,9 +75,9 @@ def text_through(LexborNode root, bytes title, Py_ssize_t after):
     node that brings `after` characters past the first occurrence of `title` (past the start where
     `title` is empty)."""
     cdef Buffer buffer = Buffer(NULL, 0, 0)
-    cdef scraper_near_node *start = root.node
-    cdef scraper_near_node *node = start.first_child
-    cdef scraper_near_text *text
+    cdef scraper_lxb_node *start = root.node
+    cdef scraper_lxb_node *node = start.first_child
+    cdef scraper_lxb_text *text
     cdef const unsigned char *needle = title
     cdef size_t needle_length = len(title), searched = 0, counted = 0, past = 0
     cdef Py_ssize_t found = 0 if needle_length == 0 else -1
@@ -125,7 +88,7 @@ def text_through(LexborNode root, bytes title, Py_ssize_t after):
             node = start
         while node != NULL:
             if node.local_name == _TEXT:
-                text = <scraper_near_text *> node
+                text = <scraper_lxb_text *> node
                 if text.data.data != NULL:
                     if count:
                         _append(&buffer, <const unsigned char *> b"\n", 1)
@@ -164,7 +127,7 @@ def text_through(LexborNode root, bytes title, Py_ssize_t after):
         free(buffer.data)
 
 
-cdef bint _last(scraper_near_node *node, scraper_near_node *start) noexcept:
+cdef bint _last(scraper_lxb_node *node, scraper_lxb_node *start) noexcept:
     """Whether no node follows `node` in the walk of `start`'s descendants."""
     while node != start and node != NULL:
         if node.next != NULL:

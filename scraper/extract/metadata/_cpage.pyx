@@ -18,9 +18,9 @@ the numbers of the tags and attribute names, which conditions it compares case-b
 in which class names are compared case-blind (quirks). As in Lexbor's results, an element comes once for
 each selector of a list it matches.
 
-The structs are those of selectolax SELECTOLAX_VERSION and its Lexbor (as _cwalk.pyx reads them; _page.py
-runs these walks only with that selectolax installed), with the document's compatibility mode and Lexbor's
-hash entry of a page's own attribute name (lexbor/core/hash.h), which bind checks on probes.
+The structs (_lexbor.pxd) are those of selectolax SELECTOLAX_VERSION and its Lexbor (_page.py runs these
+walks only with that selectolax installed), with the document's compatibility mode and Lexbor's hash entry
+of a page's own attribute name, which bind checks on probes.
 """
 
 import re
@@ -29,90 +29,16 @@ from libc.stdint cimport uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcmp
 
-SELECTOLAX_VERSION = "1.0.2"
+from .._lexbor cimport (
+    SCRAPER_SELECTOLAX_VERSION, LexborNode, scraper_lxb_attr, scraper_lxb_document, scraper_lxb_element,
+    scraper_lxb_name, scraper_lxb_node, scraper_lxb_str,
+)
+
+SELECTOLAX_VERSION = SCRAPER_SELECTOLAX_VERSION.decode("ascii")
 
 cdef extern from *:
-    """
-    typedef struct scraper_page_node scraper_page_node;
-    struct scraper_page_node {         /* lxb_dom_node_t */
-        void *events;
-        uintptr_t local_name, prefix, ns;  /* the tag's (or attribute name's) and namespace's numbers */
-        void *owner_document;
-        scraper_page_node *next, *prev, *parent, *first_child, *last_child;
-        void *user;
-        int type;
-    };
-    typedef struct { unsigned char *data; size_t length; } scraper_page_str;  /* lexbor_str_t */
-    typedef struct scraper_page_attr scraper_page_attr;
-    struct scraper_page_attr {         /* lxb_dom_attr_t */
-        scraper_page_node node;
-        uintptr_t upper_name, qualified_name;
-        scraper_page_str *value;
-        void *owner;
-        scraper_page_attr *next, *prev;
-    };
-    typedef struct {                   /* lxb_dom_element_t, as far as its first attribute */
-        scraper_page_node node;
-        uintptr_t upper_name, qualified_name;
-        scraper_page_str *is_value;
-        scraper_page_attr *first_attr;
-    } scraper_page_element;
-    typedef struct {                   /* lxb_dom_document_t, as far as its compatibility mode */
-        scraper_page_node node;
-        int compat_mode;
-    } scraper_page_document;
-    typedef struct {                   /* lexbor_hash_entry_t: a page's own attribute name */
-        union { unsigned char *long_str; unsigned char short_str[17]; } u;
-        size_t length;
-        void *next;
-    } scraper_page_name;
-    typedef struct {
-        PyObject_HEAD
-        void *vtab;
-        scraper_page_node *node;
-        PyObject *parser;
-        int is_fragment_root;
-        int is_template_content;
-    } scraper_page_node_object;
-    """
     int __builtin_ctz(unsigned int x) nogil
     const Py_ssize_t PY_SSIZE_T_MAX
-
-    ctypedef struct scraper_page_node:
-        uintptr_t local_name
-        uintptr_t ns
-        void *owner_document
-        scraper_page_node *next
-        scraper_page_node *parent
-        scraper_page_node *first_child
-        int type
-
-    ctypedef struct scraper_page_document:
-        int compat_mode
-
-    ctypedef struct scraper_page_str:
-        unsigned char *data
-        size_t length
-
-    ctypedef struct scraper_page_attr:
-        scraper_page_node node
-        scraper_page_str *value
-        scraper_page_attr *next
-
-    ctypedef struct scraper_page_element:
-        scraper_page_attr *first_attr
-
-    ctypedef union scraper_page_name_letters:
-        unsigned char *long_str
-        unsigned char short_str[17]
-
-    ctypedef struct scraper_page_name:
-        scraper_page_name_letters u
-        size_t length
-
-    ctypedef class selectolax.lexbor.LexborNode [object scraper_page_node_object, check_size error]:
-        cdef scraper_page_node *node
-        cdef object parser
 
 cdef enum:
     ELEMENT_NODE = 1  # LXB_DOM_NODE_TYPE_ELEMENT
@@ -213,7 +139,7 @@ cdef int _learn_quirks() except -1:
         for inside in ("", "<svg>"):
             tree = LexborHTMLParser(f'{doctype}<body>{inside}<a class="x Probe"></a></body>')
             probe = tree.css_first("a.Probe")
-            modes.append((tree.css_first("a.probe") is not None, (<scraper_page_document *> probe.node.owner_document).compat_mode))
+            modes.append((tree.css_first("a.probe") is not None, (<scraper_lxb_document *> probe.node.owner_document).compat_mode))
     if [folded for folded, _ in modes] != [True, True, False, False]:
         raise ValueError(f"Lexbor matches class selectors case-blind otherwise: {modes}")
     quirks, standard = modes[0][1], modes[2][1]
@@ -356,12 +282,12 @@ cdef uintptr_t _probed(str html, str tag, str attribute) except? 0:
         raise ValueError(f"no {tag} in the probe")
     if not attribute:
         return node.node.local_name
-    cdef scraper_page_attr *found = (<scraper_page_element *> node.node).first_attr
+    cdef scraper_lxb_attr *found = (<scraper_lxb_element *> node.node).first_attr
     if found == NULL:
         raise ValueError(f"no attribute in the probe {html!r}")
     letters = attribute.encode("ascii")
     cdef uintptr_t number = found.node.local_name
-    if number >= FIXED_NAMES_BELOW and not _letters_are(<scraper_page_name *> number, letters, len(letters)):
+    if number >= FIXED_NAMES_BELOW and not _letters_are(<scraper_lxb_name *> number, letters, len(letters)):
         raise ValueError(f"the entry of {attribute} does not spell it")
     return number
 
@@ -386,7 +312,7 @@ cdef uintptr_t _name_number(str name) except? 0:
     return 0
 
 
-cdef inline bint _letters_are(scraper_page_name *entry, const unsigned char *name, size_t length) noexcept:
+cdef inline bint _letters_are(scraper_lxb_name *entry, const unsigned char *name, size_t length) noexcept:
     cdef const unsigned char *letters = entry.u.long_str
     if entry.length <= SHORT_NAME_CHARS:
         letters = &entry.u.short_str[0]
@@ -397,7 +323,7 @@ cdef inline unsigned char _lower(unsigned char letter) noexcept nogil:
     return letter + 32 if 65 <= letter <= 90 else letter
 
 
-cdef bint _value_holds(const Condition *condition, scraper_page_str *value, bint folded) noexcept:
+cdef bint _value_holds(const Condition *condition, scraper_lxb_str *value, bint folded) noexcept:
     cdef size_t length = value.length if value != NULL else 0, start
     if condition.operation == EXISTS:
         return True
@@ -427,20 +353,20 @@ cdef bint _has_word(const Condition *condition, const unsigned char *data, size_
     return False
 
 
-cdef bint _named(const Condition *condition, scraper_page_attr *attribute) noexcept:
+cdef bint _named(const Condition *condition, scraper_lxb_attr *attribute) noexcept:
     cdef uintptr_t number = attribute.node.local_name
     if condition.name != 0:
         return number == condition.name
     return number >= FIXED_NAMES_BELOW and _letters_are(
-        <scraper_page_name *> number, condition.letters, condition.letters_length
+        <scraper_lxb_name *> number, condition.letters, condition.letters_length
     )
 
 
-cdef bint _compound_matches(const Selectors *selectors, const Compound *compound, scraper_page_node *node,
+cdef bint _compound_matches(const Selectors *selectors, const Compound *compound, scraper_lxb_node *node,
                             bint quirks) noexcept:
     cdef int at
     cdef const Condition *condition
-    cdef scraper_page_attr *attribute
+    cdef scraper_lxb_attr *attribute
     cdef bint html = node.ns == _HTML_NAMESPACE, held = True, folded
     if compound.tag != 0 and compound.tag != node.local_name:
         return False
@@ -451,7 +377,7 @@ cdef bint _compound_matches(const Selectors *selectors, const Compound *compound
         else:
             folded = condition.folded_html if html else condition.folded_foreign
         held = False
-        attribute = (<scraper_page_element *> node).first_attr
+        attribute = (<scraper_lxb_element *> node).first_attr
         while attribute != NULL:
             if _named(condition, attribute):  # an element holds a name once: this one decides
                 held = _value_holds(condition, attribute.value, folded)
@@ -462,13 +388,13 @@ cdef bint _compound_matches(const Selectors *selectors, const Compound *compound
     return True
 
 
-cdef int _matches(const Selectors *selectors, scraper_page_node *node, bint quirks) noexcept:
+cdef int _matches(const Selectors *selectors, scraper_lxb_node *node, bint quirks) noexcept:
     """How many complex selectors of the list the element matches (Lexbor's query gives it once for each):
     its subject the element, each compound before it the nearest ancestor that matches it (nearest first:
     what holds for a farther one holds for the nearest, as descendant combinators go)."""
     cdef int index, compound, matched = 0
     cdef const Complex *complex
-    cdef scraper_page_node *ancestor
+    cdef scraper_lxb_node *ancestor
     for index in range(selectors.count):
         complex = &selectors.complexes[index]
         compound = complex.first + complex.count - 1
@@ -486,15 +412,15 @@ cdef int _matches(const Selectors *selectors, scraper_page_node *node, bint quir
     return matched
 
 
-cdef inline bint _quirks(scraper_page_node *node) noexcept:
-    return (<scraper_page_document *> node.owner_document).compat_mode == _QUIRKS
+cdef inline bint _quirks(scraper_lxb_node *node) noexcept:
+    return (<scraper_lxb_document *> node.owner_document).compat_mode == _QUIRKS
 
 
 cdef list _selected(const Selectors *selectors, LexborNode root, Py_ssize_t limit):
     """`root` and the elements under it that the list matches, in document order, the first `limit` (an
     element once for each complex selector it matches, as in Lexbor's results)."""
-    cdef scraper_page_node *start = root.node
-    cdef scraper_page_node *node = start
+    cdef scraper_lxb_node *start = root.node
+    cdef scraper_lxb_node *node = start
     cdef bint quirks = _quirks(start)
     cdef int matched
     cdef LexborNode found
@@ -545,10 +471,10 @@ cdef bint _holds_at(const Condition *condition, const unsigned char *data, bint 
     return True
 
 
-cdef bint _bears_mark(scraper_page_node *node) noexcept:
+cdef bint _bears_mark(scraper_lxb_node *node) noexcept:
     """Whether the element matches a mark: each attribute read once, a value searched once for all the
     marks that look within it."""
-    cdef scraper_page_attr *attribute = (<scraper_page_element *> node).first_attr
+    cdef scraper_lxb_attr *attribute = (<scraper_lxb_element *> node).first_attr
     cdef bint html = node.ns == _HTML_NAMESPACE
     cdef unsigned int named, contained, candidates
     cdef int index
@@ -582,8 +508,8 @@ cdef bint _bears_mark(scraper_page_node *node) noexcept:
 
 def bears_marks(LexborNode root):
     """Whether `root` or an element under it matches a mark (`tree.any_css_matches((AUTHOR_MARKS,))`)."""
-    cdef scraper_page_node *start = root.node
-    cdef scraper_page_node *node = start
+    cdef scraper_lxb_node *start = root.node
+    cdef scraper_lxb_node *node = start
     while node != NULL:
         if node.type == ELEMENT_NODE and _bears_mark(node):
             return True
