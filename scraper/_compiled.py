@@ -9,11 +9,12 @@ per module says which runs.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import logging
 import os
 from types import ModuleType
 
-__all__ = ["PURE_PYTHON_SWITCH", "load", "pure_python"]
+__all__ = ["PURE_PYTHON_SWITCH", "load", "pure_python", "selectolax_version"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,5 +39,17 @@ def load(name: str) -> ModuleType | None:
     except ValueError as exc:  # Cython's check at import: a type it reads (LexborNode) changed size
         logger.debug("%s: Python (does not load: %s)", name, exc)
         return None
+    # A module that reads selectolax's and Lexbor's structs (_lexbor.pxd) names the version whose layout
+    # it was written for: with another installed, whatever the structs' sizes, it must not run.
+    built_for = getattr(module, "SELECTOLAX_VERSION", None)
+    if built_for is not None and built_for != selectolax_version():
+        logger.debug(
+            "%s: Python (built for selectolax %s, %s is installed)", name, built_for, selectolax_version()
+        )
+        return None
     logger.debug("%s: compiled", name)
     return module
+
+
+def selectolax_version() -> str:
+    return importlib.metadata.version("selectolax")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import runpy
+import types
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,19 @@ def test_every_compiled_loop_is_built_by_setup_and_optional(monkeypatch: pytest.
     )
     assert sorted(extension.name for extension in extensions) == sources
     assert all(extension.optional for extension in extensions)
+
+
+def test_a_module_built_for_another_selectolax_gives_none_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A module that reads selectolax's structs names the version it was written for (_lexbor.pxd).
+    monkeypatch.delenv(_compiled.PURE_PYTHON_SWITCH, raising=False)
+    monkeypatch.setattr(_compiled, "selectolax_version", lambda: "0.0.1")
+    fake = types.ModuleType("fake")
+    fake.SELECTOLAX_VERSION = "1.0.2"  # type: ignore[attr-defined]
+    monkeypatch.setattr(_compiled.importlib, "import_module", lambda name: fake)
+    with caplog.at_level(logging.DEBUG, logger="scraper._compiled"):
+        assert _compiled.load("scraper.extract._fake") is None
+    assert "scraper.extract._fake: Python (built for selectolax 1.0.2, 0.0.1 is installed)" in caplog.text
+    monkeypatch.setattr(_compiled, "selectolax_version", lambda: "1.0.2")
+    assert _compiled.load("scraper.extract._fake") is fake

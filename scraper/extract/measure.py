@@ -9,8 +9,6 @@ counts the rare element whose text is not valid UTF-8.
 
 from __future__ import annotations
 
-import importlib.metadata
-import logging
 from typing import Any
 
 from selectolax.lexbor import LexborNode
@@ -18,8 +16,6 @@ from selectolax.lexbor import LexborNode
 from .._compiled import load as load_compiled
 
 __all__ = ["count_visible", "link_chars", "quoted_chars", "visible_chars"]
-
-logger = logging.getLogger(__name__)
 
 LINK_TAG = "a"
 QUOTE_TAG = "blockquote"
@@ -63,22 +59,6 @@ def _tagged_chars(node: LexborNode, tag: str, number: int) -> int:
     return count_visible("".join([element.text() for element in node.css(tag)]))  # counts add up
 
 
-def _load() -> Any:
-    """The compiled counts, when built for the selectolax installed (they read its structs)."""
-    module = load_compiled("scraper.extract._measure")
-    if module is None:
-        return None
-    installed = importlib.metadata.version("selectolax")
-    if installed != module.SELECTOLAX_VERSION:
-        logger.debug(
-            "element sizes: Python (built for selectolax %s, %s installed)",
-            module.SELECTOLAX_VERSION,
-            installed,
-        )
-        return None
-    return module
-
-
-_compiled = _load()
+_compiled: Any = load_compiled("scraper.extract._measure")  # None: the Python counts
 _link_number = _compiled.tag_number(LINK_TAG) if _compiled is not None else 0
 _quote_number = _compiled.tag_number(QUOTE_TAG) if _compiled is not None else 0

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper import _compiled
 from scraper._compiled import load, pure_python
 from scraper.extract import measure
 
@@ -159,5 +160,5 @@ def test_a_selectolax_other_than_the_one_built_against_falls_back_to_python(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The compiled counts read selectolax's and Lexbor's structs as that version lays them out.
-    monkeypatch.setattr(measure.importlib.metadata, "version", lambda name: "0.0.1")
-    assert measure._load() is None
+    monkeypatch.setattr(_compiled, "selectolax_version", lambda: "0.0.1")
+    assert _compiled.load("scraper.extract._measure") is None

@@ -3,8 +3,6 @@ its text around the headline."""
 
 from __future__ import annotations
 
-import importlib.metadata
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,29 +23,17 @@ __all__ = [
     "page_nodes",
 ]
 
-logger = logging.getLogger(__name__)
-
 # The searches of the whole tree below, each a compiled walk (_cpage.pyx, optional: see setup.py), given
 # the rules' selectors; None where it was not built, SCRAPER_PURE_PYTHON is set, or the selectolax
-# installed is not the one whose structs it reads.
-
-
-def _load_compiled(name: str) -> Any:
-    module = load_compiled(name)
-    if module is not None and importlib.metadata.version("selectolax") != module.SELECTOLAX_VERSION:
-        logger.debug("%s: Python (built for selectolax %s)", name, module.SELECTOLAX_VERSION)
-        return None
-    return module
-
-
-_compiled: Any = _load_compiled("scraper.extract.metadata._cpage")
+# installed is not the one whose structs it reads (scraper/_compiled.py).
+_compiled: Any = load_compiled("scraper.extract.metadata._cpage")
 # The author and date selectors, each a walk of the whole tree in Lexbor (most a few hundredths of a
 # millisecond, the broad ones up to a third): compiled, by their place.
 _QUERIES = {selector: index for index, selector in enumerate(rules.AUTHOR_SELECTORS + rules.DATE_SELECTORS)}
 if _compiled is not None:
     _compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS, tuple(_QUERIES))
 # The body's text for TextNearTitle, read only as far as its windows reach (_cnear.pyx, likewise).
-_compiled_text: Any = _load_compiled("scraper.extract.metadata._cnear")
+_compiled_text: Any = load_compiled("scraper.extract.metadata._cnear")
 if _compiled_text is not None:
     _compiled_text.bind()
 
