@@ -5,9 +5,11 @@ blocks._walk is the reference: this loop follows it step by step and calls back 
 collector) for every decision, so no rule is written twice. What runs here is the bookkeeping of each
 node: the step to the next node by Lexbor's own pointers, the tag's action by its number, a text node's
 text read from Lexbor's buffer, an element without attributes told from its struct, the stack of open
-elements. A `LexborNode` is made only for the elements Python judges (attributes, entry rules, _enter)
-and for the few tags of a page's own. A block's flush (_Collector.flush, a Python call per block that
-cost as much as the rest of the loop) is done here too (_flush), but for its Markup and marked blocks.
+elements. A `LexborNode` is made only for the elements Python judges (attributes, entry rules), those
+Markdown's Structure is told of, and the few tags of a page's own. A block's flush (_Collector.flush, a
+Python call per block that cost as much as the rest of the loop) is done here too (_flush), but for its
+Markup and marked blocks; so is what blocks._enter and _exit do with a tag (_open, _close: the path, the
+kinds, the depths, a <br>'s or cell's part), read from the tag's blocks._Opening once per tag number.
 
 The structs it reads (_lexbor.pxd) are those of selectolax SELECTOLAX_VERSION and the Lexbor it bundles.
 accelerator.py runs this loop only with that selectolax installed; Cython also refuses, at import, a
@@ -63,13 +65,25 @@ cdef list _actions_by_id = []
 cdef int *_codes_by_id = NULL
 
 
+cdef struct Opening:  # blocks._Opening's flags and depths, in C: what _open and _close read of a tag
+    unsigned char block, structure, anchor, separator  # separator: _Opening.separator is not None
+    int pre, caption, sectioning
+
+
+# The _Opening of each fixed tag number, learned with its action (known where _codes_by_id is >= 0): its
+# flags in C, the object itself for its kind and separator.
+cdef object _opening_of
+cdef Opening *_openings_by_id = NULL
+cdef list _opening_objects_by_id = []
+
+
 def bind(blocks):
     """Take the rules of `blocks` (the Python walk's module)."""
     global _action_of_node, _verdict_of, _enter, _leave, _ENTER, _SKIP, _WEAK, _NO_CLUTTER
     global _TEXT, _IGNORED, _INLINE, _BLOCK, _ANCHOR, _ENTERED, _OTHER
-    global _FIXED_TAG_IDS, _actions_by_id, _codes_by_id
+    global _FIXED_TAG_IDS, _actions_by_id, _codes_by_id, _opening_of, _openings_by_id, _opening_objects_by_id
     _action_of_node, _verdict_of = blocks._action_of_node, blocks.clutter_of_plain
-    _enter, _leave = blocks._enter, blocks._leave
+    _enter, _leave, _opening_of = blocks._enter, blocks._leave, blocks._opening_of
     _ENTER, _SKIP, _WEAK, _NO_CLUTTER = blocks._ENTER, blocks._SKIP, blocks.WEAK, blocks.NO_CLUTTER
     _TEXT, _IGNORED, _INLINE = blocks._TEXT, blocks._IGNORED, blocks._INLINE
     _BLOCK, _ANCHOR, _ENTERED, _OTHER = blocks._BLOCK, blocks._ANCHOR, blocks._ENTERED, blocks._OTHER
@@ -77,12 +91,14 @@ def bind(blocks):
     if _codes_by_id == NULL:
         _FIXED_TAG_IDS = blocks.FIXED_TAG_IDS
         _codes_by_id = <int *> malloc(_FIXED_TAG_IDS * sizeof(int))
-        if _codes_by_id == NULL:
+        _openings_by_id = <Opening *> malloc(_FIXED_TAG_IDS * sizeof(Opening))
+        if _codes_by_id == NULL or _openings_by_id == NULL:
             raise MemoryError()
-        _actions_by_id = [None] * _FIXED_TAG_IDS
+        _actions_by_id, _opening_objects_by_id = [None] * _FIXED_TAG_IDS, [None] * _FIXED_TAG_IDS
     for index in range(_FIXED_TAG_IDS):
         _codes_by_id[index] = -1
         _actions_by_id[index] = None
+        _opening_objects_by_id[index] = None
     _learn_attribute_names()
 
 
@@ -401,9 +417,72 @@ cdef tuple _action(scraper_lxb_node *pointer, object parser):
         return <tuple> _actions_by_id[tag_id]
     found = _action_of_node(_node(pointer, parser), tag_id)
     if 0 < tag_id < _FIXED_TAG_IDS and found[2]:  # kept as blocks._action_of_node keeps it
+        opening = _opening_of(found[2])
+        _openings_by_id[tag_id] = Opening(
+            opening.block, opening.structure, opening.anchor, opening.separator is not None,
+            opening.pre, opening.caption, opening.sectioning,
+        )
+        _opening_objects_by_id[tag_id] = opening
         _actions_by_id[tag_id] = found
         _codes_by_id[tag_id] = found[0]
     return found
+
+
+cdef inline Opening *_known_opening(scraper_lxb_node *pointer) noexcept:
+    """The Opening of the node's tag, NULL for a tag not fixed (a page's own): blocks._enter and _exit
+    then do the work."""
+    cdef uintptr_t tag_id = pointer.local_name
+    if 0 < tag_id < _FIXED_TAG_IDS and _codes_by_id[tag_id] >= 0:
+        return &_openings_by_id[tag_id]
+    return NULL
+
+
+cdef int _open(object collector, list path, list kinds, scraper_lxb_node *node, LexborNode element, str tag,
+               Opening *opening) except -1:
+    """blocks._enter, for a fixed tag: the path, kinds and depths kept here, Structure.enter called as the
+    Python calls it. (The walk's loop enters an <a> itself, never here: should one come, the Python does.)"""
+    if opening.anchor:
+        _enter(collector, element, tag)
+    elif opening.block:
+        _flush(collector)
+        path.append(<size_t> node)
+        kinds.append(_opening_objects_by_id[node.local_name].kind)
+        if opening.pre:
+            collector.pre_depth += opening.pre
+        if opening.caption:
+            collector.caption_depth += opening.caption
+        if opening.sectioning:
+            collector.sectioning_depth += opening.sectioning
+        if opening.structure:
+            collector.structure.enter(element, tag)
+    elif opening.separator:
+        collector.parts.append(_opening_objects_by_id[node.local_name].separator)
+        collector.in_links.append(False)
+    return 0
+
+
+cdef int _close(object collector, list path, list kinds, str tag, bint deferred, Opening *opening) except -1:
+    """blocks._exit (what _leave does but for a plain block element or link), for a fixed tag."""
+    if deferred:
+        _flush(collector)  # its last text is deferred, what follows is not
+        collector.deferrals.pop()
+    if opening.block:
+        _flush(collector)
+        path.pop()
+        kinds.pop()
+        if opening.pre:
+            collector.pre_depth -= opening.pre
+        if opening.caption:
+            collector.caption_depth -= opening.caption
+        if opening.sectioning:
+            collector.sectioning_depth -= opening.sectioning
+        if opening.structure:
+            collector.structure.exit(tag)
+    elif opening.anchor:
+        collector.anchor_depth -= 1
+        if collector.anchor_depth == 0:
+            collector.structure.anchor_end(len(collector.parts))
+    return 0
 
 
 def walk(collector, LexborNode root, recorder):
@@ -417,6 +496,7 @@ def walk(collector, LexborNode root, recorder):
     cdef bint deferred
     cdef scraper_lxb_attr *attributes
     cdef LexborNode element
+    cdef Opening *opening
     while True:
         if node == NULL:  # past the last child: leave its parent, go on with the parent's next sibling
             if stack.depth == 0:
@@ -434,7 +514,12 @@ def walk(collector, LexborNode root, recorder):
                 collector.anchor_depth -= 1
                 if collector.anchor_depth == 0:
                     collector.structure.anchor_end(len(collector.parts))
-            elif top.action != _INLINE or top.deferred:
+            elif top.action != _INLINE or top.deferred:  # _leave: _exit's
+                opening = _known_opening(top.node)
+                if opening != NULL:
+                    _close(collector, path, kinds, tag, top.deferred, opening)
+                    node = top.node.next
+                    continue
                 # _exit flushes first, when it leaves a deferred element or a block one: done here, its
                 # flush then finds no parts.
                 if collector.parts and (top.deferred or (top.action >= _ENTERED and tag in _BLOCK_TAGS)):
@@ -450,7 +535,10 @@ def walk(collector, LexborNode root, recorder):
             tag = found[2]
             attributes = (<scraper_lxb_element *> node).first_attr if node.type == ELEMENT_NODE else NULL
             element = None
-            if attributes != NULL or action == _ENTERED or action == _OTHER:  # may be judged in Python
+            opening = _known_opening(node) if action == _ENTERED or action == _OTHER else NULL
+            # Made where Python may judge the element, or _enter or Structure.enter read it.
+            if attributes != NULL or action == _OTHER or (action == _ENTERED and (
+                    opening == NULL or opening.structure or opening.anchor)):
                 element = _node(node, parser)
             entry = _entry(collector, element, action, tag, attributes)
             if entry is _SKIP:
@@ -474,6 +562,8 @@ def walk(collector, LexborNode root, recorder):
                             plain = _plain_names(attributes)
                             href = _value(attributes, _HREF) if plain else element.attributes.get("href")
                         collector.structure.anchor_start(href, len(collector.parts))
+                elif action != _INLINE and opening != NULL:
+                    _open(collector, path, kinds, node, element, tag, opening)
                 elif action != _INLINE:
                     if collector.parts and tag in _BLOCK_TAGS:
                         _flush(collector)  # _enter's first step for a block element

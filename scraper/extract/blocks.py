@@ -522,46 +522,67 @@ def _leave(collector: _Collector, action: int, tag: str, deferred: bool) -> None
             collector.structure.anchor_end(len(collector.parts))
 
 
-def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    """What _enter and _exit do with an element of a tag, beyond a flush: worked out once per tag, and read
+    by the compiled walk once per tag number, so it keeps no rule of its own."""
+
+    block: bool  # a block element: its id and kind pushed on the path
+    kind: tuple[BlockKind, int]
+    pre: int  # what it adds to pre_depth, caption_depth, sectioning_depth: 0 or 1
+    caption: int
+    sectioning: int
+    structure: bool  # Markdown's structure (markup.STRUCTURE_TAGS) is told of it
+    separator: str | None  # a part of its own, not a link's: <br>'s line break, a cell's separator
+    anchor: bool  # an <a>
+
+
+@functools.cache  # one entry per distinct tag name
+def _opening_of(tag: str) -> _Opening:
     if tag in rules.BLOCK_TAGS:
+        depths = int(tag == "pre"), int(tag == "figcaption"), int(tag in rules.SECTIONING_TAGS)
+        return _Opening(True, _kind_of(tag), *depths, tag in STRUCTURE_TAGS, None, False)
+    separator = _LINE_BREAK if tag == "br" else rules.CELL_SEPARATOR if tag in rules.CELL_TAGS else None
+    return _Opening(False, (_PARAGRAPH, 0), 0, 0, 0, False, separator, tag == "a")
+
+
+def _enter(collector: _Collector, node: LexborNode, tag: str) -> None:
+    opening = _opening_of(tag)
+    if opening.block:
         if collector.parts:  # most block elements open with no text pending: no call
             collector.flush()
         collector.path.append(node.mem_id)
-        collector.kinds.append(_kind_of(tag))
-        collector.pre_depth += tag == "pre"
-        collector.caption_depth += tag == "figcaption"
-        collector.sectioning_depth += tag in rules.SECTIONING_TAGS
-        if tag in STRUCTURE_TAGS:
+        collector.kinds.append(opening.kind)
+        collector.pre_depth += opening.pre
+        collector.caption_depth += opening.caption
+        collector.sectioning_depth += opening.sectioning
+        if opening.structure:
             collector.structure.enter(node, tag)
-    elif tag == "br":
-        collector.parts.append(_LINE_BREAK)
+    elif opening.separator is not None:
+        collector.parts.append(opening.separator)
         collector.in_links.append(False)
-    elif tag == "a":
+    elif opening.anchor:
         collector.anchor_depth += 1
         if collector.anchor_depth == 1:
             collector.structure.anchor_start(node.attrs.get("href"), len(collector.parts))
-    elif tag in rules.CELL_TAGS:
-        collector.parts.append(rules.CELL_SEPARATOR)
-        collector.in_links.append(False)
-    elif tag == "img":
-        return
 
 
 def _exit(collector: _Collector, tag: str, deferred: bool) -> None:
     if deferred:
         collector.flush()  # its last text is deferred, what follows is not
         collector.deferrals.pop()
-    if tag in rules.BLOCK_TAGS:
+    opening = _opening_of(tag)
+    if opening.block:
         if collector.parts:
             collector.flush()
         collector.path.pop()
         collector.kinds.pop()
-        collector.pre_depth -= tag == "pre"
-        collector.caption_depth -= tag == "figcaption"
-        collector.sectioning_depth -= tag in rules.SECTIONING_TAGS
-        if tag in STRUCTURE_TAGS:
+        collector.pre_depth -= opening.pre
+        collector.caption_depth -= opening.caption
+        collector.sectioning_depth -= opening.sectioning
+        if opening.structure:
             collector.structure.exit(tag)
-    elif tag == "a":
+    elif opening.anchor:
         collector.anchor_depth -= 1
         if collector.anchor_depth == 0:
             collector.structure.anchor_end(len(collector.parts))

@@ -97,6 +97,24 @@ def _root(html: str) -> LexborNode:
     return root
 
 
+# Every tag _enter and _exit do more with than a plain block element (blocks._Opening), entered plainly and
+# deferred (a "widget" wrapper of little text), with a deferred page's own tag, whose opening is not fixed.
+_WIDGET = " class='widget'"
+OPENED = "".join(
+    [
+        "<body><section><header><h2>head</h2></header><article><p>a</p></article></section><main>m</main>",
+        "<ul><li>one<ol start=4><li>two</li></ol></li></ul><menu><li>m</li></menu><blockquote>q</blockquote>",
+        "<table><tr><td>cell</td><th>head</th></tr></table><pre> code\n</pre><p>x<br>y</p>",
+        "<figure><figcaption>cap</figcaption></figure><small>small</small><font>font</font><h3>h</h3>",
+        "<nav><p>" + "prose words here. " * 30 + "</p></nav>",
+        "<aside><p>" + "aside text. " * 40 + "</p></aside>",
+        *(f"<{tag}{_WIDGET}>{tag} w</{tag}>" for tag in ("div", "span", "section", "li", "pre")),
+        f"<table><tr><td{_WIDGET}>td w</td></tr></table><a href=/w{_WIDGET}>a w</a><ul{_WIDGET}><li>u w</li>",
+        f"</ul><my-widget{_WIDGET}>own</my-widget><p>" + "main " * 400 + "</p></body>",
+    ]
+)
+
+
 EDGE_CASES = {
     "pre keeps its whitespace": "<body><pre>  a\n\tb  <b>c\r\n</b>\n</pre><p> x\ty\nz </p></body>",
     "br runs": "<body><p>one<br><br> <br>two<a href='/x'>three<br><br>four</a></p></body>",
@@ -133,6 +151,7 @@ EDGE_CASES = {
     "odd whitespace": "<body><p>a  b</p><p>\u00a0c\u00a0</p><p>d\u2028e\x85f</p><p>g\u200bh\xadi</p>"
     "<p> \u3000 </p><p>tab\tand\rcr\nnl</p><p>wide \U0001f600 <a href=/e>\u00eb \U0001f600</a>  end</p>"
     "<li>  </li><p>\x7f</p><p>&nbsp;</p><p>\x0c<a href=/f> \x0c </a>x</p><p>ok \ufeff</p></body>",
+    "opened and deferred elements of every kind": OPENED,
     "links, lists and quotes across blocks": "<body><a href='/a'>one<p>two</p>three</a><ol start=3><li>x "
     "<a href=/b>y<li>z</a></li></ol><blockquote>q <a href=/c>c</a><p>r</p><ul><li>s</li></ul></blockquote>"
     "<li><a href=/d></a> </li><ul><li><a href=/e>e</a><div class='widget'><a href=/f>f</a></div></li></ul>"
@@ -166,6 +185,7 @@ def test_the_compiled_walk_takes_thousands_of_levels_without_recursion(tag: str,
 TAGS = ["div", "p", "span", "a", "pre", "br", "table", "tr", "td", "th", "ul", "ol", "li", "h2", "h3"]
 TAGS += ["blockquote", "figure", "figcaption", "nav", "aside", "header", "footer", "section", "article"]
 TAGS += ["small", "font", "b", "code", "img", "dl", "dt", "dd", "details", "my-card", "x:y", "main", "form"]
+TAGS += ["menu", "caption", "tbody", "hgroup", "hr", "my-widget"]
 CLASSES = ["", "share", "widget", "sidebar", "caption", "related-posts", "content", "hidden", "comment"]
 ATTRIBUTES = st.dictionaries(
     st.sampled_from(["class", "id", "href", "hidden", "style", "role", "aria-hidden", "size", "data-x"]),
@@ -250,6 +270,40 @@ def test_the_compiled_walk_makes_plain_and_structured_blocks_without_the_python_
     assert any(block.markup.anchors for block in python) and any(block.markup.depth for block in python)
     assert any(block.quoted for block in python) and any(block.link_chars for block in python)
     assert any(block.deferral is not blocks.Deferral.NONE for block in python)
+
+
+@needs_compiled
+def test_the_compiled_walk_enters_and_leaves_fixed_tags_without_the_python_enter_and_exit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = _root(OPENED)
+    python = _walked(blocks._walk, root)
+    called: list[tuple[str, str]] = []  # (which, tag)
+    enter, exit_ = blocks._enter, blocks._exit
+
+    def counted_enter(collector: blocks._Collector, node: LexborNode, tag: str) -> None:
+        called.append(("enter", tag))
+        enter(collector, node, tag)
+
+    def counted_exit(collector: blocks._Collector, tag: str, deferred: bool) -> None:
+        called.append(("exit", tag))  # _leave's too
+        exit_(collector, tag, deferred)
+
+    monkeypatch.setattr(blocks, "_enter", counted_enter)
+    monkeypatch.setattr(blocks, "_exit", counted_exit)
+    try:
+        compiled = _walked(accelerator.load_walk(blocks).walk or blocks._walk, root)
+    finally:
+        monkeypatch.undo()
+        accelerator.load_walk(blocks)  # bound to the module's own functions again
+    assert compiled == python
+    # Only the deferred element of a page's own tag is left by the Python.
+    assert called == [("exit", "my-widget")]
+    deferred = {block.text for block in python if block.deferral is not blocks.Deferral.NONE}
+    assert {"div w", "span w", "section w", "li w", "td w", "pre w", "a w", "u w", "own"} <= deferred
+    kinds = {block.kind for block in python}
+    assert {blocks.BlockKind.PRE, blocks.BlockKind.CAPTION, blocks.BlockKind.LIST_ITEM} <= kinds
+    assert any(block.markup.depth for block in python) and any(block.quoted for block in python)
 
 
 def _code_point_page(first: int, last: int) -> str:
