@@ -110,3 +110,16 @@ cdef extern from *:
         cdef scraper_lxb_node *node
         cdef object parser
         cdef int is_fragment_root
+
+
+cdef inline scraper_lxb_node *following(scraper_lxb_node *node, scraper_lxb_node *start) noexcept nogil:
+    """The node after `node` in document order inside `start`'s subtree (its first child first, then the
+    next sibling of it or of the nearest ancestor below `start` that has one); NULL past the subtree. A
+    loop of these walks a subtree without recursion, however deep the page nests."""
+    if node.first_child != NULL:
+        return node.first_child
+    while node != start and node.next == NULL:
+        node = node.parent
+    if node == start:
+        return NULL
+    return node.next

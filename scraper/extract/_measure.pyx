@@ -11,7 +11,7 @@ measure.py counts that element in Python.
 
 from libc.stdint cimport uintptr_t
 
-from ._lexbor cimport SCRAPER_SELECTOLAX_VERSION, LexborNode, scraper_lxb_node, scraper_lxb_text
+from ._lexbor cimport SCRAPER_SELECTOLAX_VERSION, LexborNode, following, scraper_lxb_node, scraper_lxb_text
 
 SELECTOLAX_VERSION = SCRAPER_SELECTOLAX_VERSION.decode("ascii")
 
@@ -141,12 +141,5 @@ def visible_chars(LexborNode element):
             if shown == NOT_UTF8:
                 return NOT_UTF8
             total += shown
-        if node.first_child != NULL:
-            node = node.first_child
-            continue
-        while node.next == NULL:
-            node = node.parent
-            if node == root or node == NULL:
-                return total
-        node = node.next
+        node = following(node, root)
     return total

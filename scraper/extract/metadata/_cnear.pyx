@@ -21,7 +21,7 @@ from libc.stdint cimport uintptr_t
 from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy
 
-from .._lexbor cimport SCRAPER_SELECTOLAX_VERSION, LexborNode, scraper_lxb_node, scraper_lxb_text
+from .._lexbor cimport SCRAPER_SELECTOLAX_VERSION, LexborNode, following, scraper_lxb_node, scraper_lxb_text
 
 SELECTOLAX_VERSION = SCRAPER_SELECTOLAX_VERSION.decode("ascii")
 
@@ -109,17 +109,7 @@ def text_through(LexborNode root, bytes title, Py_ssize_t after):
                         if past >= <size_t> after:
                             whole = node.first_child == NULL and _last(node, start)
                             break
-            if node == start:
-                node = start.first_child
-                continue
-            if node.first_child != NULL:
-                node = node.first_child
-                continue
-            while node != start and node.next == NULL:
-                node = node.parent
-            if node == start:
-                break
-            node = node.next
+            node = following(node, start)
         if buffer.length == 0:
             return "", whole
         return PyUnicode_DecodeUTF8(<char *> buffer.data, buffer.length, "replace"), whole

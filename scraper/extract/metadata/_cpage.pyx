@@ -31,7 +31,7 @@ from libc.string cimport memcmp
 
 from .._lexbor cimport (
     SCRAPER_SELECTOLAX_VERSION, LexborNode, scraper_lxb_attr, scraper_lxb_document, scraper_lxb_element,
-    scraper_lxb_name, scraper_lxb_node, scraper_lxb_str,
+    scraper_lxb_name, scraper_lxb_node, scraper_lxb_str, following,
 )
 
 SELECTOLAX_VERSION = SCRAPER_SELECTOLAX_VERSION.decode("ascii")
@@ -434,14 +434,7 @@ cdef list _selected(const Selectors *selectors, LexborNode root, Py_ssize_t limi
             while matched and len(elements) < limit:  # once for each selector it matches, as Lexbor's
                 elements.append(found)
                 matched -= 1
-        if node.first_child != NULL:
-            node = node.first_child
-            continue
-        while node != start and node.next == NULL:
-            node = node.parent
-        if node == start:
-            break
-        node = node.next
+        node = following(node, start)
     return elements
 
 
@@ -513,12 +506,5 @@ def bears_marks(LexborNode root):
     while node != NULL:
         if node.type == ELEMENT_NODE and _bears_mark(node):
             return True
-        if node.first_child != NULL:
-            node = node.first_child
-            continue
-        while node != start and node.next == NULL:
-            node = node.parent
-        if node == start:
-            break
-        node = node.next
+        node = following(node, start)
     return False
