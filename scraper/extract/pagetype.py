@@ -32,7 +32,7 @@ from . import pagetype_rules
 from .blocks import Block, BlockKind
 from .body import BodyText
 from .measure import visible_chars
-from .metadata import Metadata
+from .metadata import Metadata, all_matches
 from .posts import MAX_TIME_ANCHORS, repeated_posts
 
 __all__ = [
@@ -79,7 +79,7 @@ def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
     time_paths: list[tuple[int, ...]] = []
     item_types: set[str] = set()
     seen: set[int] = set()
-    for node in tree.css(pagetype_rules.PAGE_TYPE_SELECTOR):
+    for node in all_matches(tree, pagetype_rules.PAGE_TYPE_SELECTOR):  # a compiled walk where built
         if (element := node.mem_id) in seen:  # listed once per selector it matches: counted once
             continue
         seen.add(element)

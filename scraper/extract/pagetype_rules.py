@@ -201,5 +201,8 @@ THIN_MAX_PARAGRAPHS = 1
 PARAGRAPH_MIN_CHARS = 150
 THIN_MAX_PROSE_SHARE = 0.15
 # The elements the markup evidence counts, found in one CSS query (one walk of the tree); with them the
-# <dialog> elements, whose text the body's stages leave out of the page's (see MarkupCounts).
-PAGE_TYPE_SELECTOR = "pre, code, time, input, button, dialog, [itemprop=author], [itemprop=price], [itemtype]"
+# <dialog> elements, whose text the body's stages leave out of the page's (see MarkupCounts). Answered by
+# the metadata's compiled page walk where built (metadata/_page.py: its values quoted, as that walk reads).
+PAGE_TYPE_SELECTOR = (
+    'pre, code, time, input, button, dialog, [itemprop="author"], [itemprop="price"], [itemtype]'
+)

@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper._compiled import pure_python
 from scraper.extract.metadata import _page, rules
+from scraper.extract.pagetype_rules import PAGE_TYPE_SELECTOR
 
 compiled = pytest.importorskip("scraper.extract.metadata._cpage") if not os.environ.get("CI") else None
 if compiled is None:  # CI builds the extension: its absence there is a broken build, not a skip
@@ -53,8 +54,15 @@ def _both(html: str) -> tuple[Found, Found]:
     return by_lexbor, by_walk
 
 
-def test_every_author_and_date_selector_is_a_query() -> None:
-    assert set(_page._QUERIES) == {*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS}
+def test_every_author_and_date_selector_and_the_page_type_query_is_a_query() -> None:
+    assert set(_page._QUERIES) == {*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS, PAGE_TYPE_SELECTOR}
+
+
+@pytest.mark.parametrize("source", SNAPSHOTS[:5], ids=lambda path: path.parent.name)
+def test_all_matches_are_lexbor_s_every_match(source: Path) -> None:
+    tree = LexborHTMLParser(source.read_bytes().decode("utf-8", "replace"))
+    found = [node.mem_id for node in _page.all_matches(tree, PAGE_TYPE_SELECTOR)]
+    assert found == [node.mem_id for node in tree.css(PAGE_TYPE_SELECTOR)]
 
 
 def test_the_page_s_elements_are_walked_compiled_when_built() -> None:

@@ -3,6 +3,7 @@ its text around the headline."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..._compiled import load as load_compiled
+from ..pagetype_rules import PAGE_TYPE_SELECTOR
 from . import rules
 from ._text import clean_text
 
@@ -17,6 +19,7 @@ __all__ = [
     "MetaTags",
     "PageNodes",
     "TextNearTitle",
+    "all_matches",
     "author_marked",
     "first_matches",
     "meta_tags",
@@ -29,7 +32,11 @@ __all__ = [
 _compiled: Any = load_compiled("scraper.extract.metadata._cpage")
 # The author and date selectors, each a walk of the whole tree in Lexbor (most a few hundredths of a
 # millisecond, the broad ones up to a third): compiled, by their place.
-_QUERIES = {selector: index for index, selector in enumerate(rules.AUTHOR_SELECTORS + rules.DATE_SELECTORS)}
+# And the page-type counts' query (pagetype.markup_counts), all its matches: a walk of the same kind.
+_QUERIES = {
+    selector: index
+    for index, selector in enumerate((*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS, PAGE_TYPE_SELECTOR))
+}
 if _compiled is not None:
     _compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS, tuple(_QUERIES))
 # The body's text for TextNearTitle, read only as far as its windows reach (_cnear.pyx, likewise).
@@ -97,6 +104,12 @@ def author_marked(tree: LexborHTMLParser) -> bool:
     if _compiled is not None and root is not None:
         return bool(_compiled.bears_marks(root))
     return bool(tree.any_css_matches((rules.AUTHOR_MARKS,)))
+
+
+def all_matches(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+    """Every element the selector matches, once for each selector of its list it matches (as Lexbor's
+    css() lists them), in document order."""
+    return first_matches(tree, selector, sys.maxsize)
 
 
 def first_matches(tree: LexborHTMLParser, selector: str, limit: int) -> list[LexborNode]:
