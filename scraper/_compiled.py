@@ -8,6 +8,7 @@ per module says which runs.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import logging
@@ -42,14 +43,13 @@ def load(name: str) -> ModuleType | None:
     # A module that reads selectolax's and Lexbor's structs (_lexbor.pxd) names the version whose layout
     # it was written for: with another installed, whatever the structs' sizes, it must not run.
     built_for = getattr(module, "SELECTOLAX_VERSION", None)
-    if built_for is not None and built_for != selectolax_version():
-        logger.debug(
-            "%s: Python (built for selectolax %s, %s is installed)", name, built_for, selectolax_version()
-        )
+    if built_for is not None and built_for != (installed := selectolax_version()):
+        logger.debug("%s: Python (built for selectolax %s, %s is installed)", name, built_for, installed)
         return None
     logger.debug("%s: compiled", name)
     return module
 
 
+@functools.cache  # read from the installed package's metadata once: each compiled module asks at import
 def selectolax_version() -> str:
     return importlib.metadata.version("selectolax")

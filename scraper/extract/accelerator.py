@@ -8,14 +8,13 @@ line says which walk runs and why.
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .._compiled import PURE_PYTHON_SWITCH, pure_python
+from .._compiled import PURE_PYTHON_SWITCH, pure_python, selectolax_version
 
 __all__ = ["PURE_PYTHON_SWITCH", "Walk", "load_walk"]
 
@@ -31,10 +30,6 @@ class Walk:
     reason: str  # why, for the log line
 
 
-def _selectolax_version() -> str:
-    return importlib.metadata.version("selectolax")
-
-
 def _compiled(blocks: ModuleType) -> Walk:
     if pure_python():
         return Walk(None, f"{PURE_PYTHON_SWITCH} is set")
@@ -42,7 +37,7 @@ def _compiled(blocks: ModuleType) -> Walk:
         from . import _cwalk
     except (ImportError, ValueError) as exc:  # not built; or Cython's check of LexborNode's size failed
         return Walk(None, f"the compiled walk does not load: {exc}")
-    installed = _selectolax_version()
+    installed = selectolax_version()
     if installed != _cwalk.SELECTOLAX_VERSION:
         # The compiled loop reads structs whose layout may differ in another version, whatever their size.
         return Walk(None, f"built for selectolax {_cwalk.SELECTOLAX_VERSION}, {installed} is installed")

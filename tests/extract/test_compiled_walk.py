@@ -329,7 +329,7 @@ def _loaded(caplog: pytest.LogCaptureFixture) -> accelerator.Walk:
 def test_a_selectolax_other_than_the_one_built_against_falls_back_to_the_python_walk(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(accelerator, "_selectolax_version", lambda: "0.0.1")
+    monkeypatch.setattr(accelerator, "selectolax_version", lambda: "0.0.1")
     loaded = _loaded(caplog)
     assert loaded.walk is None
     assert "0.0.1" in loaded.reason
