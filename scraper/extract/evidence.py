@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from .._compiled import load as load_compiled
 from . import rules
 from .blocks import Block
+from .repeats import held
 
 __all__ = ["is_notice", "may_be_notice_box", "notice_blocks"]
 
@@ -52,16 +51,10 @@ def may_be_notice_box(blocks: Sequence[Block]) -> bool:
 def _keys_in(blocks: Sequence[Block]) -> list[str]:
     """The NOTICE_KEYS found in the blocks' text, searched all at once: most texts hold none, or a few."""
     text = "\n".join(block.text for block in blocks if _may_be_notice(block)).lower()
-    if _compiled is not None:  # the same keys, all searched for in one pass over the text
-        return [rules.NOTICE_KEYS[index] for index in _compiled.held(text, _KEYS, _EVERY_KEY, 1)]
-    return [key for key in rules.NOTICE_KEYS if key in text]
+    return [rules.NOTICE_KEYS[index] for index in held(text, rules.NOTICE_KEYS, _EVERY_KEY, 1)]
 
 
-# The search of the keys compiled (extract/_repeats.pyx's `held`, optional: see setup.py), with the keys as
-# it takes them; None where it was not built or SCRAPER_PURE_PYTHON is set.
-_compiled: Any = load_compiled("scraper.extract._repeats")
-_KEYS = list(rules.NOTICE_KEYS)
-_EVERY_KEY = list(range(len(_KEYS)))
+_EVERY_KEY = list(range(len(rules.NOTICE_KEYS)))
 
 
 def _box(block: Block, block_counts: Mapping[int, int]) -> int | None:

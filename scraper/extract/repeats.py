@@ -15,7 +15,7 @@ from .._compiled import load as load_compiled
 from . import rules
 from .blocks import Block, BlockKind
 
-__all__ = ["drop_pull_quotes", "drop_repeats", "headline_keys", "normalised", "normalised_all"]
+__all__ = ["drop_pull_quotes", "drop_repeats", "headline_keys", "held", "normalised", "normalised_all"]
 
 _WORD_RE = re.compile(r"\w+")
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
@@ -201,14 +201,22 @@ def drop_pull_quotes(blocks: list[Block], keys: Sequence[str] | None = None) -> 
     haystack = "\n".join(keys)  # keys hold no newline: no false match across two
     if len(candidates) * (len(haystack) + 1) > rules.PULL_QUOTE_SCAN_BUDGET:  # each key and its newline
         dropped = set(filter(_QuoteFinder(keys), candidates))
-    elif _compiled is not None:  # the same counts, all found in one pass over the text
-        dropped = set(_compiled.held(haystack, list(keys), candidates, 2))
     else:
-        dropped = {index for index in candidates if haystack.count(keys[index]) > 1}  # once: the block itself
+        dropped = set(held(haystack, keys, candidates, 2))  # once is the block itself
     if not dropped:
         return blocks  # most bodies
     dropped -= own_repeats(blocks, keys)  # a line the article repeats stands inside its other copy
     return [block for index, block in enumerate(blocks) if index not in dropped]
+
+
+def held(haystack: str, keys: Sequence[str], candidates: list[int], copies: int) -> list[int]:
+    """The indexes among `candidates` (of `keys`) whose key `haystack` holds `copies` times or more, without
+    overlap (str.count): compiled, all found in one pass over the text (extract/_repeats.pyx)."""
+    if _compiled is not None:
+        return _compiled.held(haystack, list(keys), candidates, copies)  # type: ignore[no-any-return]
+    if copies == 1:  # `in` stops at the first copy
+        return [index for index in candidates if keys[index] in haystack]
+    return [index for index in candidates if haystack.count(keys[index]) >= copies]
 
 
 class _QuoteFinder:

@@ -135,7 +135,8 @@ def test_pull_quotes_dropped_alike_by_the_compiled_search_and_the_python(
 
 
 def test_notice_keys_are_searched_by_the_compiled_loop_when_built() -> None:
-    assert evidence._compiled is (None if pure_python() else compiled)
+    assert evidence.held is repeats.held
+    assert repeats._compiled is (None if pure_python() else compiled)
 
 
 # Pieces of notice keys, whole and cut, in either case, among other letters: texts that hold some keys,
@@ -149,11 +150,11 @@ _NOTICE_PIECES = st.sampled_from(
 def test_notice_keys_found_alike_by_the_compiled_search_and_the_python(texts: list[str]) -> None:
     blocks = [Block(text, BlockKind.PARAGRAPH, rules.MIN_PROSE_CHARS + len(text), 0, (1,)) for text in texts]
     found = evidence._keys_in(blocks)
-    saved, evidence._compiled = evidence._compiled, None
+    saved, repeats._compiled = repeats._compiled, None
     try:
         assert found == evidence._keys_in(blocks)
     finally:
-        evidence._compiled = saved
+        repeats._compiled = saved
     text = "\n".join(texts).lower()
     keys = list(rules.NOTICE_KEYS)
     assert compiled.held(text, keys, list(range(len(keys))), 1) == [
