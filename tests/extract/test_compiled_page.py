@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser
 from scraper._compiled import pure_python
 from scraper.extract.metadata import _page, rules
 from scraper.extract.pagetype_rules import PAGE_TYPE_SELECTOR
+from tests.extract.trees import elements
 
 compiled = pytest.importorskip("scraper.extract.metadata._cpage") if not os.environ.get("CI") else None
 if compiled is None:  # CI builds the extension: its absence there is a broken build, not a skip
@@ -167,11 +168,7 @@ ATTRIBUTES = st.dictionaries(st.sampled_from(NAMES), st.sampled_from(VALUES), ma
 
 
 def _element(children: st.SearchStrategy[list[str]]) -> st.SearchStrategy[str]:
-    def render(tag: str, attributes: dict[str, str], inner: list[str]) -> str:
-        written = "".join(f' {key}="{value}"' for key, value in attributes.items())
-        return f"<{tag}{written}>{''.join(inner)}</{tag}>"
-
-    return st.builds(render, st.sampled_from(TAGS), ATTRIBUTES, children)
+    return elements(TAGS, ATTRIBUTES, children)
 
 
 NODES = st.recursive(

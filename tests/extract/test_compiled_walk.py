@@ -23,6 +23,7 @@ from scraper._compiled import pure_python
 from scraper.extract import accelerator, blocks, clutter, rules
 from scraper.extract.blocks import Block, collect_blocks
 from scraper.extract.measure import visible_chars
+from tests.extract.trees import elements
 
 SNAPSHOTS = sorted((Path(__file__).resolve().parents[2] / "snapshots").glob("*/source.html"))
 COMPILED = accelerator.load_walk(blocks)
@@ -198,11 +199,7 @@ TEXTS = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
 
 
 def _element(children: st.SearchStrategy[list[str]]) -> st.SearchStrategy[str]:
-    def render(tag: str, attributes: dict[str, str], inner: list[str]) -> str:
-        written = "".join(f' {key}="{value}"' for key, value in attributes.items())
-        return f"<{tag}{written}>{''.join(inner)}</{tag}>"
-
-    return st.builds(render, st.sampled_from(TAGS), ATTRIBUTES, children)
+    return elements(TAGS, ATTRIBUTES, children)
 
 
 NODES = st.recursive(
