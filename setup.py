@@ -8,6 +8,7 @@ from setuptools import Extension, setup
 
 # Each a .pyx beside the Python module that falls back to its own code when it is missing.
 COMPILED = (
+    "scraper.extract._cclutter",
     "scraper.extract._cwalk",
     "scraper.extract._measure",
     "scraper.extract._repeats",

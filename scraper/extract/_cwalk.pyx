@@ -24,9 +24,10 @@ from libc.stdint cimport uintptr_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcpy
 
+from ._cclutter cimport verdict_of
 from ._lexbor cimport (
-    SCRAPER_SELECTOLAX_VERSION, LexborNode, scraper_lxb_attr, scraper_lxb_element, scraper_lxb_node,
-    scraper_lxb_text,
+    SCRAPER_SELECTOLAX_VERSION, LexborNode, name_spells, scraper_lxb_attr, scraper_lxb_element,
+    scraper_lxb_name, scraper_lxb_node, scraper_lxb_str, scraper_lxb_text,
 )
 
 SELECTOLAX_VERSION = SCRAPER_SELECTOLAX_VERSION.decode("ascii")
@@ -124,10 +125,15 @@ cdef int _bind_flush(blocks) except -1:
 # every document, a page's other names by the address of their entry in the document's table, as tags),
 # learned by bind() from a parsed probe: 0 where a name is not fixed, and then Python reads every element's
 # attributes. clutter_of_plain reads the class alone unless one of clutter.PLAIN_VERDICT_NAMES is there.
-cdef uintptr_t _CLASS = 0, _HREF = 0
+cdef uintptr_t _CLASS = 0, _HREF = 0, _ID = 0
 cdef uintptr_t _VERDICT_NAMES[16]  # the fixed numbers of PLAIN_VERDICT_NAMES
 cdef int _verdict_names = 0
 cdef object _clutter_of_class = None
+# The names of PLAIN_VERDICT_NAMES that are a page's own ("role", "hidden"), told by the letters of the
+# entry Lexbor makes for a name (_cclutter's verdict is then not the element's): None where a probe's entry
+# did not spell its name, and then an element with any name of the page's own goes to Python.
+cdef list _own_verdict_names = None
+cdef tuple _clutter_by_value = ()  # clutter._BY_VALUE: Clutter by _cclutter's number
 
 
 cdef uintptr_t _probed_number(LexborNode probe, str name) except? 0:
@@ -141,10 +147,10 @@ cdef uintptr_t _probed_number(LexborNode probe, str name) except? 0:
 
 
 cdef int _learn_attribute_names() except -1:
-    global _CLASS, _HREF, _verdict_names, _clutter_of_class
+    global _CLASS, _HREF, _ID, _verdict_names, _clutter_of_class, _own_verdict_names, _clutter_by_value
     from selectolax.lexbor import LexborHTMLParser
 
-    from .clutter import PLAIN_VERDICT_NAMES
+    from .clutter import _BY_VALUE, PLAIN_VERDICT_NAMES
     from .clutter import _clutter_of_class as clutter_of_class  # clutter_of_plain's verdict by the class
 
     names = ("class", "href", *PLAIN_VERDICT_NAMES)
@@ -153,7 +159,7 @@ cdef int _learn_attribute_names() except -1:
     first, second = (LexborHTMLParser(probe).css_first("p") for _ in range(2))
     numbers = {name: _probed_number(first, name) for name in names}
     fixed = {name: number for name, number in numbers.items() if number == _probed_number(second, name)}
-    _CLASS, _HREF, _verdict_names = 0, 0, 0
+    _CLASS, _HREF, _ID, _verdict_names, _own_verdict_names = 0, 0, 0, 0, None
     if "class" not in fixed or "href" not in fixed or len(PLAIN_VERDICT_NAMES) > 16:
         return 0
     if any(number >= _FIXED_TAG_IDS for number in fixed.values()):
@@ -163,7 +169,17 @@ cdef int _learn_attribute_names() except -1:
             _VERDICT_NAMES[_verdict_names] = fixed[name]
             _verdict_names += 1
     _CLASS, _HREF, _clutter_of_class = fixed["class"], fixed["href"], clutter_of_class
+    _ID, _clutter_by_value = fixed.get("id", 0), _BY_VALUE
+    own = [name.encode("ascii") for name in PLAIN_VERDICT_NAMES if name not in fixed]
+    if all(_spelled(first, name) for name in own):
+        _own_verdict_names = own
     return 0
+
+
+cdef bint _spelled(LexborNode probe, bytes name) except -1:
+    """Whether the probe's entry of a page's own attribute name holds its letters."""
+    cdef uintptr_t number = _probed_number(probe, name.decode("ascii"))
+    return number >= _FIXED_TAG_IDS and name_spells(<scraper_lxb_name *> number, name, len(name))
 
 
 cdef inline LexborNode _node(scraper_lxb_node *pointer, object parser):
@@ -357,12 +373,62 @@ cdef object _value(scraper_lxb_attr *attribute, uintptr_t name):
     return None
 
 
+cdef int _names_verdict(scraper_lxb_attr *attribute) except -2:
+    """clutter_of_plain's verdict of an element by its class and id (_cclutter), where it reads no other
+    of its attributes: -1 where Python judges."""
+    cdef scraper_lxb_str *class_ = NULL
+    cdef scraper_lxb_str *id_ = NULL
+    cdef uintptr_t number
+    cdef int index
+    if _ID == 0:
+        return -1
+    while attribute != NULL:
+        number = attribute.node.local_name
+        if attribute.qualified_name != 0:
+            return -1
+        if number == _CLASS:
+            class_ = attribute.value
+        elif number == _ID:
+            id_ = attribute.value
+        elif number < _FIXED_TAG_IDS:
+            for index in range(_verdict_names):
+                if number == _VERDICT_NAMES[index]:
+                    return -1
+        elif _own_verdict_names is None or _is_own_verdict_name(<scraper_lxb_name *> number):
+            return -1
+        attribute = attribute.next
+    if class_ != NULL and class_.data == NULL:
+        class_ = NULL  # a name without a value: None to clutter_of_plain
+    if id_ != NULL and id_.data == NULL:
+        id_ = NULL
+    return verdict_of(
+        class_.data if class_ != NULL else NULL, class_.length if class_ != NULL else 0,
+        id_.data if id_ != NULL else NULL, id_.length if id_ != NULL else 0,
+    )
+
+
+cdef bint _is_own_verdict_name(scraper_lxb_name *entry) except -1:
+    for name in _own_verdict_names:
+        if name_spells(entry, name, len(<bytes> name)):
+            return True
+    return False
+
+
 cdef object _entry(object collector, LexborNode node, int action, str tag, scraper_lxb_attr *attributes):
     """blocks._walk's entry of an element: by its entry rule, else by its attributes' clutter verdict."""
+    cdef int verdict
     if action == _OTHER:
         return collector.entry(node, tag)
     if attributes == NULL or collector.pre_depth:
         return _ENTER
+    verdict = _names_verdict(attributes)
+    if verdict == 0:
+        return _ENTER  # most elements: no clutter word in their names, nothing else read
+    if verdict > 0:
+        clutter = _clutter_by_value[verdict]
+        if clutter is _WEAK and collector.caption_depth:
+            return _ENTER
+        return collector.judged(node, tag, clutter, node.attributes)
     read = None
     if _plain_names(attributes):  # clutter_of_plain's verdict by the class alone, its dict not made
         class_ = _value(attributes, _CLASS)

@@ -6,6 +6,7 @@
 # import, a LexborNode whose size changed.
 
 from libc.stdint cimport uintptr_t
+from libc.string cimport memcmp
 
 cdef extern from *:
     """
@@ -123,3 +124,16 @@ cdef inline scraper_lxb_node *following(scraper_lxb_node *node, scraper_lxb_node
     if node == start:
         return NULL
     return node.next
+
+
+cdef enum:
+    SHORT_NAME_CHARS = 16  # LEXBOR_HASH_SHORT_SIZE: a longer name is kept out of its entry
+
+
+cdef inline bint name_spells(const scraper_lxb_name *entry, const unsigned char *letters, size_t length) noexcept nogil:
+    """Whether the entry Lexbor made for a page's own name (its number is the entry's address) holds these
+    letters."""
+    cdef const unsigned char *held = entry.u.long_str
+    if entry.length <= SHORT_NAME_CHARS:
+        held = &entry.u.short_str[0]
+    return entry.length == length and memcmp(held, letters, length) == 0

@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .._compiled import load as load_compiled
 from . import rules
 
 if TYPE_CHECKING:
@@ -57,6 +58,33 @@ NO_CLUTTER, WEAK, HIDDEN, GATED, STRONG = (
     Clutter.GATED,
     Clutter.STRONG,
 )
+
+
+# The verdict of class and id names, compiled (extract/_cclutter.pyx, optional: see setup.py), for ASCII
+# names; None where Python runs. The compiled walk asks it too, by the bytes, without making the strings.
+_compiled: Any = load_compiled("scraper.extract._cclutter")
+
+
+def _bind_compiled() -> None:
+    if _compiled is not None:
+        _compiled.bind(
+            rules.CLUTTER_WORDS,
+            rules.STRONG_CLUTTER_TOKENS,
+            rules.GATED_TOKENS,
+            rules.WEAK_CLUTTER_TOKENS,
+            rules.CONTENT_TOKENS,
+            rules.HIDDEN_CLASSES,
+            rules.MODIFIER_WORDS,
+            rules.STYLE_PROPERTY_WORDS,
+            rules.MIN_SLUG_WORDS,
+            rules.STYLE_PREFIX_CHARS,
+        )
+
+
+_bind_compiled()
+
+# Clutter by its value, for the compiled verdict's number.
+_BY_VALUE = (NO_CLUTTER, WEAK, HIDDEN, GATED, STRONG)
 
 
 def clutter_of(furniture: bool, attributes: dict[str, str | None], heading: bool = False) -> Clutter:
@@ -152,6 +180,8 @@ def clutter_of_plain(attributes: dict[str, str | None]) -> Clutter:
 def _clutter_of_class(class_: str) -> Clutter:
     # clutter_of_attributes(False, False, False, None, None, None, class_, None) written out: a class new to
     # the worker (thousands on each new site) is looked up in no other cache, nor entered in one.
+    if _compiled is not None and (verdict := _compiled.verdict(class_)) >= 0:
+        return _BY_VALUE[verdict]
     return _clutter_of_names(class_) if _holds_clutter_word(class_) else NO_CLUTTER
 
 
@@ -210,6 +240,8 @@ def names_only_layout(names: str) -> bool:
 def _clutter_of_names(names: str) -> Clutter:
     """The verdict of class and id names in which the search of their squeezed text found a clutter word
     (both callers search first): one name is then flagged without a second search."""
+    if _compiled is not None and (verdict := _compiled.verdict(names)) >= 0:
+        return _BY_VALUE[verdict]
     split = names.split()
     flagged = split if len(split) == 1 else [name for name in split if _has_clutter_word(name)]
     if not flagged:

@@ -188,6 +188,7 @@ TAGS += ["blockquote", "figure", "figcaption", "nav", "aside", "header", "footer
 TAGS += ["small", "font", "b", "code", "img", "dl", "dt", "dd", "details", "my-card", "x:y", "main", "form"]
 TAGS += ["menu", "caption", "tbody", "hgroup", "hr", "my-widget"]
 CLASSES = ["", "share", "widget", "sidebar", "caption", "related-posts", "content", "hidden", "comment"]
+CLASSES += ["story__meta widget", "sr-only", "Share-Bar post-content", "no-share", "caf\u00e9-share"]
 ATTRIBUTES = st.dictionaries(
     st.sampled_from(["class", "id", "href", "hidden", "style", "role", "aria-hidden", "size", "data-x"]),
     st.sampled_from([*CLASSES, "display:none", "navigation", "true", "/a", "1"]),

@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper import extract
 from scraper.errors import ExtractionError
+from scraper.extract import blocks as blocks_module
 from scraper.extract import clutter, rules
 from scraper.extract.blocks import collect_blocks
 
@@ -87,7 +88,10 @@ def test_the_collector_is_resumed_when_a_page_is_refused(monkeypatch: pytest.Mon
 def test_each_class_name_is_read_once_whatever_names_it_is_combined_with(
     monkeypatch: pytest.MonkeyPatch, module: Any, helper: str
 ) -> None:
-    # Names no other test uses, so that no cache filled before this test hides a call.
+    # Names no other test uses, so that no cache filled before this test hides a call. Python's verdict: the
+    # compiled one (_cclutter.pyx, asked by the compiled walk too) keeps no cache and makes no token.
+    monkeypatch.setattr(clutter, "_compiled", None)
+    monkeypatch.setattr(blocks_module, "_compiled_walk", None)
     calls: list[str] = []
     original = getattr(module, helper)
 

@@ -1,0 +1,17 @@
+# The compiled verdict of class and id names (_cclutter.pyx), as mypy sees them.
+
+from collections.abc import Iterable
+
+def bind(
+    clutter_words: Iterable[str],
+    strong: Iterable[str],
+    gated: Iterable[str],
+    weak: Iterable[str],
+    content: Iterable[str],
+    hidden_classes: Iterable[str],
+    modifier_words: Iterable[str],
+    style_property_words: Iterable[str],
+    min_slug_words: int,
+    style_prefix_chars: int,
+) -> None: ...
+def verdict(names: str) -> int: ...

@@ -1,0 +1,100 @@
+"""The verdict of class and id names compiled (scraper/extract/_cclutter.pyx) is clutter.py's.
+
+clutter.py's Python is the reference and the fallback: `_cclutter.verdict(names)` must be
+`clutter._clutter_of_names(names)` where `clutter._holds_clutter_word(names)`, else no clutter, for every
+ASCII value, and refuse (-1) any other, which only Python lowers and squeezes alike.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from scraper._compiled import load, pure_python
+from scraper.extract import clutter, rules
+
+COMPILED = load("scraper.extract._cclutter")
+
+needs_compiled = pytest.mark.skipif(
+    COMPILED is None and (pure_python() or not os.environ.get("CI")),
+    reason="the compiled clutter verdict was not built",
+)
+
+
+def python_verdict(names: str, monkeypatch: pytest.MonkeyPatch) -> clutter.Clutter:
+    """clutter.py's verdict of the names by its Python alone, past its caches."""
+    with monkeypatch.context() as patched:
+        patched.setattr(clutter, "_compiled", None)
+        if not clutter._holds_clutter_word(names):
+            return clutter.NO_CLUTTER
+        return clutter._clutter_of_names.__wrapped__(names)  # type: ignore[attr-defined]
+
+
+RULE_WORDS = sorted(
+    rules.STRONG_CLUTTER_TOKENS
+    | rules.WEAK_CLUTTER_TOKENS
+    | rules.GATED_TOKENS
+    | rules.CONTENT_TOKENS
+    | rules.HIDDEN_CLASSES
+    | rules.MODIFIER_WORDS
+    | rules.STYLE_PROPERTY_WORDS
+    | rules.LAYOUT_TOKENS
+)
+WORDS = st.one_of(
+    st.sampled_from(RULE_WORDS),
+    st.sampled_from(RULE_WORDS).map(str.capitalize),
+    st.sampled_from(RULE_WORDS).map(str.upper),
+    st.sampled_from(RULE_WORDS).map(lambda word: word + "s"),
+    st.from_regex(r"[a-zA-Z0-9]{1,6}", fullmatch=True),
+)
+SEPARATORS = st.sampled_from(["", "-", "_", "__", "--", ":", "/", ".", "1", "2x"])
+NAMES = st.lists(st.tuples(WORDS, SEPARATORS).map("".join), min_size=1, max_size=9).map("".join)
+SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f"])
+VALUES = st.lists(st.tuples(NAMES, SPACES).map("".join), max_size=5).map("".join)
+
+
+@needs_compiled
+@settings(max_examples=3000, deadline=None)
+@given(VALUES)
+@example("share")
+@example("story__meta")
+@example("story__content sidebar")
+@example("articleShareBar")
+@example("no-share has-sidebar")
+@example("tw-bg-share")  # a theme's utility class
+@example("bg-sidebar widget")
+@example("one-two-three-four-five-six-share")  # a slug: seven words
+@example("one-two-three-four-five-share")
+@example("SR-ONLY")
+@example("d-none content")
+@example("call-to-action")
+@example("read-next-box x")
+@example("related__posts__body")
+@example("share___ad")
+@example("widget " * 300)  # longer than the compiled buffer: Python judges
+def test_the_compiled_verdict_is_pythons(value: str) -> None:
+    assert COMPILED is not None
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        expected = python_verdict(value, monkeypatch)
+    found = COMPILED.verdict(value)
+    assert found == expected or (found == -1 and len(value) > 1000), (value, found, expected)
+
+
+@needs_compiled
+@given(st.lists(st.sampled_from(["share", "-", " ", "é", "\u212a", "İ", "sidebar", "\u00a0"]), min_size=1))
+def test_a_value_not_ascii_is_left_to_python(pieces: list[str]) -> None:
+    assert COMPILED is not None
+    value = "".join(pieces)
+    assert (COMPILED.verdict(value) == -1) is (not value.isascii())
+
+
+@needs_compiled
+def test_a_clutter_word_that_is_not_squeezed_is_refused() -> None:
+    assert COMPILED is not None
+    with pytest.raises(ValueError, match="not squeezed"):
+        COMPILED.bind(["share-bar"], [], [], [], [], [], [], [], 7, 2)
+    clutter._bind_compiled()  # the rules back, for the tests that follow
+    assert COMPILED.verdict("share") == clutter.STRONG
