@@ -1,6 +1,6 @@
 # The compiled verdict of class and id names (_cclutter.pyx), as mypy sees them.
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 def bind(
     clutter_words: Iterable[str],
@@ -15,3 +15,8 @@ def bind(
     style_prefix_chars: int,
 ) -> None: ...
 def verdict(names: str) -> int: ...
+def verdict_of_values(
+    values: Mapping[str, str | None], furniture: bool = False, heading: bool = False
+) -> int: ...
+
+ATTRIBUTE_NAMES: tuple[str, ...]

@@ -8,7 +8,8 @@ each name by regular expressions and the tests of four sets (0.4 ms a mean page 
 before, a tenth of extract()). Here the verdict is read from the bytes: the clutter words in a trie over
 a-z0-9, the tokens of the rule sets in one hash table with a bit per set, no string made.
 
-`verdict_of` answers for ASCII names only (-1 otherwise): lowering and squeezing other characters is
+`verdict_of_attributes` is clutter_of_attributes, the names' verdict after the role, `hidden`,
+`aria-hidden` and style, for ASCII values only (-1 otherwise): lowering and squeezing other characters is
 Python's (`str.lower` turns the Kelvin sign into "k"). The rules come from clutter.py by `bind`.
 """
 
@@ -24,19 +25,33 @@ cdef enum:
     HIDDEN_CLASS = 16  # a whole class name, lowered (rules.HIDDEN_CLASSES)
     MODIFIER_WORD = 32  # a first word that states a setting: the name gives no tokens
     STYLE_PROPERTY_WORD = 64
+    SKIP_ROLE = 128  # a role never the body, lowered (rules.SKIP_ROLES)
     # The verdicts (clutter.Clutter's values).
     NO_CLUTTER = 0
     WEAK = 1
+    HIDDEN = 2
     GATED = 3
     STRONG = 4
     ALPHABET = 36  # a-z, 0-9: the letters of squeezed clutter words
     TABLE_SLOTS = 4096  # a power of two, at least twice the entries bind is given
     MAX_KEY = 64  # longer tokens are in no set (bind refuses longer entries)
     MAX_NAMES_BYTES = 2048  # longer class and id values go to Python, which copes with any length
+    MAX_HIDING_STYLES = 4
+
+# The attributes clutter_of_attributes reads, in the order of their places in Attributes (_cclutter.pxd).
+ATTRIBUTE_NAMES = ("role", "hidden", "aria-hidden", "style", "class", "id")
 
 # Set by bind from clutter.py's rules.
 cdef int _min_slug_words = 0, _style_prefix_chars = 0
 cdef bint _bound = False
+# The declarations that hide an element (clutter.HIDING_STYLES): property and value, lowercase ASCII, the
+# bytes kept alive by _hiding_styles.
+cdef list _hiding_styles = []
+cdef int _hiding_count = 0
+cdef const unsigned char *_hiding_names[MAX_HIDING_STYLES]
+cdef const unsigned char *_hiding_values[MAX_HIDING_STYLES]
+cdef size_t _hiding_name_lengths[MAX_HIDING_STYLES]
+cdef size_t _hiding_value_lengths[MAX_HIDING_STYLES]
 
 # The trie of the squeezed clutter words: node 0 is the root, a child 0 means none.
 cdef unsigned short *_children = NULL
@@ -81,16 +96,19 @@ cdef inline unsigned int _hash_more(unsigned int hash_, const unsigned char *dat
 
 
 def bind(clutter_words, strong, gated, weak, content, hidden_classes, modifier_words, style_property_words,
-         int min_slug_words, int style_prefix_chars):
-    """Take clutter.py's rules: the squeezed clutter words, the token sets and the name rules."""
+         int min_slug_words, int style_prefix_chars, skip_roles, hiding_styles):
+    """Take clutter.py's rules: the squeezed clutter words, the token sets, the name rules, the roles never
+    the body and the style declarations that hide an element."""
     global _min_slug_words, _style_prefix_chars, _bound, _keys, _key_bytes, _children, _word_ends
+    global _hiding_styles, _hiding_count
     _bound = False
     _build_classes()
     _build_trie([word.encode("ascii") for word in clutter_words])
     bits = {}
     for words, bit in ((strong, STRONG_TOKEN), (gated, GATED_TOKEN), (weak, WEAK_TOKEN),
                        (content, CONTENT_TOKEN), (hidden_classes, HIDDEN_CLASS),
-                       (modifier_words, MODIFIER_WORD), (style_property_words, STYLE_PROPERTY_WORD)):
+                       (modifier_words, MODIFIER_WORD), (style_property_words, STYLE_PROPERTY_WORD),
+                       (skip_roles, SKIP_ROLE)):
         for word in words:
             key = word.encode("ascii")
             if not 0 < len(key) <= MAX_KEY:
@@ -101,7 +119,16 @@ def bind(clutter_words, strong, gated, weak, content, hidden_classes, modifier_w
     _build_table(bits)
     if not 0 < min_slug_words <= 16:  # Words holds 16
         raise ValueError(f"slugs from {min_slug_words} words")
-    _min_slug_words, _style_prefix_chars = min_slug_words, style_prefix_chars
+    hiding = [(name.encode("ascii"), value.encode("ascii")) for name, value in hiding_styles]
+    if len(hiding) > MAX_HIDING_STYLES or any(
+            not (name.isalpha() and name.islower() and value.isalpha() and value.islower())
+            for name, value in hiding):
+        raise ValueError(f"at most {MAX_HIDING_STYLES} style declarations, lowercase letters")
+    _min_slug_words, _style_prefix_chars, _hiding_styles = min_slug_words, style_prefix_chars, hiding
+    for _hiding_count, (name, value) in enumerate(hiding):
+        _hiding_names[_hiding_count], _hiding_name_lengths[_hiding_count] = name, len(name)
+        _hiding_values[_hiding_count], _hiding_value_lengths[_hiding_count] = value, len(value)
+    _hiding_count = len(hiding)
     _bound = True
 
 
@@ -346,3 +373,109 @@ def verdict(str names):
         return -1
     encoded = names.encode("ascii")
     return _verdict(encoded, len(encoded))
+
+
+cdef int verdict_of_attributes(const Attributes *attributes, bint furniture, bint heading) noexcept nogil:
+    """clutter.clutter_of_attributes of an element's values: -1 where Python judges (a value not ASCII)."""
+    cdef const unsigned char *value
+    cdef int by_name
+    if not _bound:
+        return -1
+    value = attributes.data[ROLE]
+    if value != NULL and attributes.length[ROLE] > 0:
+        if not _ascii(value, attributes.length[ROLE]):
+            return -1
+        if _lowered_bits(value, attributes.length[ROLE]) & SKIP_ROLE:
+            return STRONG  # a dialog or menu, even one hidden until opened
+    if attributes.present[HIDDEN_ATTRIBUTE]:
+        return HIDDEN
+    value = attributes.data[ARIA_HIDDEN]
+    if value != NULL and attributes.length[ARIA_HIDDEN] == 4 and memcmp(value, b"true", 4) == 0:
+        return HIDDEN
+    value = attributes.data[STYLE]
+    if value != NULL and attributes.length[STYLE] > 0:
+        if not _ascii(value, attributes.length[STYLE]):
+            return -1
+        if _style_hides(value, attributes.length[STYLE]):
+            return HIDDEN
+    by_name = verdict_of(
+        attributes.data[CLASS], attributes.length[CLASS],
+        NULL if heading else attributes.data[ID], 0 if heading else attributes.length[ID],
+    )
+    if by_name < 0:
+        return -1
+    return WEAK if furniture and by_name < WEAK else by_name
+
+
+cdef bint _ascii(const unsigned char *value, size_t length) noexcept nogil:
+    cdef size_t at
+    for at in range(length):
+        if value[at] >= 128:
+            return False
+    return True
+
+
+cdef unsigned char _lowered_bits(const unsigned char *value, size_t length) noexcept nogil:
+    cdef unsigned char lowered[MAX_KEY]
+    cdef size_t at
+    if length > MAX_KEY:
+        return 0
+    for at in range(length):
+        lowered[at] = _lower(value[at])
+    return _bits_of(lowered, length)
+
+
+cdef bint _style_hides(const unsigned char *style, size_t length) noexcept nogil:
+    """clutter._STYLE_HIDDEN_RE's search of the lowered style: a property, white space, ":", white space
+    and the value that hides."""
+    cdef size_t at
+    cdef int declared
+    for declared in range(_hiding_count):
+        for at in range(length):
+            if _lowered_at(style, length, at, _hiding_names[declared], _hiding_name_lengths[declared]) and (
+                    _value_follows(style, length, at + _hiding_name_lengths[declared],
+                                   _hiding_values[declared], _hiding_value_lengths[declared])):
+                return True
+    return False
+
+
+cdef bint _value_follows(const unsigned char *style, size_t length, size_t at, const unsigned char *value,
+                         size_t value_length) noexcept nogil:
+    while at < length and _is_space(style[at]):
+        at += 1
+    if at >= length or style[at] != 58:  # ":"
+        return False
+    at += 1
+    while at < length and _is_space(style[at]):
+        at += 1
+    return _lowered_at(style, length, at, value, value_length)
+
+
+cdef inline bint _lowered_at(const unsigned char *text, size_t length, size_t at, const unsigned char *word,
+                             size_t word_length) noexcept nogil:
+    cdef size_t index
+    if at + word_length > length:
+        return False
+    for index in range(word_length):
+        if _lower(text[at + index]) != word[index]:
+            return False
+    return True
+
+
+def verdict_of_values(values, bint furniture=False, bint heading=False):
+    """`verdict_of_attributes` of the values by name (ATTRIBUTE_NAMES; absent: not a key; no value: None):
+    a Clutter value, or -1 where only Python judges."""
+    cdef Attributes attributes
+    cdef int place
+    kept = []
+    for place, name in enumerate(ATTRIBUTE_NAMES):
+        attributes.present[place] = name in values
+        attributes.data[place], attributes.length[place] = NULL, 0
+        value = values.get(name)
+        if value is not None:
+            if not value.isascii():
+                return -1
+            encoded = value.encode("ascii")
+            kept.append(encoded)
+            attributes.data[place], attributes.length[place] = <const unsigned char *> encoded, len(encoded)
+    return verdict_of_attributes(&attributes, furniture, heading)

@@ -24,7 +24,7 @@ from libc.stdint cimport uintptr_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcpy
 
-from ._cclutter cimport verdict_of
+from ._cclutter cimport ATTRIBUTES_READ, Attributes, verdict_of_attributes
 from ._lexbor cimport (
     SCRAPER_SELECTOLAX_VERSION, LexborNode, name_spells, scraper_lxb_attr, scraper_lxb_element,
     scraper_lxb_name, scraper_lxb_node, scraper_lxb_str, scraper_lxb_text,
@@ -125,14 +125,16 @@ cdef int _bind_flush(blocks) except -1:
 # every document, a page's other names by the address of their entry in the document's table, as tags),
 # learned by bind() from a parsed probe: 0 where a name is not fixed, and then Python reads every element's
 # attributes. clutter_of_plain reads the class alone unless one of clutter.PLAIN_VERDICT_NAMES is there.
-cdef uintptr_t _CLASS = 0, _HREF = 0, _ID = 0
+cdef uintptr_t _CLASS = 0, _HREF = 0
 cdef uintptr_t _VERDICT_NAMES[16]  # the fixed numbers of PLAIN_VERDICT_NAMES
 cdef int _verdict_names = 0
 cdef object _clutter_of_class = None
-# The names of PLAIN_VERDICT_NAMES that are a page's own ("role", "hidden"), told by the letters of the
-# entry Lexbor makes for a name (_cclutter's verdict is then not the element's): None where a probe's entry
-# did not spell its name, and then an element with any name of the page's own goes to Python.
-cdef list _own_verdict_names = None
+# The attributes _cclutter judges by (its ATTRIBUTE_NAMES, in the places of its Attributes): the number of
+# each one of Lexbor's own table, 0 for a page's own name ("role", "hidden"), told by the letters of the
+# entry Lexbor makes for it (_attribute_letters). None where a probe's entry did not spell its name: then
+# Python judges every element.
+cdef uintptr_t _attribute_numbers[ATTRIBUTES_READ]
+cdef list _attribute_letters = None
 cdef tuple _clutter_by_value = ()  # clutter._BY_VALUE: Clutter by _cclutter's number
 
 
@@ -147,10 +149,11 @@ cdef uintptr_t _probed_number(LexborNode probe, str name) except? 0:
 
 
 cdef int _learn_attribute_names() except -1:
-    global _CLASS, _HREF, _ID, _verdict_names, _clutter_of_class, _own_verdict_names, _clutter_by_value
+    global _CLASS, _HREF, _verdict_names, _clutter_of_class
     from selectolax.lexbor import LexborHTMLParser
 
-    from .clutter import _BY_VALUE, PLAIN_VERDICT_NAMES
+    from ._cclutter import ATTRIBUTE_NAMES
+    from .clutter import PLAIN_VERDICT_NAMES
     from .clutter import _clutter_of_class as clutter_of_class  # clutter_of_plain's verdict by the class
 
     names = ("class", "href", *PLAIN_VERDICT_NAMES)
@@ -159,7 +162,7 @@ cdef int _learn_attribute_names() except -1:
     first, second = (LexborHTMLParser(probe).css_first("p") for _ in range(2))
     numbers = {name: _probed_number(first, name) for name in names}
     fixed = {name: number for name, number in numbers.items() if number == _probed_number(second, name)}
-    _CLASS, _HREF, _ID, _verdict_names, _own_verdict_names = 0, 0, 0, 0, None
+    _CLASS, _HREF, _verdict_names = 0, 0, 0
     if "class" not in fixed or "href" not in fixed or len(PLAIN_VERDICT_NAMES) > 16:
         return 0
     if any(number >= _FIXED_TAG_IDS for number in fixed.values()):
@@ -169,17 +172,37 @@ cdef int _learn_attribute_names() except -1:
             _VERDICT_NAMES[_verdict_names] = fixed[name]
             _verdict_names += 1
     _CLASS, _HREF, _clutter_of_class = fixed["class"], fixed["href"], clutter_of_class
-    _ID, _clutter_by_value = fixed.get("id", 0), _BY_VALUE
-    own = [name.encode("ascii") for name in PLAIN_VERDICT_NAMES if name not in fixed]
-    if all(_spelled(first, name) for name in own):
-        _own_verdict_names = own
+    _learn_judged_names(first, ATTRIBUTE_NAMES, fixed)
     return 0
 
 
-cdef bint _spelled(LexborNode probe, bytes name) except -1:
-    """Whether the probe's entry of a page's own attribute name holds its letters."""
-    cdef uintptr_t number = _probed_number(probe, name.decode("ascii"))
-    return number >= _FIXED_TAG_IDS and name_spells(<scraper_lxb_name *> number, name, len(name))
+cdef int _learn_judged_names(LexborNode probe, tuple names, dict fixed) except -1:
+    """_attribute_numbers and _attribute_letters, from the probe's numbers of `names` (_cclutter's)."""
+    global _attribute_letters, _clutter_by_value
+    from .clutter import _BY_VALUE
+
+    cdef uintptr_t number
+    _attribute_letters = None
+    if len(names) != ATTRIBUTES_READ or not set(names) <= set(fixed) | set(_own_names(probe, names, fixed)):
+        return 0
+    for place, name in enumerate(names):
+        _attribute_numbers[place] = fixed.get(name, 0)
+    _attribute_letters = [None if name in fixed else name.encode("ascii") for name in names]
+    _clutter_by_value = _BY_VALUE
+    return 0
+
+
+cdef list _own_names(LexborNode probe, tuple names, dict fixed):
+    """The names of `names` that are a page's own in the probe and spelled by their entry there."""
+    cdef uintptr_t number
+    spelled = []
+    for name in names:
+        if name not in fixed:
+            number = _probed_number(probe, name)
+            letters = name.encode("ascii")
+            if number >= _FIXED_TAG_IDS and name_spells(<scraper_lxb_name *> number, letters, len(letters)):
+                spelled.append(name)
+    return spelled
 
 
 cdef inline LexborNode _node(scraper_lxb_node *pointer, object parser):
@@ -373,57 +396,57 @@ cdef object _value(scraper_lxb_attr *attribute, uintptr_t name):
     return None
 
 
-cdef int _names_verdict(scraper_lxb_attr *attribute) except -2:
-    """clutter_of_plain's verdict of an element by its class and id (_cclutter), where it reads no other
-    of its attributes: -1 where Python judges."""
-    cdef scraper_lxb_str *class_ = NULL
-    cdef scraper_lxb_str *id_ = NULL
+cdef int _attributes_verdict(scraper_lxb_attr *attribute) except -2:
+    """clutter_of_plain's verdict of an element, by the values _cclutter reads in its attribute list: -1
+    where Python judges (a prefixed name; a name of the page's own where they cannot be read)."""
+    cdef Attributes read
     cdef uintptr_t number
-    cdef int index
-    if _ID == 0:
+    cdef int place
+    if _attribute_letters is None:
         return -1
+    for place in range(ATTRIBUTES_READ):
+        read.data[place], read.length[place], read.present[place] = NULL, 0, False
     while attribute != NULL:
-        number = attribute.node.local_name
         if attribute.qualified_name != 0:
             return -1
-        if number == _CLASS:
-            class_ = attribute.value
-        elif number == _ID:
-            id_ = attribute.value
-        elif number < _FIXED_TAG_IDS:
-            for index in range(_verdict_names):
-                if number == _VERDICT_NAMES[index]:
-                    return -1
-        elif _own_verdict_names is None or _is_own_verdict_name(<scraper_lxb_name *> number):
-            return -1
+        number = attribute.node.local_name
+        place = _place_of(number)
+        if place >= 0:
+            read.present[place] = True
+            if attribute.value != NULL and attribute.value.data != NULL:
+                read.data[place], read.length[place] = attribute.value.data, attribute.value.length
         attribute = attribute.next
-    if class_ != NULL and class_.data == NULL:
-        class_ = NULL  # a name without a value: None to clutter_of_plain
-    if id_ != NULL and id_.data == NULL:
-        id_ = NULL
-    return verdict_of(
-        class_.data if class_ != NULL else NULL, class_.length if class_ != NULL else 0,
-        id_.data if id_ != NULL else NULL, id_.length if id_ != NULL else 0,
-    )
+    return verdict_of_attributes(&read, False, False)
 
 
-cdef bint _is_own_verdict_name(scraper_lxb_name *entry) except -1:
-    for name in _own_verdict_names:
-        if name_spells(entry, name, len(<bytes> name)):
-            return True
-    return False
+cdef inline int _place_of(uintptr_t number) except -2:
+    """The place in _cclutter's Attributes of the attribute name numbered `number`; -1 for another."""
+    cdef int place
+    if number < _FIXED_TAG_IDS:
+        for place in range(ATTRIBUTES_READ):
+            if _attribute_numbers[place] == number:
+                return place
+        return -1
+    for place in range(ATTRIBUTES_READ):
+        letters = _attribute_letters[place]
+        if letters is not None and name_spells(<scraper_lxb_name *> number, letters, len(<bytes> letters)):
+            return place
+    return -1
 
 
-cdef object _entry(object collector, LexborNode node, int action, str tag, scraper_lxb_attr *attributes):
-    """blocks._walk's entry of an element: by its entry rule, else by its attributes' clutter verdict."""
+cdef object _entry(object collector, LexborNode element, scraper_lxb_node *pointer, object parser, int action,
+                   str tag, scraper_lxb_attr *attributes):
+    """blocks._walk's entry of an element: by its entry rule, else by its attributes' clutter verdict. The
+    element's LexborNode is made here where Python judges it, unless the walk made it (`element`)."""
     cdef int verdict
     if action == _OTHER:
-        return collector.entry(node, tag)
+        return collector.entry(element, tag)
     if attributes == NULL or collector.pre_depth:
         return _ENTER
-    verdict = _names_verdict(attributes)
+    verdict = _attributes_verdict(attributes)
     if verdict == 0:
-        return _ENTER  # most elements: no clutter word in their names, nothing else read
+        return _ENTER  # most elements: no clutter word in their names, no role, hidden or style that hides
+    node = element if element is not None else _node(pointer, parser)
     if verdict > 0:
         clutter = _clutter_by_value[verdict]
         if clutter is _WEAK and collector.caption_depth:
@@ -439,6 +462,17 @@ cdef object _entry(object collector, LexborNode node, int action, str tag, scrap
     if clutter is _NO_CLUTTER or (clutter is _WEAK and collector.caption_depth):
         return _ENTER
     return collector.judged(node, tag, clutter, node.attributes if read is None else read)
+
+
+cdef object _href(scraper_lxb_attr *attributes, scraper_lxb_node *pointer, object parser):
+    """A link's href as selectolax's `attributes` gives it: read from the list, but where a name is prefixed
+    (xlink:href, a key of its own there)."""
+    cdef scraper_lxb_attr *attribute = attributes
+    while attribute != NULL:
+        if attribute.qualified_name != 0 or _HREF == 0:
+            return _node(pointer, parser).attributes.get("href")
+        attribute = attribute.next
+    return _value(attributes, _HREF)
 
 
 cdef struct Open:  # an element entered and not yet left
@@ -602,11 +636,12 @@ def walk(collector, LexborNode root, recorder):
             attributes = (<scraper_lxb_element *> node).first_attr if node.type == ELEMENT_NODE else NULL
             element = None
             opening = _known_opening(node) if action == _ENTERED or action == _OTHER else NULL
-            # Made where Python may judge the element, or _enter or Structure.enter read it.
-            if attributes != NULL or action == _OTHER or (action == _ENTERED and (
+            # Made where an entry rule, _enter or Structure.enter reads it (_entry makes one where Python
+            # judges the element by its attributes).
+            if action == _OTHER or (action == _ENTERED and (
                     opening == NULL or opening.structure or opening.anchor)):
                 element = _node(node, parser)
-            entry = _entry(collector, element, action, tag, attributes)
+            entry = _entry(collector, element, node, parser, action, tag, attributes)
             if entry is _SKIP:
                 if recorder is not None:
                     recorder.skipped(_node(node, parser), tuple(path), len(collector.blocks))
@@ -623,10 +658,7 @@ def walk(collector, LexborNode root, recorder):
                 elif action == _ANCHOR:
                     collector.anchor_depth += 1
                     if collector.anchor_depth == 1:
-                        href = None
-                        if attributes != NULL:
-                            plain = _plain_names(attributes)
-                            href = _value(attributes, _HREF) if plain else element.attributes.get("href")
+                        href = None if attributes == NULL else _href(attributes, node, parser)
                         collector.structure.anchor_start(href, len(collector.parts))
                 elif action != _INLINE and opening != NULL:
                     _open(collector, path, kinds, node, element, tag, opening)

@@ -35,7 +35,10 @@ __all__ = [
     "names_only_layout",
 ]
 
-_STYLE_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+# The style declarations that hide an element, property and value, lowercase: searched in the lowered style,
+# white space around the colon.
+HIDING_STYLES = (("display", "none"), ("visibility", "hidden"))
+_STYLE_HIDDEN_RE = re.compile("|".join(rf"{name}\s*:\s*{value}" for name, value in HIDING_STYLES))
 
 
 class Clutter(enum.IntEnum):
@@ -78,6 +81,8 @@ def _bind_compiled() -> None:
             rules.STYLE_PROPERTY_WORDS,
             rules.MIN_SLUG_WORDS,
             rules.STYLE_PREFIX_CHARS,
+            rules.SKIP_ROLES,
+            HIDING_STYLES,
         )
 
 

@@ -95,6 +95,65 @@ def test_a_value_not_ascii_is_left_to_python(pieces: list[str]) -> None:
 def test_a_clutter_word_that_is_not_squeezed_is_refused() -> None:
     assert COMPILED is not None
     with pytest.raises(ValueError, match="not squeezed"):
-        COMPILED.bind(["share-bar"], [], [], [], [], [], [], [], 7, 2)
+        COMPILED.bind(["share-bar"], [], [], [], [], [], [], [], 7, 2, [], [])
     clutter._bind_compiled()  # the rules back, for the tests that follow
     assert COMPILED.verdict("share") == clutter.STRONG
+
+
+ROLES = st.one_of(
+    st.sampled_from(sorted(rules.SKIP_ROLES)), st.sampled_from(["Navigation", "MAIN", "article"])
+)
+STYLES = st.lists(
+    st.sampled_from(
+        ["display", "Display", "visibility", ":", "none", "NONE", "hidden", " ", "\t", "\x1c", ";", "x"]
+    ),
+    max_size=8,
+).map("".join)
+ATTRIBUTE_VALUES = st.fixed_dictionaries(
+    {},
+    optional={
+        "role": st.one_of(st.none(), st.just(""), ROLES),
+        "hidden": st.one_of(st.none(), st.just(""), st.just("hidden")),
+        "aria-hidden": st.one_of(st.none(), st.sampled_from(["true", "True", "false", ""])),
+        "style": st.one_of(st.none(), STYLES, st.just("display:none; font-family: 'Ö'")),
+        "class": st.one_of(st.none(), VALUES),
+        "id": st.one_of(st.none(), NAMES),
+    },
+)
+
+
+@needs_compiled
+@settings(max_examples=3000, deadline=None)
+@given(ATTRIBUTE_VALUES, st.booleans(), st.booleans())
+@example({"style": "display : none"}, False, False)
+@example({"style": "visibility:\x1chidden"}, False, False)
+@example({"role": "Dialog", "hidden": None}, False, False)
+@example({"aria-hidden": "true", "class": "share"}, False, False)
+@example({"class": "content", "id": "sidebar"}, False, True)  # a heading's id is its anchor
+@example({"class": "content"}, True, False)
+def test_the_compiled_attribute_verdict_is_pythons(
+    values: dict[str, str | None], furniture: bool, heading: bool
+) -> None:
+    assert COMPILED is not None
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(clutter, "_compiled", None)
+        expected = clutter.clutter_of_attributes.__wrapped__(  # type: ignore[attr-defined]
+            furniture,
+            heading,
+            "hidden" in values,
+            values.get("aria-hidden"),
+            values.get("style"),
+            values.get("role"),
+            values.get("class"),
+            None if heading else values.get("id"),
+        )
+    found = COMPILED.verdict_of_values(values, furniture, heading)
+    ascii_only = all(value is None or value.isascii() for value in values.values())
+    assert found == expected or (found == -1 and not ascii_only), (values, found, expected)
+
+
+@needs_compiled
+def test_the_attributes_read_are_clutter_of_plains() -> None:
+    # The compiled walk reads these in an element's attribute list: clutter_of_plain's names and the class.
+    assert COMPILED is not None
+    assert set(COMPILED.ATTRIBUTE_NAMES) == {*clutter.PLAIN_VERDICT_NAMES, "class"}

@@ -145,6 +145,13 @@ EDGE_CASES = {
     "</p><svg><a xlink:href='/s' class='share'><text>x</text></a></svg><math definitionURL='u'><mi>m</mi>"
     "</math><div data-role='x' class='sidebar' role='main'><p>c</p></div><a href class='more'>d</a>"
     "<div CLASS='share' ID='x'><p>e</p></div><p Role='navigation'>f</p></body>",
+    "attributes of the compiled verdict": "<body><div data-x='1' class='share-bar' id='s'><p>a</p></div>"
+    "<div style='DISPLAY : None' class='post'><p>b</p></div>"
+    "<div style='color:red' id='sidebar'><p>c</p></div>"
+    "<p aria-hidden='TRUE' class='story__meta widget'>d</p><p role='Dialog'>e</p><p role='main' hidden>f</p>"
+    "<div class='caf\u00e9 share' data-y><p>g</p></div>"
+    "<div style='font-family: \u00d6' class='sr-only'>h</div>"
+    "<span aria-label='x' class='no-share'>i</span><div id='related-posts' title='t'><p>j</p></div></body>",
     "dialogs and templates": "<body><dialog><p>closed</p></dialog><template><p>t</p></template><p>x</p>"
     "</body>",
     # The flush's text: spaces stripped, collapsed only where two follow each other or a character is not
