@@ -13,8 +13,14 @@ def bind(
     style_property_words: Iterable[str],
     min_slug_words: int,
     style_prefix_chars: int,
+    skip_roles: Iterable[str],
+    hiding_styles: Iterable[tuple[str, str]],
+    footer: Iterable[str],
+    layout: Iterable[str],
+    terms: Iterable[str],
 ) -> None: ...
 def verdict(names: str) -> int: ...
+def token_sets(names: str) -> int: ...
 def verdict_of_values(
     values: Mapping[str, str | None], furniture: bool = False, heading: bool = False
 ) -> int: ...

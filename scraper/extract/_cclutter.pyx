@@ -26,6 +26,9 @@ cdef enum:
     MODIFIER_WORD = 32  # a first word that states a setting: the name gives no tokens
     STYLE_PROPERTY_WORD = 64
     SKIP_ROLE = 128  # a role never the body, lowered (rules.SKIP_ROLES)
+    FOOTER_TOKEN = 256
+    WEAK_NOT_LAYOUT = 512  # a weak clutter token that names a kind of clutter, not layout
+    STRONG_NOT_TERMS = 1024  # a strong clutter token that is not a definition list's terms
     # The verdicts (clutter.Clutter's values).
     NO_CLUTTER = 0
     WEAK = 1
@@ -59,7 +62,7 @@ cdef unsigned char *_word_ends = NULL
 
 # The table of tokens: open addressing, the key's bytes in _keys at _key_starts[slot], its bits in _bits
 # (0: an empty slot).
-cdef unsigned char _bits[TABLE_SLOTS]
+cdef unsigned short _bits[TABLE_SLOTS]
 cdef unsigned int _key_starts[TABLE_SLOTS]
 cdef unsigned char _key_lengths[TABLE_SLOTS]
 cdef bytes _keys = b""
@@ -96,9 +99,10 @@ cdef inline unsigned int _hash_more(unsigned int hash_, const unsigned char *dat
 
 
 def bind(clutter_words, strong, gated, weak, content, hidden_classes, modifier_words, style_property_words,
-         int min_slug_words, int style_prefix_chars, skip_roles, hiding_styles):
+         int min_slug_words, int style_prefix_chars, skip_roles, hiding_styles, footer, layout, terms):
     """Take clutter.py's rules: the squeezed clutter words, the token sets, the name rules, the roles never
-    the body and the style declarations that hide an element."""
+    the body, the style declarations that hide an element, and the tokens of a footer, of layout and of a
+    definition list's terms."""
     global _min_slug_words, _style_prefix_chars, _bound, _keys, _key_bytes, _children, _word_ends
     global _hiding_styles, _hiding_count
     _bound = False
@@ -108,13 +112,14 @@ def bind(clutter_words, strong, gated, weak, content, hidden_classes, modifier_w
     for words, bit in ((strong, STRONG_TOKEN), (gated, GATED_TOKEN), (weak, WEAK_TOKEN),
                        (content, CONTENT_TOKEN), (hidden_classes, HIDDEN_CLASS),
                        (modifier_words, MODIFIER_WORD), (style_property_words, STYLE_PROPERTY_WORD),
-                       (skip_roles, SKIP_ROLE)):
+                       (skip_roles, SKIP_ROLE), (footer, FOOTER_TOKEN),
+                       (set(weak) - set(layout), WEAK_NOT_LAYOUT), (set(strong) - set(terms), STRONG_NOT_TERMS)):
         for word in words:
             key = word.encode("ascii")
             if not 0 < len(key) <= MAX_KEY:
                 raise ValueError(f"a rule word of {len(key)} bytes: {word!r}")
             bits[key] = bits.get(key, 0) | bit
-    if 2 * len(bits) > TABLE_SLOTS:
+    if 2 * len(bits) > TABLE_SLOTS or any(len(key) > MAX_KEY for key in bits):
         raise ValueError(f"{len(bits)} rule words: more than the table holds")
     _build_table(bits)
     if not 0 < min_slug_words <= 16:  # Words holds 16
@@ -185,7 +190,7 @@ cdef int _build_table(dict bits) except -1:
     return 0
 
 
-cdef unsigned char _bits_of(const unsigned char *key, size_t length) noexcept nogil:
+cdef unsigned short _bits_of(const unsigned char *key, size_t length) noexcept nogil:
     """The sets the (lowered) token `key` is in: 0 for none."""
     cdef unsigned int slot
     if length == 0 or length > MAX_KEY:
@@ -249,13 +254,13 @@ cdef bint _words_of(const unsigned char *name, size_t length, Words *words) noex
     return words.count < _min_slug_words
 
 
-cdef unsigned char _name_token_bits(const unsigned char *name, const unsigned char *lowered,
-                                    size_t length) noexcept nogil:
+cdef unsigned short _name_token_bits(const unsigned char *name, const unsigned char *lowered,
+                                     size_t length) noexcept nogil:
     """The sets any token of one name is in (rules.attribute_tokens, of the name as written: its capitals
     split camel case; `lowered` is the same name with them made small)."""
     cdef Words words
     cdef unsigned char key[MAX_KEY]
-    cdef unsigned char found = 0
+    cdef unsigned short found = 0
     cdef int index, start
     if not _words_of(name, length, &words) or words.count == 0:
         return 0
@@ -277,8 +282,8 @@ cdef unsigned char _name_token_bits(const unsigned char *name, const unsigned ch
     return found
 
 
-cdef unsigned char _joined_bits(const unsigned char *lowered, Words *words, int first, int count,
-                                unsigned char *key) noexcept nogil:
+cdef unsigned short _joined_bits(const unsigned char *lowered, Words *words, int first, int count,
+                                 unsigned char *key) noexcept nogil:
     cdef size_t length = 0
     cdef int index
     for index in range(first, first + count):
@@ -294,7 +299,7 @@ cdef int _verdict(const unsigned char *names, size_t length) noexcept nogil:
     finds a clutter word, else no clutter) of ASCII class and id names, space-separated; -1 for others."""
     cdef unsigned char lowered[MAX_NAMES_BYTES]
     cdef size_t at, start, end, element
-    cdef unsigned char flagged_bits = 0, content_bits = 0
+    cdef unsigned short flagged_bits = 0, content_bits = 0
     cdef bint flagged = False, hidden = False
     if not _bound or length > MAX_NAMES_BYTES:
         return -1
@@ -415,7 +420,7 @@ cdef bint _ascii(const unsigned char *value, size_t length) noexcept nogil:
     return True
 
 
-cdef unsigned char _lowered_bits(const unsigned char *value, size_t length) noexcept nogil:
+cdef unsigned short _lowered_bits(const unsigned char *value, size_t length) noexcept nogil:
     cdef unsigned char lowered[MAX_KEY]
     cdef size_t at
     if length > MAX_KEY:
@@ -479,3 +484,32 @@ def verdict_of_values(values, bint furniture=False, bint heading=False):
             kept.append(encoded)
             attributes.data[place], attributes.length[place] = <const unsigned char *> encoded, len(encoded)
     return verdict_of_attributes(&attributes, furniture, heading)
+
+
+def token_sets(str names):
+    """The three tests clutter.py makes of the tokens of `names` (rules.attribute_tokens), as bits: 1 a
+    footer's token among them (is_footer), 2 weak clutter tokens all naming layout (names_only_layout), 4
+    strong clutter tokens all a definition list's terms (names_its_terms); -1 where only Python judges (a
+    name that is not ASCII)."""
+    cdef unsigned short found = 0
+    cdef size_t start = 0, end, length
+    if not names.isascii():
+        return -1
+    encoded = names.encode("ascii")
+    cdef const unsigned char *data = encoded
+    lowered = encoded.lower()
+    length = len(encoded)
+    while start < length:
+        if _is_space(data[start]):
+            start += 1
+            continue
+        end = start
+        while end < length and not _is_space(data[end]):
+            end += 1
+        found |= _name_token_bits(data + start, <const unsigned char *> lowered + start, end - start)
+        start = end
+    return (
+        (1 if found & FOOTER_TOKEN else 0)
+        | (2 if found & WEAK_TOKEN and not found & WEAK_NOT_LAYOUT else 0)
+        | (4 if found & STRONG_TOKEN and not found & STRONG_NOT_TERMS else 0)
+    )

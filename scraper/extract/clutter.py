@@ -83,6 +83,9 @@ def _bind_compiled() -> None:
             rules.STYLE_PREFIX_CHARS,
             rules.SKIP_ROLES,
             HIDING_STYLES,
+            rules.FOOTER_TOKENS,
+            rules.LAYOUT_TOKENS,
+            rules.DEFINITION_LIST_TOKENS,
         )
 
 
@@ -90,6 +93,13 @@ _bind_compiled()
 
 # Clutter by its value, for the compiled verdict's number.
 _BY_VALUE = (NO_CLUTTER, WEAK, HIDDEN, GATED, STRONG)
+# The bits of _cclutter.token_sets: the tests of is_footer, names_only_layout and names_its_terms.
+_FOOTER_NAMED, _ONLY_LAYOUT, _ONLY_TERMS = 1, 2, 4
+
+
+def _token_sets(names: str) -> int:
+    """_cclutter.token_sets, or -1 where Python tokenises the names."""
+    return _compiled.token_sets(names) if _compiled is not None else -1
 
 
 def clutter_of(furniture: bool, attributes: dict[str, str | None], heading: bool = False) -> Clutter:
@@ -226,17 +236,26 @@ def _name_holds_clutter_word(name: str) -> bool:
 
 def names_its_terms(attributes: dict[str, str | None]) -> bool:
     """A definition list whose only strong clutter words are the terms it defines ("glossary-terms")."""
-    words = rules.STRONG_CLUTTER_TOKENS & _tokens(names(attributes))
+    named = names(attributes)
+    if (found := _token_sets(named)) >= 0:
+        return bool(found & _ONLY_TERMS)
+    words = rules.STRONG_CLUTTER_TOKENS & _tokens(named)
     return bool(words) and words <= rules.DEFINITION_LIST_TOKENS
 
 
 def is_footer(tag: str, names: str) -> bool:
-    return tag in rules.FOOTER_TAGS or not rules.FOOTER_TOKENS.isdisjoint(_tokens(names))
+    if tag in rules.FOOTER_TAGS:
+        return True
+    if (found := _token_sets(names)) >= 0:
+        return bool(found & _FOOTER_NAMED)
+    return not rules.FOOTER_TOKENS.isdisjoint(_tokens(names))
 
 
 @functools.lru_cache(maxsize=1024)
 def names_only_layout(names: str) -> bool:
     """The weak clutter words in `names` all name layout ("widget"), none a kind of clutter ("caption")."""
+    if (found := _token_sets(names)) >= 0:
+        return bool(found & _ONLY_LAYOUT)
     weak = rules.WEAK_CLUTTER_TOKENS & _tokens(names)
     return bool(weak) and weak <= rules.LAYOUT_TOKENS
 

@@ -95,7 +95,7 @@ def test_a_value_not_ascii_is_left_to_python(pieces: list[str]) -> None:
 def test_a_clutter_word_that_is_not_squeezed_is_refused() -> None:
     assert COMPILED is not None
     with pytest.raises(ValueError, match="not squeezed"):
-        COMPILED.bind(["share-bar"], [], [], [], [], [], [], [], 7, 2, [], [])
+        COMPILED.bind(["share-bar"], [], [], [], [], [], [], [], 7, 2, [], [], [], [], [])
     clutter._bind_compiled()  # the rules back, for the tests that follow
     assert COMPILED.verdict("share") == clutter.STRONG
 
@@ -157,3 +157,25 @@ def test_the_attributes_read_are_clutter_of_plains() -> None:
     # The compiled walk reads these in an element's attribute list: clutter_of_plain's names and the class.
     assert COMPILED is not None
     assert set(COMPILED.ATTRIBUTE_NAMES) == {*clutter.PLAIN_VERDICT_NAMES, "class"}
+
+
+@needs_compiled
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(VALUES, st.sampled_from(["footer-terms", "glossary-terms", "site-footer widget", "widget"])))
+@example("widget header")
+@example("widget caption")
+@example("glossary terms")
+@example("related terms")
+@example("footer__links")
+def test_the_compiled_token_tests_are_pythons(value: str) -> None:
+    assert COMPILED is not None
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(clutter, "_compiled", None)
+        expected = (
+            clutter.is_footer("div", value),
+            clutter.names_only_layout.__wrapped__(value),  # type: ignore[attr-defined]
+            clutter.names_its_terms({"class": value}),
+        )
+    found = COMPILED.token_sets(value)
+    assert found >= 0, value
+    assert (bool(found & 1), bool(found & 2), bool(found & 4)) == expected, (value, found)
