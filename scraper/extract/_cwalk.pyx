@@ -47,6 +47,7 @@ cdef extern from *:
     int scraper_set_slot(object descriptor, object owner, object value) except -1
 
 cdef enum:
+    WEAK_VERDICT = 1  # clutter.WEAK's value (_cclutter's verdicts are clutter.Clutter's)
     ELEMENT_NODE = 1  # LXB_DOM_NODE_TYPE_ELEMENT
     TEXT_NODE = 3  # LXB_DOM_NODE_TYPE_TEXT
     FIRST_DEPTH = 256  # open elements the stack holds before it grows (it doubles)
@@ -66,6 +67,19 @@ cdef list _actions_by_id = []
 cdef int *_codes_by_id = NULL
 
 
+cdef enum:  # what _Collector.entry asks of a tag, by the rule sets (blocks.rules) it is in
+    SKIPPED_TAG = 1
+    FINE_PRINT_TAG = 2
+    FURNITURE_TAG = 4
+    SECTION_FURNITURE_TAG = 8
+    HEADING_TAG = 16
+
+
+# The entry rules of each fixed tag number of an _OTHER action (its bits above), learned with its action.
+cdef unsigned char *_entry_rules_by_id = NULL
+cdef object _rules = None  # blocks.rules
+
+
 cdef struct Opening:  # blocks._Opening's flags and depths, in C: what _open and _close read of a tag
     unsigned char block, structure, anchor, separator  # separator: _Opening.separator is not None
     int pre, caption, sectioning
@@ -83,8 +97,9 @@ def bind(blocks):
     global _action_of_node, _verdict_of, _enter, _leave, _ENTER, _SKIP, _WEAK, _NO_CLUTTER
     global _TEXT, _IGNORED, _INLINE, _BLOCK, _ANCHOR, _ENTERED, _OTHER
     global _FIXED_TAG_IDS, _actions_by_id, _codes_by_id, _opening_of, _openings_by_id, _opening_objects_by_id
+    global _entry_rules_by_id, _rules
     _action_of_node, _verdict_of = blocks._action_of_node, blocks.clutter_of_plain
-    _enter, _leave, _opening_of = blocks._enter, blocks._leave, blocks._opening_of
+    _enter, _leave, _opening_of, _rules = blocks._enter, blocks._leave, blocks._opening_of, blocks.rules
     _ENTER, _SKIP, _WEAK, _NO_CLUTTER = blocks._ENTER, blocks._SKIP, blocks.WEAK, blocks.NO_CLUTTER
     _TEXT, _IGNORED, _INLINE = blocks._TEXT, blocks._IGNORED, blocks._INLINE
     _BLOCK, _ANCHOR, _ENTERED, _OTHER = blocks._BLOCK, blocks._ANCHOR, blocks._ENTERED, blocks._OTHER
@@ -93,7 +108,8 @@ def bind(blocks):
         _FIXED_TAG_IDS = blocks.FIXED_TAG_IDS
         _codes_by_id = <int *> malloc(_FIXED_TAG_IDS * sizeof(int))
         _openings_by_id = <Opening *> malloc(_FIXED_TAG_IDS * sizeof(Opening))
-        if _codes_by_id == NULL or _openings_by_id == NULL:
+        _entry_rules_by_id = <unsigned char *> malloc(_FIXED_TAG_IDS)
+        if _codes_by_id == NULL or _openings_by_id == NULL or _entry_rules_by_id == NULL:
             raise MemoryError()
         _actions_by_id, _opening_objects_by_id = [None] * _FIXED_TAG_IDS, [None] * _FIXED_TAG_IDS
     for index in range(_FIXED_TAG_IDS):
@@ -396,7 +412,7 @@ cdef object _value(scraper_lxb_attr *attribute, uintptr_t name):
     return None
 
 
-cdef int _attributes_verdict(scraper_lxb_attr *attribute) except -2:
+cdef int _attributes_verdict(scraper_lxb_attr *attribute, bint furniture, bint heading) except -2:
     """clutter_of_plain's verdict of an element, by the values _cclutter reads in its attribute list: -1
     where Python judges (a prefixed name; a name of the page's own where they cannot be read)."""
     cdef Attributes read
@@ -416,7 +432,7 @@ cdef int _attributes_verdict(scraper_lxb_attr *attribute) except -2:
             if attribute.value != NULL and attribute.value.data != NULL:
                 read.data[place], read.length[place] = attribute.value.data, attribute.value.length
         attribute = attribute.next
-    return verdict_of_attributes(&read, False, False)
+    return verdict_of_attributes(&read, furniture, heading)
 
 
 cdef inline int _place_of(uintptr_t number) except -2:
@@ -440,10 +456,10 @@ cdef object _entry(object collector, LexborNode element, scraper_lxb_node *point
     element's LexborNode is made here where Python judges it, unless the walk made it (`element`)."""
     cdef int verdict
     if action == _OTHER:
-        return collector.entry(element, tag)
+        return _ruled_entry(collector, element, tag, attributes)
     if attributes == NULL or collector.pre_depth:
         return _ENTER
-    verdict = _attributes_verdict(attributes)
+    verdict = _attributes_verdict(attributes, False, False)
     if verdict == 0:
         return _ENTER  # most elements: no clutter word in their names, no role, hidden or style that hides
     node = element if element is not None else _node(pointer, parser)
@@ -462,6 +478,36 @@ cdef object _entry(object collector, LexborNode element, scraper_lxb_node *point
     if clutter is _NO_CLUTTER or (clutter is _WEAK and collector.caption_depth):
         return _ENTER
     return collector.judged(node, tag, clutter, node.attributes if read is None else read)
+
+
+cdef object _ruled_entry(object collector, LexborNode element, str tag, scraper_lxb_attr *attributes):
+    """_Collector.entry, of an element of a tag with an entry rule (skipped, fine print, furniture, a
+    heading): by the rules of its tag number and the compiled verdict of its attributes, as entry() judges;
+    entry() itself for a page's own tag, fine print, or attributes only Python judges."""
+    cdef uintptr_t tag_id = element.node.local_name
+    cdef unsigned char ruled
+    cdef bint furniture, heading
+    cdef int verdict
+    if not (0 < tag_id < _FIXED_TAG_IDS and _codes_by_id[tag_id] >= 0):
+        return collector.entry(element, tag)
+    ruled = _entry_rules_by_id[tag_id]
+    if ruled & SKIPPED_TAG:
+        return _SKIP
+    if collector.pre_depth:
+        return _ENTER
+    if ruled & FINE_PRINT_TAG:
+        return collector.entry(element, tag)
+    furniture = (ruled & FURNITURE_TAG) != 0 and not (
+        collector.sectioning_depth and (ruled & SECTION_FURNITURE_TAG) != 0)
+    heading = (ruled & HEADING_TAG) != 0
+    verdict = (WEAK_VERDICT if furniture else 0) if attributes == NULL else _attributes_verdict(
+        attributes, furniture, heading)
+    if verdict < 0:
+        return collector.entry(element, tag)
+    clutter = _clutter_by_value[verdict]
+    if clutter is _NO_CLUTTER or (clutter is _WEAK and collector.caption_depth):
+        return _ENTER
+    return collector.judged(element, tag, clutter, element.attributes, furniture, heading)
 
 
 cdef object _href(scraper_lxb_attr *attributes, scraper_lxb_node *pointer, object parser):
@@ -523,9 +569,20 @@ cdef tuple _action(scraper_lxb_node *pointer, object parser):
             opening.pre, opening.caption, opening.sectioning,
         )
         _opening_objects_by_id[tag_id] = opening
+        _entry_rules_by_id[tag_id] = _entry_rules_of(found[2])
         _actions_by_id[tag_id] = found
         _codes_by_id[tag_id] = found[0]
     return found
+
+
+cdef unsigned char _entry_rules_of(str tag) except? 255:
+    return (
+        (SKIPPED_TAG if tag in _rules.SKIP_TAGS else 0)
+        | (FINE_PRINT_TAG if tag in _rules.FINE_PRINT_TAGS else 0)
+        | (FURNITURE_TAG if tag in _rules.FURNITURE_TAGS else 0)
+        | (SECTION_FURNITURE_TAG if tag in _rules.SECTION_FURNITURE_TAGS else 0)
+        | (HEADING_TAG if tag in _rules.HEADING_TAGS else 0)
+    )
 
 
 cdef inline Opening *_known_opening(scraper_lxb_node *pointer) noexcept:
