@@ -5,7 +5,8 @@ reference and the fallback, tests/extract/test_guard_scan.py holds them to each 
 Written by hand: the guard read every page twice before the parse, once for its "<" (`str.count` per
 chunk) and once for its formatting start tags (a regular expression), a code unit at a time on the pages
 that hold a character past Latin-1 (most): 0.1 to 0.2 ms each, a mean dataset page. Here the count is a
-loop the compiler reads many units at a time, and the search stops only at a "<".
+loop the compiler reads many units at a time, and the search, stopping only at a "<", reads each chunk
+again while it is in the cache: one pass over the page's memory.
 """
 
 from libc.stdint cimport uint8_t, uint16_t, uint32_t
@@ -78,25 +79,24 @@ cdef bint _starts_formatting(const code_unit* data, Py_ssize_t at, Py_ssize_t le
     return False
 
 
-cdef list _counts(const code_unit* data, Py_ssize_t length, Py_ssize_t chunk):
-    counts = []
-    cdef Py_ssize_t start
+cdef tuple _counts(const code_unit* data, Py_ssize_t length, Py_ssize_t chunk):
+    cdef Py_ssize_t start, end, index, tags, formatting
+    counted, found = [], []
     for start in range(0, length, chunk):
-        counts.append(_count(data, start, min(start + chunk, length)))
-    return counts
+        end = min(start + chunk, length)
+        tags, formatting = _count(data, start, end), 0
+        if tags:  # the chunk read again while in the cache, its formatting tags looked for at each "<"
+            for index in range(start, end):
+                if data[index] == _LESS_THAN and _starts_formatting(data, index, length):
+                    formatting += 1
+        counted.append(tags)
+        found.append(formatting)
+    return counted, found
 
 
-cdef list _starts(const code_unit* data, Py_ssize_t length):
-    starts = []
-    cdef Py_ssize_t index
-    for index in range(length):
-        if data[index] == _LESS_THAN and _starts_formatting(data, index, length):
-            starts.append(index)
-    return starts
-
-
-def tag_counts(str html, Py_ssize_t chunk):
-    """The number of "<" in each `chunk` characters of `html` (`guard._chunk_counts`)."""
+def chunk_counts(str html, Py_ssize_t chunk):
+    """The number of "<" in each `chunk` characters of `html`, and of the formatting start tags that begin
+    in each (`guard._chunk_counts`)."""
     cdef Py_ssize_t length = PyUnicode_GET_LENGTH(html)
     cdef int kind = PyUnicode_KIND(html)
     cdef void* data = PyUnicode_DATA(html)
@@ -107,15 +107,3 @@ def tag_counts(str html, Py_ssize_t chunk):
     if kind == PyUnicode_2BYTE_KIND:
         return _counts(<const uint16_t*>data, length, chunk)
     return _counts(<const uint32_t*>data, length, chunk)
-
-
-def formatting_starts(str html):
-    """The offsets of the formatting start tags of `html`, in order (`guard._formatting_starts`)."""
-    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(html)
-    cdef int kind = PyUnicode_KIND(html)
-    cdef void* data = PyUnicode_DATA(html)
-    if kind == PyUnicode_1BYTE_KIND:
-        return _starts(<const uint8_t*>data, length)
-    if kind == PyUnicode_2BYTE_KIND:
-        return _starts(<const uint16_t*>data, length)
-    return _starts(<const uint32_t*>data, length)

@@ -42,7 +42,6 @@ guard against a whole ``extract()``: ``python bench/guard.py``.
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections import deque
@@ -98,8 +97,7 @@ MAX_STACK_WALK = 200_000_000
 MAX_ATTRIBUTES = 256
 
 # The two counts over every character of a page, compiled (extract/_scan.pyx, optional: see setup.py); None
-# where it was not built or SCRAPER_PURE_PYTHON is set, and `_chunk_counts` and `_formatting_starts` do the
-# same in Python.
+# where it was not built or SCRAPER_PURE_PYTHON is set, and `_chunk_counts` does the same in Python.
 _compiled: Any = load_compiled("scraper.extract._scan")
 
 # Pre-check tuning. Smaller chunks find huge tags sooner but cost more Python-level calls per page.
@@ -224,17 +222,17 @@ def guard_input(html: str) -> Guarded:
     """
     if len(html) > MAX_HTML_CHARS:
         raise ExtractionError(f"input of {len(html):,} characters exceeds the limit of {MAX_HTML_CHARS:,}")
-    chunk_tags, crowded = _count_tags(html)
+    chunk_tags, chunk_formatting, crowded = _count_tags(html)
     if crowded:
         html = _TOKEN_RE.sub(_fewer_attributes, html)
-        chunk_tags, _ = _count_tags(html)
+        chunk_tags, chunk_formatting, _ = _count_tags(html)
     tags = sum(chunk_tags)
     if tags > PRECISE_ABOVE_TAGS:  # the precise pass, whatever the formatting tags
         _TreeBound().feed(html)
         return Guarded(html, tags, -1, 0, checked=True)
     if tags <= _AMPLIFY_FREE_TAGS:
         return Guarded(html, tags, -1, tags * tags // 4, checked=False)
-    formatting, reconstructable = _reconstructable(html, chunk_tags)
+    formatting, reconstructable = _reconstructable(chunk_formatting, chunk_tags)
     if reconstructable > AMPLIFY_ABOVE:
         _TreeBound().feed(html)
         return Guarded(html, tags, formatting, 0, checked=True)
@@ -258,10 +256,10 @@ def check_tree(tree: LexborHTMLParser, guarded: Guarded) -> None:
             _refuse("after parsing", "reconstructed formatting elements", reconstructed, MAX_RECONSTRUCTED)
 
 
-def _count_tags(html: str) -> tuple[list[int], bool]:
-    """The number of "<" in each chunk of `html`, and whether a tag may carry more than MAX_ATTRIBUTES
-    attributes (then the counts stop there)."""
-    counts = _chunk_counts(html)
+def _count_tags(html: str) -> tuple[list[int], list[int], bool]:
+    """The number of "<" and of formatting start tags in each chunk of `html`, and whether a tag may carry
+    more than MAX_ATTRIBUTES attributes (then the counts stop there)."""
+    counts, formatting = _chunk_counts(html)
     checked_tag = -1  # a long tag spans many sparse chunks: look at it once
     known_to = 0  # the end of the chunk whose last "<" is checked_tag
     for index, in_chunk in enumerate(counts):
@@ -273,36 +271,34 @@ def _count_tags(html: str) -> tuple[list[int], bool]:
             if in_chunk or known_to != start:
                 tag_start = html.rfind("<", start if in_chunk else 0, end)
                 if tag_start != checked_tag and _is_crowded_tag(html, tag_start):
-                    return counts[: index + 1], True
+                    return counts[: index + 1], formatting[: index + 1], True
                 checked_tag = tag_start
             known_to = end
-    return counts, False
+    return counts, formatting, False
 
 
-def _chunk_counts(html: str) -> list[int]:
-    """The number of "<" in each _CHUNK_CHARS characters of `html`."""
+def _chunk_counts(html: str) -> tuple[list[int], list[int]]:
+    """The number of "<" in each _CHUNK_CHARS characters of `html`, and of the formatting start tags that
+    begin in each."""
     if _compiled is not None:
-        return list(_compiled.tag_counts(html, _CHUNK_CHARS))
-    return [html.count("<", start, start + _CHUNK_CHARS) for start in range(0, len(html), _CHUNK_CHARS)]
+        return _compiled.chunk_counts(html, _CHUNK_CHARS)  # type: ignore[no-any-return]
+    tags = [html.count("<", start, start + _CHUNK_CHARS) for start in range(0, len(html), _CHUNK_CHARS)]
+    formatting = [0] * len(tags)
+    for match in _FORMATTING_START_RE.finditer(html):
+        formatting[match.start() // _CHUNK_CHARS] += 1
+    return tags, formatting
 
 
-def _formatting_starts(html: str) -> list[int]:
-    """The offsets of the formatting start tags of `html`, in order."""
-    if _compiled is not None:
-        return list(_compiled.formatting_starts(html))
-    return [match.start() for match in _FORMATTING_START_RE.finditer(html)]
-
-
-def _reconstructable(html: str, chunk_tags: list[int]) -> tuple[int, int]:
-    """The formatting start tags of `html`, and how many formatting elements its tags can make the parser
-    re-create. Only a tag can close them, so a chunk holds at most one reconstruction per "<" in it (and
-    one carried over from the chunk before), each re-creating at most the formatting elements opened
+def _reconstructable(chunk_formatting: list[int], chunk_tags: list[int]) -> tuple[int, int]:
+    """The formatting start tags of the page, and how many formatting elements its tags can make the
+    parser re-create. Only a tag can close them, so a chunk holds at most one reconstruction per "<" in it
+    (and one carried over from the chunk before), each re-creating at most the formatting elements opened
     before the chunk ends, and one <a>."""
-    starts = _formatting_starts(html)
-    bound = 0
-    for chunk, tags in enumerate(chunk_tags):
-        bound += (bisect.bisect_left(starts, (chunk + 1) * _CHUNK_CHARS) + 1) * (tags + 1)
-    return len(starts), bound
+    opened = bound = 0
+    for formatting, tags in zip(chunk_formatting, chunk_tags, strict=True):
+        opened += formatting
+        bound += (opened + 1) * (tags + 1)
+    return opened, bound
 
 
 def _is_crowded_tag(html: str, tag_start: int) -> bool:

@@ -1,5 +1,5 @@
-"""The guard's compiled counts (extract/_scan.pyx) against its Python (extract/guard.py): the same "<" per
-chunk and the same formatting start tags, on every kind of str (one, two and four bytes a character)."""
+"""The guard's compiled counts (extract/_scan.pyx) against its Python (extract/guard.py): the same "<" and
+formatting start tags per chunk, on every kind of str (one, two and four bytes a character)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ PAGES = st.lists(PIECES, max_size=60).map("".join)
 def python_counts(html: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[int]]:
     with monkeypatch.context() as patched:
         patched.setattr(guard, "_compiled", None)
-        return guard._chunk_counts(html), guard._formatting_starts(html)
+        return guard._chunk_counts(html)
 
 
 def test_the_guard_uses_the_compiled_counts_when_built() -> None:
@@ -37,21 +37,33 @@ def test_the_guard_uses_the_compiled_counts_when_built() -> None:
     assert guard._compiled is (None if pure_python() else compiled)
 
 
-@given(PAGES)
-def test_the_formatting_start_tags_are_found_where_python_finds_them(html: str) -> None:
-    expected = [match.start() for match in guard._FORMATTING_START_RE.finditer(html)]
-    assert compiled.formatting_starts(html) == expected
+@given(PAGES, st.integers(min_value=1, max_value=9))
+def test_the_formatting_start_tags_of_each_chunk_are_counted_where_python_finds_them(
+    html: str, chunk: int
+) -> None:
+    starts = [match.start() for match in guard._FORMATTING_START_RE.finditer(html)]
+    expected = [
+        sum(start // chunk == index for start in starts) for index in range(len(range(0, len(html), chunk)))
+    ]
+    assert compiled.chunk_counts(html, chunk)[1] == expected
 
 
 @given(PAGES, st.integers(min_value=1, max_value=9))
 def test_the_tags_of_each_chunk_are_counted_as_python_counts_them(html: str, chunk: int) -> None:
     expected = [html.count("<", start, start + chunk) for start in range(0, len(html), chunk)]
-    assert compiled.tag_counts(html, chunk) == expected
+    assert compiled.chunk_counts(html, chunk)[0] == expected
+
+
+@given(PAGES)
+def test_the_compiled_counts_are_the_pythons(html: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        expected = python_counts(html, monkeypatch)
+    assert guard._chunk_counts(html) == expected
 
 
 def test_a_long_page_is_counted_and_guarded_alike_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
     page = "<p>été <b>un</b> <STRONG>deux</strong> <i\u3000x> 東</p>" * 2000
-    assert (guard._chunk_counts(page), guard._formatting_starts(page)) == python_counts(page, monkeypatch)
+    assert guard._chunk_counts(page) == python_counts(page, monkeypatch)
     compiled_guarded = guard.guard_input(page)
     monkeypatch.setattr(guard, "_compiled", None)
     assert guard.guard_input(page) == compiled_guarded
@@ -60,4 +72,4 @@ def test_a_long_page_is_counted_and_guarded_alike_either_way(monkeypatch: pytest
 
 def test_a_chunk_must_be_positive() -> None:
     with pytest.raises(ValueError, match="chunk"):
-        compiled.tag_counts("<p>", 0)
+        compiled.chunk_counts("<p>", 0)
