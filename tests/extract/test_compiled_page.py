@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper._compiled import pure_python
 from scraper.extract.metadata import _page, rules
-from scraper.extract.pagetype_rules import PAGE_TYPE_SELECTOR
+from scraper.extract.pagetype_rules import LINK_SELECTOR, PAGE_TYPE_SELECTOR
 from tests.extract.trees import elements
 
 compiled = pytest.importorskip("scraper.extract.metadata._cpage") if not os.environ.get("CI") else None
@@ -55,8 +55,13 @@ def _both(html: str) -> tuple[Found, Found]:
     return by_lexbor, by_walk
 
 
-def test_every_author_and_date_selector_and_the_page_type_query_is_a_query() -> None:
-    assert set(_page._QUERIES) == {*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS, PAGE_TYPE_SELECTOR}
+def test_every_author_and_date_selector_and_the_page_type_and_link_query_is_a_query() -> None:
+    assert set(_page._QUERIES) == {
+        *rules.AUTHOR_SELECTORS,
+        *rules.DATE_SELECTORS,
+        PAGE_TYPE_SELECTOR,
+        LINK_SELECTOR,
+    }
 
 
 @pytest.mark.parametrize("source", SNAPSHOTS[:5], ids=lambda path: path.parent.name)

@@ -1,13 +1,16 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """The metadata's searches of the whole tree (_page.py), compiled: the elements of
-rules.PAGE_NODES_SELECTOR, whether any element bears one of rules.AUTHOR_MARKS, and the first elements of
-each author and date selector (optional; _page.py's Lexbor queries are the reference and the fallback,
-tests/extract/test_compiled_page.py holds them to each other).
+rules.PAGE_NODES_SELECTOR, whether any element bears one of rules.AUTHOR_MARKS, the first elements of
+each author and date selector, and the page-type counts (optional; _page.py's Lexbor queries and
+pagetype.py's loop over them are the reference and the fallback, tests/extract/test_compiled_page.py and
+test_compiled_markup.py hold them to each other).
 
 Written by hand: Lexbor tests every element against every compound selector of a list (the marks: 0.17 ms
 a mean page; the page's elements 0.08; a broad author or date selector up to 0.3) and collects every match
 where a reader takes one to three. Here a walk reads each element's tag and attributes in C, and stops at
-the matches asked for.
+the matches asked for. The page-type counts took two walks (the query, the links) and a dict of attributes
+built for each of the query's elements (most of them buttons and inputs): here one walk counts them, and
+hands Python only the few it reads further (<time>s, <dialog>s, microdata).
 
 `bind` takes the selector lists and understands only what they are made of: compound selectors of a type
 selector, classes and attribute conditions (`[name]`, `[name="value"]`, `[name*="value"]`, each maybe with
@@ -88,6 +91,10 @@ cdef int _QUIRKS = -1  # the compatibility mode of a quirks-mode document
 cdef unsigned int _CONTAINED_FROM[256]
 cdef uintptr_t _HTML_NAMESPACE = 0
 cdef list _kept = []  # the bytes the conditions point into
+# What markup_tally tells apart (pagetype.markup_counts's loop, compiled): the tags it counts, by their
+# numbers, and the attributes it reads, [type], [itemprop] and [itemtype] in that order.
+cdef uintptr_t _CODE = 0, _PRE = 0, _TIME = 0, _INPUT = 0, _BUTTON = 0, _DIALOG = 0
+cdef Selectors _read
 
 _COMPOUND_RE = re.compile(r"([a-z][a-z0-9]*)?((?:\.[A-Za-z0-9_-]+|\[[^\]]*\])*)")
 _COMBINATOR_RE = re.compile(r"\s+(?![^\[]*\])")  # white space outside brackets: a descendant combinator
@@ -112,12 +119,14 @@ def bind(str page_selector, str marks_selector, tuple queries=()):
     _queries, _query_count = NULL, 0
     _empty(&_page)
     _empty(&_marks)
+    _empty(&_read)
     _kept.clear()
     _HTML_NAMESPACE = (<LexborNode> LexborHTMLParser("<p></p>").css_first("p")).node.ns
     _learn_quirks()
     _fill(&_page, page_selector)
     _fill(&_marks, marks_selector)
     _index_marks()
+    _learn_tally()
     _queries = <Selectors *> malloc(max(1, len(queries)) * sizeof(Selectors))
     if _queries == NULL:
         raise MemoryError()
@@ -146,6 +155,14 @@ cdef int _learn_quirks() except -1:
     if quirks == standard:
         raise ValueError("the documents' compatibility modes do not read apart")
     _QUIRKS = quirks
+    return 0
+
+
+cdef int _learn_tally() except -1:
+    global _CODE, _PRE, _TIME, _INPUT, _BUTTON, _DIALOG
+    _CODE, _PRE, _TIME = _tag_number("code"), _tag_number("pre"), _tag_number("time")
+    _INPUT, _BUTTON, _DIALOG = _tag_number("input"), _tag_number("button"), _tag_number("dialog")
+    _fill(&_read, "[type], [itemprop], [itemtype]")
     return 0
 
 
@@ -508,3 +525,76 @@ def bears_marks(LexborNode root):
             return True
         node = following(node, start)
     return False
+
+
+cdef scraper_lxb_attr *_plain(scraper_lxb_node *node, int name) noexcept:
+    """The element's attribute `_read` names at `name`, as its attributes dict keys it (a foreign content's
+    adjusted name, "xlink:type", is another key), else NULL."""
+    cdef scraper_lxb_attr *attribute = (<scraper_lxb_element *> node).first_attr
+    while attribute != NULL:
+        if attribute.qualified_name == 0 and _named(&_read.conditions[name], attribute):
+            return attribute
+        attribute = attribute.next
+    return NULL
+
+
+cdef bint _spells(scraper_lxb_attr *attribute, const unsigned char *word, size_t length) noexcept:
+    """Whether the value, lower-cased, is `word` (lower-case ASCII): no other character than an ASCII
+    letter lower-cases to one of its letters (only the Kelvin sign, to "k"), so its bytes tell."""
+    cdef size_t index
+    if attribute == NULL or attribute.value == NULL or attribute.value.length != length:
+        return False
+    for index in range(length):
+        if _lower(attribute.value.data[index]) != word[index]:
+            return False
+    return True
+
+
+def markup_tally(LexborNode root, int kinds, int links, Py_ssize_t max_times):
+    """pagetype.markup_counts's walk: (links, code, pre, times, passwords, buttons, the first `max_times`
+    <time>s, the <dialog>s, the elements with an itemprop or itemtype) over `root` and the elements under
+    it, counting the matches of the query bound at `links` (as `len(root.css(links))`) and the elements
+    the query bound at `kinds` matches, each once."""
+    if not (0 <= kinds < _query_count and 0 <= links < _query_count):
+        raise IndexError((kinds, links))
+    cdef const Selectors *counted = &_queries[kinds]
+    cdef const Selectors *linking = &_queries[links]
+    cdef scraper_lxb_node *start = root.node
+    cdef scraper_lxb_node *node = start
+    cdef scraper_lxb_attr *kind
+    cdef bint quirks = _quirks(start)
+    cdef Py_ssize_t linked = 0, code = 0, pre = 0, times = 0, passwords = 0, buttons = 0
+    cdef uintptr_t tag
+    timed, dialogs, attributed = [], [], []
+    while node != NULL:
+        if node.type == ELEMENT_NODE:
+            linked += _matches(linking, node, quirks)
+            if _matches(counted, node, quirks):
+                tag = node.local_name
+                if tag == _CODE:
+                    code += 1
+                elif tag == _PRE:
+                    pre += 1
+                elif tag == _TIME:
+                    times += 1
+                    if len(timed) < max_times:
+                        timed.append(_node(root, node))
+                elif tag == _INPUT:
+                    kind = _plain(node, 0)
+                    passwords += _spells(kind, b"password", 8)
+                    buttons += _spells(kind, b"button", 6)
+                elif tag == _BUTTON:
+                    buttons += 1
+                elif tag == _DIALOG:
+                    dialogs.append(_node(root, node))
+                if _plain(node, 1) != NULL or _plain(node, 2) != NULL:
+                    attributed.append(_node(root, node))
+        node = following(node, start)
+    return linked, code, pre, times, passwords, buttons, timed, dialogs, attributed
+
+
+cdef LexborNode _node(LexborNode root, scraper_lxb_node *node):
+    cdef LexborNode found = LexborNode.__new__(LexborNode)
+    found.node = node
+    found.parser = root.parser
+    return found

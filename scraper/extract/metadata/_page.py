@@ -11,7 +11,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..._compiled import load as load_compiled
-from ..pagetype_rules import PAGE_TYPE_SELECTOR
+from ..pagetype_rules import LINK_SELECTOR, PAGE_TYPE_SELECTOR
 from . import rules
 from ._text import clean_text
 
@@ -22,6 +22,7 @@ __all__ = [
     "all_matches",
     "author_marked",
     "first_matches",
+    "markup_tally",
     "meta_tags",
     "page_nodes",
 ]
@@ -32,10 +33,13 @@ __all__ = [
 _compiled: Any = load_compiled("scraper.extract.metadata._cpage")
 # The author and date selectors, each a walk of the whole tree in Lexbor (most a few hundredths of a
 # millisecond, the broad ones up to a third): compiled, by their place.
-# And the page-type counts' query (pagetype.markup_counts), all its matches: a walk of the same kind.
+# And the page-type counts' query (pagetype.markup_counts), all its matches: a walk of the same kind; with
+# its count of links, in the same walk (markup_tally).
 _QUERIES = {
     selector: index
-    for index, selector in enumerate((*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS, PAGE_TYPE_SELECTOR))
+    for index, selector in enumerate(
+        (*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS, PAGE_TYPE_SELECTOR, LINK_SELECTOR)
+    )
 }
 if _compiled is not None:
     _compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS, tuple(_QUERIES))
@@ -122,6 +126,16 @@ def first_matches(tree: LexborHTMLParser, selector: str, limit: int) -> list[Lex
         found = tree.css_first(selector)
         return [found] if found is not None else []
     return list(tree.css(selector)[:limit])
+
+
+def markup_tally(tree: LexborHTMLParser, max_times: int) -> tuple[Any, ...] | None:
+    """pagetype.markup_counts's walk compiled (_cpage.markup_tally), or None where it is not built."""
+    root = tree.root
+    if _compiled is None or root is None:
+        return None
+    return tuple(
+        _compiled.markup_tally(root, _QUERIES[PAGE_TYPE_SELECTOR], _QUERIES[LINK_SELECTOR], max_times)
+    )
 
 
 @dataclass(frozen=True, slots=True)
