@@ -207,9 +207,8 @@ class TextNearTitle:
         body = self._tree.body
         if body is None:
             return []
-        text, self._whole = _text_near(body, self._title or "")
-        self._text = text
-        anchor = self._anchor = text.find(self._title) if self._title else -1
+        text, self._whole, anchor = _text_near(body, self._title or "")
+        self._text, self._anchor = text, anchor
         if anchor < 0:
             return [(0, text[: rules.BYLINE_AFTER_TITLE_CHARS])]
         after = text[anchor : anchor + len(self._title or "") + rules.BYLINE_AFTER_TITLE_CHARS]
@@ -217,17 +216,20 @@ class TextNearTitle:
         return [(anchor, after), (before, text[before:anchor])]
 
 
-def _text_near(body: LexborNode, title: str) -> tuple[str, bool]:
+def _text_near(body: LexborNode, title: str) -> tuple[str, bool, int]:
     """The body's text (joined with "\n"), or a prefix of it that holds all the windows read: the title's
     first occurrence and BYLINE_AFTER_TITLE_CHARS after it, or that many from the start without a title;
-    and whether it is the whole."""
+    whether it is the whole; and where the title first occurs in it (-1 nowhere or without a title), found
+    once (a title not on the page is looked for through all the text)."""
     after = rules.BYLINE_AFTER_TITLE_CHARS
     if _compiled_text is not None:
         text, whole = _compiled_text.text_through(body, title.encode("utf-8", "surrogatepass"), after)
-        anchor = text.find(title) if title else 0
-        if whole or (anchor >= 0 and len(text) >= anchor + len(title) + after):
-            return str(text), bool(whole)
-    return body.text(deep=True, separator="\n"), True
+        anchor = text.find(title) if title else -1
+        reach = anchor if title else 0  # where the windows start: the title, else the text's start
+        if whole or (reach >= 0 and len(text) >= reach + len(title) + after):
+            return str(text), bool(whole), anchor
+    text = body.text(deep=True, separator="\n")
+    return text, True, text.find(title) if title else -1
 
 
 def teaser_spans(tree: LexborHTMLParser, text: str, anchor: int) -> tuple[tuple[int, int], ...]:
