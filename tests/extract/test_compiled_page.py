@@ -303,3 +303,17 @@ def test_the_windows_and_teasers_are_the_whole_text_s(source: Path, monkeypatch:
         placed = near_title.placed_windows()
         found.append((placed, [near_title.in_teaser(offset) for offset, _ in placed]))
     assert found[0] == found[1]
+
+
+def test_a_walk_from_below_the_root_reads_the_ancestors_above_it() -> None:
+    # A descendant selector's ancestor may lie above the element walked from, as in Lexbor's node.css().
+    tree = LexborHTMLParser(
+        '<html class="byline" itemprop="author"><body><div class="post-meta"><a>x</a><b itemprop="name">n'
+        "</b><time datetime=1>t</time></div><time datetime=2>u</time></body></html>"
+    )
+    body = tree.body
+    assert body is not None
+    for selector, query in _page._QUERIES.items():
+        expected = [node.mem_id for node in body.css(selector)[:LIMIT]]
+        assert [node.mem_id for node in compiled.first_matches(body, query, LIMIT)] == expected, selector
+    assert len(body.css(rules.AUTHOR_SELECTORS[4])) == 1
