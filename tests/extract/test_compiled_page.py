@@ -317,3 +317,19 @@ def test_a_walk_from_below_the_root_reads_the_ancestors_above_it() -> None:
         expected = [node.mem_id for node in body.css(selector)[:LIMIT]]
         assert [node.mem_id for node in compiled.first_matches(body, query, LIMIT)] == expected, selector
     assert len(body.css(rules.AUTHOR_SELECTORS[4])) == 1
+
+
+def _teaser_card(number: int) -> str:
+    return f'<article><h2><a href="/{number}">Teaser {number}</a></h2><p>{number} May 2025</p></article>'
+
+
+def test_the_whole_text_is_read_for_the_teasers_only_beside_a_run_of_cards() -> None:
+    long = "<p>Paragraph words.</p>" * 2_000
+    lone = _page.TextNearTitle(LexborHTMLParser(f"<h1>Headline</h1>{long}{_teaser_card(1)}"), "Headline")
+    assert not lone.in_teaser(0)
+    assert lone._whole is (_page._compiled_text is None)  # a lone card makes no teasers: not read for it
+    tree = LexborHTMLParser(f"<h1>Headline</h1>{long}{_teaser_card(1)}{_teaser_card(2)}")
+    near_title = _page.TextNearTitle(tree, "Headline")
+    text = tree.body.text(deep=True, separator="\n")  # type: ignore[union-attr]
+    assert near_title.in_teaser(text.find("1 May 2025")) and near_title.in_teaser(text.find("2 May 2025"))
+    assert not near_title.in_teaser(text.find("Headline")) and near_title._whole

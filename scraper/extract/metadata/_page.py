@@ -197,10 +197,13 @@ class TextNearTitle:
         """Whether the body's text at this offset is a teaser card's (found only when first asked)."""
         if self._teasers is None:
             self.placed_windows()  # sets the body's text and the headline's place in it
+            cards = teaser_cards(self._tree)
             body = self._tree.body
-            if not self._whole and body is not None:  # the teasers' texts are found in the whole text
+            # The cards' texts are found in the whole text; fewer cards than a run of them make no teasers
+            # whatever their text, which is then not read.
+            if len(cards) >= rules.MIN_TEASER_CARDS and not self._whole and body is not None:
                 self._text, self._whole = body.text(deep=True, separator="\n"), True
-            self._teasers = teaser_spans(self._tree, self._text, self._anchor)
+            self._teasers = teaser_spans(cards, self._text, self._anchor)
         return any(start <= offset < end for start, end in self._teasers)
 
     def _compute(self) -> list[tuple[int, str]]:
@@ -232,16 +235,25 @@ def _text_near(body: LexborNode, title: str) -> tuple[str, bool, int]:
     return text, True, text.find(title) if title else -1
 
 
-def teaser_spans(tree: LexborHTMLParser, text: str, anchor: int) -> tuple[tuple[int, int], ...]:
-    """Where the teaser cards' text lies in the body's text: <article> elements that hold no other, whose
-    first heading is a link and is not an <h1>, and whose text does not hold the headline (at ``anchor``);
-    none unless there are several (rules.MIN_TEASER_CARDS)."""
+def teaser_cards(tree: LexborHTMLParser) -> list[LexborNode]:
+    """The page's teaser cards as their mark-up shows them: <article> elements that hold no other, whose
+    first heading is a link and is not an <h1>."""
+    # Lexbor's css() on a node matches the node itself: more than one is a nested article.
+    return [
+        card
+        for card in tree.css(rules.TEASER_CARD_TAG)
+        if len(card.css(rules.TEASER_CARD_TAG)) == 1 and _heading_links_away(card)
+    ]
+
+
+def teaser_spans(cards: list[LexborNode], text: str, anchor: int) -> tuple[tuple[int, int], ...]:
+    """Where the teaser cards' text lies in the body's text: the cards (teaser_cards) whose text does not
+    hold the headline (at ``anchor``); none unless there are several (rules.MIN_TEASER_CARDS)."""
+    if len(cards) < rules.MIN_TEASER_CARDS:
+        return ()
     spans: list[tuple[int, int]] = []
     cursor = 0  # cards holding no other card come in the text's order: a copy of one is found in its place
-    for card in tree.css(rules.TEASER_CARD_TAG):
-        # Lexbor's css() on a node matches the node itself: more than one is a nested article.
-        if len(card.css(rules.TEASER_CARD_TAG)) > 1 or not _heading_links_away(card):
-            continue
+    for card in cards:
         card_text = card.text(deep=True, separator="\n")
         start = text.find(card_text, cursor) if card_text.strip() else -1
         if start < 0:
