@@ -71,7 +71,8 @@ class MarkupCounts:
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
-    """The telling elements of the page, counted in one CSS query."""
+    """The telling elements of the page, counted in one compiled walk where built (with the links), else
+    by Lexbor's queries (_markup_counted)."""
     tally = markup_tally(tree, MAX_TIME_ANCHORS)  # one compiled walk where built
     if tally is None:
         return _markup_counted(tree)
