@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from itertools import islice
 
 from . import rules
@@ -34,6 +35,9 @@ def drop_author_bio(blocks: list[Block], author: str | None) -> list[Block]:
     return blocks[:end]
 
 
+# The page's author is asked for three times (the widening, the bio box, the byline lines): the last
+# answer is kept (one page's; pages extracted side by side in threads only compute it again).
+@lru_cache(maxsize=1)
 def author_names(author: str | None) -> tuple[str, ...]:
     """The byline's full names, normalised; one word ("Staff") opens sentences, so it names no one."""
     names = (normalised(name) for name in _AUTHOR_SEPARATOR_RE.split(author or ""))

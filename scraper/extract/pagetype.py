@@ -32,7 +32,7 @@ from . import pagetype_rules
 from .blocks import Block, BlockKind
 from .body import BodyText
 from .measure import visible_chars
-from .metadata import Metadata, all_matches
+from .metadata import Metadata, all_matches, markup_tally
 from .posts import MAX_TIME_ANCHORS, repeated_posts
 
 __all__ = [
@@ -71,15 +71,34 @@ class MarkupCounts:
 
 
 def markup_counts(tree: LexborHTMLParser) -> MarkupCounts:
-    """The telling elements of the page, counted in one CSS query."""
+    """The telling elements of the page, counted in one compiled walk where built (with the links), else
+    by Lexbor's queries (_markup_counted)."""
+    tally = markup_tally(tree, MAX_TIME_ANCHORS)  # one compiled walk where built
+    if tally is None:
+        return _markup_counted(tree)
+    links, code, pre, times, passwords, buttons, timed, dialogs, attributed = tally
+    counts = {"code": code, "pre": pre, "times": times, "passwords": passwords, "buttons": buttons}
+    counts |= {"microdata_authors": 0, "microdata_products": 0, "microdata_posts": 0, "links": links}
+    counts["closed_dialog_chars"] = sum(
+        0 if "open" in node.attributes else visible_chars(node) for node in dialogs
+    )
+    item_types: set[str] = set()
+    for node in attributed:  # those with an itemprop or itemtype: the rest count nothing there
+        _count_attributes(counts, node.attributes, item_types)
+    time_paths = tuple(_ancestors(node) for node in timed)
+    return MarkupCounts(**counts, time_paths=time_paths, item_types=frozenset(item_types))
+
+
+def _markup_counted(tree: LexborHTMLParser) -> MarkupCounts:
+    """markup_counts by Lexbor's queries: the reference of the compiled walk."""
     counts = dict.fromkeys(MarkupCounts.__slots__, 0)
     del counts["time_paths"], counts["item_types"]
     # Counted apart, in C: in the query below every <a> would have its attributes read.
-    counts["links"] = len(tree.css("a[href]"))
+    counts["links"] = len(tree.css(pagetype_rules.LINK_SELECTOR))
     time_paths: list[tuple[int, ...]] = []
     item_types: set[str] = set()
     seen: set[int] = set()
-    for node in all_matches(tree, pagetype_rules.PAGE_TYPE_SELECTOR):  # a compiled walk where built
+    for node in all_matches(tree, pagetype_rules.PAGE_TYPE_SELECTOR):
         if (element := node.mem_id) in seen:  # listed once per selector it matches: counted once
             continue
         seen.add(element)

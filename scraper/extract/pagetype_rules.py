@@ -206,3 +206,6 @@ THIN_MAX_PROSE_SHARE = 0.15
 PAGE_TYPE_SELECTOR = (
     'pre, code, time, input, button, dialog, [itemprop="author"], [itemprop="price"], [itemtype]'
 )
+# The page's links, counted apart from the query above (there every <a> would have its attributes read),
+# in C: by Lexbor's query, or in the same compiled walk.
+LINK_SELECTOR = "a[href]"

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper._compiled import pure_python
 from scraper.extract.metadata import _page, rules
-from scraper.extract.pagetype_rules import PAGE_TYPE_SELECTOR
+from scraper.extract.pagetype_rules import LINK_SELECTOR, PAGE_TYPE_SELECTOR
 from tests.extract.trees import elements
 
 compiled = pytest.importorskip("scraper.extract.metadata._cpage") if not os.environ.get("CI") else None
@@ -55,8 +55,13 @@ def _both(html: str) -> tuple[Found, Found]:
     return by_lexbor, by_walk
 
 
-def test_every_author_and_date_selector_and_the_page_type_query_is_a_query() -> None:
-    assert set(_page._QUERIES) == {*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS, PAGE_TYPE_SELECTOR}
+def test_every_author_and_date_selector_and_the_page_type_and_link_query_is_a_query() -> None:
+    assert set(_page._QUERIES) == {
+        *rules.AUTHOR_SELECTORS,
+        *rules.DATE_SELECTORS,
+        PAGE_TYPE_SELECTOR,
+        LINK_SELECTOR,
+    }
 
 
 @pytest.mark.parametrize("source", SNAPSHOTS[:5], ids=lambda path: path.parent.name)
@@ -298,3 +303,33 @@ def test_the_windows_and_teasers_are_the_whole_text_s(source: Path, monkeypatch:
         placed = near_title.placed_windows()
         found.append((placed, [near_title.in_teaser(offset) for offset, _ in placed]))
     assert found[0] == found[1]
+
+
+def test_a_walk_from_below_the_root_reads_the_ancestors_above_it() -> None:
+    # A descendant selector's ancestor may lie above the element walked from, as in Lexbor's node.css().
+    tree = LexborHTMLParser(
+        '<html class="byline" itemprop="author"><body><div class="post-meta"><a>x</a><b itemprop="name">n'
+        "</b><time datetime=1>t</time></div><time datetime=2>u</time></body></html>"
+    )
+    body = tree.body
+    assert body is not None
+    for selector, query in _page._QUERIES.items():
+        expected = [node.mem_id for node in body.css(selector)[:LIMIT]]
+        assert [node.mem_id for node in compiled.first_matches(body, query, LIMIT)] == expected, selector
+    assert len(body.css(rules.AUTHOR_SELECTORS[4])) == 1
+
+
+def _teaser_card(number: int) -> str:
+    return f'<article><h2><a href="/{number}">Teaser {number}</a></h2><p>{number} May 2025</p></article>'
+
+
+def test_the_whole_text_is_read_for_the_teasers_only_beside_a_run_of_cards() -> None:
+    long = "<p>Paragraph words.</p>" * 2_000
+    lone = _page.TextNearTitle(LexborHTMLParser(f"<h1>Headline</h1>{long}{_teaser_card(1)}"), "Headline")
+    assert not lone.in_teaser(0)
+    assert lone._whole is (_page._compiled_text is None)  # a lone card makes no teasers: not read for it
+    tree = LexborHTMLParser(f"<h1>Headline</h1>{long}{_teaser_card(1)}{_teaser_card(2)}")
+    near_title = _page.TextNearTitle(tree, "Headline")
+    text = tree.body.text(deep=True, separator="\n")  # type: ignore[union-attr]
+    assert near_title.in_teaser(text.find("1 May 2025")) and near_title.in_teaser(text.find("2 May 2025"))
+    assert not near_title.in_teaser(text.find("Headline")) and near_title._whole

@@ -24,7 +24,14 @@ from __future__ import annotations
 
 from ._dates import normalise_date
 from ._metadata import Metadata, extract_metadata
-from ._page import all_matches
+from ._page import all_matches, markup_tally
 from .rules import MAX_JSON_LD_CHARS
 
-__all__ = ["MAX_JSON_LD_CHARS", "Metadata", "all_matches", "extract_metadata", "normalise_date"]
+__all__ = [
+    "MAX_JSON_LD_CHARS",
+    "Metadata",
+    "all_matches",
+    "extract_metadata",
+    "markup_tally",
+    "normalise_date",
+]

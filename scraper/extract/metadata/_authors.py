@@ -152,6 +152,8 @@ def _name_beside_date(near_title: TextNearTitle) -> list[str]:
     lines = [line.strip() for line in windows[0].split("\n")]
     lines = [line for line in lines if line and line not in rules.LINE_SEPARATORS][: rules.MAX_BYLINE_LINES]
     for index, line in enumerate(lines):
+        if rules.DATE_HINT_RE.search(line) is None:  # no date in it, whole or in parts
+            continue
         parts = [part.strip() for part in rules.INLINE_SEPARATOR_RE.split(line)]
         if len(parts) > 1 and any(date_in_text(part) for part in parts):
             people = [part for part in parts if _looks_like_person(part)]

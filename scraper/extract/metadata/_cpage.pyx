@@ -1,13 +1,20 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """The metadata's searches of the whole tree (_page.py), compiled: the elements of
-rules.PAGE_NODES_SELECTOR, whether any element bears one of rules.AUTHOR_MARKS, and the first elements of
-each author and date selector (optional; _page.py's Lexbor queries are the reference and the fallback,
-tests/extract/test_compiled_page.py holds them to each other).
+rules.PAGE_NODES_SELECTOR, whether any element bears one of rules.AUTHOR_MARKS, the first elements of
+each author and date selector, and the page-type counts (optional; _page.py's Lexbor queries and
+pagetype.py's loop over them are the reference and the fallback, tests/extract/test_compiled_page.py and
+test_compiled_markup.py hold them to each other).
 
 Written by hand: Lexbor tests every element against every compound selector of a list (the marks: 0.17 ms
 a mean page; the page's elements 0.08; a broad author or date selector up to 0.3) and collects every match
 where a reader takes one to three. Here a walk reads each element's tag and attributes in C, and stops at
-the matches asked for.
+the matches asked for. A descendant selector of two compounds ("time" inside ".byline") is matched along
+the walk, by the outermost open ancestor that matches its first compound, not by walking up from each
+element (the links inside bylines took a third of a millisecond on each page searched for them, now a
+twentieth); an element's classes are read once for all class conditions. The page-type counts took two
+walks (the query, the links) and a dict of attributes built for each of the query's elements (most of them
+buttons and inputs): here one walk counts them, and hands Python only the few it reads further (<time>s,
+<dialog>s, microdata).
 
 `bind` takes the selector lists and understands only what they are made of: compound selectors of a type
 selector, classes and attribute conditions (`[name]`, `[name="value"]`, `[name*="value"]`, each maybe with
@@ -88,6 +95,10 @@ cdef int _QUIRKS = -1  # the compatibility mode of a quirks-mode document
 cdef unsigned int _CONTAINED_FROM[256]
 cdef uintptr_t _HTML_NAMESPACE = 0
 cdef list _kept = []  # the bytes the conditions point into
+# What markup_tally tells apart (pagetype.markup_counts's loop, compiled): the tags it counts, by their
+# numbers, and the attributes it reads, [type], [itemprop] and [itemtype] in that order.
+cdef uintptr_t _CODE = 0, _PRE = 0, _TIME = 0, _INPUT = 0, _BUTTON = 0, _DIALOG = 0
+cdef Selectors _read
 
 _COMPOUND_RE = re.compile(r"([a-z][a-z0-9]*)?((?:\.[A-Za-z0-9_-]+|\[[^\]]*\])*)")
 _COMBINATOR_RE = re.compile(r"\s+(?![^\[]*\])")  # white space outside brackets: a descendant combinator
@@ -112,12 +123,14 @@ def bind(str page_selector, str marks_selector, tuple queries=()):
     _queries, _query_count = NULL, 0
     _empty(&_page)
     _empty(&_marks)
+    _empty(&_read)
     _kept.clear()
     _HTML_NAMESPACE = (<LexborNode> LexborHTMLParser("<p></p>").css_first("p")).node.ns
     _learn_quirks()
     _fill(&_page, page_selector)
     _fill(&_marks, marks_selector)
     _index_marks()
+    _learn_tally()
     _queries = <Selectors *> malloc(max(1, len(queries)) * sizeof(Selectors))
     if _queries == NULL:
         raise MemoryError()
@@ -146,6 +159,14 @@ cdef int _learn_quirks() except -1:
     if quirks == standard:
         raise ValueError("the documents' compatibility modes do not read apart")
     _QUIRKS = quirks
+    return 0
+
+
+cdef int _learn_tally() except -1:
+    global _CODE, _PRE, _TIME, _INPUT, _BUTTON, _DIALOG
+    _CODE, _PRE, _TIME = _tag_number("code"), _tag_number("pre"), _tag_number("time")
+    _INPUT, _BUTTON, _DIALOG = _tag_number("input"), _tag_number("button"), _tag_number("dialog")
+    _fill(&_read, "[type], [itemprop], [itemtype]")
     return 0
 
 
@@ -362,25 +383,80 @@ cdef bint _named(const Condition *condition, scraper_lxb_attr *attribute) noexce
     )
 
 
+# An element's class attribute, found once for all the class conditions tested on it, and which lengths
+# and (lower-cased) first bytes its words have, a bit each: a class whose length or first byte no word has
+# is not looked for among them (most are not).
+cdef struct Classes:
+    bint read
+    scraper_lxb_attr *attribute
+    unsigned long long lengths
+    unsigned long long firsts
+
+
+cdef inline unsigned long long _bit(size_t index) noexcept nogil:
+    return 1ULL << (index if index < 63 else 63)
+
+
+cdef void _read_classes(const Condition *condition, scraper_lxb_node *node, Classes *classes) noexcept:
+    cdef scraper_lxb_attr *attribute = (<scraper_lxb_element *> node).first_attr
+    cdef const unsigned char *data
+    cdef size_t length, start = 0, end
+    classes.read, classes.attribute, classes.lengths, classes.firsts = True, NULL, 0, 0
+    while attribute != NULL:
+        if _named(condition, attribute):  # an element holds a name once: this one decides
+            classes.attribute = attribute
+            break
+        attribute = attribute.next
+    if attribute == NULL or attribute.value == NULL:
+        return
+    data, length = attribute.value.data, attribute.value.length
+    while start < length:  # the words as _has_word reads them
+        if _SPACE[data[start]]:
+            start += 1
+            continue
+        end = start
+        while end < length and not _SPACE[data[end]]:
+            end += 1
+        classes.lengths |= _bit(end - start)
+        classes.firsts |= _bit(_lower(data[start]) & 63)
+        start = end
+
+
+cdef bint _has_class(const Condition *condition, scraper_lxb_node *node, Classes *classes, bint quirks) noexcept:
+    if not classes.read:  # every class condition names the attribute "class" (_parsed)
+        _read_classes(condition, node, classes)
+    if classes.attribute == NULL or classes.attribute.value == NULL:
+        return False
+    if not (classes.lengths & _bit(condition.value_length)) or not (
+        classes.firsts & _bit(_lower(condition.value[0]) & 63)
+    ):
+        return False
+    return _has_word(condition, classes.attribute.value.data, classes.attribute.value.length, quirks)
+
+
 cdef bint _compound_matches(const Selectors *selectors, const Compound *compound, scraper_lxb_node *node,
-                            bint quirks) noexcept:
+                            bint quirks, Classes *classes) noexcept:
+    """Whether the element matches the compound; `classes` is the element's, read at the first class
+    condition."""
     cdef int at
     cdef const Condition *condition
     cdef scraper_lxb_attr *attribute
-    cdef bint html = node.ns == _HTML_NAMESPACE, held = True, folded
+    cdef bint html = node.ns == _HTML_NAMESPACE, held = True
     if compound.tag != 0 and compound.tag != node.local_name:
         return False
     for at in range(compound.first, compound.first + compound.count):
         condition = &selectors.conditions[at]
         if condition.operation == CLASS:
-            folded = quirks
-        else:
-            folded = condition.folded_html if html else condition.folded_foreign
+            if not _has_class(condition, node, classes, quirks):
+                return False
+            continue
         held = False
         attribute = (<scraper_lxb_element *> node).first_attr
         while attribute != NULL:
             if _named(condition, attribute):  # an element holds a name once: this one decides
-                held = _value_holds(condition, attribute.value, folded)
+                held = _value_holds(
+                    condition, attribute.value, condition.folded_html if html else condition.folded_foreign
+                )
                 break
             attribute = attribute.next
         if not held:
@@ -388,21 +464,56 @@ cdef bint _compound_matches(const Selectors *selectors, const Compound *compound
     return True
 
 
-cdef int _matches(const Selectors *selectors, scraper_lxb_node *node, bint quirks) noexcept:
+cdef inline bint _element_matches(const Selectors *selectors, const Compound *compound,
+                                  scraper_lxb_node *node, bint quirks) noexcept:
+    """_compound_matches on an element no other compound read."""
+    cdef Classes classes
+    classes.read = False
+    return _compound_matches(selectors, compound, node, quirks, &classes)
+
+
+cdef enum:
+    # The complex selectors of a list whose ancestor is followed along a walk (Open): more are matched by
+    # walking up from each element.
+    MAX_OPEN = 64
+    NOT_OPEN = -2  # no ancestor of the element walked matches the complex selector's first compound
+
+
+cdef int _matches(const Selectors *selectors, scraper_lxb_node *node, bint quirks, Py_ssize_t depth=0,
+                  Py_ssize_t *open_at=NULL) noexcept:
     """How many complex selectors of the list the element matches (Lexbor's query gives it once for each):
     its subject the element, each compound before it the nearest ancestor that matches it (nearest first:
-    what holds for a farther one holds for the nearest, as descendant combinators go)."""
+    what holds for a farther one holds for the nearest, as descendant combinators go).
+
+    Given `open_at` (one for each complex selector, of a walk in document order that visits every element
+    and passes the element's `depth` below its root): a selector of two compounds is matched without
+    walking up, by the depth of the outermost ancestor that matches its first compound, kept for each
+    selector along the walk (an element whose depth is not below it is no longer inside that ancestor)."""
     cdef int index, compound, matched = 0
     cdef const Complex *complex
     cdef scraper_lxb_node *ancestor
+    cdef Classes classes
+    classes.read = False
     for index in range(selectors.count):
         complex = &selectors.complexes[index]
         compound = complex.first + complex.count - 1
-        if not _compound_matches(selectors, &selectors.compounds[compound], node, quirks):
+        if open_at != NULL and complex.count == 2:
+            if open_at[index] >= depth:
+                open_at[index] = NOT_OPEN
+            if open_at[index] != NOT_OPEN and _compound_matches(
+                selectors, &selectors.compounds[compound], node, quirks, &classes
+            ):
+                matched += 1
+            if open_at[index] == NOT_OPEN and _compound_matches(
+                selectors, &selectors.compounds[complex.first], node, quirks, &classes
+            ):
+                open_at[index] = depth
+            continue
+        if not _compound_matches(selectors, &selectors.compounds[compound], node, quirks, &classes):
             continue
         ancestor = node.parent
         while compound > complex.first and ancestor != NULL:
-            if ancestor.type == ELEMENT_NODE and _compound_matches(
+            if ancestor.type == ELEMENT_NODE and _element_matches(
                 selectors, &selectors.compounds[compound - 1], ancestor, quirks
             ):
                 compound -= 1
@@ -421,12 +532,27 @@ cdef list _selected(const Selectors *selectors, LexborNode root, Py_ssize_t limi
     element once for each complex selector it matches, as in Lexbor's results)."""
     cdef scraper_lxb_node *start = root.node
     cdef scraper_lxb_node *node = start
+    cdef scraper_lxb_node *ancestor
     cdef bint quirks = _quirks(start)
-    cdef int matched
+    cdef int matched, index
+    cdef Py_ssize_t depth = 0  # of the node below `start`
+    cdef Py_ssize_t open_at[MAX_OPEN]
+    cdef Py_ssize_t *opened = open_at if selectors.count <= MAX_OPEN else NULL
     cdef LexborNode found
+    for index in range(selectors.count if opened != NULL else 0):
+        open_at[index] = NOT_OPEN  # or above every element walked, where an ancestor of `start` opens it
+        if selectors.complexes[index].count != 2:
+            continue
+        ancestor = start.parent
+        while ancestor != NULL and open_at[index] == NOT_OPEN:
+            if ancestor.type == ELEMENT_NODE and _element_matches(
+                selectors, &selectors.compounds[selectors.complexes[index].first], ancestor, quirks
+            ):
+                open_at[index] = -1
+            ancestor = ancestor.parent
     elements = []
     while node != NULL and len(elements) < limit:
-        matched = _matches(selectors, node, quirks) if node.type == ELEMENT_NODE else 0
+        matched = _matches(selectors, node, quirks, depth, opened) if node.type == ELEMENT_NODE else 0
         if matched:
             found = LexborNode.__new__(LexborNode)
             found.node = node
@@ -434,7 +560,14 @@ cdef list _selected(const Selectors *selectors, LexborNode root, Py_ssize_t limi
             while matched and len(elements) < limit:  # once for each selector it matches, as Lexbor's
                 elements.append(found)
                 matched -= 1
-        node = following(node, start)
+        if node.first_child != NULL:  # following(), keeping the depth
+            node = node.first_child
+            depth += 1
+            continue
+        while node != start and node.next == NULL:
+            node = node.parent
+            depth -= 1
+        node = NULL if node == start else node.next
     return elements
 
 
@@ -508,3 +641,76 @@ def bears_marks(LexborNode root):
             return True
         node = following(node, start)
     return False
+
+
+cdef scraper_lxb_attr *_plain(scraper_lxb_node *node, int name) noexcept:
+    """The element's attribute `_read` names at `name`, as its attributes dict keys it (a foreign content's
+    adjusted name, "xlink:type", is another key), else NULL."""
+    cdef scraper_lxb_attr *attribute = (<scraper_lxb_element *> node).first_attr
+    while attribute != NULL:
+        if attribute.qualified_name == 0 and _named(&_read.conditions[name], attribute):
+            return attribute
+        attribute = attribute.next
+    return NULL
+
+
+cdef bint _spells(scraper_lxb_attr *attribute, const unsigned char *word, size_t length) noexcept:
+    """Whether the value, lower-cased, is `word` (lower-case ASCII): no other character than an ASCII
+    letter lower-cases to one of its letters (only the Kelvin sign, to "k"), so its bytes tell."""
+    cdef size_t index
+    if attribute == NULL or attribute.value == NULL or attribute.value.length != length:
+        return False
+    for index in range(length):
+        if _lower(attribute.value.data[index]) != word[index]:
+            return False
+    return True
+
+
+def markup_tally(LexborNode root, int kinds, int links, Py_ssize_t max_times):
+    """pagetype.markup_counts's walk: (links, code, pre, times, passwords, buttons, the first `max_times`
+    <time>s, the <dialog>s, the elements with an itemprop or itemtype) over `root` and the elements under
+    it, counting the matches of the query bound at `links` (as `len(root.css(links))`) and the elements
+    the query bound at `kinds` matches, each once."""
+    if not (0 <= kinds < _query_count and 0 <= links < _query_count):
+        raise IndexError((kinds, links))
+    cdef const Selectors *counted = &_queries[kinds]
+    cdef const Selectors *linking = &_queries[links]
+    cdef scraper_lxb_node *start = root.node
+    cdef scraper_lxb_node *node = start
+    cdef scraper_lxb_attr *kind
+    cdef bint quirks = _quirks(start)
+    cdef Py_ssize_t linked = 0, code = 0, pre = 0, times = 0, passwords = 0, buttons = 0
+    cdef uintptr_t tag
+    timed, dialogs, attributed = [], [], []
+    while node != NULL:
+        if node.type == ELEMENT_NODE:
+            linked += _matches(linking, node, quirks)
+            if _matches(counted, node, quirks):
+                tag = node.local_name
+                if tag == _CODE:
+                    code += 1
+                elif tag == _PRE:
+                    pre += 1
+                elif tag == _TIME:
+                    times += 1
+                    if len(timed) < max_times:
+                        timed.append(_node(root, node))
+                elif tag == _INPUT:
+                    kind = _plain(node, 0)
+                    passwords += _spells(kind, b"password", 8)
+                    buttons += _spells(kind, b"button", 6)
+                elif tag == _BUTTON:
+                    buttons += 1
+                elif tag == _DIALOG:
+                    dialogs.append(_node(root, node))
+                if _plain(node, 1) != NULL or _plain(node, 2) != NULL:
+                    attributed.append(_node(root, node))
+        node = following(node, start)
+    return linked, code, pre, times, passwords, buttons, timed, dialogs, attributed
+
+
+cdef LexborNode _node(LexborNode root, scraper_lxb_node *node):
+    cdef LexborNode found = LexborNode.__new__(LexborNode)
+    found.node = node
+    found.parser = root.parser
+    return found

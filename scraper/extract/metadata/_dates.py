@@ -140,11 +140,15 @@ def _date_line_in_text(near_title: TextNearTitle) -> str | None:
     """A short line near the headline that is a date ("March 5, 2024", "Updated: 05/03/2024"), and not
     a teaser card's."""
     for offset, window in near_title.placed_windows():
-        for line in window.split("\n"):
-            start, offset = offset, offset + len(line) + 1
-            line = line.strip()
+        position = 0  # the lines without a hint of a date are passed over (DATE_HINT_RE)
+        while (hint := rules.DATE_HINT_RE.search(window, position)) is not None:
+            start = window.rfind("\n", 0, hint.start()) + 1
+            end = window.find("\n", hint.start())
+            end = len(window) if end < 0 else end
+            position = end + 1
+            line = window[start:end].strip()
             if 6 <= len(line) <= rules.MAX_DATE_LINE_CHARS:
                 found = date_in_text(line)
-                if found and not near_title.in_teaser(start):
+                if found and not near_title.in_teaser(offset + start):
                     return found
     return None

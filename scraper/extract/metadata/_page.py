@@ -11,7 +11,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..._compiled import load as load_compiled
-from ..pagetype_rules import PAGE_TYPE_SELECTOR
+from ..pagetype_rules import LINK_SELECTOR, PAGE_TYPE_SELECTOR
 from . import rules
 from ._text import clean_text
 
@@ -22,6 +22,7 @@ __all__ = [
     "all_matches",
     "author_marked",
     "first_matches",
+    "markup_tally",
     "meta_tags",
     "page_nodes",
 ]
@@ -32,10 +33,13 @@ __all__ = [
 _compiled: Any = load_compiled("scraper.extract.metadata._cpage")
 # The author and date selectors, each a walk of the whole tree in Lexbor (most a few hundredths of a
 # millisecond, the broad ones up to a third): compiled, by their place.
-# And the page-type counts' query (pagetype.markup_counts), all its matches: a walk of the same kind.
+# And the page-type counts' query (pagetype.markup_counts), all its matches: a walk of the same kind; with
+# its count of links, in the same walk (markup_tally).
 _QUERIES = {
     selector: index
-    for index, selector in enumerate((*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS, PAGE_TYPE_SELECTOR))
+    for index, selector in enumerate(
+        (*rules.AUTHOR_SELECTORS, *rules.DATE_SELECTORS, PAGE_TYPE_SELECTOR, LINK_SELECTOR)
+    )
 }
 if _compiled is not None:
     _compiled.bind(rules.PAGE_NODES_SELECTOR, rules.AUTHOR_MARKS, tuple(_QUERIES))
@@ -124,6 +128,16 @@ def first_matches(tree: LexborHTMLParser, selector: str, limit: int) -> list[Lex
     return list(tree.css(selector)[:limit])
 
 
+def markup_tally(tree: LexborHTMLParser, max_times: int) -> tuple[Any, ...] | None:
+    """pagetype.markup_counts's walk compiled (_cpage.markup_tally), or None where it is not built."""
+    root = tree.root
+    if _compiled is None or root is None:
+        return None
+    return tuple(
+        _compiled.markup_tally(root, _QUERIES[PAGE_TYPE_SELECTOR], _QUERIES[LINK_SELECTOR], max_times)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MetaTags:
     """The page's <meta> contents by lower-cased name, property, itemprop or http-equiv."""
@@ -183,19 +197,21 @@ class TextNearTitle:
         """Whether the body's text at this offset is a teaser card's (found only when first asked)."""
         if self._teasers is None:
             self.placed_windows()  # sets the body's text and the headline's place in it
+            cards = teaser_cards(self._tree)
             body = self._tree.body
-            if not self._whole and body is not None:  # the teasers' texts are found in the whole text
+            # The cards' texts are found in the whole text; fewer cards than a run of them make no teasers
+            # whatever their text, which is then not read.
+            if len(cards) >= rules.MIN_TEASER_CARDS and not self._whole and body is not None:
                 self._text, self._whole = body.text(deep=True, separator="\n"), True
-            self._teasers = teaser_spans(self._tree, self._text, self._anchor)
+            self._teasers = teaser_spans(cards, self._text, self._anchor)
         return any(start <= offset < end for start, end in self._teasers)
 
     def _compute(self) -> list[tuple[int, str]]:
         body = self._tree.body
         if body is None:
             return []
-        text, self._whole = _text_near(body, self._title or "")
-        self._text = text
-        anchor = self._anchor = text.find(self._title) if self._title else -1
+        text, self._whole, anchor = _text_near(body, self._title or "")
+        self._text, self._anchor = text, anchor
         if anchor < 0:
             return [(0, text[: rules.BYLINE_AFTER_TITLE_CHARS])]
         after = text[anchor : anchor + len(self._title or "") + rules.BYLINE_AFTER_TITLE_CHARS]
@@ -203,29 +219,41 @@ class TextNearTitle:
         return [(anchor, after), (before, text[before:anchor])]
 
 
-def _text_near(body: LexborNode, title: str) -> tuple[str, bool]:
+def _text_near(body: LexborNode, title: str) -> tuple[str, bool, int]:
     """The body's text (joined with "\n"), or a prefix of it that holds all the windows read: the title's
     first occurrence and BYLINE_AFTER_TITLE_CHARS after it, or that many from the start without a title;
-    and whether it is the whole."""
+    whether it is the whole; and where the title first occurs in it (-1 nowhere or without a title), found
+    once (a title not on the page is looked for through all the text)."""
     after = rules.BYLINE_AFTER_TITLE_CHARS
     if _compiled_text is not None:
         text, whole = _compiled_text.text_through(body, title.encode("utf-8", "surrogatepass"), after)
-        anchor = text.find(title) if title else 0
-        if whole or (anchor >= 0 and len(text) >= anchor + len(title) + after):
-            return str(text), bool(whole)
-    return body.text(deep=True, separator="\n"), True
+        anchor = text.find(title) if title else -1
+        reach = anchor if title else 0  # where the windows start: the title, else the text's start
+        if whole or (reach >= 0 and len(text) >= reach + len(title) + after):
+            return str(text), bool(whole), anchor
+    text = body.text(deep=True, separator="\n")
+    return text, True, text.find(title) if title else -1
 
 
-def teaser_spans(tree: LexborHTMLParser, text: str, anchor: int) -> tuple[tuple[int, int], ...]:
-    """Where the teaser cards' text lies in the body's text: <article> elements that hold no other, whose
-    first heading is a link and is not an <h1>, and whose text does not hold the headline (at ``anchor``);
-    none unless there are several (rules.MIN_TEASER_CARDS)."""
+def teaser_cards(tree: LexborHTMLParser) -> list[LexborNode]:
+    """The page's teaser cards as their mark-up shows them: <article> elements that hold no other, whose
+    first heading is a link and is not an <h1>."""
+    # Lexbor's css() on a node matches the node itself: more than one is a nested article.
+    return [
+        card
+        for card in tree.css(rules.TEASER_CARD_TAG)
+        if len(card.css(rules.TEASER_CARD_TAG)) == 1 and _heading_links_away(card)
+    ]
+
+
+def teaser_spans(cards: list[LexborNode], text: str, anchor: int) -> tuple[tuple[int, int], ...]:
+    """Where the teaser cards' text lies in the body's text: the cards (teaser_cards) whose text does not
+    hold the headline (at ``anchor``); none unless there are several (rules.MIN_TEASER_CARDS)."""
+    if len(cards) < rules.MIN_TEASER_CARDS:
+        return ()
     spans: list[tuple[int, int]] = []
     cursor = 0  # cards holding no other card come in the text's order: a copy of one is found in its place
-    for card in tree.css(rules.TEASER_CARD_TAG):
-        # Lexbor's css() on a node matches the node itself: more than one is a nested article.
-        if len(card.css(rules.TEASER_CARD_TAG)) > 1 or not _heading_links_away(card):
-            continue
+    for card in cards:
         card_text = card.text(deep=True, separator="\n")
         start = text.find(card_text, cursor) if card_text.strip() else -1
         if start < 0:

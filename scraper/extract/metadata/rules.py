@@ -393,6 +393,10 @@ DMY_WORDS_RE = re.compile(
 # Each pattern of a date written for people holds a year of four digits: text without four digits in a row
 # is turned away by one search instead of five (most lines near a headline hold no date).
 FOUR_DIGITS_RE = re.compile(r"\d{4}")
+# Where a line near the headline may hold such a date: four digits in a row, or a character reference
+# (date_in_text reads the text unescaped, and "&#50;" is a digit). The lines near the headline are searched
+# for these once; a line without is not read line by line (most lines there hold no date).
+DATE_HINT_RE = re.compile(r"\d{4}|&")
 # A date in the URL path: /2024/03/05/, /2024-03-05-, /20240305/.
 URL_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|[-_]|$)")
 URL_COMPACT_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)/")
