@@ -38,7 +38,7 @@ from libc.string cimport memcmp
 
 from .._lexbor cimport (
     SCRAPER_SELECTOLAX_VERSION, LexborNode, scraper_lxb_attr, scraper_lxb_document, scraper_lxb_element,
-    scraper_lxb_name, scraper_lxb_node, scraper_lxb_str, following,
+    name_spells, scraper_lxb_name, scraper_lxb_node, scraper_lxb_str, following,
 )
 
 SELECTOLAX_VERSION = SCRAPER_SELECTOLAX_VERSION.decode("ascii")
@@ -56,7 +56,6 @@ cdef enum:
     # Lexbor numbers the names of its own tables from 1 to a few hundred, a page's own names by the address
     # of their entry: never within the first page of memory (bind checks both on its probes).
     FIXED_NAMES_BELOW = 4096
-    SHORT_NAME_CHARS = 16  # LEXBOR_HASH_SHORT_SIZE: longer names are kept out of the entry
     MAX_MARKS = 32  # a bit each in an unsigned int
 
 
@@ -308,7 +307,7 @@ cdef uintptr_t _probed(str html, str tag, str attribute) except? 0:
         raise ValueError(f"no attribute in the probe {html!r}")
     letters = attribute.encode("ascii")
     cdef uintptr_t number = found.node.local_name
-    if number >= FIXED_NAMES_BELOW and not _letters_are(<scraper_lxb_name *> number, letters, len(letters)):
+    if number >= FIXED_NAMES_BELOW and not name_spells(<scraper_lxb_name *> number, letters, len(letters)):
         raise ValueError(f"the entry of {attribute} does not spell it")
     return number
 
@@ -331,13 +330,6 @@ cdef uintptr_t _name_number(str name) except? 0:
     if first < FIXED_NAMES_BELOW or second < FIXED_NAMES_BELOW:
         raise ValueError(f"the number of {name} is neither Lexbor's nor an entry's")
     return 0
-
-
-cdef inline bint _letters_are(scraper_lxb_name *entry, const unsigned char *name, size_t length) noexcept:
-    cdef const unsigned char *letters = entry.u.long_str
-    if entry.length <= SHORT_NAME_CHARS:
-        letters = &entry.u.short_str[0]
-    return entry.length == length and memcmp(letters, name, length) == 0
 
 
 cdef inline unsigned char _lower(unsigned char letter) noexcept nogil:
@@ -378,7 +370,7 @@ cdef bint _named(const Condition *condition, scraper_lxb_attr *attribute) noexce
     cdef uintptr_t number = attribute.node.local_name
     if condition.name != 0:
         return number == condition.name
-    return number >= FIXED_NAMES_BELOW and _letters_are(
+    return number >= FIXED_NAMES_BELOW and name_spells(
         <scraper_lxb_name *> number, condition.letters, condition.letters_length
     )
 
