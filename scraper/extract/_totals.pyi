@@ -16,3 +16,13 @@ def bind(
     sentence_endings: tuple[str, ...],
 ) -> None: ...
 def container_totals(blocks: Sequence[Any]) -> tuple[Any, dict[int, int | None], list[int]]: ...
+def bind_weights(
+    junk_weight: float, link_weight: float, max_block_penalty: float, max_child_penalty: float
+) -> None: ...
+def subtree_scores(
+    blocks: Sequence[Any],
+    parents: dict[int, int | None],
+    inner_first: list[int],
+    cards: frozenset[int],
+    notices: frozenset[int],
+) -> dict[int, float]: ...

@@ -1,16 +1,21 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""`containers.container_totals`, compiled (optional; containers.py's Python is the reference and the
+# distutils: extra_compile_args = -ffp-contract=off
+"""`containers.container_totals` and `containers.subtree_scores`, compiled (optional; containers.py's Python is the reference and the
 fallback, tests/extract/test_compiled_totals.py holds them to each other).
 
 Written by hand: every page's blocks are counted into their containers once (and again for the kept
 blocks when cleaning), and in Python each block cost a Totals made and added, 3 µs a block, a third of a
 millisecond a mean page. Here the counts are summed in C structs and a Totals is made once per container.
-The rules' values are the Python's, given by `bind` (containers.py calls it at import).
+The rules' values are the Python's, given by `bind` and `bind_weights` (containers.py calls them at import).
+
+The scores are summed in C doubles, in the Python's order, each weight computed as the Python's: the same
+floats, bit for bit (the choice of body compares them). A product and a sum are not fused into one rounding
+(-ffp-contract=off, above, where a compiler would on a machine with fused multiply-add).
 """
 
 from collections import defaultdict
 
-from libc.stdlib cimport free, realloc
+from libc.stdlib cimport calloc, free, realloc
 
 
 cdef struct Counts:
@@ -188,3 +193,76 @@ cdef object _made(_Table table):
             counts.lines,
         )
     return totals
+
+
+# Bound by containers.py: the weights' rules (containers.weight, containers.junk_weight, subtree_scores).
+cdef double _JUNK_WEIGHT = 0.0
+cdef double _LINK_WEIGHT = 0.0
+cdef double _MAX_BLOCK_PENALTY = 0.0
+cdef double _MAX_CHILD_PENALTY = 0.0
+
+
+def bind_weights(double junk_weight, double link_weight, double max_block_penalty, double max_child_penalty):
+    """Take the Python's rules for the scores (containers.py, at import)."""
+    global _JUNK_WEIGHT, _LINK_WEIGHT, _MAX_BLOCK_PENALTY, _MAX_CHILD_PENALTY
+    _JUNK_WEIGHT, _LINK_WEIGHT = junk_weight, link_weight
+    _MAX_BLOCK_PENALTY, _MAX_CHILD_PENALTY = max_block_penalty, max_child_penalty
+
+
+cdef double _junk_weight(long chars, long link_chars) noexcept:
+    """`containers.junk_weight`: the int operands of the Python's products are made doubles first."""
+    cdef double penalty = _JUNK_WEIGHT * <double>(chars - link_chars) + _LINK_WEIGHT * <double>link_chars
+    return -(penalty if penalty < _MAX_BLOCK_PENALTY else _MAX_BLOCK_PENALTY)  # min(): the first of equals
+
+
+cdef double _weight(object block) except? -1.0:
+    """`containers.weight`."""
+    cdef long chars = block.chars, link_chars = block.link_chars
+    if block.kind is _HEADING:
+        if link_chars == 0:
+            return 0.0
+    elif chars - link_chars >= _MIN_PROSE_CHARS:
+        if chars == 0:
+            raise ZeroDivisionError("division by zero")  # the Python's density, of negative link text
+        if <double>link_chars / <double>chars <= _MAX_PROSE_LINK_DENSITY:
+            return <double>(chars - link_chars)
+    return _junk_weight(chars, link_chars)
+
+
+def subtree_scores(blocks, dict parents, list inner_first, cards, notices):
+    """`containers.subtree_scores`: the same scores, keyed in the order of `parents`."""
+    cdef list ids = list(parents)
+    cdef Py_ssize_t count = len(ids), row, index
+    cdef dict row_of = {}
+    cdef tuple path
+    cdef double score, floor = -_MAX_CHILD_PENALTY
+    cdef double* scores = <double*>calloc(count + 1, sizeof(double))
+    if scores == NULL:
+        raise MemoryError()
+    try:
+        for row in range(count):
+            row_of[ids[row]] = row
+        if notices or cards:
+            index = 0
+            for block in blocks:
+                path = block.path
+                if path:
+                    row = row_of[path[len(path) - 1]]
+                    if index in notices or not cards.isdisjoint(path):
+                        scores[row] += _junk_weight(block.chars, block.link_chars)
+                    else:
+                        scores[row] += _weight(block)
+                index += 1
+        else:  # most pages: no card, no notice
+            for block in blocks:
+                path = block.path
+                if path:
+                    scores[<Py_ssize_t>row_of[path[len(path) - 1]]] += _weight(block)
+        for container in inner_first:
+            parent = parents[container]
+            if parent is not None:
+                score = scores[<Py_ssize_t>row_of[container]]
+                scores[<Py_ssize_t>row_of[parent]] += score if score >= floor else floor
+        return {ids[row]: scores[row] for row in range(count)}
+    finally:
+        free(scores)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 from . import rules
 from .blocks import Block, BlockKind, Deferral
 from .bylines import drop_author_bio, drop_byline_lines
-from .containers import LinkListSize, Totals, container_totals
+from .containers import LinkListSize, Totals, container_totals, subtree_scores
 from .evidence import is_notice, may_be_notice_box, notice_blocks
 from .markup import links_of
 from .repeats import drop_pull_quotes, drop_repeats, normalised, normalised_all
@@ -74,22 +74,6 @@ def _is_teaser(block: Block, totals: Mapping[int, Totals], body_id: int | None =
     return block.link_chars > 0 or any(totals[container].link_chars for container in near)
 
 
-def _weight(block: Block) -> float:
-    """Prose counts for the body, short and linked text against it; headings are neutral."""
-    chars, link_chars = block.chars, block.link_chars
-    if block.kind is BlockKind.HEADING:
-        if link_chars == 0:
-            return 0.0
-    elif chars - link_chars >= rules.MIN_PROSE_CHARS and link_chars / chars <= rules.MAX_PROSE_LINK_DENSITY:
-        return float(chars - link_chars)  # is_prose, written out: every block of the page is weighed
-    return _junk_weight(block)
-
-
-def _junk_weight(block: Block) -> float:
-    own = block.chars - block.link_chars
-    return -min(rules.MAX_BLOCK_PENALTY, rules.JUNK_WEIGHT * own + rules.LINK_WEIGHT * block.link_chars)
-
-
 def _is_headline_link(block: Block) -> bool:
     return (
         block.chars >= rules.MIN_HEADLINE_LINK_CHARS and block.link_density > rules.MAX_CONTAINER_LINK_DENSITY
@@ -113,38 +97,6 @@ def _teaser_cards(parents: dict[int, int | None], totals: Mapping[int, Totals]) 
     return frozenset(
         card for siblings in cards.values() if len(siblings) >= rules.MIN_TEASER_CARDS for card in siblings
     )
-
-
-def _subtree_scores(
-    blocks: Sequence[Block],
-    tree: tuple[dict[int, int | None], list[int]],
-    cards: frozenset[int],
-    notices: frozenset[int] = frozenset(),
-) -> dict[int, float]:
-    """Each container's score: its own blocks' weights plus its children's, each child capped below.
-
-    The cap makes a list of fifty links inside the body cost no more than a short menu: the body is the
-    container with the most prose, not the one with the fewest links. Teaser cards and notices (the block
-    indexes in `notices`, see evidence.py) count as junk: evidence that their containers are not the article.
-    """
-    parents, inner_first = tree  # parents in document order, outer before inner (see container_totals)
-    scores = dict.fromkeys(parents, 0.0)  # in that order, as the choice of the outer of equal scores needs
-    if notices or cards:
-        for index, block in enumerate(blocks):
-            if block.path:
-                junk = index in notices or not cards.isdisjoint(block.path)
-                scores[block.path[-1]] += _junk_weight(block) if junk else _weight(block)
-    else:  # most pages: no card, no notice
-        for block in blocks:
-            if path := block.path:
-                scores[path[-1]] += _weight(block)
-    floor = -rules.MAX_CHILD_PENALTY
-    for container in inner_first:
-        parent = parents[container]
-        if parent is not None:
-            score = scores[container]
-            scores[parent] += score if score >= floor else floor  # max(score, floor), without the call
-    return scores
 
 
 def _one_paragraph_of_many(container: int, root: int, totals: Mapping[int, Totals]) -> bool:
@@ -172,12 +124,12 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
     blocks, kept = _settled(all_blocks)
     totals, parents, inner_first = container_totals(blocks)
     cards = _teaser_cards(parents, totals)
-    scores = _subtree_scores(blocks, (parents, inner_first), cards)
+    scores = subtree_scores(blocks, (parents, inner_first), cards)
     best = _best_container(scores, totals)
     if best is not None and may_be_notice_box([block for block in blocks if best in block.path]):
         # The evidence doubts the choice: choose again with notices counted against their containers.
         block_counts = {container: entry.blocks for container, entry in totals.items()}
-        scores = _subtree_scores(blocks, (parents, inner_first), cards, notice_blocks(blocks, block_counts))
+        scores = subtree_scores(blocks, (parents, inner_first), cards, notice_blocks(blocks, block_counts))
         best = _best_container(scores, totals)
     if recorder is not None:
         recorder.scored(scores)

@@ -17,7 +17,7 @@ from .._compiled import load as load_compiled
 from . import rules
 from .blocks import Block, BlockKind
 
-__all__ = ["LinkListSize", "Totals", "container_totals"]
+__all__ = ["LinkListSize", "Totals", "container_totals", "junk_weight", "subtree_scores", "weight"]
 
 
 @dataclass(slots=True)
@@ -129,8 +129,59 @@ def _add_totals(into: Totals, child: Totals) -> None:
     into.headline_links += child.headline_links  # `lines` counts a container's own paragraphs: not summed
 
 
-# The same, compiled (extract/_totals.pyx, optional: see setup.py), given this module's class, kinds and
-# rules; None where it was not built or SCRAPER_PURE_PYTHON is set.
+def weight(block: Block) -> float:
+    """Prose counts for the body, short and linked text against it; headings are neutral."""
+    chars, link_chars = block.chars, block.link_chars
+    if block.kind is BlockKind.HEADING:
+        if link_chars == 0:
+            return 0.0
+    elif chars - link_chars >= rules.MIN_PROSE_CHARS and link_chars / chars <= rules.MAX_PROSE_LINK_DENSITY:
+        return float(chars - link_chars)  # body.is_prose, written out: every block of the page is weighed
+    return junk_weight(block)
+
+
+def junk_weight(block: Block) -> float:
+    own = block.chars - block.link_chars
+    return -min(rules.MAX_BLOCK_PENALTY, rules.JUNK_WEIGHT * own + rules.LINK_WEIGHT * block.link_chars)
+
+
+def subtree_scores(
+    blocks: Sequence[Block],
+    tree: tuple[dict[int, int | None], list[int]],
+    cards: frozenset[int],
+    notices: frozenset[int] = frozenset(),
+) -> dict[int, float]:
+    """Each container's score (body.find_body chooses by it): its own blocks' weights plus its children's,
+    each child capped below.
+
+    The cap makes a list of fifty links inside the body cost no more than a short menu: the body is the
+    container with the most prose, not the one with the fewest links. Teaser cards and notices (the block
+    indexes in `notices`, see evidence.py) count as junk: evidence that their containers are not the article.
+    """
+    parents, inner_first = tree  # parents in document order, outer before inner (see container_totals)
+    if _compiled is not None:
+        return _compiled.subtree_scores(blocks, parents, inner_first, cards, notices)  # type: ignore[no-any-return]
+    scores = dict.fromkeys(parents, 0.0)  # in that order, as the choice of the outer of equal scores needs
+    if notices or cards:
+        for index, block in enumerate(blocks):
+            if block.path:
+                junk = index in notices or not cards.isdisjoint(block.path)
+                scores[block.path[-1]] += junk_weight(block) if junk else weight(block)
+    else:  # most pages: no card, no notice
+        for block in blocks:
+            if path := block.path:
+                scores[path[-1]] += weight(block)
+    floor = -rules.MAX_CHILD_PENALTY
+    for container in inner_first:
+        parent = parents[container]
+        if parent is not None:
+            score = scores[container]
+            scores[parent] += score if score >= floor else floor  # max(score, floor), without the call
+    return scores
+
+
+# The totals and scores, compiled (extract/_totals.pyx, optional: see setup.py), given this module's class,
+# kinds and rules; None where it was not built or SCRAPER_PURE_PYTHON is set.
 _compiled: Any = load_compiled("scraper.extract._totals")
 if _compiled is not None:
     _compiled.bind(
@@ -144,6 +195,9 @@ if _compiled is not None:
         rules.MAX_PROSE_LINK_DENSITY,
         rules.MIN_UNPUNCTUATED_SENTENCE_CHARS,
         rules.SENTENCE_ENDINGS,
+    )
+    _compiled.bind_weights(
+        rules.JUNK_WEIGHT, rules.LINK_WEIGHT, rules.MAX_BLOCK_PENALTY, rules.MAX_CHILD_PENALTY
     )
 
 _WIDE_CHAR_RE = re.compile(rules.WIDE_SCRIPT_CHARS)

@@ -5,11 +5,11 @@ notice, a cookie or consent notice) can hold more prose than the article and win
 text is recognised by the formulas it is made of (rules.NOTICE_RE, several languages), and a box whose text
 is mostly such paragraphs is a notice as a whole (its other paragraphs say the rest of the notice without a
 formula). When the body chosen may be such a box (may_be_notice_box), it is chosen again with the notices
-counted against the containers that hold them (body._subtree_scores): the choice falls back to the strongest
-prose container that is not a notice. Inside the chosen body they
-are left to the cleaning rules: a notice in a box of its own before the article's first paragraph (the
-page's "we may earn a commission" line under the headline) goes (body._drop_lead_notices); an article's own
-"this post contains affiliate links" sits in the article's box, among its paragraphs, and stays.
+counted against the containers that hold them (containers.subtree_scores): the choice falls back to the
+strongest prose container that is not a notice. Inside the chosen body they are left to the cleaning
+rules: a notice in a box of its own before the article's first paragraph (the page's "we may earn a
+commission" line under the headline) goes (body._drop_lead_notices); an article's own "this post contains
+affiliate links" sits in the article's box, among its paragraphs, and stays.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ from selectolax.lexbor import LexborNode
 from ..charset import printable
 from . import extract_recorded, rules
 from .blocks import Block, _is_legal_fine_print, collect_blocks
-from .body import BodyChoice, BodyText, _weight
+from .body import BodyChoice, BodyText
 from .clutter import Clutter, clutter_of, is_beside_the_article
+from .containers import weight
 from .measure import visible_chars
 
 __all__ = ["BlockVerdict", "Explanation", "explain"]
@@ -289,7 +290,7 @@ class _Fates:
             block.kind.value,
             _path(block.path, self.labels),
             block.link_density,
-            _weight(block),
+            weight(block),
             self.scores.get(block.path[-1]) if block.path else None,
             reason == "kept",
             stage,

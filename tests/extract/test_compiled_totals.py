@@ -92,3 +92,69 @@ def test_a_missing_container_reads_as_empty_totals() -> None:
     # Callers read containers the blocks never named (a defaultdict, as the Python's).
     totals, _, _ = containers.container_totals([Block("Tide rose.", BlockKind.PARAGRAPH, 9, 0, (1, 2))])
     assert dataclasses.astuple(totals[99]) == dataclasses.astuple(containers.Totals())
+
+
+# The scores (containers.subtree_scores): the same floats, bit for bit, in the same key order, the choice
+# of body compares them.
+
+
+def python_scores(blocks: list[Block], cards: frozenset[int], notices: frozenset[int]) -> Any:
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(containers, "_compiled", None)
+        _, parents, inner_first = containers.container_totals(blocks)
+        return list(containers.subtree_scores(blocks, (parents, inner_first), cards, notices).items())
+
+
+def compiled_scores(blocks: list[Block], cards: frozenset[int], notices: frozenset[int]) -> Any:
+    _, parents, inner_first = containers.container_totals(blocks)
+    return list(compiled.subtree_scores(blocks, parents, inner_first, cards, notices).items())
+
+
+def bits(scores: list[tuple[int, float]]) -> list[tuple[int, str]]:
+    return [(container, score.hex()) for container, score in scores]
+
+
+@pytest.mark.parametrize("folder", sorted(SNAPSHOTS.iterdir()), ids=lambda folder: folder.name)
+def test_the_golden_pages_blocks_are_scored_alike(folder: Path) -> None:
+    tree = LexborHTMLParser((folder / "source.html").read_bytes())
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    assert tree.body is not None
+    blocks = collect_blocks(tree.body)
+    containers_seen = sorted({container for block in blocks for container in block.path})
+    for cards, notices in [
+        (frozenset(), frozenset()),
+        (frozenset(containers_seen[1::7]), frozenset(range(0, len(blocks), 5))),
+    ]:
+        expected = python_scores(blocks, cards, notices)
+        assert bits(compiled_scores(blocks, cards, notices)) == bits(expected)
+
+
+@given(made_up_blocks(), st.data())
+def test_made_up_blocks_are_scored_alike(blocks: list[Block], data: st.DataObject) -> None:
+    containers_seen = sorted({container for block in blocks for container in block.path})
+    cards = frozenset(data.draw(st.lists(st.sampled_from(containers_seen))) if containers_seen else ())
+    notices = frozenset(data.draw(st.lists(st.integers(min_value=0, max_value=max(len(blocks), 1)))))
+    assert bits(compiled_scores(blocks, cards, notices)) == bits(python_scores(blocks, cards, notices))
+
+
+def test_a_block_without_characters_is_weighed_as_junk_by_both() -> None:
+    # No prose without characters: the Python's density is never divided by zero, and neither is the C's.
+    blocks = [Block("", BlockKind.PARAGRAPH, 0, 0, (1, 2)), Block("", BlockKind.HEADING, 0, 0, (1, 2))]
+    assert bits(compiled_scores(blocks, frozenset(), frozenset())) == bits(
+        python_scores(blocks, frozenset(), frozenset())
+    )
+
+
+@pytest.mark.parametrize(
+    ("chars", "link_chars"),
+    [(100, 35), (100, 36), (40, 0), (39, 0), (200, 100), (50, 10), (120, 60), (67, 0), (10, 10)],
+)
+def test_blocks_at_the_weights_bounds_are_weighed_alike(chars: int, link_chars: int) -> None:
+    # Prose at exactly the link density allowed, exactly MIN_PROSE_CHARS of its own, a penalty at its cap.
+    blocks = [
+        Block("x" * chars, kind, chars, link_chars, (1, 2 + number))
+        for number, kind in enumerate([BlockKind.PARAGRAPH, BlockKind.HEADING, BlockKind.LIST_ITEM])
+    ]
+    assert bits(compiled_scores(blocks, frozenset(), frozenset())) == bits(
+        python_scores(blocks, frozenset(), frozenset())
+    )
