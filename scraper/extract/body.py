@@ -265,13 +265,17 @@ class _BodyContainers(dict[int, int]):
 
 def _boilerplate_container(block: Block, kinds: _BodyContainers) -> int | None:
     """The outermost container inside the body that is a headline list or a rail, if any."""
-    path, body_id = block.path, kinds.body_id
-    if body_id not in path:  # an intro block widen.py added from outside the body
-        return None
+    path = block.path
     # An embedded post's lines are quoted text, short and unpunctuated as they are, and a table's rows are
     # data: no rail's.
     rail = not block.quoted and block.kind is not BlockKind.ROW
     outermost = kinds.outermost[rail]
+    # Most blocks: their own container known, from a block before them. (A container known lies inside the
+    # body, so the body is on the path of a block inside it: the test below is not needed.)
+    if path and path[-1] in outermost:
+        return outermost[path[-1]]
+    if kinds.body_id not in path:  # an intro block widen.py added from outside the body
+        return None
     depth = len(path) - 1
     while path[depth] not in outermost:  # up to the deepest container known: the body at the latest
         depth -= 1
@@ -357,8 +361,8 @@ def clean_body(
     longest_title = max(map(len, titles), default=0)
     blocks, last = choice.blocks, len(choice.blocks) - 1
     keys = normalised_all([block.text for block in blocks])  # for the headline and pull quotes
-    key_of = {id(block): key for block, key in zip(blocks, keys, strict=True)}
     kept: list[Block] = []
+    kept_keys: list[str] = []  # the kept blocks' keys, for the pull quotes
     kinds = _BodyContainers(choice)
     boxes = kinds.any_inside()  # most bodies: none, and only their blocks with links are judged
     previous: Block | None = None
@@ -383,9 +387,14 @@ def clean_body(
                 recorder.dropped(block, "the headline again")
             continue
         kept.append(block)
+        kept_keys.append(keys[index])
+    looped = kept
     kept = _noted(recorder, kept, _drop_captions(kept), "caption")
     kept = _noted(recorder, kept, drop_repeats(kept), "repeated (a later copy kept)")
-    pull_quotes = drop_pull_quotes(kept, [key_of[id(block)] for block in kept])
+    if kept is not looped:  # a caption or a repeat dropped (most bodies: neither, the same list)
+        key_of = {id(block): key for block, key in zip(looped, kept_keys, strict=True)}
+        kept_keys = [key_of[id(block)] for block in kept]
+    pull_quotes = drop_pull_quotes(kept, kept_keys)
     kept = _noted(recorder, kept, pull_quotes, "pull quote (its words stand in another block)")
     kept = _noted(recorder, kept, _drop_lead_notices(kept), "notice in its own box before the first prose")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
@@ -395,8 +404,22 @@ def clean_body(
     )
     kept = _noted(recorder, kept, _drop_lead_out(kept, totals), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
-    prose = sum(block.chars for block in kept if is_prose(block))
+    prose = _prose_chars(kept)
     return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
+
+
+def _prose_chars(blocks: list[Block]) -> int:
+    """The characters of the prose blocks: is_prose written out, as every kept block is counted."""
+    heading, least, most = BlockKind.HEADING, rules.MIN_PROSE_CHARS, rules.MAX_PROSE_LINK_DENSITY
+    return sum(
+        [
+            block.chars
+            for block in blocks
+            if block.kind is not heading
+            and block.chars - block.link_chars >= least
+            and block.link_chars / block.chars <= most
+        ]
+    )
 
 
 def _noted(recorder: Recorder | None, before: list[Block], after: list[Block], reason: str) -> list[Block]:
@@ -535,11 +558,13 @@ def _is_lead_in_line(block: Block) -> bool:
 
 def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
     """A heading with nothing of its own after it titled something that was dropped ("Related")."""
-    kept: list[Block] = []
-    for index, block in enumerate(blocks):
-        if block.kind is BlockKind.HEADING:
-            following = blocks[index + 1] if index + 1 < len(blocks) else None
-            if following is None or (following.kind is BlockKind.HEADING and following.level <= block.level):
-                continue
-        kept.append(block)
-    return kept
+    heading, last = BlockKind.HEADING, len(blocks) - 1
+    orphans = {
+        index
+        for index in [index for index, block in enumerate(blocks) if block.kind is heading]
+        if index == last
+        or (blocks[index + 1].kind is heading and blocks[index + 1].level <= blocks[index].level)
+    }
+    if not orphans:
+        return blocks  # most bodies: every heading heads text
+    return [block for index, block in enumerate(blocks) if index not in orphans]

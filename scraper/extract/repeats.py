@@ -118,15 +118,12 @@ def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
 def drop_repeats(blocks: list[Block]) -> list[Block]:
     """Of blocks repeated word for word (standfirst, headline), keep the last copy: the one in the body;
     but the article's own repeated lines (see own_repeats) stay each time."""
-    last_index: dict[str, int] = {}
     keys = [block.text for block in blocks]
-    long_keys = 0
-    for index, key in enumerate(keys):
-        if len(key) >= rules.MIN_DUPLICATE_CHARS:
-            last_index[key] = index
-            long_keys += 1
-    if len(last_index) == long_keys:
-        return blocks  # most bodies: no block twice
+    least = rules.MIN_DUPLICATE_CHARS
+    long_keys = [key for key in keys if len(key) >= least]
+    if len(set(long_keys)) == len(long_keys):
+        return blocks  # most bodies: no block twice (told by a set, without a loop in Python)
+    last_index = {key: index for index, key in enumerate(keys) if len(key) >= least}
     own = own_repeats(blocks, keys)
     return [
         block
@@ -190,11 +187,11 @@ def drop_pull_quotes(blocks: list[Block], keys: Sequence[str] | None = None) -> 
     """A short block whose words all stand inside another block is a pull quote or a teaser of it. `keys`:
     the blocks' normalised texts, when the caller has them."""
     keys = normalised_all([block.text for block in blocks]) if keys is None else keys
+    paragraph, least, most = BlockKind.PARAGRAPH, rules.MIN_DUPLICATE_CHARS, rules.MAX_PULL_QUOTE_CHARS
     candidates = [
         index
         for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
-        if block.kind is BlockKind.PARAGRAPH
-        and rules.MIN_DUPLICATE_CHARS <= len(key) <= rules.MAX_PULL_QUOTE_CHARS
+        if least <= len(key) <= most and block.kind is paragraph  # the length first: most blocks are longer
     ]
     if not candidates:
         return blocks  # nothing short enough to be a quote

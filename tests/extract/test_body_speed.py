@@ -236,3 +236,76 @@ def test_a_link_list_s_least_size_is_the_same_with_the_script_test(texts: list[s
     assert found == (
         rules.MIN_CONTAINER_CHARS if plain else rules.MIN_CONTAINER_CHARS / rules.WIDE_CHAR_WEIGHT
     )
+
+
+def _orphans_dropped_one_by_one(blocks: list[Block]) -> list[Block]:
+    """body._drop_orphan_headings as first written: every block looked at."""
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        if block.kind is BlockKind.HEADING:
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if following is None or (following.kind is BlockKind.HEADING and following.level <= block.level):
+                continue
+        kept.append(block)
+    return kept
+
+
+_SHAPES = st.lists(
+    st.tuples(st.sampled_from(list(BlockKind)), st.integers(min_value=1, max_value=4)), max_size=12
+)
+
+
+@given(_SHAPES)
+def test_orphan_headings_found_among_the_headings_are_those_of_every_block(
+    shapes: list[tuple[BlockKind, int]],
+) -> None:
+    blocks = [Block(f"Line {index}", kind, 6, 0, (1, 2), level) for index, (kind, level) in enumerate(shapes)]
+    assert body._drop_orphan_headings(blocks) == _orphans_dropped_one_by_one(blocks)
+
+
+def _repeats_dropped_one_by_one(blocks: list[Block]) -> list[Block]:
+    """repeats.drop_repeats as first written: each long text's last copy found in one loop over the blocks."""
+    last_index: dict[str, int] = {}
+    keys = [block.text for block in blocks]
+    long_keys = 0
+    for index, key in enumerate(keys):
+        if len(key) >= rules.MIN_DUPLICATE_CHARS:
+            last_index[key] = index
+            long_keys += 1
+    if len(last_index) == long_keys:
+        return blocks
+    own = repeats.own_repeats(blocks, keys)
+    return [
+        block
+        for index, (block, key) in enumerate(zip(blocks, keys, strict=True))
+        if len(key) < rules.MIN_DUPLICATE_CHARS or last_index[key] == index or index in own
+    ]
+
+
+@given(
+    _SHAPES,
+    st.lists(
+        st.sampled_from(
+            [
+                "The same line of text, set twice.",
+                "x" * rules.MIN_DUPLICATE_CHARS,
+                "y" * (rules.MIN_DUPLICATE_CHARS - 1),
+            ]
+        )
+    ),
+)
+def test_repeats_told_by_a_set_are_those_of_every_block(
+    shapes: list[tuple[BlockKind, int]], texts: list[str]
+) -> None:
+    # Blocks that share a text, long enough to be a repeat or not (at the bound), in one parent or not.
+    blocks = [
+        Block(
+            texts[index] if index < len(texts) else f"Line number {index} of its own.",
+            kind,
+            30,
+            0,
+            (1, 2 + level % 2),
+        )
+        for index, (kind, level) in enumerate(shapes)
+    ]
+    assert repeats.drop_repeats(blocks) == _repeats_dropped_one_by_one(blocks)

@@ -55,3 +55,25 @@ def test_megabytes_of_distinct_short_paragraphs_are_extracted_without_stalling()
         text = pool.result(pool.submit(html, None)).text
     assert "Paragraph number 0 of the story" in text
     assert f"Paragraph number {2_000_000 // 70 - 1} of the story" in text
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "<figure><img src='a.jpg'><figcaption>The old bridge, seen from the east bank.</figcaption></figure>",
+        f"<p>{LONG}</p>",  # the same paragraph twice: the first copy goes as a repeat
+    ],
+    ids=["caption", "repeat"],
+)
+def test_a_pull_quote_after_a_block_dropped_before_the_search_is_still_found(before: str) -> None:
+    # The search reads the kept blocks' keys: each block's own, after captions and repeats are dropped.
+    quote = "met on Tuesday to discuss the new bridge"
+    opening = "An opening paragraph of its own, long enough to be a paragraph."
+    html = (
+        f"<html><body><article><h1>Bridge</h1><p>{opening}</p>{before}<p>{quote}</p>"
+        f"<p>{LONG}</p><p>A closing paragraph of its own, long enough to be a paragraph too.</p>"
+        "</article></body></html>"
+    )
+    paragraphs = extract(html).text.split("\n\n")
+    assert quote not in paragraphs
+    assert opening in paragraphs and LONG in paragraphs
