@@ -174,11 +174,14 @@ def _settled(all_blocks: Sequence[Block]) -> tuple[Sequence[Block], Sequence[Blo
     else:
         return all_blocks, all_blocks  # most pages: no widget deferred
     settled_prose = all_prose = 0  # own characters of prose blocks: both sums in one pass
+    heading, least, most = BlockKind.HEADING, rules.MIN_PROSE_CHARS, rules.MAX_PROSE_LINK_DENSITY
     for block in all_blocks:
-        if is_prose(block):
-            all_prose += block.chars - block.link_chars
+        own = block.chars - block.link_chars
+        # is_prose, written out: every block of such a page is weighed
+        if block.kind is not heading and own >= least and block.link_chars / block.chars <= most:
+            all_prose += own
             if block.deferral is Deferral.NONE:
-                settled_prose += block.chars - block.link_chars
+                settled_prose += own
     if 2 * settled_prose < all_prose:  # settled < deferred: the widgets are the page's layout
         return all_blocks, all_blocks
     settled = [block for block in all_blocks if block.deferral is Deferral.NONE]

@@ -162,6 +162,36 @@ def test_notice_keys_found_alike_by_the_compiled_search_and_the_python(texts: li
     ]
 
 
+def _may_be_notice_box_block_by_block(blocks: list[Block]) -> bool:
+    """evidence.may_be_notice_box as first written: each block asked whether it may be a notice, and is."""
+    prose = sum(block.chars for block in blocks if evidence._may_be_notice(block))
+    if prose > rules.MAX_NOTICE_BOX_CHARS:
+        return False
+    keys = evidence._keys_in(blocks)
+    return bool(keys) and any(evidence.is_notice(block, keys) for block in blocks)
+
+
+# Sizes around the bounds of a notice's size: too short, the least, the most, too long; and notices' text.
+_NOTICE_SIZES = st.sampled_from(
+    [0, rules.MIN_PROSE_CHARS - 1, rules.MIN_PROSE_CHARS, rules.MAX_NOTICE_CHARS, rules.MAX_NOTICE_CHARS + 1]
+)
+_NOTICE_TEXTS = st.sampled_from(
+    [
+        "All rights reserved.",
+        "We may earn a commission from links on this page.",
+        "This article is for informational purposes only.",
+        "Cookie",
+        "A sentence of the article, with words enough to count as its prose.",
+    ]
+)
+
+
+@given(st.lists(st.tuples(_NOTICE_TEXTS, _NOTICE_SIZES), max_size=12))
+def test_a_notice_box_is_suspected_as_block_by_block(shapes: list[tuple[str, int]]) -> None:
+    blocks = [Block(text, BlockKind.PARAGRAPH, chars, 0, (1, 2)) for text, chars in shapes]
+    assert evidence.may_be_notice_box(blocks) is _may_be_notice_box_block_by_block(blocks)
+
+
 _PROSE = "A sentence of the article, with words enough to count as its prose. "
 # Lines of a body and of what sits in it: prose, labels, linked sentences and headings, headline lists
 # (long, mostly links), rails of short linked items, a line announcing a list.
