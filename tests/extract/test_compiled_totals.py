@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper._compiled import pure_python
-from scraper.extract import containers
+from scraper.extract import containers, rules
 from scraper.extract.blocks import Block, BlockKind, collect_blocks
 
 compiled = pytest.importorskip("scraper.extract._totals") if not os.environ.get("CI") else None
@@ -158,3 +158,73 @@ def test_blocks_at_the_weights_bounds_are_weighed_alike(chars: int, link_chars: 
     assert bits(compiled_scores(blocks, frozenset(), frozenset())) == bits(
         python_scores(blocks, frozenset(), frozenset())
     )
+
+
+def test_the_compiled_totals_are_totals_as_the_class_makes_them() -> None:
+    # Made by filling their slots (_totals._filled): the class's own objects, equal to those it makes.
+    blocks = [
+        Block("Tide rose.", BlockKind.PARAGRAPH, 9, 0, (1, 2)),
+        Block("x" * 160, BlockKind.LIST_ITEM, 160, 150, (1, 3)),
+    ]
+    for entry in containers.container_totals(blocks)[0].values():
+        assert type(entry) is containers.Totals
+        assert entry == containers.Totals(*dataclasses.astuple(entry))
+        assert not hasattr(entry, "__dict__")
+
+
+CONSTRUCTED: list[int] = []  # the `chars` of each CheckedTotals made
+
+
+@dataclasses.dataclass(slots=True)
+class CheckedTotals:
+    """Totals (the same fields, in slots) whose construction does more than set the fields: the compiled
+    loop must call the class."""
+
+    chars: int = 0
+    link_chars: int = 0
+    blocks: int = 0
+    prose_chars: int = 0
+    sentences: int = 0
+    non_items: int = 0
+    headline_links: int = 0
+    lines: int = 0
+
+    def __post_init__(self) -> None:
+        CONSTRUCTED.append(self.chars)
+
+
+def bind_with(totals: type) -> None:
+    # containers.py's call, with another class.
+    compiled.bind(
+        totals,
+        BlockKind.PARAGRAPH,
+        BlockKind.HEADING,
+        BlockKind.PRE,
+        rules.MIN_HEADLINE_LINK_CHARS,
+        rules.MAX_CONTAINER_LINK_DENSITY,
+        rules.MIN_PROSE_CHARS,
+        rules.MAX_PROSE_LINK_DENSITY,
+        rules.MIN_UNPUNCTUATED_SENTENCE_CHARS,
+        rules.SENTENCE_ENDINGS,
+    )
+
+
+def test_a_class_whose_slots_cannot_be_filled_is_called() -> None:
+    blocks = [Block("Tide rose.", BlockKind.PARAGRAPH, 9, 0, (1, 2))]
+    CONSTRUCTED.clear()
+    bind_with(CheckedTotals)
+    try:
+        totals = compiled.container_totals(blocks)[0]
+    finally:
+        bind_with(containers.Totals)
+    assert CONSTRUCTED == [9, 9]
+    assert [type(entry) for entry in totals.values()] == [CheckedTotals] * 2
+    assert [type(entry) for entry in containers.container_totals(blocks)[0].values()] == [
+        containers.Totals
+    ] * 2
+
+
+# Bound with the Python's class and rules, as containers.py binds them (which it does not under
+# SCRAPER_PURE_PYTHON), for the tests that call the compiled module itself.
+bind_with(containers.Totals)
+compiled.bind_weights(rules.JUNK_WEIGHT, rules.LINK_WEIGHT, rules.MAX_BLOCK_PENALTY, rules.MAX_CHILD_PENALTY)
