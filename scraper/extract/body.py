@@ -273,15 +273,16 @@ def _boilerplate_container(block: Block, kinds: _BodyContainers) -> int | None:
     # data: no rail's.
     rail = not block.quoted and block.kind is not BlockKind.ROW
     outermost = kinds.outermost[rail]
-    # Most blocks: their own container known, from a block before them. (A container known lies inside the
-    # body, so the body is on the path of a block inside it: the test below is not needed.)
-    if path and path[-1] in outermost:
-        return outermost[path[-1]]
-    if kinds.body_id not in path:  # an intro block widen.py added from outside the body
-        return None
+    # A container known lies inside the body: a path that holds one holds the body, not searched for then.
     depth = len(path) - 1
-    while path[depth] not in outermost:  # up to the deepest container known: the body at the latest
-        depth -= 1
+    if depth > 0 and path[depth - 1] in outermost:  # most blocks: their parent known, from a block before
+        if path[depth] not in outermost:
+            depth -= 1
+    elif kinds.body_id not in path:  # an intro block widen.py added from outside the body
+        return None
+    else:
+        while path[depth] not in outermost:  # up to the deepest container known: the body at the latest
+            depth -= 1
     found = outermost[path[depth]]
     totals = kinds.totals
     for container in path[depth + 1 :]:  # the containers not known yet, outermost first
