@@ -2,9 +2,10 @@
 """repeats.py's loops over a body's text, compiled (optional; repeats.py's Python is the reference and the
 fallback, tests/extract/test_body_speed.py holds them to each other).
 
-`keys`: normalised_all's last steps, the words of each block one space apart, in one pass over the lowered
-UTF-8: a translation, a regular expression's substitution of space runs, a split and a strip per block cost
-a tenth of a millisecond a mean page in Python. The table of bytes is repeats.py's, given by `bind`.
+`keys`: normalised_all's last steps, the words of each block one space apart, in one pass over the UTF-8
+(lowered, or lowered by the table given): a translation, a regular expression's substitution of space runs,
+a split and a strip per block cost a tenth of a millisecond a mean page in Python. The tables of bytes are
+repeats.py's, one given by `bind`, the other with each call that reads by it.
 
 `held`: the search of drop_pull_quotes (each short block's key held twice in the body's keys) and of
 evidence.py (the notice keys held once in a candidate body's text). In Python each key is searched for in
@@ -45,10 +46,17 @@ def bind(bytes non_word_to_space, str separator):
     _BOUND = True
 
 
-def keys(bytes utf8):
+def keys(bytes utf8, bytes table=None):
     """`[part.strip(" ") for part in _SPACE_RUN_RE.sub(b" ", utf8.translate(table)).decode("utf-8",
     "surrogatepass").split(separator)]` (repeats.normalised_all): each run of spaces one space, none at a
-    part's ends, each part decoded alone (the separator is one ASCII byte: UTF-8 splits there alike)."""
+    part's ends, each part decoded alone (the separator is one ASCII byte: UTF-8 splits there alike).
+    `table`: repeats.py's bound one, or another of 256 bytes that keeps the separator and makes no other
+    byte one."""
+    cdef const unsigned char* to_space = _TO_SPACE
+    if table is not None:
+        if len(table) != 256 or table[_SEPARATOR] != _SEPARATOR or table.count(_SEPARATOR) != 1:
+            raise ValueError("a table of 256 bytes that keeps the separator, and makes no other byte one")
+        to_space = table
     cdef const unsigned char* text = utf8
     cdef Py_ssize_t length = len(utf8), position, written = 0
     cdef unsigned char byte
@@ -62,7 +70,7 @@ def keys(bytes utf8):
     found = []
     try:
         for position in range(length):
-            byte = _TO_SPACE[text[position]]
+            byte = to_space[text[position]]
             if byte == _SEPARATOR:
                 found.append(PyUnicode_DecodeUTF8(part, written, "surrogatepass"))
                 written, space = 0, False

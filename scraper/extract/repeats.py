@@ -45,6 +45,13 @@ _ASCII_NON_WORD_BYTES_TO_SPACE = bytes(
     code if code >= 128 or chr(code) in _ASCII_WORD_CHARS or chr(code) == _SEPARATOR else ord(" ")
     for code in range(256)
 )
+# The same with the ASCII capitals lowered and every byte outside ASCII a space: for the UTF-8 of a text whose
+# characters outside ASCII all become spaces (most pages': see _words_utf8), read as it is, unlowered. Each
+# such character becomes as many spaces as it has bytes, and a run of spaces one.
+_LOWERED_OTHERS_TO_SPACE = bytes(
+    code + 32 if 0x41 <= code <= 0x5A else ord(" ") if code >= 128 else _ASCII_NON_WORD_BYTES_TO_SPACE[code]
+    for code in range(256)
+)
 
 
 # The last steps of normalised_all and the search of drop_pull_quotes, compiled (extract/_repeats.pyx,
@@ -63,38 +70,41 @@ def normalised_all(texts: Sequence[str]) -> list[str]:
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:
         return [normalised(text) for text in texts]  # a text holds the separator (or there is none)
+    utf8, table = _words_utf8(joined)
     if _compiled is not None:  # the same steps, in one pass over the bytes
-        return _compiled.keys(_lowered_utf8(joined))  # type: ignore[no-any-return]
+        return _compiled.keys(utf8, table)  # type: ignore[no-any-return]
     # Only spaces are left between the words (and the separators): their runs are collapsed in the bytes.
-    utf8 = _lowered_utf8(joined).translate(_ASCII_NON_WORD_BYTES_TO_SPACE)
+    utf8 = utf8.translate(table)
     # A run of spaces becomes one by a substitution: a split of the bytes made an object of every word.
     # (The spaces left at each text's ends are stripped below.)
     collapsed = _SPACE_RUN_RE.sub(b" ", utf8).decode("utf-8", "surrogatepass")
     return [part.strip(" ") for part in collapsed.split(_SEPARATOR)]
 
 
-def _lowered_utf8(joined: str) -> bytes:
-    """The text lower-cased, as UTF-8, its non-word characters outside ASCII made spaces.
+def _words_utf8(joined: str) -> tuple[bytes, bytes]:
+    """The text as UTF-8, and the table of bytes that makes it lower-cased, its non-word characters spaces
+    (but for runs of spaces, which normalised_all collapses).
 
     Most pages' only characters outside ASCII are punctuation and spaces (curly quotes, dashes, no-break
-    spaces): made spaces first, they leave ASCII bytes, which lower-case in a C loop over bytes; a text
-    lower-cased as Unicode costs ten times as much. That order gives the same words where no such character
-    lower-cases to a word character (none does; tested per character, as a later Unicode may differ) and
-    no letter is left outside ASCII, whose lower-casing may read its neighbours (a final sigma) or add
-    marks that are not word characters ("İ")."""
+    spaces): made spaces first, they leave ASCII, which lower-cases byte by byte; so the UTF-8 is read as it
+    is, by a table that makes every byte outside ASCII a space and lowers the ASCII capitals (a text
+    lower-cased as Unicode costs ten times as much, and a replacement per character in the text more than
+    the table). That order gives the same words where no such character lower-cases to a word character
+    (none does; tested per character, as a later Unicode may differ) and no letter is left outside ASCII,
+    whose lower-casing may read its neighbours (a final sigma) or add marks that are not word characters
+    ("İ")."""
     if joined.isascii():
-        return joined.encode("ascii").lower()
-    others = _others(joined.encode("utf-8", "surrogatepass"))
+        return joined.encode("ascii"), _LOWERED_OTHERS_TO_SPACE
+    utf8 = joined.encode("utf-8", "surrogatepass")
+    others = _others(utf8)
     if all(_WORD_RE.fullmatch(char) is None and _WORD_RE.search(char.lower()) is None for char in others):
-        for char in others:
-            joined = joined.replace(char, " ")  # in the str: in the bytes it cost five times as much
-        return joined.encode("ascii").lower()
+        return utf8, _LOWERED_OTHERS_TO_SPACE  # each of those characters made spaces, by the table
     lowered = joined.lower()
     utf8 = lowered.encode("utf-8", "surrogatepass")
     non_words = [char for char in _others(utf8) if _WORD_RE.fullmatch(char) is None]
     for char in non_words:
         lowered = lowered.replace(char, " ")
-    return lowered.encode("utf-8", "surrogatepass") if non_words else utf8
+    return (lowered.encode("utf-8", "surrogatepass") if non_words else utf8), _ASCII_NON_WORD_BYTES_TO_SPACE
 
 
 def _others(utf8: bytes) -> set[str]:

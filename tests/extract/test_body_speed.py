@@ -46,9 +46,9 @@ def test_texts_normalised_at_once_are_each_normalised_whatever_their_characters(
     assert normalised_all(texts) == [normalised(text) for text in texts]
 
 
-def _python_keys(utf8: bytes) -> list[str]:
+def _python_keys(utf8: bytes, table: bytes = repeats._ASCII_NON_WORD_BYTES_TO_SPACE) -> list[str]:
     """normalised_all's last steps in Python (repeats.py)."""
-    collapsed = repeats._SPACE_RUN_RE.sub(b" ", utf8.translate(repeats._ASCII_NON_WORD_BYTES_TO_SPACE))
+    collapsed = repeats._SPACE_RUN_RE.sub(b" ", utf8.translate(table))
     return [part.strip(" ") for part in collapsed.decode("utf-8", "surrogatepass").split(repeats._SEPARATOR)]
 
 
@@ -56,6 +56,43 @@ def _python_keys(utf8: bytes) -> list[str]:
 def test_the_compiled_keys_are_the_pythons(text: str) -> None:
     utf8 = text.lower().encode("utf-8", "surrogatepass")
     assert compiled.keys(utf8) == _python_keys(utf8)
+    assert compiled.keys(utf8, repeats._ASCII_NON_WORD_BYTES_TO_SPACE) == _python_keys(utf8)
+
+
+@given(st.text(_ALPHABET, max_size=80))
+def test_the_compiled_keys_by_the_lowering_table_are_the_pythons(text: str) -> None:
+    # The UTF-8 as it is (unlowered), every byte outside ASCII a space (repeats._words_utf8's usual case).
+    utf8 = text.encode("utf-8", "surrogatepass")
+    table = repeats._LOWERED_OTHERS_TO_SPACE
+    assert compiled.keys(utf8, table) == _python_keys(utf8, table)
+
+
+def test_a_table_that_moves_the_separator_is_refused() -> None:
+    for table in [b" " * 256, bytes(256), repeats._LOWERED_OTHERS_TO_SPACE[:255]]:
+        with pytest.raises(ValueError, match="256 bytes"):
+            compiled.keys(b"a b", table)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain ASCII, With Capitals",
+        "“Curly” quotes — dashes\u00a0and spaces…",
+        "Émile’s café",
+        "ΟΔΟΣ’Α İ\u212a",
+    ],
+)
+def test_the_lowering_table_is_the_lowered_text_s_with_its_other_characters_made_spaces(text: str) -> None:
+    # Where the table serves (no character outside ASCII is a word character or lowers to one), it gives
+    # the words of the text lowered with those characters replaced by spaces.
+    utf8, table = repeats._words_utf8(text)
+    others = {char for char in text if not char.isascii()}
+    if table is repeats._LOWERED_OTHERS_TO_SPACE:
+        assert not any(char.isalnum() or char.lower().isalnum() for char in others)
+        spaced = "".join(" " if char in others else char for char in text).lower()
+        assert _python_keys(utf8, table) == _python_keys(spaced.encode("ascii"))
+    else:
+        assert any(char.isalnum() or char.lower().isalnum() for char in others)
 
 
 @given(st.lists(st.text(_ALPHABET, max_size=30), max_size=6))
