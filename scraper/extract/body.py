@@ -140,7 +140,7 @@ def find_body(all_blocks: Sequence[Block], recorder: Recorder | None = None) -> 
     if best is None:
         return BodyChoice((), None, totals, cards, listing)
     best = _narrowed(best, totals, parents)
-    chosen = tuple(block for block in kept if best in block.path)
+    chosen = tuple([block for block in kept if best in block.path])
     if len(kept) > len(blocks):
         totals = container_totals(kept)[0]  # cleaning judges the kept deferred blocks' containers too
     return BodyChoice(chosen, best, totals, cards, listing)
@@ -151,11 +151,12 @@ def _best_container(scores: Mapping[int, float], totals: Mapping[int, Totals]) -
     best: int | None = None
     best_score = 0.0
     root = next(iter(scores), None)
-    for container, score in scores.items():
-        # Strictly greater: of equal scores the outer container (seen first) wins, so a body split
+    below = list(scores.values())[1:]  # the scores of the containers below the root (the first)
+    top = max(below, default=0.0)
+    if top > best_score:
+        # The first of the best: of equal scores the outer container (seen first) wins, so a body split
         # over sibling <div>s is not cut to one of them.
-        if container != root and score > best_score:
-            best, best_score = container, score
+        best, best_score = list(scores)[below.index(top) + 1], top
     # The page root is the body only of a bare fragment: the best below it is one paragraph among several.
     if (
         root is not None

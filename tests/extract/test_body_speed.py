@@ -376,3 +376,22 @@ def test_repeats_told_by_a_set_are_those_of_every_block(
         for index, (kind, level) in enumerate(shapes)
     ]
     assert repeats.drop_repeats(blocks) == _repeats_dropped_one_by_one(blocks)
+
+
+def _best_container_one_by_one(scores: dict[int, float]) -> int | None:
+    """body._best_container's choice below the root as first written: each container's score compared."""
+    best: int | None = None
+    best_score = 0.0
+    root = next(iter(scores), None)
+    for container, score in scores.items():
+        if container != root and score > best_score:
+            best, best_score = container, score
+    return best
+
+
+@given(st.lists(st.sampled_from([-150.0, -0.0, 0.0, 0.5, 12.0, 80.0, 1e9]), min_size=1, max_size=8))
+def test_the_best_container_is_the_first_of_the_best_scores(values: list[float]) -> None:
+    # Ties, zeros of either sign, nothing above zero; the root (the first) never chosen below itself. Its
+    # own score kept below the best, so that the fragment rule (the root chosen) does not apply.
+    scores = dict(zip(range(100, 100 + len(values)), [-1e10, *values[1:]], strict=True))
+    assert body._best_container(scores, {}) == _best_container_one_by_one(scores)
