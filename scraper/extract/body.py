@@ -33,6 +33,18 @@ __all__ = [
     "normalised",
 ]
 
+# Enum members read for every block, bound once: in Python 3.11 `BlockKind.HEADING` goes through
+# EnumType.__getattr__, ten times the cost of reading a global.
+_HEADING, _PARAGRAPH, _ROW, _CAPTION = (
+    BlockKind.HEADING,
+    BlockKind.PARAGRAPH,
+    BlockKind.ROW,
+    BlockKind.CAPTION,
+)
+_ITEMS = (BlockKind.LIST_ITEM, BlockKind.ROW)
+_LINES = (BlockKind.PARAGRAPH, BlockKind.HEADING)
+_NOT_DEFERRED, _DEFERRED_SHORT = Deferral.NONE, Deferral.SHORT
+
 
 @dataclass(frozen=True, slots=True)
 class BodyText:
@@ -49,7 +61,7 @@ def is_prose(block: Block) -> bool:
     # Block.link_density written out (a property call costs more than the test): a block with
     # MIN_PROSE_CHARS of its own has characters, so the division is the property's.
     return (
-        block.kind is not BlockKind.HEADING
+        block.kind is not _HEADING
         and block.chars - block.link_chars >= rules.MIN_PROSE_CHARS
         and block.link_chars / block.chars <= rules.MAX_PROSE_LINK_DENSITY
     )
@@ -170,23 +182,23 @@ def _best_container(scores: Mapping[int, float], totals: Mapping[int, Totals]) -
 def _settled(all_blocks: Sequence[Block]) -> tuple[Sequence[Block], Sequence[Block]]:
     """The blocks that take part in the choice, and those kept when inside the body (see find_body)."""
     for block in all_blocks:
-        if block.deferral is not Deferral.NONE:
+        if block.deferral is not _NOT_DEFERRED:
             break
     else:
         return all_blocks, all_blocks  # most pages: no widget deferred
     settled_prose = all_prose = 0  # own characters of prose blocks: both sums in one pass
-    heading, least, most = BlockKind.HEADING, rules.MIN_PROSE_CHARS, rules.MAX_PROSE_LINK_DENSITY
+    heading, least, most = _HEADING, rules.MIN_PROSE_CHARS, rules.MAX_PROSE_LINK_DENSITY
     for block in all_blocks:
         own = block.chars - block.link_chars
         # is_prose, written out: every block of such a page is weighed
         if block.kind is not heading and own >= least and block.link_chars / block.chars <= most:
             all_prose += own
-            if block.deferral is Deferral.NONE:
+            if block.deferral is _NOT_DEFERRED:
                 settled_prose += own
     if 2 * settled_prose < all_prose:  # settled < deferred: the widgets are the page's layout
         return all_blocks, all_blocks
-    settled = [block for block in all_blocks if block.deferral is Deferral.NONE]
-    return settled, [block for block in all_blocks if block.deferral is not Deferral.SHORT]
+    settled = [block for block in all_blocks if block.deferral is _NOT_DEFERRED]
+    return settled, [block for block in all_blocks if block.deferral is not _DEFERRED_SHORT]
 
 
 def _narrowed(best: int, totals: Mapping[int, Totals], parents: Mapping[int, int | None]) -> int:
@@ -272,7 +284,7 @@ def _boilerplate_container(block: Block, kinds: _BodyContainers) -> int | None:
     path = block.path
     # An embedded post's lines are quoted text, short and unpunctuated as they are, and a table's rows are
     # data: no rail's.
-    rail = not block.quoted and block.kind is not BlockKind.ROW
+    rail = not block.quoted and block.kind is not _ROW
     outermost = kinds.outermost[rail]
     # A container known lies inside the body: a path that holds one holds the body, not searched for then.
     depth = len(path) - 1
@@ -304,7 +316,7 @@ def _data_lines(entry: Totals) -> bool:
 
 def _introduces_list(block: Block | None) -> bool:
     """ "Patches sent for review:" announces the link list after it as part of the body."""
-    return block is not None and block.kind is not BlockKind.HEADING and block.text.rstrip().endswith(":")
+    return block is not None and block.kind is not _HEADING and block.text.rstrip().endswith(":")
 
 
 def _announces_own_list(container: int, containers: _BodyContainers) -> bool:
@@ -415,7 +427,7 @@ def clean_body(
 
 def _prose_chars(blocks: list[Block]) -> int:
     """The characters of the prose blocks: is_prose written out, as every kept block is counted."""
-    heading, least, most = BlockKind.HEADING, rules.MIN_PROSE_CHARS, rules.MAX_PROSE_LINK_DENSITY
+    heading, least, most = _HEADING, rules.MIN_PROSE_CHARS, rules.MAX_PROSE_LINK_DENSITY
     return sum(
         [
             block.chars
@@ -449,7 +461,7 @@ def _dropped_as_links(
     name) stays when unlinked text follows it (prose, a list, a table): it heads body text, not a list of
     links. (A linked headline of another article boxed inside the body is dropped by its container, when
     it holds MIN_CONTAINER_CHARS.)"""
-    heads_text = block.kind is BlockKind.HEADING and _is_unlinked_text(following)
+    heads_text = block.kind is _HEADING and _is_unlinked_text(following)
     container = _boilerplate_container(block, containers)
     # A heading of text, or a sentence of links (_is_linked_sentence), is judged as a block in its own box.
     own_box = container == block.path[-1]
@@ -480,7 +492,7 @@ def _is_linked_sentence(block: Block) -> bool:
     links has a label's few words of its own, and a paragraph whose links hold whole headlines (hover cards
     repeating a name with its latest stories) is mostly those."""
     return (
-        block.kind is BlockKind.PARAGRAPH
+        block.kind is _PARAGRAPH
         and block.chars - block.link_chars >= rules.MIN_PROSE_CHARS
         and block.text.rstrip().endswith(rules.FULL_STOPS)
         and max((len(link.text) for link in links_of(block.markup)), default=0)
@@ -495,20 +507,18 @@ def _is_unlinked_text(block: Block | None) -> bool:
         return False
     if is_prose(block):
         return True
-    return block.kind in (BlockKind.LIST_ITEM, BlockKind.ROW) and (
-        block.link_density <= rules.MAX_PROSE_LINK_DENSITY
-    )
+    return block.kind in _ITEMS and (block.link_density <= rules.MAX_PROSE_LINK_DENSITY)
 
 
 def _drop_captions(blocks: list[Block]) -> list[Block]:
     """Captions go, unless they carry the page (a gallery told in its captions)."""
-    captions = sum(block.chars for block in blocks if block.kind is BlockKind.CAPTION)
+    captions = sum(block.chars for block in blocks if block.kind is _CAPTION)
     if not captions:
         return blocks
     prose = sum(block.chars - block.link_chars for block in blocks if is_prose(block))
     if captions >= rules.MAX_CAPTION_SHARE_TO_DROP * prose:
         return blocks
-    return [block for block in blocks if block.kind is not BlockKind.CAPTION]
+    return [block for block in blocks if block.kind is not _CAPTION]
 
 
 def _drop_lead_in(blocks: list[Block]) -> list[Block]:
@@ -550,20 +560,18 @@ def _drop_lead_out(blocks: list[Block], totals: Mapping[int, Totals]) -> list[Bl
 
 def _is_lead_out_line(block: Block) -> bool:
     """A label; but a quoted post's signature ("— Name (@name) date") ends the post, not the page."""
-    return (
-        block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING) and not is_sentence(block) and not block.quoted
-    )
+    return block.kind in _LINES and not is_sentence(block) and not block.quoted
 
 
 def _is_lead_in_line(block: Block) -> bool:
-    if block.kind is BlockKind.HEADING:
+    if block.kind is _HEADING:
         return block.level == 1
-    return block.kind is BlockKind.PARAGRAPH and block.chars < rules.MIN_PROSE_CHARS
+    return block.kind is _PARAGRAPH and block.chars < rules.MIN_PROSE_CHARS
 
 
 def _drop_orphan_headings(blocks: list[Block]) -> list[Block]:
     """A heading with nothing of its own after it titled something that was dropped ("Related")."""
-    heading, last = BlockKind.HEADING, len(blocks) - 1
+    heading, last = _HEADING, len(blocks) - 1
     orphans = {
         index
         for index in [index for index, block in enumerate(blocks) if block.kind is heading]

@@ -19,6 +19,10 @@ from .blocks import Block, BlockKind
 
 __all__ = ["LinkListSize", "Totals", "container_totals", "junk_weight", "subtree_scores", "weight"]
 
+# Enum members read for every block, bound once: in Python 3.11 `BlockKind.HEADING` goes through
+# EnumType.__getattr__, ten times the cost of reading a global.
+_HEADING, _PARAGRAPH, _PRE = BlockKind.HEADING, BlockKind.PARAGRAPH, BlockKind.PRE
+
 
 @dataclass(slots=True)
 class Totals:
@@ -53,7 +57,7 @@ def container_totals(
         path = block.path
         if not path:
             continue
-        if block.kind is BlockKind.PARAGRAPH and len(path) > 1:
+        if block.kind is _PARAGRAPH and len(path) > 1:
             totals[path[-2]].lines += 1  # first, as before: the keys' order is kept too
         inner = path[-1]
         if inner in parents:  # a block of a container seen before
@@ -87,7 +91,7 @@ def _own_totals(block: Block) -> Totals:
     headline_link = (
         1 if chars >= rules.MIN_HEADLINE_LINK_CHARS and density > rules.MAX_CONTAINER_LINK_DENSITY else 0
     )
-    if kind is BlockKind.HEADING:
+    if kind is _HEADING:
         return Totals(chars, link_chars, 1, headline_links=headline_link)
     own = chars - link_chars
     text = block.text.rstrip()
@@ -99,7 +103,7 @@ def _own_totals(block: Block) -> Totals:
         1
         if len(text) >= rules.MIN_UNPUNCTUATED_SENTENCE_CHARS or text.endswith(rules.SENTENCE_ENDINGS)
         else 0,
-        1 if kind is BlockKind.PARAGRAPH or kind is BlockKind.PRE else 0,
+        1 if kind is _PARAGRAPH or kind is _PRE else 0,
         headline_link,
     )
 
@@ -132,7 +136,7 @@ def _add_totals(into: Totals, child: Totals) -> None:
 def weight(block: Block) -> float:
     """Prose counts for the body, short and linked text against it; headings are neutral."""
     chars, link_chars = block.chars, block.link_chars
-    if block.kind is BlockKind.HEADING:
+    if block.kind is _HEADING:
         if link_chars == 0:
             return 0.0
     elif chars - link_chars >= rules.MIN_PROSE_CHARS and link_chars / chars <= rules.MAX_PROSE_LINK_DENSITY:

@@ -17,6 +17,11 @@ from .blocks import Block, BlockKind
 
 __all__ = ["drop_pull_quotes", "drop_repeats", "headline_keys", "held", "normalised", "normalised_all"]
 
+# Enum members read for every block, bound once: in Python 3.11 `BlockKind.HEADING` goes through
+# EnumType.__getattr__, ten times the cost of reading a global.
+_HEADING, _PARAGRAPH = BlockKind.HEADING, BlockKind.PARAGRAPH
+
+
 _WORD_RE = re.compile(r"\w+")
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[-|–—:·»]\s+")
 # In ASCII text \w is exactly letters, digits and "_": every other ASCII character becomes a space, so a
@@ -115,9 +120,7 @@ def _others(utf8: bytes) -> set[str]:
 def headline_keys(title: str | None, blocks: Sequence[Block]) -> frozenset[str]:
     """The headline in every form a body may repeat it: the metadata title, its parts around a
     " - Site name" separator, and the text of every <h1> on the page (normalised words)."""
-    keys = {
-        normalised(block.text) for block in blocks if block.kind is BlockKind.HEADING and block.level == 1
-    }
+    keys = {normalised(block.text) for block in blocks if block.kind is _HEADING and block.level == 1}
     if title:
         keys.add(normalised(title))
         keys.update(normalised(part) for part in _TITLE_SEPARATOR_RE.split(title))
@@ -197,7 +200,7 @@ def drop_pull_quotes(blocks: list[Block], keys: Sequence[str] | None = None) -> 
     """A short block whose words all stand inside another block is a pull quote or a teaser of it. `keys`:
     the blocks' normalised texts, when the caller has them."""
     keys = normalised_all([block.text for block in blocks]) if keys is None else keys
-    paragraph, least, most = BlockKind.PARAGRAPH, rules.MIN_DUPLICATE_CHARS, rules.MAX_PULL_QUOTE_CHARS
+    paragraph, least, most = _PARAGRAPH, rules.MIN_DUPLICATE_CHARS, rules.MAX_PULL_QUOTE_CHARS
     candidates = [
         index
         for index, (block, key) in enumerate(zip(blocks, keys, strict=True))

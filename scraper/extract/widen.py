@@ -20,6 +20,10 @@ from .bylines import author_names, is_author_bio
 
 __all__ = ["PageHints", "widened"]
 
+# Enum members read for every block, bound once: in Python 3.11 `BlockKind.HEADING` goes through
+# EnumType.__getattr__, ten times the cost of reading a global.
+_HEADING, _PARAGRAPH, _DEFERRED_SHORT = BlockKind.HEADING, BlockKind.PARAGRAPH, Deferral.SHORT
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PageHints:
@@ -42,7 +46,7 @@ def _with_intro(choice: BodyChoice, blocks: Sequence[Block], hints: PageHints) -
     its own <h1> has no such intro outside it."""
     if choice.body_id is None or not choice.blocks:
         return choice
-    if any(block.kind is BlockKind.HEADING and block.level == 1 for block in choice.blocks):  # _is_headline
+    if any(block.kind is _HEADING and block.level == 1 for block in choice.blocks):  # _is_headline
         return choice
     first_id = id(choice.blocks[0])
     first = next(index for index, block in enumerate(blocks) if id(block) == first_id)
@@ -60,11 +64,11 @@ def _with_intro(choice: BodyChoice, blocks: Sequence[Block], hints: PageHints) -
 
 
 def _is_headline(block: Block) -> bool:
-    return block.kind is BlockKind.HEADING and block.level == 1
+    return block.kind is _HEADING and block.level == 1
 
 
 def _is_intro(block: Block, choice: BodyChoice, hints: PageHints) -> bool:
-    if block.kind is not BlockKind.PARAGRAPH or block.deferral is Deferral.SHORT:
+    if block.kind is not _PARAGRAPH or block.deferral is _DEFERRED_SHORT:
         return False
     if _repeats_description(block, hints.description) or is_author_bio(block, hints.authors):
         return False
