@@ -405,14 +405,7 @@ def clean_body(
             continue
         kept.append(block)
         kept_keys.append(keys[index])
-    looped = kept
-    kept = _noted(recorder, kept, _drop_captions(kept), "caption")
-    kept = _noted(recorder, kept, drop_repeats(kept), "repeated (a later copy kept)")
-    if kept is not looped:  # a caption or a repeat dropped (most bodies: neither, the same list)
-        key_of = {id(block): key for block, key in zip(looped, kept_keys, strict=True)}
-        kept_keys = [key_of[id(block)] for block in kept]
-    pull_quotes = drop_pull_quotes(kept, kept_keys)
-    kept = _noted(recorder, kept, pull_quotes, "pull quote (its words stand in another block)")
+    kept = _drop_copies(recorder, kept, kept_keys)
     kept = _noted(recorder, kept, _drop_lead_notices(kept), "notice in its own box before the first prose")
     kept = _noted(recorder, kept, _drop_lead_in(kept), "lead-in line before the first prose")
     kept = _noted(recorder, kept, drop_author_bio(kept, author), "author bio")
@@ -423,6 +416,18 @@ def clean_body(
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
     prose = _prose_chars(kept)
     return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
+
+
+def _drop_copies(recorder: Recorder | None, blocks: list[Block], keys: list[str]) -> list[Block]:
+    """Captions, repeats and pull quotes dropped from the blocks; `keys`: their normalised texts."""
+    kept = _noted(recorder, blocks, _drop_captions(blocks), "caption")
+    kept = _noted(recorder, kept, drop_repeats(kept), "repeated (a later copy kept)")
+    if kept is not blocks:  # a caption or a repeat dropped (most bodies: neither, the same list)
+        key_of = {id(block): key for block, key in zip(blocks, keys, strict=True)}
+        keys = [key_of[id(block)] for block in kept]
+    return _noted(
+        recorder, kept, drop_pull_quotes(kept, keys), "pull quote (its words stand in another block)"
+    )
 
 
 def _prose_chars(blocks: list[Block]) -> int:
