@@ -82,6 +82,20 @@ cdef inline unsigned char _lower(unsigned char byte) noexcept nogil:
     return byte + 32 if 65 <= byte <= 90 else byte
 
 
+cdef inline bint _next_name(const unsigned char *names, size_t length, size_t *start, size_t *end) noexcept nogil:
+    """The bounds of the next name (str.split()'s) at or after `start[0]`; False past the last."""
+    cdef size_t at = start[0]
+    while at < length and _is_space(names[at]):
+        at += 1
+    if at >= length:
+        return False
+    start[0] = at
+    while at < length and not _is_space(names[at]):
+        at += 1
+    end[0] = at
+    return True
+
+
 cdef inline bint _is_word_byte(unsigned char byte) noexcept nogil:
     # [a-z0-9] after lowering.
     return 48 <= byte <= 57 or 97 <= byte <= 122 or 65 <= byte <= 90
@@ -308,13 +322,7 @@ cdef int _verdict(const unsigned char *names, size_t length) noexcept nogil:
             return -1
         lowered[at] = _lower(names[at])
     start = 0
-    while start < length:  # each name: whether it holds a clutter word and is a hidden class
-        if _is_space(names[start]):
-            start += 1
-            continue
-        end = start
-        while end < length and not _is_space(names[end]):
-            end += 1
+    while _next_name(names, length, &start, &end):  # whether each holds a clutter word, is a hidden class
         if _holds_clutter_word(names + start, end - start):
             flagged = True
             flagged_bits |= _name_token_bits(names + start, lowered + start, end - start)
@@ -331,14 +339,8 @@ cdef int _verdict(const unsigned char *names, size_t length) noexcept nogil:
     if not flagged_bits & WEAK_TOKEN:
         return NO_CLUTTER
     start = 0
-    while start < length:  # BEM: only each name's element part ("story__meta": "meta") may claim content
-        if _is_space(names[start]):
-            start += 1
-            continue
-        end = start
-        while end < length and not _is_space(names[end]):
-            end += 1
-        element = _element_start(lowered, start, end)
+    while _next_name(names, length, &start, &end):  # BEM: only a name's element part ("story__meta":
+        element = _element_start(lowered, start, end)  # "meta") may claim content
         content_bits |= _name_token_bits(names + element, lowered + element, end - element)
         start = end
     return NO_CLUTTER if content_bits & CONTENT_TOKEN else WEAK
@@ -499,13 +501,7 @@ def token_sets(str names):
     cdef const unsigned char *data = encoded
     lowered = encoded.lower()
     length = len(encoded)
-    while start < length:
-        if _is_space(data[start]):
-            start += 1
-            continue
-        end = start
-        while end < length and not _is_space(data[end]):
-            end += 1
+    while _next_name(data, length, &start, &end):
         found |= _name_token_bits(data + start, <const unsigned char *> lowered + start, end - start)
         start = end
     return (

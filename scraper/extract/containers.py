@@ -187,9 +187,12 @@ def subtree_scores(
 # The totals and scores, compiled (extract/_totals.pyx, optional: see setup.py), given this module's class,
 # kinds and rules; None where it was not built or SCRAPER_PURE_PYTHON is set.
 _compiled: Any = load_compiled("scraper.extract._totals")
-if _compiled is not None:
-    _compiled.bind(
-        Totals,
+
+
+def _bind_compiled(compiled: Any, totals: type) -> None:
+    """Give the compiled totals `totals` (Totals; tests give another) and this module's kinds and rules."""
+    compiled.bind(
+        totals,
         BlockKind.PARAGRAPH,
         BlockKind.HEADING,
         BlockKind.PRE,
@@ -200,9 +203,13 @@ if _compiled is not None:
         rules.MIN_UNPUNCTUATED_SENTENCE_CHARS,
         rules.SENTENCE_ENDINGS,
     )
-    _compiled.bind_weights(
+    compiled.bind_weights(
         rules.JUNK_WEIGHT, rules.LINK_WEIGHT, rules.MAX_BLOCK_PENALTY, rules.MAX_CHILD_PENALTY
     )
+
+
+if _compiled is not None:
+    _bind_compiled(_compiled, Totals)
 
 _WIDE_CHAR_RE = re.compile(rules.WIDE_SCRIPT_CHARS)
 # All bytes but the first bytes of the UTF-8 of U+3000 to U+FFFF, where the characters of WIDE_SCRIPT_CHARS

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper._compiled import pure_python
-from scraper.extract import containers, rules
+from scraper.extract import containers
 from scraper.extract.blocks import Block, BlockKind, collect_blocks
 
 compiled = pytest.importorskip("scraper.extract._totals") if not os.environ.get("CI") else None
@@ -195,18 +195,7 @@ class CheckedTotals:
 
 def bind_with(totals: type) -> None:
     # containers.py's call, with another class.
-    compiled.bind(
-        totals,
-        BlockKind.PARAGRAPH,
-        BlockKind.HEADING,
-        BlockKind.PRE,
-        rules.MIN_HEADLINE_LINK_CHARS,
-        rules.MAX_CONTAINER_LINK_DENSITY,
-        rules.MIN_PROSE_CHARS,
-        rules.MAX_PROSE_LINK_DENSITY,
-        rules.MIN_UNPUNCTUATED_SENTENCE_CHARS,
-        rules.SENTENCE_ENDINGS,
-    )
+    containers._bind_compiled(compiled, totals)
 
 
 def test_a_class_whose_slots_cannot_be_filled_is_called() -> None:
@@ -227,4 +216,3 @@ def test_a_class_whose_slots_cannot_be_filled_is_called() -> None:
 # Bound with the Python's class and rules, as containers.py binds them (which it does not under
 # SCRAPER_PURE_PYTHON), for the tests that call the compiled module itself.
 bind_with(containers.Totals)
-compiled.bind_weights(rules.JUNK_WEIGHT, rules.LINK_WEIGHT, rules.MAX_BLOCK_PENALTY, rules.MAX_CHILD_PENALTY)

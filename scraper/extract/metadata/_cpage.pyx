@@ -350,16 +350,24 @@ cdef bint _value_holds(const Condition *condition, scraper_lxb_str *value, bint 
     return False
 
 
+cdef inline bint _next_word(const unsigned char *data, size_t length, size_t *start, size_t *end) noexcept:
+    """The bounds of the next word of a class value at or after `start[0]`; False past the last."""
+    cdef size_t at = start[0]
+    while at < length and _SPACE[data[at]]:
+        at += 1
+    if at >= length:
+        return False
+    start[0] = at
+    while at < length and not _SPACE[data[at]]:
+        at += 1
+    end[0] = at
+    return True
+
+
 cdef bint _has_word(const Condition *condition, const unsigned char *data, size_t length, bint folded) noexcept:
     """Whether the condition's class is one of the words of the value."""
     cdef size_t start = 0, end
-    while start < length:
-        if _SPACE[data[start]]:
-            start += 1
-            continue
-        end = start
-        while end < length and not _SPACE[data[end]]:
-            end += 1
+    while _next_word(data, length, &start, &end):
         if end - start == condition.value_length and _holds_at(condition, data + start, folded):
             return True
         start = end
@@ -402,13 +410,7 @@ cdef void _read_classes(const Condition *condition, scraper_lxb_node *node, Clas
     if attribute == NULL or attribute.value == NULL:
         return
     data, length = attribute.value.data, attribute.value.length
-    while start < length:  # the words as _has_word reads them
-        if _SPACE[data[start]]:
-            start += 1
-            continue
-        end = start
-        while end < length and not _SPACE[data[end]]:
-            end += 1
+    while _next_word(data, length, &start, &end):  # the words as _has_word reads them
         classes.lengths |= _bit(end - start)
         classes.firsts |= _bit(_lower(data[start]) & 63)
         start = end
