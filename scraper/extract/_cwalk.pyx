@@ -165,7 +165,7 @@ cdef uintptr_t _probed_number(LexborNode probe, str name) except? 0:
 
 
 cdef int _learn_attribute_names() except -1:
-    global _CLASS, _HREF, _verdict_names, _clutter_of_class
+    global _CLASS, _HREF, _verdict_names, _clutter_of_class, _attribute_letters
     from selectolax.lexbor import LexborHTMLParser
 
     from ._cclutter import ATTRIBUTE_NAMES
@@ -178,7 +178,7 @@ cdef int _learn_attribute_names() except -1:
     first, second = (LexborHTMLParser(probe).css_first("p") for _ in range(2))
     numbers = {name: _probed_number(first, name) for name in names}
     fixed = {name: number for name, number in numbers.items() if number == _probed_number(second, name)}
-    _CLASS, _HREF, _verdict_names = 0, 0, 0
+    _CLASS, _HREF, _verdict_names, _attribute_letters = 0, 0, 0, None
     if "class" not in fixed or "href" not in fixed or len(PLAIN_VERDICT_NAMES) > 16:
         return 0
     if any(number >= _FIXED_TAG_IDS for number in fixed.values()):
@@ -197,7 +197,6 @@ cdef int _learn_judged_names(LexborNode probe, tuple names, dict fixed) except -
     global _attribute_letters, _clutter_by_value
     from .clutter import _BY_VALUE
 
-    cdef uintptr_t number
     _attribute_letters = None
     if len(names) != ATTRIBUTES_READ or not set(names) <= set(fixed) | set(_own_names(probe, names, fixed)):
         return 0
@@ -488,7 +487,7 @@ cdef object _ruled_entry(object collector, LexborNode element, str tag, scraper_
     cdef unsigned char ruled
     cdef bint furniture, heading
     cdef int verdict
-    if not (0 < tag_id < _FIXED_TAG_IDS and _codes_by_id[tag_id] >= 0):
+    if _attribute_letters is None or not (0 < tag_id < _FIXED_TAG_IDS and _codes_by_id[tag_id] >= 0):
         return collector.entry(element, tag)
     ruled = _entry_rules_by_id[tag_id]
     if ruled & SKIPPED_TAG:
@@ -514,10 +513,10 @@ cdef object _href(scraper_lxb_attr *attributes, scraper_lxb_node *pointer, objec
     """A link's href as selectolax's `attributes` gives it: read from the list, but where a name is prefixed
     (xlink:href, a key of its own there)."""
     cdef scraper_lxb_attr *attribute = attributes
-    while attribute != NULL:
-        if attribute.qualified_name != 0 or _HREF == 0:
-            return _node(pointer, parser).attributes.get("href")
+    while attribute != NULL and _HREF != 0 and attribute.qualified_name == 0:
         attribute = attribute.next
+    if attribute != NULL or _HREF == 0:
+        return _node(pointer, parser).attributes.get("href")
     return _value(attributes, _HREF)
 
 
