@@ -1,6 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""clutter.py's verdict of class and id names, compiled (optional; clutter.py's Python is the reference
-and the fallback, tests/extract/test_compiled_clutter.py holds them to each other).
+"""clutter.py's verdict of an element's attributes and the tests of its class and id names' tokens,
+compiled (optional; clutter.py's Python is the reference and the fallback,
+tests/extract/test_compiled_clutter.py holds them to each other).
 
 Written by hand: a site's class names are new to a worker, and each distinct class attribute then costs
 Python a search of its squeezed text for a clutter word, and where one is found a split, a tokenising of
@@ -129,11 +130,13 @@ def bind(clutter_words, strong, gated, weak, content, hidden_classes, modifier_w
                        (skip_roles, SKIP_ROLE), (footer, FOOTER_TOKEN),
                        (set(weak) - set(layout), WEAK_NOT_LAYOUT), (set(strong) - set(terms), STRONG_NOT_TERMS)):
         for word in words:
+            if not word.isascii():
+                continue  # only a name not ASCII, which Python judges, can hold it
             key = word.encode("ascii")
             if not 0 < len(key) <= MAX_KEY:
                 raise ValueError(f"a rule word of {len(key)} bytes: {word!r}")
             bits[key] = bits.get(key, 0) | bit
-    if 2 * len(bits) > TABLE_SLOTS or any(len(key) > MAX_KEY for key in bits):
+    if 2 * len(bits) > TABLE_SLOTS:
         raise ValueError(f"{len(bits)} rule words: more than the table holds")
     _build_table(bits)
     if not 0 < min_slug_words <= 16:  # Words holds 16
@@ -495,7 +498,7 @@ def token_sets(str names):
     name that is not ASCII)."""
     cdef unsigned short found = 0
     cdef size_t start = 0, end, length
-    if not names.isascii():
+    if not _bound or not names.isascii():
         return -1
     encoded = names.encode("ascii")
     cdef const unsigned char *data = encoded

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ __all__ = [
     "names_its_terms",
     "names_only_layout",
 ]
+
+logger = logging.getLogger(__name__)
 
 # The style declarations that hide an element, property and value, lowercase: searched in the lowered style,
 # white space around the colon.
@@ -69,24 +72,32 @@ _compiled: Any = load_compiled("scraper.extract._cclutter")
 
 
 def _bind_compiled() -> None:
+    """Give the compiled verdict the rules; rules it cannot hold leave it unbound, answering -1 (Python)."""
     if _compiled is not None:
-        _compiled.bind(
-            rules.CLUTTER_WORDS,
-            rules.STRONG_CLUTTER_TOKENS,
-            rules.GATED_TOKENS,
-            rules.WEAK_CLUTTER_TOKENS,
-            rules.CONTENT_TOKENS,
-            rules.HIDDEN_CLASSES,
-            rules.MODIFIER_WORDS,
-            rules.STYLE_PROPERTY_WORDS,
-            rules.MIN_SLUG_WORDS,
-            rules.STYLE_PREFIX_CHARS,
-            rules.SKIP_ROLES,
-            HIDING_STYLES,
-            rules.FOOTER_TOKENS,
-            rules.LAYOUT_TOKENS,
-            rules.DEFINITION_LIST_TOKENS,
-        )
+        try:
+            _bind_rules(_compiled)
+        except ValueError as exc:
+            logger.debug("scraper.extract._cclutter: Python (the rules do not fit: %s)", exc)
+
+
+def _bind_rules(compiled: Any) -> None:
+    compiled.bind(
+        rules.CLUTTER_WORDS,
+        rules.STRONG_CLUTTER_TOKENS,
+        rules.GATED_TOKENS,
+        rules.WEAK_CLUTTER_TOKENS,
+        rules.CONTENT_TOKENS,
+        rules.HIDDEN_CLASSES,
+        rules.MODIFIER_WORDS,
+        rules.STYLE_PROPERTY_WORDS,
+        rules.MIN_SLUG_WORDS,
+        rules.STYLE_PREFIX_CHARS,
+        rules.SKIP_ROLES,
+        HIDING_STYLES,
+        rules.FOOTER_TOKENS,
+        rules.LAYOUT_TOKENS,
+        rules.DEFINITION_LIST_TOKENS,
+    )
 
 
 _bind_compiled()

@@ -179,3 +179,17 @@ def test_the_compiled_token_tests_are_pythons(value: str) -> None:
     found = COMPILED.token_sets(value)
     assert found >= 0, value
     assert (bool(found & 1), bool(found & 2), bool(found & 4)) == expected, (value, found)
+
+
+@needs_compiled
+def test_rules_the_compiled_verdict_cannot_hold_leave_it_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert COMPILED is not None
+    monkeypatch.setattr(rules, "MIN_SLUG_WORDS", 99)  # more words than it keeps for a name
+    clutter._bind_compiled()  # no error: Python judges
+    try:
+        assert (COMPILED.verdict("share"), COMPILED.token_sets("site-footer")) == (-1, -1)
+        assert COMPILED.verdict_of_values({"class": "share"}) == -1
+    finally:
+        monkeypatch.undo()
+        clutter._bind_compiled()
+    assert COMPILED.verdict("share") == clutter.STRONG
