@@ -2,14 +2,17 @@
 """The loop of the block walk (blocks._walk) in C: the same blocks, without a Python object per node.
 
 blocks._walk is the reference: this loop follows it step by step and calls back into it (and the
-collector) for every decision, so no rule is written twice. What runs here is the bookkeeping of each
-node: the step to the next node by Lexbor's own pointers, the tag's action by its number, a text node's
-text read from Lexbor's buffer, an element without attributes told from its struct, the stack of open
-elements. A `LexborNode` is made only for the elements Python judges (attributes, entry rules), those
-Markdown's Structure is told of, and the few tags of a page's own. A block's flush (_Collector.flush, a
-Python call per block that cost as much as the rest of the loop) is done here too (_flush), but for its
-Markup and marked blocks; so is what blocks._enter and _exit do with a tag (_open, _close: the path, the
-kinds, the depths, a <br>'s or cell's part), read from the tag's blocks._Opening once per tag number.
+collector) for its decisions, so no rule is written twice, but two: an element's clutter verdict, asked of
+_cclutter.pyx (which holds clutter.py's rules) by the values in its attribute list, and _Collector.entry
+for a tag with an entry rule (_ruled_entry), by the rule sets blocks.rules puts its tag in. What runs here
+is the bookkeeping of each node: the step to the next node by Lexbor's own pointers, the tag's action by
+its number, a text node's text read from Lexbor's buffer, an element without attributes told from its
+struct, the stack of open elements. A `LexborNode` is made only for the elements Python judges (clutter
+found, entry rules), those Markdown's Structure is told of, and the few tags of a page's own. A block's
+flush (_Collector.flush, a Python call per block that cost as much as the rest of the loop) is done here
+too (_flush), but for its Markup and marked blocks; so is what blocks._enter and _exit do with a tag (_open,
+_close: the path, the kinds, the depths, a <br>'s or cell's part), read from the tag's blocks._Opening once
+per tag number.
 
 The structs it reads (_lexbor.pxd) are those of selectolax SELECTOLAX_VERSION and the Lexbor it bundles.
 accelerator.py runs this loop only with that selectolax installed; Cython also refuses, at import, a
