@@ -13,9 +13,10 @@ import importlib
 import importlib.metadata
 import logging
 import os
+from dataclasses import dataclass
 from types import ModuleType
 
-__all__ = ["PURE_PYTHON_SWITCH", "load", "pure_python", "selectolax_version"]
+__all__ = ["PURE_PYTHON_SWITCH", "Loaded", "load", "pure_python", "selectolax_version", "try_load"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,27 +28,40 @@ def pure_python() -> bool:
     return os.environ.get(PURE_PYTHON_SWITCH, "") not in ("", "0")
 
 
-def load(name: str) -> ModuleType | None:
-    """The compiled module `name` (dotted), or None where the Python code must run."""
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A compiled module that may run, or None and why the Python code runs instead."""
+
+    module: ModuleType | None
+    reason: str  # why Python runs; "" for a module that may run
+
+
+def try_load(name: str) -> Loaded:
+    """The compiled module `name` (dotted) if it may run, else why not; nothing logged (`load` logs)."""
     if pure_python():
-        logger.debug("%s: Python (%s is set)", name, PURE_PYTHON_SWITCH)
-        return None
+        return Loaded(None, f"{PURE_PYTHON_SWITCH} is set")
     try:
         module = importlib.import_module(name)
     except ImportError as exc:  # built without a compiler: the same results, slower
-        logger.debug("%s: Python (not built: %s)", name, exc)
-        return None
+        return Loaded(None, f"not built: {exc}")
     except ValueError as exc:  # Cython's check at import: a type it reads (LexborNode) changed size
-        logger.debug("%s: Python (does not load: %s)", name, exc)
-        return None
+        return Loaded(None, f"does not load: {exc}")
     # A module that reads selectolax's and Lexbor's structs (_lexbor.pxd) names the version whose layout
     # it was written for: with another installed, whatever the structs' sizes, it must not run.
     built_for = getattr(module, "SELECTOLAX_VERSION", None)
     if built_for is not None and built_for != (installed := selectolax_version()):
-        logger.debug("%s: Python (built for selectolax %s, %s is installed)", name, built_for, installed)
-        return None
-    logger.debug("%s: compiled", name)
-    return module
+        return Loaded(None, f"built for selectolax {built_for}, {installed} is installed")
+    return Loaded(module, "")
+
+
+def load(name: str) -> ModuleType | None:
+    """The compiled module `name` (dotted), or None where the Python code must run; logged at debug."""
+    loaded = try_load(name)
+    if loaded.module is None:
+        logger.debug("%s: Python (%s)", name, loaded.reason)
+    else:
+        logger.debug("%s: compiled", name)
+    return loaded.module
 
 
 @functools.cache  # read from the installed package's metadata once: each compiled module asks at import

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .._compiled import PURE_PYTHON_SWITCH, pure_python, selectolax_version
+from .._compiled import PURE_PYTHON_SWITCH, selectolax_version, try_load
 
 __all__ = ["PURE_PYTHON_SWITCH", "Walk", "load_walk"]
 
@@ -31,18 +31,13 @@ class Walk:
 
 
 def _compiled(blocks: ModuleType) -> Walk:
-    if pure_python():
-        return Walk(None, f"{PURE_PYTHON_SWITCH} is set")
-    try:
-        from . import _cwalk
-    except (ImportError, ValueError) as exc:  # not built; or Cython's check of LexborNode's size failed
-        return Walk(None, f"the compiled walk does not load: {exc}")
-    installed = selectolax_version()
-    if installed != _cwalk.SELECTOLAX_VERSION:
-        # The compiled loop reads structs whose layout may differ in another version, whatever their size.
-        return Walk(None, f"built for selectolax {_cwalk.SELECTOLAX_VERSION}, {installed} is installed")
-    _cwalk.bind(blocks)
-    return Walk(_cwalk.walk, f"selectolax {installed}")
+    # Not built, built for another selectolax (the loop reads structs whose layout may differ, whatever
+    # their size), refused by Cython's check of LexborNode's size, or switched off: _compiled.try_load says.
+    loaded = try_load("scraper.extract._cwalk")
+    if loaded.module is None:
+        return Walk(None, loaded.reason)
+    loaded.module.bind(blocks)
+    return Walk(loaded.module.walk, f"selectolax {selectolax_version()}")
 
 
 def load_walk(blocks: ModuleType) -> Walk:

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper import _compiled as compiled_loader
 from scraper._compiled import pure_python
 from scraper.extract import accelerator, blocks, clutter, rules
 from scraper.extract.blocks import Block, collect_blocks
@@ -334,7 +335,7 @@ def _loaded(caplog: pytest.LogCaptureFixture) -> accelerator.Walk:
 def test_a_selectolax_other_than_the_one_built_against_falls_back_to_the_python_walk(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(accelerator, "selectolax_version", lambda: "0.0.1")
+    monkeypatch.setattr(compiled_loader, "selectolax_version", lambda: "0.0.1")
     loaded = _loaded(caplog)
     assert loaded.walk is None
     assert "0.0.1" in loaded.reason
