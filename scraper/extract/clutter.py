@@ -66,38 +66,36 @@ NO_CLUTTER, WEAK, HIDDEN, GATED, STRONG = (
 )
 
 
-# The verdict of class and id names, compiled (extract/_cclutter.pyx, optional: see setup.py), for ASCII
-# names; None where Python runs. The compiled walk asks it too, by the bytes, without making the strings.
+# The verdict of an element's attributes and the tests of its names' tokens, compiled (extract/_cclutter.pyx,
+# optional: see setup.py), for ASCII values; None where Python runs. The compiled walk asks it too, by the
+# bytes of the attribute list, without making the strings.
 _compiled: Any = load_compiled("scraper.extract._cclutter")
 
 
 def _bind_compiled() -> None:
     """Give the compiled verdict the rules; rules it cannot hold leave it unbound, answering -1 (Python)."""
-    if _compiled is not None:
-        try:
-            _bind_rules(_compiled)
-        except ValueError as exc:
-            logger.debug("scraper.extract._cclutter: Python (the rules do not fit: %s)", exc)
-
-
-def _bind_rules(compiled: Any) -> None:
-    compiled.bind(
-        rules.CLUTTER_WORDS,
-        rules.STRONG_CLUTTER_TOKENS,
-        rules.GATED_TOKENS,
-        rules.WEAK_CLUTTER_TOKENS,
-        rules.CONTENT_TOKENS,
-        rules.HIDDEN_CLASSES,
-        rules.MODIFIER_WORDS,
-        rules.STYLE_PROPERTY_WORDS,
-        rules.MIN_SLUG_WORDS,
-        rules.STYLE_PREFIX_CHARS,
-        rules.SKIP_ROLES,
-        HIDING_STYLES,
-        rules.FOOTER_TOKENS,
-        rules.LAYOUT_TOKENS,
-        rules.DEFINITION_LIST_TOKENS,
-    )
+    if _compiled is None:
+        return
+    try:
+        _compiled.bind(
+            rules.CLUTTER_WORDS,
+            rules.STRONG_CLUTTER_TOKENS,
+            rules.GATED_TOKENS,
+            rules.WEAK_CLUTTER_TOKENS,
+            rules.CONTENT_TOKENS,
+            rules.HIDDEN_CLASSES,
+            rules.MODIFIER_WORDS,
+            rules.STYLE_PROPERTY_WORDS,
+            rules.MIN_SLUG_WORDS,
+            rules.STYLE_PREFIX_CHARS,
+            rules.SKIP_ROLES,
+            HIDING_STYLES,
+            rules.FOOTER_TOKENS,
+            rules.LAYOUT_TOKENS,
+            rules.DEFINITION_LIST_TOKENS,
+        )
+    except ValueError as exc:
+        logger.debug("scraper.extract._cclutter: Python (the rules do not fit: %s)", exc)
 
 
 _bind_compiled()
