@@ -187,14 +187,11 @@ def _settled(all_blocks: Sequence[Block]) -> tuple[Sequence[Block], Sequence[Blo
     else:
         return all_blocks, all_blocks  # most pages: no widget deferred
     settled_prose = all_prose = 0  # own characters of prose blocks: both sums in one pass
-    heading, least, most = _HEADING, rules.MIN_PROSE_CHARS, rules.MAX_PROSE_LINK_DENSITY
     for block in all_blocks:
-        own = block.chars - block.link_chars
-        # is_prose, written out: every block of such a page is weighed
-        if block.kind is not heading and own >= least and block.link_chars / block.chars <= most:
-            all_prose += own
+        if is_prose(block):
+            all_prose += block.chars - block.link_chars
             if block.deferral is _NOT_DEFERRED:
-                settled_prose += own
+                settled_prose += block.chars - block.link_chars
     if 2 * settled_prose < all_prose:  # settled < deferred: the widgets are the page's layout
         return all_blocks, all_blocks
     settled = [block for block in all_blocks if block.deferral is _NOT_DEFERRED]
@@ -414,7 +411,7 @@ def clean_body(
     )
     kept = _noted(recorder, kept, _drop_lead_out(kept, totals), "label after the last prose")
     kept = _noted(recorder, kept, _drop_orphan_headings(kept), "orphan heading")
-    prose = _prose_chars(kept)
+    prose = sum([block.chars for block in kept if is_prose(block)])
     return BodyText(tuple(kept), prose, choice.listing, page_chars, len(choice.cards))
 
 
@@ -427,20 +424,6 @@ def _drop_copies(recorder: Recorder | None, blocks: list[Block], keys: list[str]
         keys = [key_of[id(block)] for block in kept]
     return _noted(
         recorder, kept, drop_pull_quotes(kept, keys), "pull quote (its words stand in another block)"
-    )
-
-
-def _prose_chars(blocks: list[Block]) -> int:
-    """The characters of the prose blocks: is_prose written out, as every kept block is counted."""
-    heading, least, most = _HEADING, rules.MIN_PROSE_CHARS, rules.MAX_PROSE_LINK_DENSITY
-    return sum(
-        [
-            block.chars
-            for block in blocks
-            if block.kind is not heading
-            and block.chars - block.link_chars >= least
-            and block.link_chars / block.chars <= most
-        ]
     )
 
 

@@ -41,16 +41,11 @@ def may_be_notice_box(blocks: Sequence[Block]) -> bool:
     """Whether the blocks of a chosen body may be (or hold) a notice box: then the body is chosen again
     with notices counted against their containers. A long body is not tested (rules.MAX_NOTICE_BOX_CHARS):
     it won on its own prose, and searching a long article's text for the formulas costs time."""
-    least, most = rules.MIN_PROSE_CHARS, rules.MAX_NOTICE_CHARS  # _may_be_notice, written out
-    sized = [block for block in blocks if least <= block.chars <= most]
+    sized = [block for block in blocks if _may_be_notice(block)]  # sized once, for the sum and the keys
     if sum([block.chars for block in sized]) > rules.MAX_NOTICE_BOX_CHARS:
         return False
     keys = _keys_in(sized)
-    # is_notice, past its test of size: only the blocks of the right size were kept.
-    return bool(keys) and any(
-        any(key in text for key in keys) and rules.NOTICE_RE.search(text) is not None
-        for text in [block.text.lower() for block in sized]
-    )
+    return bool(keys) and any(is_notice(block, keys) for block in sized)
 
 
 def _keys_in(blocks: Sequence[Block]) -> list[str]:
