@@ -4,8 +4,8 @@ fallback, tests/extract/test_body_speed.py holds them to each other).
 
 `keys`: normalised_all's last steps, the words of each block one space apart, in one pass over the UTF-8
 (lowered, or lowered by the table given): a translation, a regular expression's substitution of space runs,
-a split and a strip per block cost a tenth of a millisecond a mean page in Python. The tables of bytes are
-repeats.py's, one given by `bind`, the other with each call that reads by it.
+a split and a strip per block cost a tenth of a millisecond a mean page in Python. The table of bytes, one of
+repeats.py's, comes with each call; its separator of the texts is given by `bind`.
 
 `held`: the search of drop_pull_quotes (each short block's key held twice in the body's keys) and of
 evidence.py (the notice keys held once in a candidate body's text). In Python each key is searched for in
@@ -26,45 +26,36 @@ cdef extern from "Python.h":
     unsigned int PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil  # a code point
 
 
-# repeats.py's table of bytes (each ASCII byte but the separator that is not a word character a space, the
-# others as they are) and its separator of the texts, given by `bind` (repeats.py, at import).
-cdef unsigned char _TO_SPACE[256]
+# repeats.py's separator of the texts, given by `bind` (repeats.py, at import).
 cdef unsigned char _SEPARATOR = 0
 cdef unsigned char _SPACE = 0x20
 cdef bint _BOUND = False
 
 
-def bind(bytes non_word_to_space, str separator):
-    """Take repeats.py's table of the 256 bytes and its separator (one ASCII character)."""
+def bind(str separator):
+    """Take repeats.py's separator of the texts (one ASCII character)."""
     global _SEPARATOR, _BOUND
-    cdef int byte
-    if len(non_word_to_space) != 256 or len(separator) != 1 or not separator.isascii():
-        raise ValueError("a table of 256 bytes and an ASCII separator")
-    for byte in range(256):
-        _TO_SPACE[byte] = non_word_to_space[byte]
+    if len(separator) != 1 or not separator.isascii():
+        raise ValueError("an ASCII separator")
     _SEPARATOR = ord(separator)
     _BOUND = True
 
 
-def keys(bytes utf8, bytes table=None):
+def keys(bytes utf8, bytes table):
     """`[part.strip(" ") for part in _SPACE_RUN_RE.sub(b" ", utf8.translate(table)).decode("utf-8",
     "surrogatepass").split(separator)]` (repeats.normalised_all): each run of spaces one space, none at a
     part's ends, each part decoded alone (the separator is one ASCII byte: UTF-8 splits there alike).
-    `table`: repeats.py's bound one, or another of 256 bytes that keeps the separator and makes no other
-    byte one."""
-    cdef const unsigned char* to_space = _TO_SPACE
-    if table is not None:
-        if len(table) != 256 or table[_SEPARATOR] != _SEPARATOR or table.count(_SEPARATOR) != 1:
-            raise ValueError("a table of 256 bytes that keeps the separator, and makes no other byte one")
-        to_space = table
+    `table`: one of repeats.py's, 256 bytes that keep the separator and make no other byte one."""
+    if not _BOUND:
+        raise RuntimeError("keys() before bind()")
+    if len(table) != 256 or table[_SEPARATOR] != _SEPARATOR or table.count(_SEPARATOR) != 1:
+        raise ValueError("a table of 256 bytes that keeps the separator, and makes no other byte one")
+    cdef const unsigned char* to_space = table
     cdef const unsigned char* text = utf8
     cdef Py_ssize_t length = len(utf8), position, written = 0
     cdef unsigned char byte
     cdef bint space = False  # a space to write before the next word character
-    cdef char* part
-    if not _BOUND:
-        raise RuntimeError("keys() before bind()")
-    part = <char*>malloc(length + 1)
+    cdef char* part = <char*>malloc(length + 1)
     if part == NULL:
         raise MemoryError()
     found = []

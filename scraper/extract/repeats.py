@@ -60,11 +60,11 @@ _LOWERED_OTHERS_TO_SPACE = bytes(
 
 
 # The last steps of normalised_all and the search of drop_pull_quotes, compiled (extract/_repeats.pyx,
-# optional: see setup.py), given this module's table of bytes; None where it was not built or
-# SCRAPER_PURE_PYTHON is set.
+# optional: see setup.py), given this module's separator (and its table of bytes with each call); None where
+# it was not built or SCRAPER_PURE_PYTHON is set.
 _compiled: Any = load_compiled("scraper.extract._repeats")
 if _compiled is not None:
-    _compiled.bind(_ASCII_NON_WORD_BYTES_TO_SPACE, _SEPARATOR)
+    _compiled.bind(_SEPARATOR)
 
 
 def normalised_all(texts: Sequence[str]) -> list[str]:

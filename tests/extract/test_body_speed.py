@@ -18,7 +18,7 @@ compiled = pytest.importorskip("scraper.extract._repeats") if not os.environ.get
 if compiled is None:  # CI builds the extension: its absence there is a broken build, not a skip
     from scraper.extract import _repeats as compiled
 # Bound with the Python's table, as repeats.py binds it (which it does not under SCRAPER_PURE_PYTHON).
-compiled.bind(repeats._ASCII_NON_WORD_BYTES_TO_SPACE, repeats._SEPARATOR)
+compiled.bind(repeats._SEPARATOR)
 
 # Characters whose lower-casing or word-ness the shortcuts must not misread: punctuation and spaces outside
 # ASCII (the fast path's), letters that lower-case to more or other letters, a final sigma and what it
@@ -55,7 +55,6 @@ def _python_keys(utf8: bytes, table: bytes = repeats._ASCII_NON_WORD_BYTES_TO_SP
 @given(st.text(_ALPHABET, max_size=80))
 def test_the_compiled_keys_are_the_pythons(text: str) -> None:
     utf8 = text.lower().encode("utf-8", "surrogatepass")
-    assert compiled.keys(utf8) == _python_keys(utf8)
     assert compiled.keys(utf8, repeats._ASCII_NON_WORD_BYTES_TO_SPACE) == _python_keys(utf8)
 
 
