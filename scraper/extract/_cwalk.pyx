@@ -29,7 +29,7 @@ from libc.string cimport memchr, memcpy
 
 from ._cclutter cimport ATTRIBUTES_READ, Attributes, verdict_of_attributes
 from ._lexbor cimport (
-    SCRAPER_SELECTOLAX_VERSION, LexborNode, name_spells, scraper_lxb_attr, scraper_lxb_element,
+    SCRAPER_SELECTOLAX_VERSION, LexborNode, name_spells, node_of, scraper_lxb_attr, scraper_lxb_element,
     scraper_lxb_name, scraper_lxb_node, scraper_lxb_str, scraper_lxb_text,
 )
 
@@ -221,14 +221,6 @@ cdef list _own_names(LexborNode probe, tuple names, dict fixed):
             if number >= _FIXED_TAG_IDS and name_spells(<scraper_lxb_name *> number, letters, len(letters)):
                 spelled.append(name)
     return spelled
-
-
-cdef inline LexborNode _node(scraper_lxb_node *pointer, object parser):
-    """A LexborNode of `pointer`, as selectolax's LexborNode.new makes one."""
-    cdef LexborNode node = LexborNode.__new__(LexborNode)
-    node.node = pointer
-    node.parser = parser
-    return node
 
 
 cdef bint _ascii_space_only(const unsigned char *data, size_t length) noexcept nogil:
@@ -464,7 +456,7 @@ cdef object _entry(object collector, LexborNode element, scraper_lxb_node *point
     verdict = _attributes_verdict(attributes, False, False)
     if verdict == 0:
         return _ENTER  # most elements: no clutter word in their names, no role, hidden or style that hides
-    node = element if element is not None else _node(pointer, parser)
+    node = element if element is not None else node_of(pointer, parser)
     if verdict > 0:
         clutter = _clutter_by_value[verdict]
         if clutter is _WEAK and collector.caption_depth:
@@ -519,7 +511,7 @@ cdef object _href(scraper_lxb_attr *attributes, scraper_lxb_node *pointer, objec
     while attribute != NULL and _HREF != 0 and attribute.qualified_name == 0:
         attribute = attribute.next
     if attribute != NULL or _HREF == 0:
-        return _node(pointer, parser).attributes.get("href")
+        return node_of(pointer, parser).attributes.get("href")
     return _value(attributes, _HREF)
 
 
@@ -563,7 +555,7 @@ cdef tuple _action(scraper_lxb_node *pointer, object parser):
     cdef uintptr_t tag_id = pointer.local_name
     if 0 < tag_id < _FIXED_TAG_IDS and _codes_by_id[tag_id] >= 0:
         return <tuple> _actions_by_id[tag_id]
-    found = _action_of_node(_node(pointer, parser), tag_id)
+    found = _action_of_node(node_of(pointer, parser), tag_id)
     if 0 < tag_id < _FIXED_TAG_IDS and found[2]:  # kept as blocks._action_of_node keeps it
         opening = _opening_of(found[2])
         _openings_by_id[tag_id] = Opening(
@@ -699,11 +691,11 @@ def walk(collector, LexborNode root, recorder):
             # judges the element by its attributes).
             if action == _OTHER or (action == _ENTERED and (
                     opening == NULL or opening.structure or opening.anchor)):
-                element = _node(node, parser)
+                element = node_of(node, parser)
             entry = _entry(collector, element, node, parser, action, tag, attributes)
             if entry is _SKIP:
                 if recorder is not None:
-                    recorder.skipped(_node(node, parser), tuple(path), len(collector.blocks))
+                    recorder.skipped(node_of(node, parser), tuple(path), len(collector.blocks))
             else:
                 deferred = entry is not _ENTER
                 if deferred:

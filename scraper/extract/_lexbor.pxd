@@ -126,6 +126,14 @@ cdef inline scraper_lxb_node *following(scraper_lxb_node *node, scraper_lxb_node
     return node.next
 
 
+cdef inline LexborNode node_of(scraper_lxb_node *pointer, object parser):
+    """A LexborNode of `pointer` in `parser`'s tree, as selectolax's LexborNode.new makes one."""
+    cdef LexborNode node = LexborNode.__new__(LexborNode)
+    node.node = pointer
+    node.parser = parser
+    return node
+
+
 cdef enum:
     SHORT_NAME_CHARS = 16  # LEXBOR_HASH_SHORT_SIZE: a longer name is kept out of its entry
 

@@ -38,7 +38,7 @@ from libc.string cimport memcmp
 
 from .._lexbor cimport (
     SCRAPER_SELECTOLAX_VERSION, LexborNode, scraper_lxb_attr, scraper_lxb_document, scraper_lxb_element,
-    name_spells, scraper_lxb_name, scraper_lxb_node, scraper_lxb_str, following,
+    name_spells, node_of, scraper_lxb_name, scraper_lxb_node, scraper_lxb_str, following,
 )
 
 SELECTOLAX_VERSION = SCRAPER_SELECTOLAX_VERSION.decode("ascii")
@@ -548,9 +548,7 @@ cdef list _selected(const Selectors *selectors, LexborNode root, Py_ssize_t limi
     while node != NULL and len(elements) < limit:
         matched = _matches(selectors, node, quirks, depth, opened) if node.type == ELEMENT_NODE else 0
         if matched:
-            found = LexborNode.__new__(LexborNode)
-            found.node = node
-            found.parser = root.parser
+            found = node_of(node, root.parser)
             while matched and len(elements) < limit:  # once for each selector it matches, as Lexbor's
                 elements.append(found)
                 matched -= 1
@@ -688,7 +686,7 @@ def markup_tally(LexborNode root, int kinds, int links, Py_ssize_t max_times):
                 elif tag == _TIME:
                     times += 1
                     if len(timed) < max_times:
-                        timed.append(_node(root, node))
+                        timed.append(node_of(node, root.parser))
                 elif tag == _INPUT:
                     kind = _plain(node, 0)
                     passwords += _spells(kind, b"password", 8)
@@ -696,15 +694,8 @@ def markup_tally(LexborNode root, int kinds, int links, Py_ssize_t max_times):
                 elif tag == _BUTTON:
                     buttons += 1
                 elif tag == _DIALOG:
-                    dialogs.append(_node(root, node))
+                    dialogs.append(node_of(node, root.parser))
                 if _plain(node, 1) != NULL or _plain(node, 2) != NULL:
-                    attributed.append(_node(root, node))
+                    attributed.append(node_of(node, root.parser))
         node = following(node, start)
     return linked, code, pre, times, passwords, buttons, timed, dialogs, attributed
-
-
-cdef LexborNode _node(LexborNode root, scraper_lxb_node *node):
-    cdef LexborNode found = LexborNode.__new__(LexborNode)
-    found.node = node
-    found.parser = root.parser
-    return found
